@@ -1,0 +1,58 @@
+# The commands people type. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint format check bench messages clean
+SCALE ?= 10
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## Serve the app at http://127.0.0.1:8000 (SQLite and in-process tasks unless
+## DATABASE_URL / REDIS_URL are set). Seeds the demo data into an empty database.
+run: export DEBUG ?= true
+run: install
+	scripts/system-deps run
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## Every check and every test, browser tests included.
+test: install
+	scripts/system-deps test
+	$(MAKE) check
+	$(PY) -m pytest
+
+## Lint, format, migrations in step with the models.
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+lint: check
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## Time the busiest pages and the quarterly metrics on seeded data (SCALE=100: statewide).
+bench: install
+	$(PY) scripts/bench.py --scale $(SCALE)
+
+## Regenerate the Spanish catalogue after changing strings (needs gettext).
+messages: install
+	DEBUG=true $(PY) manage.py makemessages -l es --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=var --no-obsolete
+	DEBUG=true $(PY) manage.py compilemessages -l es --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
