@@ -1,0 +1,154 @@
+"""The Django admin, for administrators only, with the same policy and audit as the app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
+from django.http import HttpRequest
+
+from psp import audit, policy
+from psp.models import (
+    AuditAction,
+    AuditEntry,
+    ContractPeriod,
+    Membership,
+    Program,
+    RoleLabel,
+    User,
+)
+
+
+def _admin_has_permission(request: HttpRequest) -> bool:
+    return policy.can(request.user, "admin.access")
+
+
+admin.site.has_permission = _admin_has_permission  # type: ignore[method-assign]
+admin.site.site_header = "PSP Case Management"
+admin.site.site_title = "PSP Case Management"
+
+
+class PolicyAdmin(admin.ModelAdmin):
+    """Every change made through the admin is allowed by the policy and written to the log.
+
+    ``get_queryset`` starts from ``policy.visible``, so the admin shows a user exactly the
+    rows the app would; ``audit_views`` makes opening a record leave an audit entry.
+    """
+
+    audit_views = False
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
+        if not policy.has_scope(self.model):
+            # Installation models (users, contract periods) are the administrators' own.
+            return super().get_queryset(request)
+        return policy.visible(request.user, self.model)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        if self.audit_views and request.method == "GET":
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                audit.record(actor=request.user, action=AuditAction.VIEW, obj=obj)  # type: ignore[arg-type]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return policy.can(request.user, "admin.access")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, "admin.access")
+
+    has_add_permission = has_module_permission  # type: ignore[assignment]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, "admin.access")
+
+    has_delete_permission = has_change_permission
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+        after = audit.snapshot(obj)
+        audit.record(
+            actor=request.user,  # type: ignore[arg-type]
+            action=AuditAction.UPDATE if change else AuditAction.CREATE,
+            obj=obj,
+            changes=audit.diff(before, after) if change else after,
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audit.record(
+            actor=request.user,  # type: ignore[arg-type]
+            action=AuditAction.DELETE,
+            obj=obj,
+            changes=audit.snapshot(obj),
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class ContractPeriodInline(admin.TabularInline):
+    model = ContractPeriod
+    extra = 0
+
+
+class RoleLabelInline(admin.TabularInline):
+    model = RoleLabel
+    extra = 0
+
+
+@admin.register(Program)
+class ProgramAdmin(PolicyAdmin):
+    list_display = ["name", "county", "program_type", "partner_agency", "is_active"]
+    list_filter = ["program_type", "is_active"]
+    search_fields = ["name", "county"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ContractPeriodInline, RoleLabelInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(PolicyAdmin):
+    list_display = ["user", "program", "role", "is_active"]
+    list_filter = ["program", "role", "is_active"]
+    search_fields = ["user__username", "user__last_name"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user", "program"]
+
+
+@admin.register(User)
+class UserAdmin(PolicyAdmin, DjangoUserAdmin):
+    list_display = ["username", "first_name", "last_name", "email", "statewide_role", "is_active"]
+    list_filter = ["statewide_role", "is_active"]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        ("PSP", {"fields": ["statewide_role"]}),
+    )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the database refuses changes anyway (see the psp migrations)."""
+
+    list_display = ["occurred_at", "actor_username", "action", "object_type", "object_repr"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_username", "object_repr", "object_id"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return policy.can(request.user, "admin.access")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, "admin.access")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

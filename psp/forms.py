@@ -1,0 +1,206 @@
+"""Forms for programs and the audit log. They validate; services write."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from allauth.account import forms as allauth_forms
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from psp.models import AuditAction, Program, Role
+
+
+class VersionField(forms.IntegerField):
+    """The version of a record the form was opened with (see ``VersionedModel``)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)
+
+
+class IsoDateInput(forms.DateInput):
+    """The browser's date picker. Its value is always ISO (2026-11-23), whatever the
+    interface language, or the browser shows the field empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ProgramSettingsForm(forms.ModelForm):
+    version = VersionField()
+
+    class Meta:
+        model = Program
+        fields = ["lead_agency", "partner_agency", "contact_email"]
+        labels = {
+            "lead_agency": _("Lead agency (optional)"),
+            "partner_agency": _("Partner agency (optional)"),
+            "contact_email": _("Contact e-mail (optional)"),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        program: Program = self.instance
+        if not self.is_bound:
+            self.initial["version"] = program.version
+        for role in Role:
+            self.fields[self.label_field(role)] = forms.CharField(
+                label=_("Our name for “%(role)s” (optional)") % {"role": role.label},
+                max_length=80,
+                required=False,
+                initial=next(
+                    (item.label for item in program.role_labels.all() if item.role == role), ""
+                ),
+                help_text=_("Leave empty to use the standard name."),
+            )
+
+    @staticmethod
+    def label_field(role: str) -> str:
+        return f"label_{role}"
+
+    def role_labels(self) -> dict[str, str]:
+        return {role: self.cleaned_data.get(self.label_field(role), "") for role in Role.values}
+
+
+class AuditFilterForm(forms.Form):
+    program = forms.ModelChoiceField(
+        label=_("Program"),
+        queryset=Program.objects.none(),
+        required=False,
+        empty_label=_("All my programs"),
+    )
+    action = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[("", _("Anything")), *AuditAction.choices],
+        required=False,
+    )
+    actor = forms.CharField(label=_("Who (user name)"), max_length=150, required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
+
+    def __init__(self, *args: Any, programs: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("Enter a date on or after the “From” date."))
+        return cleaned
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's sign-in form in plain words, without placeholders standing in for labels."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("User name or e-mail address")
+        self.fields["password"].label = _("Password")
+        for field in self.fields.values():
+            field.help_text = ""
+            field.widget.attrs.pop("placeholder", None)
+
+
+class DateInputsWidget(forms.MultiWidget):
+    """Day, month and year in three numeric boxes (GOV.UK's date input, for birth dates)."""
+
+    template_name = "includes/widgets/date_inputs.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        numeric = {"inputmode": "numeric", "class": "form-control form-control-lg"}
+        widgets = {
+            "day": forms.TextInput(attrs={**numeric, "maxlength": "2", "size": "2"}),
+            "month": forms.TextInput(attrs={**numeric, "maxlength": "2", "size": "2"}),
+            "year": forms.TextInput(attrs={**numeric, "maxlength": "4", "size": "4"}),
+        }
+        super().__init__(widgets, attrs)
+
+    def id_for_label(self, id_: str) -> str:
+        # Labels and the error summary point at the first box, as GOV.UK does.
+        return f"{id_}_day" if id_ else id_
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        if isinstance(value, str) and value:
+            try:
+                parsed = datetime.date.fromisoformat(value)
+            except ValueError:
+                return [None, None, None]
+            return [parsed.day, parsed.month, parsed.year]
+        return [None, None, None]
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        labels = [_("Day"), _("Month"), _("Year")]
+        base_id = context["widget"]["attrs"].get("id")
+        for subwidget, label, suffix in zip(
+            context["widget"]["subwidgets"], labels, ["day", "month", "year"], strict=True
+        ):
+            subwidget["label"] = label
+            if base_id:  # ids match the names (..._day), so labels and error links find them
+                subwidget["attrs"]["id"] = f"{base_id}_{suffix}"
+        return context
+
+
+class SplitDateField(forms.MultiValueField):
+    """A date typed as day / month / year, with messages that say what to fix."""
+
+    widget = DateInputsWidget
+
+    def __init__(self, *, past_only: bool = True, **kwargs: Any) -> None:
+        self.past_only = past_only
+        fields = (
+            forms.IntegerField(min_value=1, max_value=31),
+            forms.IntegerField(min_value=1, max_value=12),
+            forms.IntegerField(min_value=1900, max_value=2100),
+        )
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "incomplete": _("Enter the day, month and year."),
+                "invalid": _("Enter a real date, for example 27 3 2007."),
+            },
+        )
+        super().__init__(fields, require_all_fields=False, **kwargs)
+
+    def clean(self, value: Any) -> datetime.date | None:
+        # Validate the three boxes ourselves so the message names what is wrong.
+        parts = [str(part).strip() if part is not None else "" for part in (value or [])]
+        parts += [""] * (3 - len(parts))
+        if not any(parts):
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return None
+        if not all(parts):
+            raise forms.ValidationError(self.error_messages["incomplete"], code="incomplete")
+        try:
+            day, month, year = (int(part) for part in parts)
+            result = datetime.date(year, month, day)
+        except ValueError as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        if not 1900 <= year <= 2100:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if self.past_only and result > timezone.localdate():
+            raise forms.ValidationError(_("The date must be today or in the past."), code="future")
+        return result
+
+    def compress(self, data_list: list[Any]) -> datetime.date | None:  # pragma: no cover
+        return None  # clean() above does the work
+
+
+class RecentDateInput(IsoDateInput):
+    """A date input with "Today" and "Yesterday" buttons beside it (see static/js/psp.js)."""
+
+    template_name = "includes/widgets/recent_date.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"class": "form-control form-control-lg", **(attrs or {})})

@@ -1,0 +1,58 @@
+"""Request-wide concerns: the audit context, and the second factor where it is required."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from psp import audit, policy
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    if settings.PSP_TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditContextMiddleware:
+    """Makes the caller's address and path available to ``psp.audit.record``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = audit.set_context(
+            audit.RequestContext(ip_address=client_ip(request), path=request.path)
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            audit.reset_context(token)
+
+
+class RequireMfaMiddleware:
+    """With ``PSP_REQUIRE_MFA`` on, coordinators, state staff and administrators must set up
+    an authenticator app before they can use anything but their account pages."""
+
+    exempt_prefixes = ("/accounts/", "/static/", "/i18n/", "/healthz")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            settings.PSP_REQUIRE_MFA
+            and request.user.is_authenticated
+            and not request.path.startswith(self.exempt_prefixes)
+            and policy.requires_mfa(request.user)
+            and not is_mfa_enabled(request.user)
+        ):
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)

@@ -1,0 +1,237 @@
+"""People, programs and who holds which role where; the append-only audit log.
+
+A user's power in the system comes from two places only: a ``Membership`` (a role in one
+county program) or a ``statewide_role`` (state staff, administrator). Everything that
+decides what a user may do reads these through ``psp.policy``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The roles a person can hold in one program. Permissions attach to these values."""
+
+    PROGRAM_COORDINATOR = "program_coordinator", _("Program Coordinator")
+    PARENT_PARTNER_COORDINATOR = "pp_coordinator", _("Parent Partner Coordinator")
+    PARENT_PARTNER = "parent_partner", _("Parent Partner")
+    CLINICAL_SUPPORT = "clinical_support", _("Clinical Support")
+    SOCIAL_WORKER = "social_worker", _("Social Worker")
+
+
+class StatewideRole(models.TextChoices):
+    NONE = "", _("None")
+    STATE_STAFF = "state_staff", _("State staff (DCF)")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class User(AbstractUser):
+    statewide_role = models.CharField(
+        _("statewide role"),
+        max_length=20,
+        choices=StatewideRole.choices,
+        blank=True,
+        default=StatewideRole.NONE,
+        help_text=_("Only for DCF staff and installation administrators."),
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_state_staff(self) -> bool:
+        return self.statewide_role == StatewideRole.STATE_STAFF
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.statewide_role == StatewideRole.ADMINISTRATOR or self.is_superuser
+
+
+class VersionedModel(models.Model):
+    """A record two people may edit at once: every save raises ``version`` by one.
+
+    Services compare the version a form was opened with against the stored one and refuse a
+    stale save (``psp.services.save_versioned``), so nobody silently overwrites anybody.
+    """
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class ProgramType(models.TextChoices):
+    CHILD_WELFARE_PSP = "psp", _("Parents Supporting Parents (child welfare)")
+    PARENT_PEER_SUPPORT = "pps", _("Parent Peer Support (school-based)")
+
+
+class Program(VersionedModel):
+    """One county program (an Innovation Zone) or one school-based provider."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    county = models.CharField(_("county"), max_length=60)
+    program_type = models.CharField(
+        _("type"), max_length=10, choices=ProgramType.choices, default=ProgramType.CHILD_WELFARE_PSP
+    )
+    lead_agency = models.CharField(_("lead agency"), max_length=160, blank=True)
+    partner_agency = models.CharField(
+        _("partner agency"),
+        max_length=160,
+        blank=True,
+        help_text=_("An agency that employs or supervises Parent Partners for the program."),
+    )
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def current_contract_period(self, on: datetime.date | None = None) -> ContractPeriod | None:
+        day = on or timezone.localdate()
+        for period in self.contract_periods.all():
+            if period.starts_on <= day <= period.ends_on:
+                return period
+        return None
+
+    def role_label(self, role: str) -> str:
+        """The name this program gives a role ("Family Well-Being Coordinator")."""
+        for label in self.role_labels.all():
+            if label.role == role:
+                return label.label
+        return str(Role(role).label)
+
+
+class ContractPhase(models.TextChoices):
+    PLANNING = "planning", _("Planning")
+    INITIAL = "initial", _("Initial implementation")
+    CONTINUED = "continued", _("Continued implementation")
+    RENEWAL = "renewal", _("Renewal")
+
+
+class ContractPeriod(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="contract_periods")
+    phase = models.CharField(_("phase"), max_length=20, choices=ContractPhase.choices)
+    renewal_number = models.PositiveSmallIntegerField(
+        _("renewal number"), null=True, blank=True, help_text=_("1 for the first renewal year.")
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        ordering = ["program", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")),
+                name="contract_period_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = str(self.get_phase_display())
+        if self.phase == ContractPhase.RENEWAL and self.renewal_number:
+            label = f"{label} {self.renewal_number}"
+        return f"{label} ({self.starts_on:%Y})"
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
+            raise ValidationError({"ends_on": _("Enter an end date after the start date.")})
+        if self.phase == ContractPhase.RENEWAL and not self.renewal_number:
+            raise ValidationError({"renewal_number": _("Enter which renewal year this is.")})
+
+
+class Membership(models.Model):
+    """A user holding one role in one program. A user may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "program", "role"], name="one_membership_per_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_role_display()} - {self.program}"
+
+
+class RoleLabel(models.Model):
+    """A program's own name for a role; permissions stay those of ``role``."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="role_labels")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    label = models.CharField(_("label"), max_length=80)
+
+    class Meta:
+        ordering = ["program", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "role"], name="one_label_per_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program}: {self.label}"
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    DELETE = "delete", _("Deleted")
+    VIEW = "view", _("Viewed")
+    EXPORT = "export", _("Exported")
+    LOGIN = "login", _("Signed in")
+    LOGIN_FAILED = "login_failed", _("Sign-in failed")
+    LOGOUT = "logout", _("Signed out")
+
+
+class AuditEntry(models.Model):
+    """One line of the audit log. Append-only, below the ORM.
+
+    The table is created and guarded by SQL in the migrations (``managed = False``): database
+    triggers refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) whoever asks, and Django's
+    ``flush`` leaves it alone. It holds no foreign keys, so deleting a user or a record never
+    deletes or rewrites its history; names are copied in at the time of the event.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    program_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    changes = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        managed = False
+        db_table = "psp_auditentry"
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        when = f"{self.occurred_at:%Y-%m-%d %H:%M}"
+        return f"{when} {self.actor_username} {self.action} {self.object_repr}"

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from psp import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("programs/", views.program_list, name="program_list"),
+    path("programs/<slug:slug>/", views.program_detail, name="program_detail"),
+    path("programs/<slug:slug>/settings/", views.program_settings, name="program_settings"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("referrals/", include("referrals.urls")),
+    path("councils/", include("councils.urls")),
+    path("reports/", include("reporting.urls")),
+    path("mentoring/", include("mentoring.urls")),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "psp.views.error_403"
+handler404 = "psp.views.error_404"

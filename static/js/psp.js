@@ -1,0 +1,64 @@
+// Behaviour every page shares. No inline scripts anywhere: the CSP forbids them.
+(function () {
+  "use strict";
+
+  // Move focus to the error summary so screen readers announce the problem first.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-psp-error-summary]");
+    if (summary) {
+      summary.focus();
+    }
+  });
+
+  // "Today" / "Yesterday" beside recent-date inputs; hidden until this script runs.
+  function localIsoDate(daysAgo) {
+    var day = new Date();
+    day.setDate(day.getDate() - daysAgo);
+    var month = String(day.getMonth() + 1).padStart(2, "0");
+    return day.getFullYear() + "-" + month + "-" + String(day.getDate()).padStart(2, "0");
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-psp-date-shortcut]").forEach(function (button) {
+      button.hidden = false;
+    });
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-psp-date-shortcut]");
+    if (!button) {
+      return;
+    }
+    var input = document.getElementById(button.getAttribute("data-psp-date-target"));
+    if (input) {
+      input.value = localIsoDate(parseInt(button.getAttribute("data-psp-date-shortcut"), 10));
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+
+  // A second tap on Save must not send the form twice.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-psp-submit-once")) {
+      return;
+    }
+    if (form.dataset.pspSubmitted === "yes") {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.pspSubmitted = "yes";
+  });
+
+  // Shared tablets: signing out removes every draft this browser kept.
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-psp-clear-drafts]");
+    if (!target) {
+      return;
+    }
+    try {
+      Object.keys(window.localStorage)
+        .filter(function (key) { return key.indexOf("psp-draft:") === 0; })
+        .forEach(function (key) { window.localStorage.removeItem(key); });
+    } catch (error) {
+      // Storage may be disabled; there is then nothing to clear.
+    }
+  });
+})();

@@ -1,0 +1,170 @@
+"""Shared personas: two county programs and one user per role, plus statewide users.
+
+``personas["door_coordinator"]`` and so on; Door is "our" program in most tests and Rock is
+"the other county" whose records must stay invisible.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+
+from psp.models import Program, Role, StatewideRole, User
+from referrals.models import Referral
+from tests.factories import (
+    NAMES,
+    TEST_PASSWORD,
+    MembershipFactory,
+    ProgramFactory,
+    ReferralFactory,
+    UserFactory,
+)
+
+ROLE_PERSONAS = {
+    "coordinator": Role.PROGRAM_COORDINATOR,
+    "pp_coordinator": Role.PARENT_PARTNER_COORDINATOR,
+    "parent_partner": Role.PARENT_PARTNER,
+    "clinical": Role.CLINICAL_SUPPORT,
+    "social_worker": Role.SOCIAL_WORKER,
+}
+
+
+TEST_CACHE_REDIS_DB = 15
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests empty the cache before each test (login rate limits would otherwise leak from
+    # one test into the next); on Redis they get a database of their own to empty.
+    if settings.REDIS_URL:
+        base = (
+            settings.REDIS_URL.rsplit("/", 1)[0]
+            if settings.REDIS_URL.count("/") > 2
+            else settings.REDIS_URL
+        )
+        settings.CACHES["default"]["LOCATION"] = f"{base}/{TEST_CACHE_REDIS_DB}"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # The database cache is only reachable in tests that use the database.
+    with contextlib.suppress(RuntimeError):
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_names() -> None:
+    NAMES.unique.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Files a test stores (generated reports) go to a temporary folder, never the repo."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def door(db: None) -> Program:
+    return ProgramFactory(slug="door", county="Door", name="Door County PSP")
+
+
+@pytest.fixture
+def rock(db: None) -> Program:
+    return ProgramFactory(slug="rock", county="Rock", name="Rock County PSP")
+
+
+@pytest.fixture
+def make_member(db: None) -> Callable[..., User]:
+    def make(program: Program, role: str, **user_fields: Any) -> User:
+        user = UserFactory(**user_fields)
+        MembershipFactory(user=user, program=program, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def personas(
+    door: Program, rock: Program, make_member: Callable[..., User]
+) -> dict[str, User | None]:
+    people: dict[str, User | None] = {"anonymous": None}
+    for name, role in ROLE_PERSONAS.items():
+        people[f"door_{name}"] = make_member(door, role, username=f"door-{name}")
+    people["rock_coordinator"] = make_member(
+        rock, Role.PROGRAM_COORDINATOR, username="rock-coordinator"
+    )
+    people["state"] = UserFactory(username="dcf-state", statewide_role=StatewideRole.STATE_STAFF)
+    people["admin"] = UserFactory(
+        username="admin", statewide_role=StatewideRole.ADMINISTRATOR, is_staff=True
+    )
+    people["no_role"] = UserFactory(username="no-role")
+    return people
+
+
+@pytest.fixture
+def door_referral(personas: dict[str, User | None], door: Program) -> Referral:
+    """A Door referral made by door_social_worker, with one parent and one child."""
+    social_worker = personas["door_social_worker"]
+    return ReferralFactory(
+        family__program=door,
+        referred_by=social_worker,
+        referrer_email=social_worker.email,  # type: ignore[union-attr]
+    )
+
+
+@pytest.fixture
+def client_for(client: Client) -> Callable[[User | None], Client]:
+    def sign_in(user: User | None) -> Client:
+        fresh = Client()
+        if user is not None:
+            fresh.force_login(user)
+        return fresh
+
+    return sign_in
+
+
+@pytest.fixture
+def password() -> str:
+    return TEST_PASSWORD
+
+
+# --- Browser tests ------------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    executable = chromium_path()
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail(
+                "Chromium is not installed: browser tests must run in CI (make test installs it)."
+            )
+        pytest.skip("Chromium is not installed (make test installs it).")
+    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": {"width": 768, "height": 1024}, "locale": "en-US"}

@@ -1,0 +1,169 @@
+"""factory-boy factories for every model the tests build."""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+from faker import Faker
+
+from psp.models import ContractPeriod, ContractPhase, Membership, Program, Role, RoleLabel, User
+from referrals.models import (
+    Child,
+    Family,
+    Language,
+    OutOfHomeCareType,
+    Parent,
+    PlacementStatus,
+    RaceEthnicity,
+    Referral,
+    Status,
+    Transition,
+    normalize_name,
+)
+
+TEST_PASSWORD = "a-long-test-password-2026"
+
+# One name source for every person the factories make (staff, parents, children, Parent
+# Partners, council members). Names are unique within a test, so a test that checks one
+# person's name is absent from a page cannot be fooled by another person sharing it.
+# tests/conftest.py clears the record of names used before each test.
+NAMES = Faker("en_US")
+
+
+def unique_first_name() -> str:
+    return str(NAMES.unique.first_name())
+
+
+def unique_last_name() -> str:
+    return str(NAMES.unique.last_name())
+
+
+def unique_full_name() -> str:
+    return f"{unique_first_name()} {unique_last_name()}"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.LazyFunction(unique_first_name)
+    last_name = factory.LazyFunction(unique_last_name)
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def save_password(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save()
+
+
+class ProgramFactory(DjangoModelFactory):
+    class Meta:
+        model = Program
+        django_get_or_create = ["slug"]
+
+    county = factory.Sequence(lambda n: f"County {n}")
+    name = factory.LazyAttribute(lambda program: f"{program.county} PSP")
+    slug = factory.LazyAttribute(lambda program: program.county.lower().replace(" ", "-"))
+    lead_agency = factory.LazyAttribute(lambda program: f"{program.county} Human Services")
+
+
+class ContractPeriodFactory(DjangoModelFactory):
+    class Meta:
+        model = ContractPeriod
+
+    program = factory.SubFactory(ProgramFactory)
+    phase = ContractPhase.INITIAL
+    starts_on = datetime.date(2021, 1, 1)
+    ends_on = datetime.date(2021, 12, 31)
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    program = factory.SubFactory(ProgramFactory)
+    role = Role.PARENT_PARTNER
+
+
+class RoleLabelFactory(DjangoModelFactory):
+    class Meta:
+        model = RoleLabel
+
+    program = factory.SubFactory(ProgramFactory)
+    role = Role.PROGRAM_COORDINATOR
+    label = "Family Well-Being Coordinator"
+
+
+class FamilyFactory(DjangoModelFactory):
+    class Meta:
+        model = Family
+
+    program = factory.SubFactory(ProgramFactory)
+
+
+class ParentFactory(DjangoModelFactory):
+    class Meta:
+        model = Parent
+
+    family = factory.SubFactory(FamilyFactory)
+    first_name = factory.LazyFunction(unique_first_name)
+    last_name = factory.LazyFunction(unique_last_name)
+    birth_date = datetime.date(1992, 5, 17)
+    phone = "920-555-0142"
+    preferred_language = Language.ENGLISH
+    race_ethnicity = RaceEthnicity.WHITE
+    consent_to_contact = True
+    consent_date = factory.LazyFunction(timezone.localdate)
+    name_key = factory.LazyAttribute(
+        lambda parent: normalize_name(parent.first_name, parent.last_name)
+    )
+
+
+class ChildFactory(DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    family = factory.SubFactory(FamilyFactory)
+    first_name = factory.LazyFunction(unique_first_name)
+    last_name = factory.LazyAttribute(
+        lambda child: (
+            child.family.parents.first().last_name if child.family.parents.exists() else ""
+        )
+    )
+    birth_date = datetime.date(2019, 2, 3)
+    placement_status = PlacementStatus.OUT_OF_HOME
+    out_of_home_type = OutOfHomeCareType.RELATIVE
+    removal_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=40))
+
+
+class ReferralFactory(DjangoModelFactory):
+    """A received referral with one parent and one child, as intake leaves it."""
+
+    class Meta:
+        model = Referral
+        skip_postgeneration_save = True
+
+    family = factory.SubFactory(FamilyFactory)
+    program = factory.LazyAttribute(lambda referral: referral.family.program)
+    number = factory.Sequence(lambda n: f"TEST-2026-{n:04d}")
+    received_on = factory.LazyFunction(timezone.localdate)
+    referrer_name = "Megan Schultz"
+    referrer_agency = "County CPS"
+    referrer_email = "referrer@example.org"
+    status = Status.RECEIVED
+
+    @factory.post_generation
+    def members(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted is not False and not self.family.parents.exists():
+            ParentFactory(family=self.family)
+            ChildFactory(family=self.family)
+        if create and not self.transitions.exists():
+            Transition.objects.create(referral=self, from_status="", to_status=self.status)

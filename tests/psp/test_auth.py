@@ -1,0 +1,130 @@
+"""Signing in: by user name or e-mail, rate limits, MFA where required, no self sign-up."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.core import mail
+from django.test import Client
+
+from psp.models import Role
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("login", ["door-coordinator", "door-coordinator@example.org"])
+def test_sign_in_by_user_name_or_email(personas, login, password):
+    client = Client()
+    response = client.post("/accounts/login/", {"login": login, "password": password})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.get("/")["Location"] == "/dashboard/"
+    assert "Hello" in client.get("/dashboard/").content.decode()
+
+
+def test_parent_partner_lands_on_their_families(personas, client_for):
+    response = client_for(personas["door_parent_partner"]).get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/mentoring/"
+
+
+def test_wrong_password_says_so_and_keeps_the_name(personas):
+    response = Client().post(
+        "/accounts/login/", {"login": "door-coordinator", "password": "nope nope nope"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert 'value="door-coordinator"' in page
+
+
+def test_repeated_failures_are_rate_limited(personas, password):
+    client = Client()
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": "door-clinical", "password": "wrong-guess-123"})
+    response = client.post("/accounts/login/", {"login": "door-clinical", "password": password})
+    assert response.status_code in (200, 429)
+    assert "_auth_user_id" not in client.session
+
+
+def test_nobody_can_sign_themselves_up():
+    response = Client().post(
+        "/accounts/signup/",
+        {
+            "username": "intruder",
+            "email": "i@example.org",
+            "password1": "x" * 14,
+            "password2": "x" * 14,
+        },
+    )
+    assert response.status_code == 200
+    from psp.models import User
+
+    assert not User.objects.filter(username="intruder").exists()
+
+
+def test_password_reset_sends_an_email(personas):
+    response = Client().post("/accounts/password/reset/", {"email": "door-coordinator@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "door-coordinator@example.org" in mail.outbox[0].to
+
+
+def test_session_ends_after_inactivity():
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+@pytest.mark.parametrize(
+    ("persona", "must_set_up"),
+    [
+        ("door_coordinator", True),
+        ("door_pp_coordinator", True),
+        ("state", True),
+        ("admin", True),
+        ("door_parent_partner", False),
+        ("door_social_worker", False),
+    ],
+)
+def test_mfa_required_for_coordinators_state_and_admins(
+    personas, client_for, settings, persona, must_set_up
+):
+    settings.PSP_REQUIRE_MFA = True
+    response = client_for(personas[persona]).get("/dashboard/")
+    if must_set_up:
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/2fa/totp/activate/"
+    else:
+        assert response.status_code == 200
+
+
+def test_mfa_not_asked_again_once_set_up(personas, client_for, settings):
+    settings.PSP_REQUIRE_MFA = True
+    user = personas["door_coordinator"]
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    assert client_for(user).get("/dashboard/").status_code == 200
+
+
+def test_mfa_off_by_default_in_the_demo(personas, client_for):
+    assert settings.PSP_REQUIRE_MFA is False
+    assert client_for(personas["door_coordinator"]).get("/dashboard/").status_code == 200
+
+
+def test_a_user_with_two_programs_sees_both(door, rock, make_member, client_for):
+    user = make_member(door, Role.PROGRAM_COORDINATOR)
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=user, program=rock, role=Role.PROGRAM_COORDINATOR)
+    page = client_for(user).get("/dashboard/").content.decode()
+    assert "Door County PSP" in page and "Rock County PSP" in page
+    assert client_for(user).get("/programs/rock/settings/").status_code == 200
+
+
+def test_inactive_membership_gives_no_access(door, client_for):
+    user = UserFactory()
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=user, program=door, role=Role.PROGRAM_COORDINATOR, is_active=False)
+    assert client_for(user).get("/programs/door/").status_code == 404

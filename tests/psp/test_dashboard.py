@@ -1,0 +1,559 @@
+"""The dashboard, role by role: a program's coordinators, state staff, Parent Partners, social
+workers and clinical support; and the reads behind it (reporting.dashboards, the reminders)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from mentoring import selectors as mentoring_selectors
+from mentoring.models import (
+    Activity,
+    Case,
+    CaseStatus,
+    ClinicalSupportSession,
+    ReviewStatus,
+    Stage,
+    StageChange,
+)
+from psp.models import Program, Role
+from referrals.models import Child, PermanencyType, Referral, Status
+from reporting import dashboards, metrics
+from reporting.quarters import Quarter
+from tests.factories import MembershipFactory, ParentFactory, ProgramFactory, ReferralFactory
+from tests.mentoring.factories import (
+    ActivityFactory,
+    ParentPartnerFactory,
+    assign_case,
+    profile_for,
+)
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.timedelta(days=1)
+
+
+def ago(days: float) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=days)
+
+
+def open_case(program: Program, partner_user: Any, *, last_contact_days: float | None) -> Case:
+    """An open case with the partner assigned and, unless None, one contact that long ago."""
+    case = assign_case(
+        ReferralFactory(family__program=program, status=Status.ACCEPTED),
+        partner_user,
+        opened_days_ago=60,
+    )
+    if last_contact_days is not None:
+        ActivityFactory(case=case, occurred_at=ago(last_contact_days))
+    return case
+
+
+def bare_case(program: Program) -> Case:
+    """An open case nobody is assigned to, opened 60 days ago and never contacted."""
+    referral = ReferralFactory(family__program=program, status=Status.ACCEPTED)
+    return Case.objects.create(
+        referral=referral,
+        program=program,
+        family=referral.family,
+        opened_on=timezone.localdate() - 60 * DAY,
+    )
+
+
+def page_for(client_for: Any, user: Any, **params: Any) -> tuple[Any, str]:
+    response = client_for(user).get("/dashboard/", params)
+    assert response.status_code == 200
+    return response, response.content.decode()
+
+
+# --- Coordinators ---------------------------------------------------------------------------
+
+
+def test_coordinator_sees_each_active_parent_partners_caseload(personas, door, client_for):
+    partner = profile_for(personas["door_parent_partner"], door.pk, capacity=4)
+    for _ in range(2):
+        open_case(door, personas["door_parent_partner"], last_contact_days=1)
+    ParentPartnerFactory(program=door, stage=Stage.INACTIVE, first_name="Gone", last_name="Away")
+    response, page = page_for(client_for, personas["door_coordinator"])
+    [load] = response.context["program_dashboard"].caseloads
+    assert (load.partner, load.open_families, load.capacity) == (partner, 2, 4)
+    assert "2 of 4 families" in page
+    assert (
+        f'<meter class="w-100" min="0" max="4" value="2" aria-labelledby="caseload-{partner.pk}"'
+        in (page)
+    )
+    assert "Gone Away" not in page
+
+
+def test_over_capacity_is_said_in_words(personas, door, client_for):
+    profile_for(personas["door_parent_partner"], door.pk, capacity=1)
+    for _ in range(2):
+        open_case(door, personas["door_parent_partner"], last_contact_days=1)
+    _response, page = page_for(client_for, personas["door_coordinator"])
+    assert "2 of 1 families" in page and "Over capacity" in page
+
+
+def test_overdue_contacts_are_listed_by_referral_number_linking_to_the_case(
+    personas, door, rock, client_for
+):
+    overdue = open_case(door, personas["door_parent_partner"], last_contact_days=20)
+    never = open_case(door, personas["door_parent_partner"], last_contact_days=None)
+    recent = open_case(door, personas["door_parent_partner"], last_contact_days=3)
+    rock_case = bare_case(rock)
+    response, page = page_for(client_for, personas["door_coordinator"])
+    listed = [due.referral_number for due in response.context["program_dashboard"].overdue]
+    assert listed == [never.referral.number, overdue.referral.number]  # longest first
+    assert "2 families have had no contact in 14 days." in page
+    assert f'href="/mentoring/cases/{overdue.pk}/">{overdue.referral.number}</a>' in page
+    assert recent.referral.number not in page
+    assert rock_case.referral.number not in page
+
+
+def test_court_hearings_in_the_next_14_days(personas, door, client_for):
+    today = timezone.localdate()
+    soon = open_case(door, personas["door_parent_partner"], last_contact_days=1)
+    later = open_case(door, personas["door_parent_partner"], last_contact_days=1)
+    past = open_case(door, personas["door_parent_partner"], last_contact_days=1)
+    Case.objects.filter(pk=soon.pk).update(next_court_date=today + 10 * DAY)
+    Case.objects.filter(pk=later.pk).update(next_court_date=today + 15 * DAY)
+    Case.objects.filter(pk=past.pk).update(next_court_date=today - DAY)
+    response, page = page_for(client_for, personas["door_coordinator"])
+    hearings = response.context["program_dashboard"].hearings
+    assert [(due.case_id, due.day) for due in hearings] == [(soon.pk, today + 10 * DAY)]
+    assert f'href="/mentoring/cases/{soon.pk}/">{soon.referral.number}</a>' in page
+    assert later.referral.number not in page and past.referral.number not in page
+
+
+def test_referral_queue_counts_link_to_the_filtered_list(personas, door, rock, client_for):
+    for status in [Status.RECEIVED, Status.RECEIVED, Status.SCREENING, Status.ACCEPTED]:
+        ReferralFactory(family__program=door, status=status)
+    ReferralFactory(family__program=rock, status=Status.RECEIVED)
+    _response, page = page_for(client_for, personas["door_coordinator"])
+    assert '<a href="/referrals/?status=received">2 received, not yet screened</a>' in page
+    assert '<a href="/referrals/?status=screening">1 in screening</a>' in page
+
+
+def test_contacts_waiting_for_review(personas, door, client_for):
+    case = open_case(door, personas["door_parent_partner"], last_contact_days=1)
+    ActivityFactory(case=case, review_status=ReviewStatus.SIGNED_OFF)
+    _response, page = page_for(client_for, personas["door_pp_coordinator"])
+    assert '<a href="/mentoring/review/">1 contact waiting for review</a>' in page
+
+
+def test_quarter_so_far_beside_the_previous_quarter(personas, door, client_for):
+    case = open_case(door, personas["door_parent_partner"], last_contact_days=1)
+    ActivityFactory(case=case, occurred_at=ago(100), duration_minutes=90)
+    response, page = page_for(client_for, personas["door_coordinator"])
+    board = response.context["program_dashboard"]
+    quarter = Quarter.from_date(timezone.localdate())
+    assert board.quarter == quarter
+    now = metrics.headline(program=door, quarter=quarter)
+    before = metrics.headline(program=door, quarter=quarter.previous())
+    assert [(row.current, row.previous) for row in board.numbers] == [
+        (now.referrals_received, before.referrals_received),
+        (now.families_served, before.families_served),
+        (now.contacts, before.contacts),
+        (now.hours, before.hours),
+        (now.reunifications, before.reunifications),
+    ]
+    assert f"{quarter} so far" in page and str(quarter.previous()) in page
+
+
+def test_charts_are_svg_with_a_title_a_description_and_the_numbers_in_a_table(
+    personas, door, client_for
+):
+    open_case(door, personas["door_parent_partner"], last_contact_days=0)
+    response, page = page_for(client_for, personas["door_coordinator"])
+    board = response.context["program_dashboard"]
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart img-fluid"') == 2
+    assert page.count("<title id=") == 2 and page.count("<desc id=") == 2
+    assert "Families served in each of the last 6 months" in page
+    assert len(board.families_by_month) == 6
+    assert board.families_by_month[-1][0] == timezone.localdate().replace(day=1)
+    assert board.contacts_by_type == [("Home visit", 1)]
+    assert '<th scope="row" class="fw-normal">Home visit</th><td class="text-end">1</td>' in (page)
+
+
+def test_families_by_month_counts_as_the_quarterly_metric(personas, door):
+    case = open_case(door, personas["door_parent_partner"], last_contact_days=1)
+    for days in (40, 75, 130, 160, 200):
+        ActivityFactory(case=case, occurred_at=ago(days))
+    months = sorted(mentoring_selectors.month_starts(6))
+    by_month = dict(dashboards.families_by_month(door, months))
+    expected: dict[datetime.date, int] = {}
+    for quarter in {Quarter.from_date(month) for month in by_month}:
+        expected.update(metrics.family_metrics(program=door, quarter=quarter).per_month)
+    assert by_month == {month: expected[month] for month in by_month}
+    assert sum(by_month.values()) >= 3
+
+
+def test_a_coordinator_of_two_programs_switches_between_them(
+    personas, door, rock, make_member, client_for
+):
+    user = make_member(rock, Role.PROGRAM_COORDINATOR)
+    MembershipFactory(user=user, program=door, role=Role.PROGRAM_COORDINATOR)
+    rock_queue = ReferralFactory(family__program=rock, status=Status.RECEIVED)
+    response, page = page_for(client_for, user)
+    assert response.context["program_dashboard"].program == door  # first by name
+    assert f'href="?program={rock.pk}"' in page
+    assert 'aria-current="page">Door County PSP</a>' in page
+    response, page = page_for(client_for, user, program=rock.pk)
+    assert response.context["program_dashboard"].program == rock
+    assert response.context["program_dashboard"].received == 1
+    assert rock_queue.number not in page  # counts, not a list
+
+
+def test_another_programs_id_shows_ones_own_program(personas, door, rock, client_for):
+    response, _page = page_for(client_for, personas["door_coordinator"], program=rock.pk)
+    assert response.context["program_dashboard"].program == door
+    response, _page = page_for(client_for, personas["door_coordinator"], program="x")
+    assert response.context["program_dashboard"].program == door
+
+
+@pytest.mark.parametrize(
+    "persona", ["door_parent_partner", "door_clinical", "door_social_worker", "state", "admin"]
+)
+def test_only_coordinators_get_a_programs_dashboard(personas, door, client_for, persona):
+    response, page = page_for(client_for, personas[persona])
+    assert response.context["program_dashboard"] is None
+    assert "Caseloads" not in page and "Referral queue" not in page
+
+
+def test_nobody_is_told_to_ask_for_a_role_when_they_have_a_dashboard(personas, client_for):
+    _response, page = page_for(client_for, personas["state"])
+    assert "You do not have a role in any program yet" not in page
+    _response, page = page_for(client_for, personas["no_role"])
+    assert "You do not have a role in any program yet" in page
+
+
+def busy_program(program: Program, partner_user: Any, rows: int) -> None:
+    """``rows`` of everything a coordinator's dashboard lists."""
+    today = timezone.localdate()
+    for index in range(rows):
+        ParentPartnerFactory(program=program)
+        case = open_case(program, partner_user, last_contact_days=20 + index)
+        Case.objects.filter(pk=case.pk).update(next_court_date=today + (index % 14) * DAY)
+        ActivityFactory(case=case, occurred_at=ago(index % 90 + 15), activity_type="check_in")
+        ReferralFactory(family__program=program, status=Status.RECEIVED)
+        ReferralFactory(family__program=program, status=Status.SCREENING)
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_coordinator_dashboard_queries_do_not_grow_with_rows(
+    personas, door, client_for, rows, django_assert_max_num_queries
+):
+    busy_program(door, personas["door_parent_partner"], rows)
+    client = client_for(personas["door_coordinator"])
+    with django_assert_max_num_queries(41):  # the numbers computed and cached
+        response = client.get("/dashboard/")
+    assert len(response.context["program_dashboard"].overdue) == rows
+    with django_assert_max_num_queries(23):  # the numbers from the cache, the lists read again
+        response = client.get("/dashboard/")
+    assert len(response.context["program_dashboard"].hearings) == min(rows, 14)
+
+
+# --- State staff ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def statewide_data(personas, door, rock, make_member):
+    """Contacts, hours, reunifications and Parent Partners in two programs and two quarters."""
+    today = timezone.localdate()
+    rock_partner = make_member(rock, Role.PARENT_PARTNER)
+    for program, partner in [(door, personas["door_parent_partner"]), (rock, rock_partner)]:
+        for days in (0, 95):
+            case = open_case(program, partner, last_contact_days=days)
+            Child.objects.filter(family=case.family).update(
+                removal_date=today - 300 * DAY,
+                permanency_date=(timezone.localtime(ago(days))).date(),
+                permanency_type=PermanencyType.REUNIFICATION,
+            )
+    trainee = ParentPartnerFactory(program=door, stage=Stage.ACTIVE)
+    StageChange.objects.create(
+        parent_partner=trainee, from_stage=Stage.TRAINING, to_stage=Stage.ACTIVE, at=ago(1)
+    )
+
+
+def test_state_sees_every_program_this_quarter_and_last(
+    personas, door, rock, statewide_data, client_for
+):
+    response, page = page_for(client_for, personas["state"])
+    board = response.context["statewide"]
+    today = timezone.localdate()
+    current, last = board.tables
+    assert current.quarter == Quarter.from_date(today) and current.in_progress
+    assert last.quarter == Quarter.last_completed(today) and not last.in_progress
+    for table in board.tables:
+        # (profile_for leaves an empty program behind: state staff see every program.)
+        assert [row.program for row in table.rows] == list(Program.objects.order_by("name"))
+        for row in table.rows:
+            expected = metrics.headline(program=row.program, quarter=table.quarter)
+            workforce = metrics.workforce_metrics(program=row.program, quarter=table.quarter)
+            assert (
+                row.referrals_received,
+                row.families_served,
+                row.contacts,
+                row.hours,
+                row.reunifications,
+                row.parent_partners_active,
+            ) == (
+                expected.referrals_received,
+                expected.families_served,
+                expected.contacts,
+                expected.hours,
+                expected.reunifications,
+                workforce.parent_partners_active,
+            )
+        statewide = metrics.headline(program=None, quarter=table.quarter)
+        assert (table.total.families_served, table.total.contacts, table.total.hours) == (
+            statewide.families_served,
+            statewide.contacts,
+            statewide.hours,
+        )
+        assert table.total.reunifications == statewide.reunifications
+    assert current.total.families_served == 2 and current.total.reunifications == 2
+    assert "Door County PSP" in page and "Rock County PSP" in page
+    assert "Parent Partners active" in page
+    assert 'href="/reports/"' in page
+
+
+def test_active_parent_partners_follow_the_stage_history(personas, door):
+    partner = ParentPartnerFactory(program=door, stage=Stage.ACTIVE)
+    StageChange.objects.create(
+        parent_partner=partner, from_stage=Stage.TRAINING, to_stage=Stage.ACTIVE, at=ago(0)
+    )
+    last = Quarter.last_completed()
+    assert dashboards.parent_partners_active(last).get(door.pk, 0) == (
+        metrics.workforce_metrics(program=door, quarter=last).parent_partners_active
+    )
+    assert dashboards.parent_partners_active(Quarter.from_date(timezone.localdate()))[door.pk] == 1
+
+
+def test_statewide_trends_over_the_last_four_completed_quarters(
+    personas, statewide_data, client_for
+):
+    response, page = page_for(client_for, personas["state"])
+    trends = response.context["statewide"].trends
+    last = Quarter.last_completed()
+    assert [trend.quarter for trend in trends] == [
+        last.previous().previous().previous(),
+        last.previous().previous(),
+        last.previous(),
+        last,
+    ]
+    for trend in trends:
+        expected = metrics.headline(program=None, quarter=trend.quarter)
+        assert (trend.families_served, trend.referrals_received) == (
+            expected.families_served,
+            expected.referrals_received,
+        )
+    assert "Families served statewide in each of the last 4 quarters" in page
+    assert "Referrals received statewide in each of the last 4 quarters" in page
+    assert page.count("<desc id=") == 2
+    assert f'<th scope="row" class="fw-normal">{last}</th>' in page
+
+
+def test_state_dashboard_shows_no_family_level_data(
+    personas, door, door_referral, statewide_data, client_for
+):
+    named = ReferralFactory(family__program=door, members=False, number="DOOR-2099-0001")
+    ParentFactory(family=named.family, first_name="Xiomara", last_name="Quintanilla")
+    door_referral.family.parents.update(first_name="Zenaida", last_name="Oyelaran")
+    case = assign_case(named, personas["door_parent_partner"], opened_days_ago=60)
+    Case.objects.filter(pk=case.pk).update(next_court_date=timezone.localdate() + 3 * DAY)
+    _response, page = page_for(client_for, personas["state"])
+    assert "Quintanilla" not in page and "Xiomara" not in page
+    assert "DOOR-2099-0001" not in page and door_referral.number not in page
+    assert "Oyelaran" not in page and "Zenaida" not in page
+    assert "/mentoring/cases/" not in page and "/referrals/" not in page
+    assert "Needs attention" not in page
+
+
+@pytest.mark.parametrize("programs", [1, 6])
+def test_state_dashboard_queries_do_not_grow_with_programs(
+    personas, client_for, programs, django_assert_max_num_queries
+):
+    for index in range(programs):
+        program = ProgramFactory(slug=f"county-{index}", name=f"County {index} PSP")
+        ReferralFactory(family__program=program)
+        ParentPartnerFactory(program=program)
+    client = client_for(personas["state"])
+    with django_assert_max_num_queries(30):  # the numbers computed and cached
+        response = client.get("/dashboard/")
+    assert len(response.context["statewide"].tables[0].rows) == programs + 2
+    with django_assert_max_num_queries(10):  # the numbers from the cache
+        response = client.get("/dashboard/")
+    assert len(response.context["statewide"].tables[1].rows) == programs + 2
+
+
+# --- Parent Partners, social workers, clinical support, administrators ----------------------
+
+
+def test_parent_partner_gets_a_link_to_my_families_and_what_needs_attention(
+    personas, door, client_for
+):
+    open_case(door, personas["door_parent_partner"], last_contact_days=20)
+    _response, page = page_for(client_for, personas["door_parent_partner"])
+    assert 'href="/mentoring/"' in page and "Open my families" in page
+    assert "Needs attention" in page and "no contact in 14 days" in page
+
+
+def test_social_worker_sees_the_referrals_they_made_with_status(
+    personas, door, door_referral, make_member, client_for
+):
+    colleague = make_member(door, Role.SOCIAL_WORKER)
+    theirs = ReferralFactory(family__program=door, referred_by=colleague)
+    Referral.objects.filter(pk=door_referral.pk).update(status=Status.SCREENING)
+    response, page = page_for(client_for, personas["door_social_worker"])
+    assert list(response.context["my_referrals"]) == [door_referral]
+    assert f'href="/referrals/{door_referral.pk}/">{door_referral.number}</a>' in page
+    assert "Screening" in page
+    assert theirs.number not in page
+    assert '<a class="btn btn-primary btn-lg" href="/referrals/new/">' in page
+
+
+def test_social_worker_without_referrals_is_told_what_to_do(personas, door, client_for):
+    _response, page = page_for(client_for, personas["door_social_worker"])
+    assert "You have not referred a family yet." in page
+
+
+def test_clinical_support_sees_whether_this_months_session_is_recorded(
+    personas, door, door_referral, client_for
+):
+    _response, page = page_for(client_for, personas["door_clinical"])
+    assert "this month's session is not recorded yet." in page
+    assert f'href="/mentoring/clinical-support/?program={door.pk}"' in page
+    ClinicalSupportSession.objects.create(program=door, held_on=timezone.localdate())
+    _response, page = page_for(client_for, personas["door_clinical"])
+    assert "this month's session is recorded." in page
+    assert door_referral.number not in page and "Needs attention" not in page
+
+
+def test_administrator_keeps_the_list_of_all_programs(personas, door, rock, client_for):
+    response, _page = page_for(client_for, personas["admin"])
+    assert response.context["statewide"] is None
+    assert list(response.context["all_programs"]) == [door, rock]
+
+
+# --- Reminders, read by the database --------------------------------------------------------
+
+
+def test_overdue_cases_agree_with_is_overdue_at_the_edges(personas, door):
+    partner = personas["door_parent_partner"]
+    now = timezone.now()
+    cases = [
+        open_case(door, partner, last_contact_days=days) for days in (13.9, 14.01, 15, 40, None)
+    ]
+    for days in (13, 14, 15):  # never contacted, opened that many days ago
+        case = open_case(door, partner, last_contact_days=None)
+        Case.objects.filter(pk=case.pk).update(opened_on=timezone.localdate() - days * DAY)
+    Case.objects.filter(pk=cases[-2].pk).update(status=CaseStatus.CLOSED)
+    for offset in (23.9, 12, 11.5, 5, 0):
+        moment = now + datetime.timedelta(hours=offset)
+        found = {case.pk for case in mentoring_selectors.overdue_cases(Case.objects.all(), moment)}
+        expected = {
+            case.pk
+            for case in mentoring_selectors.cases_for_all()
+            if mentoring_selectors.is_overdue(case, moment)
+        }
+        assert found == expected, offset
+    assert cases[1].pk in found and cases[0].pk not in found and cases[-2].pk not in found
+
+
+def test_reminders_are_the_same_as_over_every_open_case(personas, door):
+    partner = personas["door_parent_partner"]
+    today = timezone.localdate()
+    for days, court in [(1, 3), (20, None), (2, None), (None, 8), (16, 7), (5, -1)]:
+        case = open_case(door, partner, last_contact_days=days)
+        if court is not None:
+            Case.objects.filter(pk=case.pk).update(next_court_date=today + court * DAY)
+    for user in (personas["door_coordinator"], partner, personas["door_pp_coordinator"]):
+        for shift in range(-3, 20, 2):
+            day = today + shift * DAY
+            open_cases = list(
+                mentoring_selectors.cases_for_user(user).filter(status=CaseStatus.OPEN)
+            )
+            expected = mentoring_selectors.reminders_for_cases(open_cases, day)
+            got = [
+                reminder
+                for reminder in mentoring_selectors.attention_for(user, day)
+                if reminder.kind != "no_clinical_session"
+            ]
+            assert got == expected, (user, shift)
+
+
+def test_reminders_read_only_the_cases_that_need_one(personas, door, monkeypatch):
+    for _ in range(5):
+        open_case(door, personas["door_parent_partner"], last_contact_days=1)
+    due = open_case(door, personas["door_parent_partner"], last_contact_days=30)
+    read: list[Case] = []
+    real = mentoring_selectors.reminders_for_cases
+
+    def spy(cases: list[Case], today: datetime.date | None = None) -> Any:
+        read.extend(cases)
+        return real(cases, today)
+
+    monkeypatch.setattr(mentoring_selectors, "reminders_for_cases", spy)
+    reminders = mentoring_selectors.attention_for(personas["door_pp_coordinator"])
+    assert read == [due]
+    assert [reminder.url for reminder in reminders] == [f"/mentoring/cases/{due.pk}/"]
+    assert Activity.objects.count() == 6
+
+
+# --- The numbers are cached by program, never by user ---------------------------------------
+
+
+def test_numbers_are_shared_by_a_programs_coordinators_and_lists_stay_fresh(
+    personas, door, client_for
+):
+    case = open_case(door, personas["door_parent_partner"], last_contact_days=0)
+    response, page = page_for(client_for, personas["door_coordinator"])
+    first = response.context["program_dashboard"]
+    assert "Numbers as of" in page
+    ActivityFactory(case=case, occurred_at=ago(0))
+    late = open_case(door, personas["door_parent_partner"], last_contact_days=30)
+    response, _page = page_for(client_for, personas["door_pp_coordinator"])
+    board = response.context["program_dashboard"]
+    assert board.numbers == first.numbers  # cached: the new contacts wait for the refresh
+    assert board.numbers_as_of == first.numbers_as_of
+    assert [due.case_id for due in board.overdue] == [late.pk]  # read fresh
+    cache.clear()
+    response, _page = page_for(client_for, personas["door_coordinator"])
+    assert response.context["program_dashboard"].numbers != first.numbers
+
+
+def test_each_program_has_its_own_numbers(personas, door, rock, client_for):
+    open_case(door, personas["door_parent_partner"], last_contact_days=0)
+    response, _page = page_for(client_for, personas["door_coordinator"])
+    door_numbers = response.context["program_dashboard"].numbers
+    response, _page = page_for(client_for, personas["rock_coordinator"])
+    assert response.context["program_dashboard"].program == rock
+    assert response.context["program_dashboard"].numbers != door_numbers
+    assert all(row.current == 0 for row in response.context["program_dashboard"].numbers)
+
+
+def test_policy_gives_a_programs_dashboard_to_its_coordinators_and_the_states_to_state_staff(
+    personas, door, rock
+):
+    from psp import policy
+
+    for persona, program_dashboard, statewide in [
+        ("door_coordinator", True, False),
+        ("door_pp_coordinator", True, False),
+        ("door_parent_partner", False, False),
+        ("door_clinical", False, False),
+        ("door_social_worker", False, False),
+        ("rock_coordinator", False, False),
+        ("state", False, True),
+        ("admin", False, False),
+        ("no_role", False, False),
+    ]:
+        user = personas[persona]
+        assert policy.can(user, "dashboard.program", door) is program_dashboard, persona
+        assert policy.can(user, "dashboard.statewide") is statewide, persona
+    assert policy.can(personas["rock_coordinator"], "dashboard.program", rock)
+    assert not policy.can(None, "dashboard.statewide")

@@ -1,0 +1,41 @@
+"""``seed_demo`` creates the demo contract of SPEC.md, and running it twice changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from psp.models import Membership, Program, Role, StatewideRole, User
+
+pytestmark = pytest.mark.django_db
+
+ROLE_NAMES = ["coordinator", "pp-coordinator", "parent-partner", "clinical", "social-worker"]
+
+
+def test_seed_demo_creates_programs_and_one_user_per_role(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent
+
+    assert sorted(Program.objects.values_list("slug", flat=True)) == ["door", "jefferson", "rock"]
+    for county in ["door", "rock", "jefferson"]:
+        for role in ROLE_NAMES:
+            user = User.objects.get(username=f"{county}-{role}")
+            assert Membership.objects.filter(user=user, program__slug=county).count() == 1
+    assert User.objects.count() == 17
+    assert User.objects.get(username="dcf-state").statewide_role == StatewideRole.STATE_STAFF
+    assert User.objects.get(username="admin").statewide_role == StatewideRole.ADMINISTRATOR
+    door = Program.objects.get(slug="door")
+    assert door.role_label(Role.PROGRAM_COORDINATOR) == "Family Well-Being Coordinator"
+    assert door.partner_agency == "United Way of Door County"
+    assert door.contract_periods.count() == 7
+
+
+def test_demo_users_sign_in_with_the_published_password(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo")
+    client = Client()
+    assert client.login(username="rock-parent-partner", password="psp-demo-2026")
+    assert client.get("/programs/rock/").status_code == 200
+    assert client.get("/programs/door/").status_code == 404
