@@ -1,0 +1,1 @@
+"""Referrals and the families they bring: intake, triage, outcomes data."""

@@ -1,0 +1,50 @@
+"""Referrals and families in the Django admin: administrators correcting records, audited."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from psp.admin import PolicyAdmin
+from referrals.models import Child, Family, Parent, Referral, Transition
+
+
+class ParentInline(admin.StackedInline):
+    model = Parent
+    extra = 0
+    exclude = ["name_key"]
+
+
+class ChildInline(admin.StackedInline):
+    model = Child
+    extra = 0
+
+
+@admin.register(Family)
+class FamilyAdmin(PolicyAdmin):
+    audit_views = True
+    list_display = ["__str__", "program", "created_at"]
+    list_filter = ["program"]
+    inlines = [ParentInline, ChildInline]
+    search_fields = ["parents__first_name", "parents__last_name"]
+
+
+class TransitionInline(admin.TabularInline):
+    model = Transition
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "actor", "at", "reason", "note"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Referral)
+class ReferralAdmin(PolicyAdmin):
+    audit_views = True
+    list_display = ["number", "program", "received_on", "status", "urgency"]
+    list_filter = ["program", "status", "urgency"]
+    search_fields = ["number", "family__parents__last_name"]
+    readonly_fields = ["number", "status", "status_changed_at", "family", "program"]
+    raw_id_fields = ["referred_by", "entered_by"]
+    inlines = [TransitionInline]
+    list_select_related = ["program"]

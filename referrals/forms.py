@@ -1,0 +1,306 @@
+"""Forms for intake, triage and correcting a child's record. They validate; services write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from councils.selectors import recent_events_for_programs
+from psp.forms import IsoDateInput, RecentDateInput, SplitDateField, VersionField
+from psp.models import Program
+from referrals import selectors
+from referrals.models import (
+    Child,
+    DeclineReason,
+    Language,
+    Need,
+    Parent,
+    Referral,
+    Status,
+    Urgency,
+)
+
+
+class ReferralForm(forms.ModelForm):
+    """What the referral is about. Referrer fields appear only when a coordinator enters a
+    referral on someone else's behalf; a social worker is the referrer themselves."""
+
+    program = forms.ModelChoiceField(
+        label=_("Program"), queryset=Program.objects.none(), empty_label=None
+    )
+    needs = forms.MultipleChoiceField(
+        label=_("What does the family need help with? (optional)"),
+        choices=Need.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Referral
+        fields = [
+            "program",
+            "referrer_name",
+            "referrer_agency",
+            "referrer_email",
+            "received_on",
+            "urgency",
+            "needs",
+            "reason",
+            "source_event",
+        ]
+        labels = {
+            "urgency": _("How soon should the program reach the family?"),
+            "reason": _("Why are you referring this family? (optional)"),
+            "referrer_agency": _("Referrer's agency (optional)"),
+            "referrer_email": _("Referrer's e-mail address (optional)"),
+            "source_event": _("Heard about the program at (optional)"),
+        }
+        help_texts = {
+            "referrer_email": _("We e-mail the referrer when the referral's status changes."),
+            "reason": _("A few sentences. Do not include case-plan details."),
+        }
+        widgets = {
+            "urgency": forms.RadioSelect,
+            "reason": forms.Textarea(attrs={"rows": 3}),
+            "received_on": RecentDateInput,
+        }
+
+    def __init__(
+        self, *args: Any, programs: QuerySet[Program], on_behalf: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.on_behalf = on_behalf
+        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
+        choices = list(programs[:2])
+        self.only_program = choices[0] if len(choices) == 1 else None
+        if self.only_program is not None:
+            # One program: nothing to choose, so nothing to show or to get wrong.
+            self.fields["program"].widget = forms.HiddenInput()
+            self.fields["program"].required = False
+            self.initial.setdefault("program", self.only_program)
+        if on_behalf:
+            self.fields["referrer_name"].required = True
+            self.fields["received_on"].initial = timezone.localdate()
+            # Only the chosen programs' recent outreach events (see councils.selectors).
+            self.fields["source_event"].queryset = (  # type: ignore[attr-defined]
+                recent_events_for_programs(list(programs.values_list("pk", flat=True)))
+            )
+            self.fields["source_event"].empty_label = _("Not at one of these events")  # type: ignore[attr-defined]
+        else:
+            for name in [
+                "referrer_name",
+                "referrer_agency",
+                "referrer_email",
+                "received_on",
+                "source_event",
+            ]:
+                del self.fields[name]
+        self.fields["urgency"].choices = list(Urgency.choices)
+
+    def clean_program(self) -> Program | None:
+        return self.cleaned_data.get("program") or self.only_program
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        event, program = cleaned.get("source_event"), cleaned.get("program")
+        if event is not None and program is not None and event.program_id != program.pk:
+            self.add_error(
+                "source_event", _("Choose an event of the program the family is referred to.")
+            )
+        return cleaned
+
+    def clean_received_on(self) -> Any:
+        received_on = self.cleaned_data.get("received_on")
+        if received_on and received_on > timezone.localdate():
+            raise forms.ValidationError(_("The date received cannot be in the future."))
+        return received_on
+
+
+class ParentForm(forms.ModelForm):
+    birth_date = SplitDateField(label=_("Date of birth"), required=True)
+
+    class Meta:
+        model = Parent
+        fields = [
+            "first_name",
+            "last_name",
+            "birth_date",
+            "phone",
+            "email",
+            "preferred_language",
+            "interpreter_needed",
+            "race_ethnicity",
+            "consent_to_contact",
+            "consent_date",
+        ]
+        labels = {
+            "phone": _("Phone number (optional)"),
+            "email": _("E-mail address (optional)"),
+            "race_ethnicity": _("Race or ethnicity, as the parent describes it"),
+            "consent_to_contact": _("The parent agrees to be contacted by the program"),
+            "consent_date": _("Date the parent agreed (optional)"),
+        }
+        help_texts = {"birth_date": _("For example, 27 3 1990")}
+        widgets = {
+            "preferred_language": forms.RadioSelect,
+            "consent_date": RecentDateInput,
+        }
+        error_messages = {
+            "first_name": {"required": _("Enter the parent's first name.")},
+            "last_name": {"required": _("Enter the parent's last name.")},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["birth_date"].error_messages["required"] = _(
+            "Enter the parent's date of birth."
+        )
+        self.fields["preferred_language"].choices = list(Language.choices)
+        self.fields["consent_date"].initial = timezone.localdate()
+
+
+class ChildIntakeForm(forms.ModelForm):
+    birth_date = SplitDateField(label=_("Date of birth"), required=True)
+
+    class Meta:
+        model = Child
+        fields = [
+            "first_name",
+            "last_name",
+            "birth_date",
+            "placement_status",
+            "out_of_home_type",
+            "removal_date",
+        ]
+        labels = {
+            "last_name": _("Last name (optional)"),
+            "out_of_home_type": _("If in out-of-home care: what kind?"),
+            "removal_date": _("If removed: date removed from home"),
+        }
+        widgets = {"placement_status": forms.RadioSelect, "removal_date": RecentDateInput}
+        error_messages = {"first_name": {"required": _("Enter the child's first name.")}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["birth_date"].error_messages["required"] = _("Enter the child's date of birth.")
+        self.fields["placement_status"].choices = [
+            choice for choice in self.fields["placement_status"].choices if choice[0]
+        ]
+
+
+class ChildForm(ChildIntakeForm):
+    """The whole child record, outcome dates included (coordinators correct it over time)."""
+
+    version = VersionField()
+
+    class Meta(ChildIntakeForm.Meta):
+        fields = [
+            *ChildIntakeForm.Meta.fields,
+            "permanency_date",
+            "permanency_type",
+            "reentry_date",
+        ]
+        labels = {
+            **ChildIntakeForm.Meta.labels,
+            "permanency_date": _("Date of reunification or other permanency (optional)"),
+            "permanency_type": _("Type of permanency (optional)"),
+            "reentry_date": _("Date re-entered care (optional)"),
+        }
+        widgets = {
+            **ChildIntakeForm.Meta.widgets,
+            "permanency_date": RecentDateInput,
+            "reentry_date": RecentDateInput,
+        }
+
+
+ParentFormSet = forms.formset_factory(
+    ParentForm, extra=1, min_num=1, max_num=4, validate_min=True, validate_max=True
+)
+ChildFormSet = forms.formset_factory(
+    ChildIntakeForm, extra=0, min_num=1, max_num=12, validate_min=True, validate_max=True
+)
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
+    version = VersionField()
+    reason = forms.ChoiceField(
+        label=_("Why is it being declined?"),
+        choices=[("", _("Choose a reason")), *DeclineReason.choices],
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("to_status") == Status.DECLINED and not cleaned.get("reason"):
+            self.add_error("reason", _("Choose why the referral is declined."))
+        return cleaned
+
+
+class ReferralFilter(django_filters.FilterSet):
+    """The list's filters, all in the URL so Back and bookmarks keep them."""
+
+    q = django_filters.CharFilter(label=_("Name or number"), method="filter_search")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Status.choices, empty_label=_("Any status")
+    )
+    urgency = django_filters.ChoiceFilter(
+        label=_("Urgency"), choices=Urgency.choices, empty_label=_("Any urgency")
+    )
+    language = django_filters.ChoiceFilter(
+        label=_("Language"),
+        choices=Language.choices,
+        empty_label=_("Any language"),
+        method="filter_language",
+    )
+    received_from = django_filters.DateFilter(
+        label=_("Received from"),
+        field_name="received_on",
+        lookup_expr="gte",
+        widget=IsoDateInput(),
+    )
+    received_to = django_filters.DateFilter(
+        label=_("Received until"),
+        field_name="received_on",
+        lookup_expr="lte",
+        widget=IsoDateInput(),
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("received_on", "received"), ("urgency", "urgency"), ("status", "status")),
+        field_labels={
+            "received_on": _("Date received"),
+            "urgency": _("Urgency"),
+            "status": _("Status"),
+        },
+        empty_label=_("Newest first"),
+    )
+
+    class Meta:
+        model = Referral
+        fields = ["q", "status", "urgency", "language", "received_from", "received_to"]
+
+    def filter_search(self, queryset: QuerySet[Referral], name: str, value: str) -> Any:
+        return selectors.search(queryset, value)
+
+    def filter_language(self, queryset: QuerySet[Referral], name: str, value: str) -> Any:
+        return queryset.filter(
+            pk__in=queryset.filter(family__parents__preferred_language=value).values("pk")
+        )
+
+    @property
+    def active_count(self) -> int:
+        if not self.is_bound:
+            return 0
+        return sum(1 for name in self.filters if name != "sort" and self.data.get(name))

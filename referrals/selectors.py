@@ -1,0 +1,90 @@
+"""Reads of referrals and families that the views, the CSV export and reports share."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from psp import policy
+from psp.models import Role, User
+from referrals.models import Child, Parent, Referral, Status, normalize_name
+
+
+def referrals_for_user(user: User) -> QuerySet[Referral]:
+    """The referrals a user may see, with what a list row shows, in a fixed number of queries."""
+    return (
+        policy.visible(user, Referral)
+        .select_related("program", "family", "referred_by")
+        .prefetch_related(Prefetch("family__parents", queryset=Parent.objects.order_by("id")))
+        .annotate(child_count=Count("family__children", distinct=True))
+        .order_by("-received_on", "-id")
+    )
+
+
+def referral_detail(user: User) -> QuerySet[Referral]:
+    return (
+        policy.visible(user, Referral)
+        .select_related("program", "family", "referred_by", "entered_by")
+        .prefetch_related(
+            Prefetch("family__parents", queryset=Parent.objects.order_by("id")),
+            Prefetch("family__children", queryset=Child.objects.order_by("birth_date", "id")),
+            "transitions__actor",
+            "program__role_labels",
+        )
+    )
+
+
+def search(referrals: QuerySet[Referral], text: str) -> QuerySet[Referral]:
+    """Parent or child name, accent- and case-insensitive, or the referral number."""
+    key = normalize_name(text)
+    if not key:
+        return referrals
+    matches = Q(number__icontains=text.strip()) | Q(family__parents__name_key__contains=key)
+    for word in key.split():
+        matches |= Q(family__children__first_name__icontains=word) | Q(
+            family__children__last_name__icontains=word
+        )
+    ids = referrals.filter(matches).values("pk")
+    return referrals.filter(pk__in=ids)
+
+
+def possible_duplicates(
+    *, program_id: int, people: Iterable[tuple[str, str, datetime.date | None]]
+) -> list[Parent]:
+    """Parents already in the program with the same name (ignoring accents and case) and
+    date of birth as any of ``people``."""
+    conditions = Q()
+    for first, last, birth_date in people:
+        if birth_date is None:
+            continue
+        conditions |= Q(name_key=normalize_name(first, last), birth_date=birth_date)
+    if not conditions:
+        return []
+    return list(
+        Parent.objects.filter(conditions, family__program_id=program_id)
+        .select_related("family")
+        .prefetch_related("family__referrals")
+        .order_by("id")
+    )
+
+
+def shared_progress(case: Any) -> list[Any]:
+    """What the case team chose to share with the referring social worker."""
+    from mentoring.models import GoalProgress
+
+    return list(
+        GoalProgress.objects.filter(goal__case=case, shared_with_referrer=True)
+        .select_related("goal", "author")
+        .order_by("-at")
+    )
+
+
+def new_referral_count(user: User) -> int:
+    """Referrals waiting for triage in the programs this user coordinates (navigation badge)."""
+    programs = policy.program_ids_where(user, {Role.PROGRAM_COORDINATOR})
+    if not programs:
+        return 0
+    return Referral.objects.filter(program_id__in=programs, status=Status.RECEIVED).count()

@@ -1,0 +1,214 @@
+"""Writes for referrals and families: intake, triage transitions, outcome corrections.
+
+Each service runs in one transaction, validates with ``full_clean`` and writes the audit
+log; the referrer's e-mail is queued only once the transaction has committed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from psp import audit
+from psp.models import AuditAction, Program, User
+from psp.services import save_versioned
+from referrals.models import Child, Family, Parent, Referral, Status, Transition
+from referrals.tasks import send_status_email
+
+# Which status may follow which. "assigned" is reached only through mentoring's assignment.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.RECEIVED: frozenset({Status.SCREENING, Status.WITHDRAWN}),
+    Status.SCREENING: frozenset({Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN}),
+    Status.ACCEPTED: frozenset({Status.ASSIGNED, Status.WITHDRAWN}),
+    Status.DECLINED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
+    Status.ASSIGNED: frozenset(),
+}
+
+PARENT_FIELDS = [
+    "first_name",
+    "last_name",
+    "birth_date",
+    "phone",
+    "email",
+    "address",
+    "preferred_language",
+    "interpreter_needed",
+    "race_ethnicity",
+    "consent_to_contact",
+    "consent_date",
+]
+CHILD_FIELDS = [
+    "first_name",
+    "last_name",
+    "birth_date",
+    "placement_status",
+    "out_of_home_type",
+    "removal_date",
+    "permanency_date",
+    "permanency_type",
+    "reentry_date",
+]
+
+
+class TransitionError(Exception):
+    """A status change that the triage workflow does not allow."""
+
+
+def next_statuses(referral: Referral) -> frozenset[str]:
+    return ALLOWED_TRANSITIONS.get(referral.status, frozenset())
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor: User,
+    program: Program,
+    referral_data: dict[str, Any],
+    parents: list[dict[str, Any]],
+    children: list[dict[str, Any]],
+) -> Referral:
+    """A new referral: the family, its parents and children, and the first timeline entry."""
+    if not parents:
+        raise ValidationError(_("Enter at least one parent."))
+    if not children:
+        raise ValidationError(_("Enter at least one child."))
+    family = Family(program=program)
+    family.full_clean()
+    family.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=family, program=program)
+
+    for data in parents:
+        parent = Parent(
+            family=family, **{key: data.get(key) for key in PARENT_FIELDS if key in data}
+        )
+        parent.full_clean()
+        parent.save()
+        audit.record(
+            actor=actor, action=AuditAction.CREATE, obj=parent, changes=audit.snapshot(parent)
+        )
+    for data in children:
+        child = Child(family=family, **{key: data.get(key) for key in CHILD_FIELDS if key in data})
+        child.full_clean()
+        child.save()
+        audit.record(
+            actor=actor, action=AuditAction.CREATE, obj=child, changes=audit.snapshot(child)
+        )
+
+    referral = Referral(program=program, family=family, entered_by=actor, **referral_data)
+    if referral.received_on is None:
+        referral.received_on = timezone.localdate()
+    if referral.received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("The date received cannot be in the future.")})
+    referral.number = "pending"
+    referral.full_clean(exclude=["number"])
+    _save_with_number(referral)
+    transition = Transition.objects.create(
+        referral=referral, from_status="", to_status=Status.RECEIVED, actor=actor
+    )
+    audit.record(
+        actor=actor, action=AuditAction.CREATE, obj=referral, changes=audit.snapshot(referral)
+    )
+    _notify(transition)
+    return referral
+
+
+def _save_with_number(referral: Referral) -> None:
+    """Number referrals per program and year: DOOR-2026-0007. Retries if two race."""
+    prefix = f"{referral.program.slug.upper()}-{referral.received_on.year}-"
+    for attempt in range(5):
+        last = (
+            Referral.objects.filter(number__startswith=prefix)
+            .order_by("-number")
+            .values_list("number", flat=True)
+            .first()
+        )
+        sequence = int(last.rsplit("-", 1)[1]) if last else 0
+        referral.number = f"{prefix}{sequence + 1 + attempt:04d}"
+        try:
+            with transaction.atomic():
+                referral.save()
+        except IntegrityError:
+            referral.pk = None
+            continue
+        return
+    raise IntegrityError("Could not number the referral; try again.")
+
+
+@transaction.atomic
+def referral_transition(
+    *,
+    actor: User,
+    referral: Referral,
+    to_status: str,
+    expected_version: int,
+    reason: str = "",
+    note: str = "",
+) -> Referral:
+    """Move a referral one step through triage, or refuse with a message saying why."""
+    from_status = referral.status
+    if to_status not in next_statuses(referral):
+        raise TransitionError(
+            _("A referral that is “%(from)s” cannot be marked “%(to)s”.")
+            % {"from": Status(from_status).label, "to": Status(to_status).label}
+        )
+    if to_status == Status.DECLINED and not reason:
+        raise ValidationError({"reason": _("Choose why the referral is declined.")})
+    referral.status = to_status
+    referral.status_changed_at = timezone.now()
+    referral.decline_reason = reason if to_status == Status.DECLINED else ""
+    save_versioned(
+        instance=referral,
+        expected_version=expected_version,
+        fields=["status", "status_changed_at", "decline_reason"],
+    )
+    transition = Transition.objects.create(
+        referral=referral,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        reason=referral.decline_reason,
+        note=note,
+    )
+    changes: dict[str, Any] = {"status": [from_status, to_status]}
+    if referral.decline_reason:
+        changes["decline_reason"] = referral.decline_reason
+    audit.record(actor=actor, action=AuditAction.UPDATE, obj=referral, changes=changes)
+    _notify(transition)
+    return referral
+
+
+@transaction.atomic
+def child_update(
+    *, actor: User, child: Child, data: dict[str, Any], expected_version: int
+) -> Child:
+    """Correct a child's record: placement and the outcome dates. Guarded by the family's
+    version so two people correcting the same family do not overwrite each other."""
+    stored = Child.objects.get(pk=child.pk)
+    before = audit.snapshot(stored, CHILD_FIELDS)
+    for name in CHILD_FIELDS:
+        if name in data:
+            setattr(child, name, data[name])
+    child.full_clean()
+    family = child.family
+    save_versioned(instance=family, expected_version=expected_version, fields=[])
+    child.save()
+    changes = audit.diff(before, audit.snapshot(child, CHILD_FIELDS))
+    if changes:
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=child, changes=changes)
+    return child
+
+
+def _notify(transition: Transition) -> None:
+    referral = transition.referral
+    if referral.referrer_email or (referral.referred_by and referral.referred_by.email):
+        transaction.on_commit(lambda: send_status_email.delay(transition.pk))
+
+
+def days_since(day: datetime.date) -> int:
+    return (timezone.localdate() - day).days

@@ -1,0 +1,327 @@
+"""Referral pages: the list and queue, intake, the detail with its timeline, triage, export."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from psp import audit, policy
+from psp.exports import csv_safe
+from psp.http import AuthenticatedHttpRequest
+from psp.models import AuditAction, Program, Role
+from psp.services import ConcurrentEditError
+from referrals import selectors, services
+from referrals.forms import (
+    ChildForm,
+    ChildFormSet,
+    ParentFormSet,
+    ReferralFilter,
+    ReferralForm,
+    TransitionForm,
+)
+from referrals.models import Child, Referral, Status
+
+PAGE_SIZE = 25
+
+
+@login_required
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    policy.require(request.user, "referral.list")
+    visible = selectors.referrals_for_user(request.user)
+    filters = ReferralFilter(request.GET or None, queryset=visible)
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    status_counts = dict(
+        policy.visible(request.user, Referral)
+        .values_list("status")
+        .annotate(count=Count("id"))
+        .values_list("status", "count")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filters,
+        "page": page,
+        "filter_query": query.urlencode(),
+        "status_counts": [
+            (value, label, status_counts.get(value, 0)) for value, label in Status.choices
+        ],
+        "can_create": policy.can(request.user, "referral.create"),
+        "can_export": policy.can(request.user, "referral.export"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "referrals/referral_list.html", context)
+
+
+@login_required
+def referral_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The filtered list as CSV, for coordinators. The export itself is audited."""
+    policy.require(request.user, "referral.export")
+    visible = selectors.referrals_for_user(request.user).filter(
+        program_id__in=policy.program_ids_where(request.user, policy.COORDINATORS)
+    )
+    rows = ReferralFilter(request.GET or None, queryset=visible).qs
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="referrals-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Number"),
+            _("Program"),
+            _("Date received"),
+            _("Status"),
+            _("Urgency"),
+            _("Parents"),
+            _("Preferred language"),
+            _("Children"),
+            _("Needs"),
+            _("Referrer"),
+            _("Referrer's agency"),
+            _("Reason for declining"),
+        ]
+    )
+    count = 0
+    for referral in rows:
+        parents = list(referral.family.parents.all())
+        writer.writerow(
+            csv_safe(
+                [
+                    referral.number,
+                    referral.program.name,
+                    referral.received_on.isoformat(),
+                    referral.get_status_display(),
+                    referral.get_urgency_display(),
+                    "; ".join(str(parent) for parent in parents),
+                    parents[0].get_preferred_language_display() if parents else "",
+                    referral.child_count,
+                    "; ".join(referral.need_labels()),
+                    referral.referrer_name,
+                    referral.referrer_agency,
+                    referral.get_decline_reason_display(),
+                ]
+            )
+        )
+        count += 1
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        object_repr=_("Referrals CSV (%(count)s rows)") % {"count": count},
+        changes={"filters": request.GET.dict(), "rows": count},
+    )
+    return response
+
+
+@login_required
+def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    policy.require(request.user, "referral.create")
+    user = request.user
+    programs = Program.objects.filter(pk__in=policy.program_ids_where(user, policy.INTAKE_ROLES))
+    on_behalf = bool(policy.program_ids_where(user, {Role.PROGRAM_COORDINATOR}))
+    data = request.POST if request.method == "POST" else None
+    form = ReferralForm(data, programs=programs, on_behalf=on_behalf)
+    parents = ParentFormSet(data, prefix="parents")
+    children = ChildFormSet(data, prefix="children")
+    duplicates: list[Any] = []
+    if data is not None and form.is_valid() & parents.is_valid() & children.is_valid():
+        program = form.cleaned_data["program"]
+        policy.require(user, "referral.create", program)
+        parent_rows = [row for row in parents.cleaned_data if row]
+        duplicates = selectors.possible_duplicates(
+            program_id=program.pk,
+            people=[
+                (row["first_name"], row["last_name"], row["birth_date"]) for row in parent_rows
+            ],
+        )
+        if not duplicates or data.get("confirm_duplicate") == "yes":
+            try:
+                referral = services.referral_create(
+                    actor=user,
+                    program=program,
+                    referral_data=_referral_data(form, user, program, on_behalf),
+                    parents=parent_rows,
+                    children=[row for row in children.cleaned_data if row],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Referral %(number)s sent. The program will be in touch with the family.")
+                    % {"number": referral.number},
+                )
+                return redirect("referrals:detail", pk=referral.pk)
+    for number, parent_form in enumerate(parents.forms, start=1):
+        parent_form.summary_prefix = _("Parent %(number)s") % {"number": number}
+    for number, child_form in enumerate(children.forms, start=1):
+        child_form.summary_prefix = _("Child %(number)s") % {"number": number}
+    context = {
+        "form": form,
+        "error_forms": [form, parents, *parents.forms, children, *children.forms],
+        "parents": parents,
+        "children": children,
+        "duplicates": [(parent, parent.family.referrals.all()) for parent in duplicates],
+        "has_errors": bool(
+            data is not None
+            and (form.errors or parents.total_error_count() or children.total_error_count())
+        ),
+    }
+    return render(request, "referrals/referral_form.html", context)
+
+
+def _referral_data(
+    form: ReferralForm, user: Any, program: Program, on_behalf: bool
+) -> dict[str, Any]:
+    data = {
+        "urgency": form.cleaned_data["urgency"],
+        "needs": form.cleaned_data["needs"],
+        "reason": form.cleaned_data["reason"],
+    }
+    if on_behalf:
+        data.update(
+            referrer_name=form.cleaned_data["referrer_name"],
+            referrer_agency=form.cleaned_data["referrer_agency"],
+            referrer_email=form.cleaned_data["referrer_email"],
+            received_on=form.cleaned_data["received_on"] or timezone.localdate(),
+            source_event=form.cleaned_data.get("source_event"),
+        )
+    else:
+        data.update(
+            referred_by=user,
+            referrer_name=user.get_full_name() or user.get_username(),
+            referrer_agency=program.lead_agency,
+            referrer_email=user.email,
+            received_on=timezone.localdate(),
+        )
+    return data
+
+
+@login_required
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    referral = policy.get_for_user(
+        request.user, selectors.referral_detail(request.user), "referral.view", pk=pk
+    )
+    audit.record(actor=request.user, action=AuditAction.VIEW, obj=referral)
+    return _render_detail(request, referral)
+
+
+def _render_detail(
+    request: AuthenticatedHttpRequest,
+    referral: Referral,
+    transition_form: TransitionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    actions = []
+    for to_status in sorted(services.next_statuses(referral)):
+        if to_status == Status.ASSIGNED:
+            continue  # assigning a Parent Partner is its own page (mentoring)
+        rule = "referral.withdraw" if to_status == Status.WITHDRAWN else "referral.triage"
+        if policy.can(user, rule, referral):
+            bound = (
+                transition_form
+                if transition_form and transition_form.data.get("to_status") == to_status
+                else None
+            )
+            actions.append(
+                (
+                    to_status,
+                    Status(to_status).label,
+                    bound
+                    or TransitionForm(
+                        initial={"to_status": to_status, "version": referral.version}
+                    ),
+                )
+            )
+    case = getattr(referral, "case", None) if referral.status == Status.ASSIGNED else None
+    context = {
+        "referral": referral,
+        "family": referral.family,
+        "actions": actions,
+        "can_assign": referral.status == Status.ACCEPTED
+        and policy.can(user, "case.assign", referral),
+        "case": case if case is not None and policy.can(user, "case.view", case) else None,
+        "shared_progress": selectors.shared_progress(case) if case is not None else [],
+        "can_change_family": policy.can(user, "family.change", referral.family),
+        "form": transition_form,
+    }
+    return render(request, "referrals/referral_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def referral_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    referral = policy.get_for_user(
+        request.user, selectors.referral_detail(request.user), "referral.view", pk=pk
+    )
+    to_status = request.POST.get("to_status", "")
+    rule = "referral.withdraw" if to_status == Status.WITHDRAWN else "referral.triage"
+    policy.require(request.user, rule, referral)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, referral, form, status=400)
+    try:
+        services.referral_transition(
+            actor=request.user,
+            referral=referral,
+            to_status=form.cleaned_data["to_status"],
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
+    except services.TransitionError as error:
+        messages.error(request, str(error))
+    except ConcurrentEditError:
+        messages.error(
+            request,
+            _("Someone else changed this referral a moment ago. Here is what it says now."),
+        )
+    else:
+        messages.success(
+            request,
+            _("Referral %(number)s is now “%(status)s”.")
+            % {"number": referral.number, "status": referral.get_status_display()},
+        )
+    return redirect("referrals:detail", pk=referral.pk)
+
+
+@login_required
+def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    child = policy.get_for_user(
+        request.user, Child.objects.select_related("family__program"), "child.change", pk=pk
+    )
+    referral = child.family.referrals.order_by("-received_on").first()
+    form = ChildForm(
+        request.POST or None, instance=child, initial={"version": child.family.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.child_update(
+                actor=request.user,
+                child=child,
+                data=form.cleaned_data,
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConcurrentEditError as error:
+            form.add_error(None, str(error))
+            form.data = form.data.copy()
+            child.family.refresh_from_db()
+            form.data["version"] = str(child.family.version)
+        else:
+            messages.success(request, _("%(name)s's record saved.") % {"name": child.first_name})
+            if referral is not None:
+                return redirect("referrals:detail", pk=referral.pk)
+            return redirect("referrals:list")
+    return render(
+        request, "referrals/child_form.html", {"form": form, "child": child, "referral": referral}
+    )

@@ -1,0 +1,71 @@
+"""The referral pages in the role x view matrix.
+
+The Door referral was made by door_social_worker; it has one parent and one child.
+"""
+
+from typing import Any
+
+from tests.factories import ReferralFactory
+from tests.matrix import Case, everyone
+
+
+def placeholders(personas: dict[str, Any], door: Any) -> dict[str, Any]:
+    social_worker = personas["door_social_worker"]
+    referral = ReferralFactory(
+        family__program=door, referred_by=social_worker, referrer_email=social_worker.email
+    )
+    return {"referral": referral.pk, "child": referral.family.children.get().pk}
+
+
+CASES = [
+    Case(
+        "referrals:list",
+        "/referrals/",
+        everyone(
+            403,
+            door_coordinator=200,
+            door_pp_coordinator=200,
+            door_parent_partner=200,
+            door_social_worker=200,
+            rock_coordinator=200,
+            admin=200,
+        ),
+    ),
+    Case(
+        "referrals:create",
+        "/referrals/new/",
+        everyone(403, door_coordinator=200, door_social_worker=200, rock_coordinator=200),
+    ),
+    Case(
+        "referrals:export",
+        "/referrals/export.csv",
+        everyone(403, door_coordinator=200, door_pp_coordinator=200, rock_coordinator=200),
+    ),
+    Case(
+        "referrals:detail",
+        "/referrals/{referral}/",
+        everyone(
+            404, door_coordinator=200, door_pp_coordinator=200, door_social_worker=200, admin=200
+        ),
+    ),
+    Case(
+        "referrals:transition",
+        "/referrals/{referral}/status/",
+        everyone(
+            404,
+            door_coordinator=302,
+            door_pp_coordinator=403,
+            door_social_worker=403,
+            admin=403,
+        ),
+        method="post",
+        data={"to_status": "screening", "version": "1"},
+    ),
+    Case(
+        "referrals:child_edit",
+        "/referrals/children/{child}/edit/",
+        everyone(
+            404, door_coordinator=200, door_pp_coordinator=200, door_social_worker=403, admin=200
+        ),
+    ),
+]

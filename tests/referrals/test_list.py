@@ -1,0 +1,154 @@
+"""The referral list and queue: scope, filters, search, sorting, paging, query counts."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from psp.models import Role
+from referrals.models import Language, Status, Urgency
+from tests.factories import ChildFactory, ParentFactory, ReferralFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_referral(program, *, first="Ana", last="Ruiz", language=Language.ENGLISH, **fields):
+    referral = ReferralFactory(family__program=program, members=False, **fields)
+    ParentFactory(
+        family=referral.family, first_name=first, last_name=last, preferred_language=language
+    )
+    ChildFactory(family=referral.family)
+    return referral
+
+
+def numbers(response) -> set[str]:
+    return {referral.number for referral in response.context["page"].object_list}
+
+
+def test_coordinator_sees_the_programs_referrals_only(personas, door, rock, client_for):
+    ours = make_referral(door)
+    theirs = make_referral(rock)
+    page = client_for(personas["door_coordinator"]).get("/referrals/")
+    assert numbers(page) == {ours.number}
+    assert theirs.number not in page.content.decode()
+
+
+def test_social_worker_sees_only_the_referrals_they_made(personas, door, client_for, make_member):
+    mine = make_referral(door, referred_by=personas["door_social_worker"])
+    colleague = make_member(door, Role.SOCIAL_WORKER)
+    not_mine = make_referral(door, referred_by=colleague)
+    client = client_for(personas["door_social_worker"])
+    assert numbers(client.get("/referrals/")) == {mine.number}
+    assert client.get(f"/referrals/{not_mine.pk}/").status_code == 404
+
+
+def test_filters_search_and_sorting(personas, door, client_for):
+    today = timezone.localdate()
+    lopez = make_referral(
+        door,
+        first="José",
+        last="López",
+        language=Language.SPANISH,
+        urgency=Urgency.URGENT,
+        received_on=today - datetime.timedelta(days=2),
+    )
+    vang = make_referral(
+        door,
+        first="Pa",
+        last="Vang",
+        language=Language.HMONG,
+        status=Status.SCREENING,
+        received_on=today - datetime.timedelta(days=40),
+    )
+    smith = make_referral(
+        door, first="Jessica", last="Smith", received_on=today - datetime.timedelta(days=10)
+    )
+    client = client_for(personas["door_coordinator"])
+
+    assert numbers(client.get("/referrals/", {"status": "screening"})) == {vang.number}
+    assert numbers(client.get("/referrals/", {"urgency": "urgent"})) == {lopez.number}
+    assert numbers(client.get("/referrals/", {"language": "hmn"})) == {vang.number}
+    assert numbers(client.get("/referrals/", {"q": "jose lopez"})) == {lopez.number}
+    assert numbers(client.get("/referrals/", {"q": "LÓPEZ"})) == {lopez.number}
+    since = (today - datetime.timedelta(days=15)).isoformat()
+    assert numbers(client.get("/referrals/", {"received_from": since})) == {
+        lopez.number,
+        smith.number,
+    }
+    oldest_first = client.get("/referrals/", {"sort": "received"}).context["page"].object_list
+    assert [r.number for r in oldest_first] == [vang.number, smith.number, lopez.number]
+    page = client.get("/referrals/", {"urgency": "urgent", "language": "es"})
+    assert "2 filters on" in page.content.decode()
+
+
+def test_bad_filter_dates_are_explained_not_crashed(personas, door, client_for):
+    response = client_for(personas["door_coordinator"]).get(
+        "/referrals/", {"received_from": "31/31/2026"}
+    )
+    assert response.status_code == 200
+    assert "Enter a valid date." in response.content.decode()
+
+
+def test_queue_count_in_the_navigation(personas, door, client_for):
+    make_referral(door)
+    make_referral(door)
+    make_referral(door, status=Status.SCREENING)
+    page = client_for(personas["door_coordinator"]).get("/dashboard/").content.decode()
+    assert '2<span class="visually-hidden"> new referrals</span>' in page
+
+
+def test_pages_of_25(personas, door, client_for):
+    for n in range(27):
+        make_referral(door, first=f"Parent{n}")
+    client = client_for(personas["door_coordinator"])
+    assert len(client.get("/referrals/").context["page"].object_list) == 25
+    assert len(client.get("/referrals/", {"page": 2}).context["page"].object_list) == 2
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_list_query_count_does_not_grow(
+    personas, door, client_for, rows, django_assert_max_num_queries
+):
+    for n in range(rows):
+        make_referral(door, first=f"Parent{n}")
+    client = client_for(personas["door_coordinator"])
+    with django_assert_max_num_queries(12):
+        assert client.get("/referrals/").status_code == 200
+
+
+@pytest.mark.parametrize("children", [1, 8])
+def test_detail_query_count_does_not_grow(
+    personas, door, client_for, children, django_assert_max_num_queries
+):
+    referral = make_referral(door)
+    for _ in range(children):
+        ChildFactory(family=referral.family)
+    client = client_for(personas["door_coordinator"])
+    with django_assert_max_num_queries(16):
+        assert client.get(f"/referrals/{referral.pk}/").status_code == 200
+
+
+def test_clinical_support_and_state_staff_have_no_referral_list(personas, client_for):
+    for persona in ["door_clinical", "state"]:
+        assert client_for(personas[persona]).get("/referrals/").status_code == 403
+
+
+def test_parent_partner_sees_only_the_families_assigned_to_them(personas, door, client_for):
+    from tests.mentoring.factories import assign_case
+
+    mine = make_referral(door, status=Status.ACCEPTED)
+    other = make_referral(door, status=Status.ACCEPTED)
+    assign_case(mine, personas["door_parent_partner"])
+    client = client_for(personas["door_parent_partner"])
+    assert numbers(client.get("/referrals/")) == {mine.number}
+    assert client.get(f"/referrals/{mine.pk}/").status_code == 200
+    assert client.get(f"/referrals/{other.pk}/").status_code == 404
+
+
+def test_empty_list_says_what_to_do(door, make_member, client_for):
+    social_worker = make_member(door, Role.SOCIAL_WORKER, username="new-sw")
+    page = client_for(social_worker).get("/referrals/").content.decode()
+    assert "Use “Refer a family” to send the first one." in page
+    assert UserFactory  # factories import used
