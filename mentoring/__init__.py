@@ -1,0 +1,1 @@
+"""Parent Partners, cases, contacts, supervision, clinical support and training."""

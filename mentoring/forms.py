@@ -1,0 +1,511 @@
+"""Forms for mentoring. The contact log is built for a tablet in the field (UX.md 1-6)."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mentoring.models import (
+    Activity,
+    ActivityType,
+    Case,
+    ClinicalSupportSession,
+    ClosureOutcome,
+    ContactMode,
+    GoalStatus,
+    ParentPartner,
+    PermanencyGoal,
+    Present,
+    Resource,
+    ReviewStatus,
+    Stage,
+    SupervisionSession,
+    SurveyInstrument,
+    TrainingRecord,
+)
+from psp.forms import IsoDateInput, RecentDateInput, VersionField
+from psp.models import User
+from referrals.models import Child, Language, PermanencyType, PlacementStatus
+
+DURATION_CHOICES = [
+    ("15", _("15 min")),
+    ("30", _("30 min")),
+    ("45", _("45 min")),
+    ("60", _("1 hour")),
+    ("90", _("1½ hours")),
+    ("120", _("2 hours")),
+    ("180", _("3 hours")),
+    ("240", _("4 hours")),
+]
+
+
+class ParentPartnerForm(forms.ModelForm):
+    version = VersionField(required=False)
+    languages = forms.MultipleChoiceField(
+        label=_("Languages they speak with families"),
+        choices=Language.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ParentPartner
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "user",
+            "employer",
+            "eligibility_basis",
+            "eligibility_date",
+            "languages",
+            "capacity",
+            "notes",
+        ]
+        labels = {
+            "email": _("E-mail address (optional)"),
+            "phone": _("Phone number (optional)"),
+            "user": _("Sign-in account (optional until they start)"),
+            "notes": _("Notes (optional)"),
+        }
+        widgets = {
+            "eligibility_basis": forms.RadioSelect,
+            "employer": forms.RadioSelect,
+            "eligibility_date": RecentDateInput,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, accounts: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = accounts  # type: ignore[attr-defined]
+        if not self.instance.pk:
+            del self.fields["version"]
+        elif not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
+    version = VersionField()
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500)
+
+
+class AssignForm(forms.Form):
+    parent_partner = forms.ModelChoiceField(
+        label=_("Parent Partner"),
+        queryset=ParentPartner.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": _("Choose a Parent Partner.")},
+    )
+    confirm_over_capacity = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Why a new Parent Partner? (optional)"), required=False, max_length=200
+    )
+
+    def __init__(self, *args: Any, partners: QuerySet[ParentPartner], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent_partner"].queryset = partners  # type: ignore[attr-defined]
+
+
+class CaseForm(forms.ModelForm):
+    version = VersionField()
+
+    class Meta:
+        model = Case
+        fields = ["permanency_goal", "next_court_date"]
+        labels = {"next_court_date": _("Next court hearing (optional)")}
+        widgets = {
+            "permanency_goal": forms.RadioSelect,
+            "next_court_date": IsoDateInput(),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+        self.fields["permanency_goal"].choices = list(PermanencyGoal.choices)
+
+
+class GoalForm(forms.Form):
+    text = forms.CharField(
+        label=_("Goal from the case plan"),
+        max_length=300,
+        error_messages={"required": _("Enter the goal.")},
+    )
+
+
+class ProgressForm(forms.Form):
+    note = forms.CharField(
+        label=_("Progress"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": _("Write what has happened with this goal.")},
+    )
+    status = forms.ChoiceField(label=_("Where the goal stands"), choices=GoalStatus.choices)
+    shared_with_referrer = forms.BooleanField(
+        label=_("Share this with the referring social worker"), required=False, initial=True
+    )
+
+
+class CloseCaseForm(forms.Form):
+    version = VersionField()
+    closed_on = forms.DateField(label=_("Date the case closed"), widget=RecentDateInput)
+    outcome = forms.ChoiceField(
+        label=_("How did it end?"), choices=ClosureOutcome.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Closing note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean_closed_on(self) -> datetime.date:
+        day = self.cleaned_data["closed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The closing date cannot be in the future."))
+        return day
+
+
+class ChildOutcomeForm(forms.ModelForm):
+    """A child's outcome at closing: where they live now and any permanency reached."""
+
+    class Meta:
+        model = Child
+        fields = [
+            "placement_status",
+            "out_of_home_type",
+            "permanency_date",
+            "permanency_type",
+            "reentry_date",
+        ]
+        labels = {
+            "permanency_date": _("Date of reunification or other permanency (optional)"),
+            "permanency_type": _("Type of permanency (optional)"),
+            "reentry_date": _("Date re-entered care (optional)"),
+        }
+        widgets = {
+            "placement_status": forms.RadioSelect,
+            "permanency_date": IsoDateInput(),
+            "reentry_date": IsoDateInput(),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["placement_status"].choices = list(PlacementStatus.choices)
+        self.fields["permanency_type"].choices = [("", "---------"), *PermanencyType.choices]
+        self.summary_prefix = str(self.instance)
+
+
+class ActivityForm(forms.ModelForm):
+    """One screen, in the order a Parent Partner thinks: family, date, what, how, how long,
+    notes. Radios as full-width rows; types in the order this person uses them most."""
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    case = forms.ModelChoiceField(
+        label=_("Family"),
+        queryset=Case.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": _("Choose the family.")},
+    )
+    date = forms.DateField(
+        label=_("Date"),
+        widget=RecentDateInput,
+        error_messages={"required": _("Enter the date of the contact.")},
+    )
+    time = forms.TimeField(
+        label=_("Time (optional)"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time", "class": "form-control form-control-lg"}),
+    )
+    duration = forms.ChoiceField(
+        label=_("How long"),
+        choices=DURATION_CHOICES,
+        widget=forms.RadioSelect(attrs={"class": "chip-radio"}),
+        error_messages={"required": _("Choose how long the contact took.")},
+    )
+    present = forms.MultipleChoiceField(
+        label=_("Who was there (optional)"),
+        choices=Present.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["activity_type", "mode", "location", "notes", "mileage", "next_step", "resource"]
+        labels = {
+            "activity_type": _("What kind of contact"),
+            "mode": _("How"),
+            "location": _("Where (optional)"),
+            "notes": _("Notes (optional)"),
+            "mileage": _("Miles driven (optional)"),
+            "next_step": _("Next step (optional)"),
+            "resource": _("Which resource"),
+        }
+        help_texts = {
+            "notes": _("What happened and how the parent is doing. Keep it short."),
+        }
+        widgets = {
+            "activity_type": forms.RadioSelect,
+            "mode": forms.RadioSelect,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "mileage": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1", "min": "0"}),
+        }
+        error_messages = {
+            "activity_type": {"required": _("Choose what kind of contact it was.")},
+            "mode": {"required": _("Choose how the contact happened.")},
+        }
+
+    def __init__(
+        self,
+        *args: Any,
+        cases: QuerySet[Case],
+        resources: QuerySet[Resource],
+        type_order: list[str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = cases  # type: ignore[attr-defined]
+        self.fields["case"].label_from_instance = _family_label  # type: ignore[attr-defined]
+        self.fields["resource"].queryset = resources  # type: ignore[attr-defined]
+        self.fields["resource"].required = False
+        ranked = {kind: index for index, kind in enumerate(type_order)}
+        self.fields["activity_type"].choices = sorted(
+            ActivityType.choices, key=lambda choice: ranked.get(choice[0], len(ranked))
+        )
+        self.fields["mode"].choices = list(ContactMode.choices)
+        self.fields["mileage"].required = False
+        if self.instance.pk:
+            local = timezone.localtime(self.instance.occurred_at)
+            self.initial.setdefault("date", local.date())
+            self.initial.setdefault("time", local.time().replace(second=0, microsecond=0))
+            self.initial.setdefault("duration", str(self.instance.duration_minutes))
+            self.initial.setdefault("present", self.instance.present)
+            self.initial.setdefault("case", self.instance.case_id)
+            self.initial.setdefault("client_uuid", self.instance.client_uuid)
+        else:
+            self.initial.setdefault("date", timezone.localdate())
+            self.initial.setdefault("client_uuid", uuid.uuid4())
+            if len(cases) == 1:
+                self.initial.setdefault("case", cases[0].pk)
+
+    def clean_mileage(self) -> Any:
+        return self.cleaned_data.get("mileage") or 0
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        day, time = cleaned.get("date"), cleaned.get("time")
+        if day:
+            moment = timezone.make_aware(
+                datetime.datetime.combine(day, time or datetime.time(12, 0))
+            )
+            if day > timezone.localdate() or moment > timezone.now() + datetime.timedelta(
+                minutes=5
+            ):
+                self.add_error(
+                    "date" if day > timezone.localdate() else "time",
+                    _("A contact cannot be in the future."),
+                )
+            cleaned["occurred_at"] = moment
+        if cleaned.get("duration"):
+            cleaned["duration_minutes"] = int(cleaned["duration"])
+        if cleaned.get("activity_type") == ActivityType.RESOURCE_LINKAGE and not cleaned.get(
+            "resource"
+        ):
+            self.add_error("resource", _("Choose the resource the family was connected to."))
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # The instance is validated by the service once the case and times are set.
+        pass
+
+
+def _family_label(case: Case) -> str:
+    parents = list(case.family.parents.all())
+    names = " & ".join(f"{parent.first_name} {parent.last_name}" for parent in parents)
+    return f"{names} ({case.referral.number})"
+
+
+class ReviewForm(forms.Form):
+    version = VersionField()
+    decision = forms.ChoiceField(
+        choices=[("sign_off", _("Sign off")), ("send_back", _("Send back"))],
+        widget=forms.HiddenInput,
+    )
+    comment = forms.CharField(
+        label=_("Comment for the Parent Partner"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("decision") == "send_back" and not (cleaned.get("comment") or "").strip():
+            self.add_error("comment", _("Tell the Parent Partner what to change."))
+        return cleaned
+
+
+class ActivityFilter(django_filters.FilterSet):
+    review_status = django_filters.ChoiceFilter(
+        label=_("Review"), choices=ReviewStatus.choices, empty_label=_("Any")
+    )
+    activity_type = django_filters.ChoiceFilter(
+        label=_("Kind of contact"), choices=ActivityType.choices, empty_label=_("Any kind")
+    )
+    parent_partner = django_filters.ModelChoiceFilter(
+        label=_("Parent Partner"), queryset=ParentPartner.objects.none(), empty_label=_("Anyone")
+    )
+    date_from = django_filters.DateFilter(
+        label=_("From"),
+        field_name="occurred_at",
+        lookup_expr="date__gte",
+        widget=IsoDateInput(),
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"),
+        field_name="occurred_at",
+        lookup_expr="date__lte",
+        widget=IsoDateInput(),
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["review_status", "activity_type", "parent_partner", "date_from", "date_to"]
+
+    def __init__(self, *args: Any, partners: QuerySet[ParentPartner], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["parent_partner"].queryset = partners
+
+    @property
+    def active_count(self) -> int:
+        return sum(1 for name in self.filters if self.data.get(name)) if self.is_bound else 0
+
+
+class ResourceForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages they serve in (optional)"),
+        choices=Language.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Resource
+        fields = [
+            "name",
+            "category",
+            "description",
+            "phone",
+            "website",
+            "address",
+            "languages",
+            "is_active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {"name": {"required": _("Enter the name of the resource.")}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["website"].assume_scheme = "https"  # type: ignore[attr-defined]
+
+
+class SupervisionForm(forms.ModelForm):
+    class Meta:
+        model = SupervisionSession
+        fields = ["parent_partner", "held_on", "duration_minutes", "topics"]
+        labels = {"parent_partner": _("Parent Partner")}
+        widgets = {"held_on": RecentDateInput, "topics": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, partners: QuerySet[ParentPartner], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent_partner"].queryset = partners  # type: ignore[attr-defined]
+        self.initial.setdefault("held_on", timezone.localdate())
+
+    def clean_held_on(self) -> datetime.date:
+        day = self.cleaned_data["held_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+
+class ClinicalSessionForm(forms.ModelForm):
+    class Meta:
+        model = ClinicalSupportSession
+        fields = ["held_on", "duration_minutes", "attendees"]
+        widgets = {"held_on": RecentDateInput, "attendees": forms.CheckboxSelectMultiple}
+        help_texts = {
+            "attendees": _("Only who came. Nothing said in the session is recorded here.")
+        }
+
+    def __init__(self, *args: Any, partners: QuerySet[ParentPartner], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = partners  # type: ignore[attr-defined]
+        self.fields["attendees"].required = False
+        self.initial.setdefault("held_on", timezone.localdate())
+
+    def clean_held_on(self) -> datetime.date:
+        day = self.cleaned_data["held_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+
+class TrainingForm(forms.ModelForm):
+    class Meta:
+        model = TrainingRecord
+        fields = ["parent_partner", "topic", "title", "completed_on", "hours", "provider"]
+        labels = {"parent_partner": _("Parent Partner")}
+        widgets = {"completed_on": RecentDateInput}
+
+    def __init__(self, *args: Any, partners: QuerySet[ParentPartner], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent_partner"].queryset = partners  # type: ignore[attr-defined]
+
+
+class SurveyForm(forms.Form):
+    """The parent's answers, 1 (not at all) to 5 (very much), one radio row per question."""
+
+    SCALE = [
+        ("1", _("1 – Not at all")),
+        ("2", "2"),
+        ("3", "3"),
+        ("4", "4"),
+        ("5", _("5 – Very much")),
+    ]
+
+    answered_on = forms.DateField(label=_("Date"), widget=RecentDateInput)
+
+    def __init__(
+        self, *args: Any, instrument: SurveyInstrument, language: str, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("answered_on", timezone.localdate())
+        for question in instrument.questions:
+            text = question.get(f"text_{language}") or question["text"]
+            self.fields[f"q_{question['key']}"] = forms.ChoiceField(
+                label=text,
+                choices=self.SCALE,
+                widget=forms.RadioSelect(attrs={"class": "chip-radio"}),
+                error_messages={"required": _("Choose an answer from 1 to 5.")},
+            )
+
+    def clean_answered_on(self) -> datetime.date:
+        day = self.cleaned_data["answered_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+    def answers(self) -> dict[str, int]:
+        return {
+            name.removeprefix("q_"): int(value)
+            for name, value in self.cleaned_data.items()
+            if name.startswith("q_")
+        }

@@ -1,0 +1,656 @@
+"""Parent Partners, the cases they work, the contacts they log, and the support around them.
+
+A ``Case`` is one accepted referral being worked; a Parent Partner is put on it by an
+``Assignment`` (reassignment ends one assignment and starts another, so history stays).
+``Activity`` is one logged contact. Supervision, monthly clinical support and training
+records describe the workforce, never a family.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from psp.models import Program, VersionedModel
+from referrals.models import Family, Language, Referral
+
+
+def one_year_after(day: datetime.date) -> datetime.date:
+    """The same date a year later; 29 February becomes 1 March."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, month=3, day=1)
+
+
+# --- Parent Partners ----------------------------------------------------------------------
+
+
+class Stage(models.TextChoices):
+    """Recruitment pipeline and working status in one: inquiry -> screening -> training ->
+    active; inactive when they stop."""
+
+    INQUIRY = "inquiry", _("Inquiry")
+    SCREENING = "screening", pgettext_lazy("recruitment stage", "Screening")
+    TRAINING = "training", _("In training")
+    ACTIVE = "active", _("Active")
+    INACTIVE = "inactive", _("Inactive")
+
+
+APPLICANT_STAGES = frozenset({Stage.INQUIRY, Stage.SCREENING})
+
+
+class EligibilityBasis(models.TextChoices):
+    REUNIFIED = "reunified", _("Reunified with their children")
+    TPR_RESOLVED = "tpr_resolved", _("Resolved a termination of parental rights")
+    OTHER_PERMANENCY = "other_permanency", _("Resolved another permanency decision")
+
+
+class Employer(models.TextChoices):
+    COUNTY = "county", _("The county agency")
+    PARTNER = "partner", _("The partner agency")
+
+
+class ParentPartner(VersionedModel):
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="parent_partners")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="parent_partner_profiles",
+        help_text=_("The sign-in account, once they have one."),
+    )
+    first_name = models.CharField(_("first name"), max_length=80)
+    last_name = models.CharField(_("last name"), max_length=80)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    employer = models.CharField(
+        _("employed by"), max_length=10, choices=Employer.choices, default=Employer.COUNTY
+    )
+    eligibility_basis = models.CharField(
+        _("lived experience"), max_length=20, choices=EligibilityBasis.choices
+    )
+    eligibility_date = models.DateField(
+        _("date reunified or permanency resolved"),
+        help_text=_("A Parent Partner can start one full year after this date."),
+    )
+    languages = models.JSONField(_("languages"), default=list)
+    capacity = models.PositiveSmallIntegerField(
+        _("most families at once"), default=4, validators=[MaxValueValidator(20)]
+    )
+    stage = models.CharField(
+        _("stage"), max_length=12, choices=Stage.choices, default=Stage.INQUIRY
+    )
+    stage_changed_at = models.DateTimeField(default=timezone.now)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "user"],
+                condition=models.Q(user__isnull=False),
+                name="one_profile_per_user_and_program",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def eligible_from(self) -> datetime.date:
+        return one_year_after(self.eligibility_date)
+
+    def is_eligible(self, on: datetime.date | None = None) -> bool:
+        return (on or timezone.localdate()) >= self.eligible_from
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.stage in APPLICANT_STAGES
+
+    def language_labels(self) -> list[str]:
+        labels = dict(Language.choices)
+        return [str(labels.get(code, code)) for code in self.languages]
+
+    def clean(self) -> None:
+        if self.eligibility_date and self.eligibility_date > timezone.localdate():
+            raise ValidationError({"eligibility_date": _("The date cannot be in the future.")})
+        unknown = set(self.languages) - set(Language.values)
+        if unknown:
+            raise ValidationError({"languages": _("Choose languages from the list.")})
+
+
+class StageChange(models.Model):
+    parent_partner = models.ForeignKey(
+        ParentPartner, on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.CharField(max_length=12, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=12, choices=Stage.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.parent_partner}: {self.to_stage}"
+
+    @property
+    def audit_program_id(self) -> int:
+        return self.parent_partner.program_id
+
+
+# --- Cases --------------------------------------------------------------------------------
+
+
+class PermanencyGoal(models.TextChoices):
+    REUNIFICATION = "reunification", _("Reunification")
+    GUARDIANSHIP = "guardianship", _("Guardianship")
+    ADOPTION = "adoption", _("Adoption")
+    RELATIVE = "relative", _("Placement with a relative")
+    OTHER = "other", pgettext_lazy("a permanency goal", "Other")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class ClosureOutcome(models.TextChoices):
+    GOALS_MET = "goals_met", _("Goals met")
+    REUNIFIED = "reunified", _("Family reunified")
+    OTHER_PERMANENCY = "other_permanency", _("Other permanency reached")
+    DISENGAGED = "disengaged", _("Parent stopped taking part")
+    MOVED = "moved", _("Family moved away")
+    CPS_CLOSED = "cps_closed", _("CPS case closed")
+    OTHER = "other", pgettext_lazy("a closure outcome", "Other")
+
+
+class Case(VersionedModel):
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="case")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cases")
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="cases")
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    permanency_goal = models.CharField(
+        _("permanency goal"),
+        max_length=20,
+        choices=PermanencyGoal.choices,
+        default=PermanencyGoal.REUNIFICATION,
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closure_outcome = models.CharField(
+        _("outcome"), max_length=20, choices=ClosureOutcome.choices, blank=True
+    )
+    closure_note = models.TextField(_("closing note"), blank=True)
+    next_court_date = models.DateField(_("next court hearing"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        indexes = [models.Index(fields=["program", "status"])]
+
+    def __str__(self) -> str:
+        return str(self.referral.number)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("mentoring:case_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.status == CaseStatus.CLOSED:
+            errors = {}
+            if not self.closed_on:
+                errors["closed_on"] = _("Enter the date the case closed.")
+            elif self.closed_on < self.opened_on:
+                errors["closed_on"] = _("The case cannot close before it opened.")
+            elif self.closed_on > timezone.localdate():
+                errors["closed_on"] = _("The closing date cannot be in the future.")
+            if not self.closure_outcome:
+                errors["closure_outcome"] = _("Choose how the case ended.")
+            if errors:
+                raise ValidationError(errors)
+
+
+class Assignment(models.Model):
+    """A Parent Partner on a case, from ``started_on`` until ``ended_on`` (open while None)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    parent_partner = models.ForeignKey(
+        ParentPartner, on_delete=models.PROTECT, related_name="assignments"
+    )
+    started_on = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    end_reason = models.CharField(max_length=200, blank=True)
+    over_capacity = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["started_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(ended_on__isnull=True),
+                name="one_current_assignment_per_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.parent_partner}"
+
+    @property
+    def audit_program_id(self) -> int:
+        return self.case.program_id
+
+
+class GoalStatus(models.TextChoices):
+    WORKING = "working", _("Working on it")
+    MET = "met", _("Met")
+    CHANGED = "changed", _("Changed or dropped")
+
+
+class CaseGoal(models.Model):
+    """A goal from the family's case plan that the Parent Partner helps with. The case plan
+    belongs to the social worker; the Parent Partner gives input on goals and progress."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals")
+    text = models.CharField(_("goal"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=10, choices=GoalStatus.choices, default=GoalStatus.WORKING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def audit_program_id(self) -> int:
+        return self.case.program_id
+
+
+class GoalProgress(models.Model):
+    goal = models.ForeignKey(CaseGoal, on_delete=models.CASCADE, related_name="progress")
+    note = models.TextField(_("progress"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    at = models.DateTimeField(default=timezone.now)
+    shared_with_referrer = models.BooleanField(
+        _("share with the referring social worker"), default=True
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.note[:60]
+
+    @property
+    def audit_program_id(self) -> int:
+        return self.goal.case.program_id
+
+
+# --- Contacts -----------------------------------------------------------------------------
+
+
+class ActivityType(models.TextChoices):
+    """What a Parent Partner does. Testifying, writing the case plan, supervising family
+    time and transporting children are not a Parent Partner's role and are not offered."""
+
+    HOME_VISIT = "home_visit", _("Home visit")
+    CHECK_IN = "check_in", _("Phone or text check-in")
+    TEAM_MEETING = "team_meeting", _("Team meeting")
+    COURT_HEARING = "court_hearing", _("Court hearing (attended or supported)")
+    FAMILY_TIME = "family_time", _("Family time support (not supervision)")
+    CASE_PLAN_INPUT = "case_plan_input", _("Case-plan meeting (gave input on goals)")
+    IEP_MEETING = "iep_meeting", _("IEP meeting at school")
+    RESOURCE_LINKAGE = "resource_linkage", _("Connected to a resource")
+    OTHER = "other", pgettext_lazy("a kind of contact", "Other")
+
+
+class ContactMode(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone")
+    TEXT = "text", _("Text message")
+    VIDEO = "video", _("Video call")
+
+
+class Present(models.TextChoices):
+    PARENT = "parent", _("Parent")
+    OTHER_PARENT = "other_parent", _("Other parent")
+    CHILDREN = "children", _("Children")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    FOSTER_PARENT = "foster_parent", _("Foster parent or relative caregiver")
+    ATTORNEY = "attorney", _("Attorney or guardian ad litem")
+    PROVIDER = "provider", _("Service provider")
+    OTHER = "other", pgettext_lazy("someone present", "Someone else")
+
+
+class ReviewStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for review")
+    SENT_BACK = "sent_back", _("Sent back")
+    SIGNED_OFF = "signed_off", _("Signed off")
+
+
+class Activity(VersionedModel):
+    """One contact a Parent Partner logged. ``client_uuid`` comes from the form (or the
+    offline queue) so a repeated submit is recognised and not saved twice."""
+
+    client_uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="activities")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="activities")
+    parent_partner = models.ForeignKey(
+        ParentPartner, on_delete=models.PROTECT, related_name="activities"
+    )
+    occurred_at = models.DateTimeField(_("date and time"))
+    duration_minutes = models.PositiveIntegerField(
+        _("how long (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
+    )
+    activity_type = models.CharField(
+        _("what kind of contact"), max_length=20, choices=ActivityType.choices
+    )
+    mode = models.CharField(_("how"), max_length=10, choices=ContactMode.choices)
+    location = models.CharField(_("where"), max_length=160, blank=True)
+    present = models.JSONField(_("who was there"), default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    mileage = models.DecimalField(
+        _("miles driven"),
+        max_digits=6,
+        decimal_places=1,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
+    )
+    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    resource = models.ForeignKey(
+        "Resource",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("resource"),
+    )
+    review_status = models.CharField(
+        max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.WAITING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities_reviewed",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(_("comment for the Parent Partner"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities_logged",
+    )
+
+    class Meta:
+        verbose_name_plural = _("activities")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["program", "occurred_at"]),
+            models.Index(fields=["parent_partner", "occurred_at"]),
+            models.Index(fields=["program", "review_status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_activity_type_display()} {self.occurred_at:%Y-%m-%d}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.review_status == ReviewStatus.SIGNED_OFF
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.occurred_at and self.occurred_at > timezone.now() + datetime.timedelta(minutes=5):
+            errors["occurred_at"] = str(_("A contact cannot be in the future."))
+        if (
+            self.occurred_at
+            and self.case_id
+            and timezone.localdate(self.occurred_at)
+            < self.case.opened_on - datetime.timedelta(days=1)
+        ):
+            errors["occurred_at"] = str(_("The contact is before the case opened."))
+        if self.activity_type == ActivityType.RESOURCE_LINKAGE and not self.resource_id:
+            errors["resource"] = str(_("Choose the resource the family was connected to."))
+        unknown = set(self.present) - set(Present.values)
+        if unknown:
+            errors["present"] = str(_("Choose who was there from the list."))
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Support for Parent Partners ----------------------------------------------------------
+
+
+class SupervisionSession(models.Model):
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="supervision_sessions"
+    )
+    parent_partner = models.ForeignKey(
+        ParentPartner, on_delete=models.PROTECT, related_name="supervision_sessions"
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    held_on = models.DateField(_("date"))
+    duration_minutes = models.PositiveIntegerField(_("how long (minutes)"), default=60)
+    topics = models.TextField(_("topics (optional)"), blank=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.parent_partner} {self.held_on}"
+
+
+class ClinicalSupportSession(models.Model):
+    """The monthly team support a licensed clinician facilitates: held or not, and who came.
+    No clinical content is stored."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="clinical_sessions")
+    held_on = models.DateField(_("date"))
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("facilitator"),
+    )
+    attendees = models.ManyToManyField(
+        ParentPartner, related_name="clinical_sessions", blank=True, verbose_name=_("who came")
+    )
+    duration_minutes = models.PositiveIntegerField(_("how long (minutes)"), default=60)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.program} {self.held_on}"
+
+
+class TrainingTopic(models.TextChoices):
+    """The core topics every Parent Partner completes (Iowa's model), then anything else."""
+
+    DOMESTIC_VIOLENCE = "domestic_violence", _("Domestic violence")
+    MANDATORY_REPORTING = "mandatory_reporting", _("Mandatory reporting")
+    BOUNDARIES_SAFETY = "boundaries_safety", _("Boundaries and safety")
+    ETHICS = "ethics", _("Ethics")
+    SUBSTANCE_USE = "substance_use", _("Substance use")
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    CHILD_WELFARE_101 = "child_welfare_101", _("Child-welfare system 101")
+    CONFIDENTIALITY = "confidentiality", _("Confidentiality")
+    CULTURAL_COMPETENCY = "cultural_competency", _("Cultural competency")
+    OTHER = "other", _("Other professional development")
+
+
+CORE_TOPICS = [topic for topic in TrainingTopic if topic != TrainingTopic.OTHER]
+
+
+class TrainingRecord(models.Model):
+    parent_partner = models.ForeignKey(
+        ParentPartner, on_delete=models.CASCADE, related_name="trainings"
+    )
+    topic = models.CharField(_("topic"), max_length=30, choices=TrainingTopic.choices)
+    title = models.CharField(_("title (optional)"), max_length=200, blank=True)
+    completed_on = models.DateField(_("completed on"))
+    hours = models.DecimalField(
+        _("hours"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("200"))],
+    )
+    provider = models.CharField(_("given by (optional)"), max_length=160, blank=True)
+
+    class Meta:
+        ordering = ["-completed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.parent_partner}: {self.get_topic_display()}"
+
+    @property
+    def audit_program_id(self) -> int:
+        return self.parent_partner.program_id
+
+    def clean(self) -> None:
+        if self.completed_on and self.completed_on > timezone.localdate():
+            raise ValidationError({"completed_on": _("The date cannot be in the future.")})
+
+
+# --- Community resources ------------------------------------------------------------------
+
+
+class ResourceCategory(models.TextChoices):
+    HOUSING = "housing", _("Housing")
+    FOOD = "food", _("Food")
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    SUBSTANCE_USE = "substance_use", _("Substance use treatment")
+    DOMESTIC_VIOLENCE = "domestic_violence", _("Domestic violence")
+    LEGAL_AID = "legal_aid", _("Legal aid")
+    EMPLOYMENT = "employment", _("Work and income")
+    CHILD_CARE = "child_care", _("Child care")
+    HEALTH = "health", _("Health care")
+    TRANSPORTATION = "transportation", _("Transportation")
+    OTHER = "other", pgettext_lazy("a kind of resource", "Other")
+
+
+class Resource(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="resources")
+    name = models.CharField(_("name"), max_length=160)
+    category = models.CharField(_("kind of help"), max_length=20, choices=ResourceCategory.choices)
+    description = models.TextField(_("what they offer (optional)"), blank=True)
+    phone = models.CharField(_("phone (optional)"), max_length=30, blank=True)
+    website = models.URLField(_("website (optional)"), blank=True)
+    address = models.CharField(_("address (optional)"), max_length=200, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["category", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Parent surveys -----------------------------------------------------------------------
+
+
+class SurveyInstrument(models.Model):
+    """A short questionnaire: ``questions`` is a list of {"key", "text", "text_es"} answered
+    on a 1-5 scale. The default asks about hope and feeling supported."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    questions = models.JSONField(_("questions"))
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SurveyTiming(models.TextChoices):
+    INTAKE = "intake", _("At intake")
+    CLOSURE = "closure", _("At closure")
+
+
+class SurveyResponse(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="survey_responses")
+    instrument = models.ForeignKey(SurveyInstrument, on_delete=models.PROTECT)
+    timing = models.CharField(_("when"), max_length=10, choices=SurveyTiming.choices)
+    answered_on = models.DateField(_("date"), default=timezone.localdate)
+    answers = models.JSONField(default=dict)
+    score = models.DecimalField(max_digits=4, decimal_places=2)
+
+    class Meta:
+        ordering = ["answered_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "timing"], name="one_survey_per_case_timing"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.timing}"
+
+    @property
+    def audit_program_id(self) -> int:
+        return self.case.program_id
+
+
+# --- Reminders ----------------------------------------------------------------------------
+
+
+class ReminderKind(models.TextChoices):
+    NO_CONTACT = "no_contact", _("No contact in 14 days")
+    COURT_HEARING = "court_hearing", _("Court hearing within 7 days")
+    NO_CLINICAL_SESSION = "no_clinical_session", _("No clinical support session this month")
+
+
+class ReminderSent(models.Model):
+    """Which reminder e-mail went out, so the daily job sends each one once."""
+
+    kind = models.CharField(max_length=30, choices=ReminderKind.choices)
+    key = models.CharField(max_length=100)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    sent_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key", "recipient"], name="one_reminder_per_event"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

@@ -1,0 +1,408 @@
+"""Reads for mentoring pages, reminders and reports: caseloads, suggestions, last contacts."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import formats, timezone
+
+from mentoring.models import (
+    CORE_TOPICS,
+    Activity,
+    Assignment,
+    Case,
+    CaseStatus,
+    ClinicalSupportSession,
+    ParentPartner,
+    ReminderKind,
+    ReviewStatus,
+    Stage,
+    TrainingRecord,
+)
+from psp import policy
+from psp.models import Program, Role, User
+from referrals.models import Parent, Referral
+
+NO_CONTACT_DAYS = 14
+
+
+def with_caseload(partners: QuerySet[ParentPartner]) -> QuerySet[ParentPartner]:
+    """Annotate ``caseload``: the open cases each Parent Partner is on now."""
+    return partners.annotate(
+        caseload=Count(
+            "assignments",
+            filter=Q(assignments__ended_on__isnull=True, assignments__case__status=CaseStatus.OPEN),
+            distinct=True,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    partner: ParentPartner
+    language_match: bool
+    remaining: int
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.remaining <= 0
+
+
+def assignment_suggestions(referral: Referral) -> list[Suggestion]:
+    """Active Parent Partners of the referral's program, best first: one who speaks the
+    family's language, then the most room in their caseload."""
+    family_languages = {parent.preferred_language for parent in referral.family.parents.all()}
+    partners = with_caseload(
+        ParentPartner.objects.filter(program_id=referral.program_id, stage=Stage.ACTIVE)
+    )
+    suggestions = [
+        Suggestion(
+            partner=partner,
+            language_match=bool(family_languages & set(partner.languages)),
+            remaining=partner.capacity - partner.caseload,
+        )
+        for partner in partners
+    ]
+    return sorted(
+        suggestions,
+        key=lambda s: (not s.language_match, s.over_capacity, -s.remaining, s.partner.last_name),
+    )
+
+
+def last_contact_subquery() -> Subquery:
+    return Subquery(
+        Activity.objects.filter(case=OuterRef("pk"))
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+
+
+def cases_for_user(user: User) -> QuerySet[Case]:
+    current = Assignment.objects.filter(ended_on__isnull=True).select_related("parent_partner")
+    return (
+        policy.visible(user, Case)
+        .select_related("referral", "family", "program")
+        .prefetch_related(
+            Prefetch("assignments", queryset=current, to_attr="current_assignments"),
+            Prefetch("family__parents", queryset=Parent.objects.order_by("id")),
+        )
+        .annotate(last_contact=Max("activities__occurred_at"))
+        .order_by("status", "-opened_on", "-id")
+    )
+
+
+def is_overdue(case: Case, now: datetime.datetime | None = None) -> bool:
+    """No contact in 14 days (counted from opening when there has been none)."""
+    now = now or timezone.now()
+    last = getattr(case, "last_contact", None)
+    if case.status != CaseStatus.OPEN:
+        return False
+    if last is None:
+        opened = timezone.make_aware(datetime.datetime.combine(case.opened_on, datetime.time()))
+        return now - opened > datetime.timedelta(days=NO_CONTACT_DAYS)
+    return now - last > datetime.timedelta(days=NO_CONTACT_DAYS)
+
+
+def no_contact_in_14_days(now: datetime.datetime) -> Q:
+    """The rule of ``is_overdue`` as a condition on open cases, for the database: no contact
+    in the 14 days before ``now``, and a contact before that or an opening that long ago.
+    A plain WHERE clause (no aggregate), so it narrows a query before anything is counted."""
+    cutoff = now - datetime.timedelta(days=NO_CONTACT_DAYS)
+    # Without a contact, is_overdue counts from midnight at the start of the opening day.
+    cutoff_day = timezone.localtime(cutoff).date()
+    opened_before = Q(opened_on__lt=cutoff_day)
+    if cutoff > timezone.make_aware(datetime.datetime.combine(cutoff_day, datetime.time())):
+        opened_before |= Q(opened_on=cutoff_day)
+    contacts = Activity.objects.filter(case=OuterRef("pk"))
+    return ~Exists(contacts.filter(occurred_at__gte=cutoff)) & (Exists(contacts) | opened_before)
+
+
+def overdue_cases(cases: QuerySet[Case], now: datetime.datetime | None = None) -> QuerySet[Case]:
+    """The open cases among ``cases`` that ``is_overdue`` would flag, found by the database
+    (one query however many cases), each annotated with ``latest_contact``."""
+    return cases.filter(
+        no_contact_in_14_days(now or timezone.now()), status=CaseStatus.OPEN
+    ).annotate(latest_contact=Max("activities__occurred_at"))
+
+
+def activities_for_user(user: User) -> QuerySet[Activity]:
+    return (
+        policy.visible(user, Activity)
+        .select_related("case__referral", "parent_partner", "program", "resource")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def waiting_for_review(user: User) -> QuerySet[Activity]:
+    return activities_for_user(user).filter(
+        review_status=ReviewStatus.WAITING,
+        program_id__in=policy.program_ids_where(user, policy.COORDINATORS),
+    )
+
+
+def partner_profile_of(user: User, program_id: int | None = None) -> ParentPartner | None:
+    profiles = ParentPartner.objects.filter(user=user, stage=Stage.ACTIVE)
+    if program_id is not None:
+        profiles = profiles.filter(program_id=program_id)
+    return profiles.order_by("id").first()
+
+
+def recent_activity_types(partner: ParentPartner, limit: int = 30) -> list[str]:
+    """This Parent Partner's contact types, most used recently first (the form's order)."""
+    recent = (
+        Activity.objects.filter(parent_partner=partner)
+        .order_by("-occurred_at")
+        .values_list("activity_type", flat=True)[:limit]
+    )
+    counts: dict[str, int] = {}
+    for activity_type in recent:
+        counts[activity_type] = counts.get(activity_type, 0) + 1
+    return sorted(counts, key=lambda kind: -counts[kind])
+
+
+# --- Support, training, reminders ---------------------------------------------------------
+
+
+def month_starts(count: int, today: datetime.date | None = None) -> list[datetime.date]:
+    """The first day of this month and the ``count - 1`` before it, newest first."""
+    day = (today or timezone.localdate()).replace(day=1)
+    months = []
+    for _ in range(count):
+        months.append(day)
+        day = (day - datetime.timedelta(days=1)).replace(day=1)
+    return months
+
+
+def clinical_months(program_id: int, count: int = 12) -> list[tuple[datetime.date, list[Any]]]:
+    """Each of the last ``count`` months with its clinical-support sessions (maybe none)."""
+    months = month_starts(count)
+    sessions = list(
+        ClinicalSupportSession.objects.filter(program_id=program_id, held_on__gte=months[-1])
+        .select_related("facilitator")
+        .prefetch_related("attendees")
+        .order_by("held_on")
+    )
+    return [
+        (
+            month,
+            [s for s in sessions if (s.held_on.year, s.held_on.month) == (month.year, month.month)],
+        )
+        for month in months
+    ]
+
+
+@dataclass(frozen=True)
+class TrainingRow:
+    partner: ParentPartner
+    done: frozenset[str]
+    missing: list[str]
+    hours: Decimal
+
+
+def training_matrix(partners: QuerySet[ParentPartner]) -> list[TrainingRow]:
+    """Who has completed which core topic, who is missing which, and total hours."""
+    rows = []
+    records = TrainingRecord.objects.filter(parent_partner__in=partners).values_list(
+        "parent_partner_id", "topic", "hours"
+    )
+    done: dict[int, set[str]] = {}
+    hours: dict[int, Decimal] = {}
+    for partner_id, topic, amount in records:
+        done.setdefault(partner_id, set()).add(topic)
+        hours[partner_id] = hours.get(partner_id, Decimal("0")) + amount
+    for partner in partners:
+        completed = frozenset(done.get(partner.pk, set()))
+        rows.append(
+            TrainingRow(
+                partner=partner,
+                done=completed,
+                missing=[str(topic.label) for topic in CORE_TOPICS if topic not in completed],
+                hours=hours.get(partner.pk, Decimal("0")),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Reminder:
+    kind: str
+    message: str
+    url: str
+    key: str
+    program_id: int
+
+
+def reminders_for_cases(cases: list[Case], today: datetime.date | None = None) -> list[Reminder]:
+    """No contact in 14 days, and court hearings in the next 7 days, for these cases."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    today = today or timezone.localdate()
+    now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(12)))
+    reminders = []
+    for case in cases:
+        if case.status != CaseStatus.OPEN:
+            continue
+        url = reverse("mentoring:case_detail", args=[case.pk])
+        number = case.referral.number
+        if is_overdue(case, now):
+            reminders.append(
+                Reminder(
+                    kind=ReminderKind.NO_CONTACT,
+                    message=_("%(number)s: no contact in 14 days") % {"number": number},
+                    url=url,
+                    key=f"{case.pk}:{today.isocalendar()[1]}",
+                    program_id=case.program_id,
+                )
+            )
+        if case.next_court_date and today <= case.next_court_date <= today + datetime.timedelta(
+            days=7
+        ):
+            reminders.append(
+                Reminder(
+                    kind=ReminderKind.COURT_HEARING,
+                    message=_("%(number)s: court hearing on %(day)s")
+                    % {
+                        "number": number,
+                        "day": formats.date_format(case.next_court_date, "SHORT_DATE_FORMAT"),
+                    },
+                    url=url,
+                    key=f"{case.pk}:{case.next_court_date.isoformat()}",
+                    program_id=case.program_id,
+                )
+            )
+    return reminders
+
+
+def programs_without_clinical_session(
+    program_ids: list[int], today: datetime.date | None = None
+) -> list[int]:
+    """Programs with no clinical-support session yet this month."""
+    month = (today or timezone.localdate()).replace(day=1)
+    held = set(
+        ClinicalSupportSession.objects.filter(
+            program_id__in=program_ids, held_on__gte=month
+        ).values_list("program_id", flat=True)
+    )
+    return [program_id for program_id in program_ids if program_id not in held]
+
+
+@dataclass(frozen=True)
+class MonthlySummary:
+    month: datetime.date
+    contacts: list[Activity]
+    by_type: list[dict[str, Any]]
+    families: int
+    total_minutes: int
+    total_miles: Decimal
+    supervision_minutes: int
+    supervision_sessions: int
+    clinical_sessions: int
+    training_hours: Decimal
+
+    @property
+    def total_hours(self) -> Decimal:
+        return (Decimal(self.total_minutes) / 60).quantize(Decimal("0.1"))
+
+
+def monthly_summary(partner: ParentPartner, year: int, month: int) -> MonthlySummary:
+    """One Parent Partner's month, as the Iowa model's monthly activity form reports it."""
+    from django.db.models import Sum
+
+    start = datetime.date(year, month, 1)
+    end = (start + datetime.timedelta(days=32)).replace(day=1)
+    zone = timezone.get_current_timezone()
+    start_at = datetime.datetime.combine(start, datetime.time(), tzinfo=zone)
+    end_at = datetime.datetime.combine(end, datetime.time(), tzinfo=zone)
+    contacts = Activity.objects.filter(
+        parent_partner=partner, occurred_at__gte=start_at, occurred_at__lt=end_at
+    ).select_related("case__referral", "resource")
+    by_type = list(
+        contacts.order_by()
+        .values("activity_type")
+        .annotate(count=Count("id"), minutes=Sum("duration_minutes"))
+        .order_by("-count")
+    )
+    labels = dict(Activity._meta.get_field("activity_type").choices or [])
+    for row in by_type:
+        row["label"] = labels.get(row["activity_type"], row["activity_type"])
+        row["hours"] = (Decimal(row["minutes"] or 0) / 60).quantize(Decimal("0.1"))
+    totals = contacts.aggregate(
+        minutes=Sum("duration_minutes"), miles=Sum("mileage"), families=Count("case", distinct=True)
+    )
+    supervision = partner.supervision_sessions.filter(
+        held_on__gte=start, held_on__lt=end
+    ).aggregate(count=Count("id"), minutes=Sum("duration_minutes"))
+    return MonthlySummary(
+        month=start,
+        contacts=list(contacts.order_by("occurred_at")),
+        by_type=by_type,
+        families=totals["families"] or 0,
+        total_minutes=totals["minutes"] or 0,
+        total_miles=totals["miles"] or Decimal("0"),
+        supervision_minutes=supervision["minutes"] or 0,
+        supervision_sessions=supervision["count"] or 0,
+        clinical_sessions=partner.clinical_sessions.filter(
+            held_on__gte=start, held_on__lt=end
+        ).count(),
+        training_hours=partner.trainings.filter(
+            completed_on__gte=start, completed_on__lt=end
+        ).aggregate(hours=Sum("hours"))["hours"]
+        or Decimal("0"),
+    )
+
+
+def cases_for_all() -> QuerySet[Case]:
+    """Every case with what reminders need, for scheduled jobs (no user in the loop)."""
+    current = Assignment.objects.filter(ended_on__isnull=True).select_related(
+        "parent_partner__user"
+    )
+    return (
+        Case.objects.select_related("referral", "program")
+        .prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_assignments"))
+        .annotate(last_contact=Max("activities__occurred_at"))
+    )
+
+
+def attention_for(user: User, today: datetime.date | None = None) -> list[Reminder]:
+    """What the dashboard lists for this user: overdue contacts and court hearings on the
+    cases they see, and a month without clinical support in programs they coordinate."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    today = today or timezone.localdate()
+    # Only the cases that get a reminder are read (the database picks them by the same rules
+    # as reminders_for_cases), not every open case the user can see.
+    now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(12)))
+    due = (
+        policy.visible(user, Case)
+        .filter(
+            no_contact_in_14_days(now)
+            | Q(
+                next_court_date__gte=today, next_court_date__lte=today + datetime.timedelta(days=7)
+            ),
+            status=CaseStatus.OPEN,
+        )
+        .select_related("referral")
+        .annotate(last_contact=Max("activities__occurred_at"))
+        .order_by("status", "-opened_on", "-id")  # as cases_for_user
+    )
+    reminders = reminders_for_cases(list(due), today)
+    coordinated = policy.program_ids_where(user, {Role.PROGRAM_COORDINATOR})
+    names = dict(Program.objects.filter(pk__in=coordinated).values_list("pk", "name"))
+    for program_id in programs_without_clinical_session(coordinated, today):
+        reminders.append(
+            Reminder(
+                kind=ReminderKind.NO_CLINICAL_SESSION,
+                message=_("%(program)s: no clinical support session yet this month")
+                % {"program": names.get(program_id, "")},
+                url=reverse("mentoring:clinical") + f"?program={program_id}",
+                key=f"{program_id}:{today:%Y-%m}",
+                program_id=program_id,
+            )
+        )
+    return reminders

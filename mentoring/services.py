@@ -1,0 +1,568 @@
+"""Writes for mentoring: Parent Partner profiles and stages, assignment, cases, goals,
+closure, contacts and their review. Each is atomic and audited."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from mentoring import selectors
+from mentoring.models import (
+    Activity,
+    Assignment,
+    Case,
+    CaseGoal,
+    CaseStatus,
+    ClinicalSupportSession,
+    GoalProgress,
+    ParentPartner,
+    Resource,
+    ReviewStatus,
+    Stage,
+    StageChange,
+    SupervisionSession,
+    SurveyInstrument,
+    SurveyResponse,
+    TrainingRecord,
+)
+from psp import audit
+from psp.models import AuditAction, Program, User
+from psp.services import save_versioned
+from referrals import services as referral_services
+from referrals.models import Child, Referral, Status
+
+
+class OverCapacityError(Exception):
+    """Assigning would put the Parent Partner over their capacity; the user must confirm."""
+
+
+PARTNER_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "user",
+    "employer",
+    "eligibility_basis",
+    "eligibility_date",
+    "languages",
+    "capacity",
+    "notes",
+]
+ACTIVITY_FIELDS = [
+    "occurred_at",
+    "duration_minutes",
+    "activity_type",
+    "mode",
+    "location",
+    "present",
+    "notes",
+    "mileage",
+    "next_step",
+    "resource",
+]
+
+
+# --- Parent Partners ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def parent_partner_create(*, actor: User, program: Program, data: dict[str, Any]) -> ParentPartner:
+    partner = ParentPartner(program=program, stage=Stage.INQUIRY)
+    for name in PARTNER_FIELDS:
+        if name in data:
+            setattr(partner, name, data[name])
+    partner.full_clean()
+    partner.save()
+    StageChange.objects.create(parent_partner=partner, to_stage=Stage.INQUIRY, actor=actor)
+    audit.record(
+        actor=actor, action=AuditAction.CREATE, obj=partner, changes=audit.snapshot(partner)
+    )
+    return partner
+
+
+@transaction.atomic
+def parent_partner_update(
+    *, actor: User, partner: ParentPartner, data: dict[str, Any], expected_version: int
+) -> ParentPartner:
+    before = audit.snapshot(ParentPartner.objects.get(pk=partner.pk), PARTNER_FIELDS)
+    for name in PARTNER_FIELDS:
+        if name in data:
+            setattr(partner, name, data[name])
+    partner.full_clean()
+    if partner.stage == Stage.ACTIVE:
+        _require_eligible(partner)
+    save_versioned(instance=partner, expected_version=expected_version, fields=PARTNER_FIELDS)
+    changes = audit.diff(before, audit.snapshot(partner, PARTNER_FIELDS))
+    if changes:
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=partner, changes=changes)
+    return partner
+
+
+def _require_eligible(partner: ParentPartner) -> None:
+    if not partner.is_eligible():
+        raise ValidationError(
+            {
+                "eligibility_date": _(
+                    "%(name)s can become active on %(date)s, one full year after being "
+                    "reunified or resolving permanency."
+                )
+                % {
+                    "name": partner.first_name,
+                    "date": formats.date_format(partner.eligible_from, "DATE_FORMAT"),
+                }
+            }
+        )
+
+
+@transaction.atomic
+def parent_partner_set_stage(
+    *, actor: User, partner: ParentPartner, to_stage: str, expected_version: int, note: str = ""
+) -> ParentPartner:
+    """Move a Parent Partner through recruitment, activate them (only once eligible), or
+    make them inactive."""
+    if to_stage not in Stage.values:
+        raise ValidationError({"stage": _("Choose a stage from the list.")})
+    from_stage = partner.stage
+    if to_stage == Stage.ACTIVE:
+        _require_eligible(partner)
+    partner.stage = to_stage
+    partner.stage_changed_at = timezone.now()
+    save_versioned(
+        instance=partner, expected_version=expected_version, fields=["stage", "stage_changed_at"]
+    )
+    StageChange.objects.create(
+        parent_partner=partner, from_stage=from_stage, to_stage=to_stage, actor=actor, note=note
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=partner,
+        changes={"stage": [from_stage, to_stage]},
+    )
+    return partner
+
+
+# --- Assignment and cases -----------------------------------------------------------------
+
+
+@transaction.atomic
+def case_assign(
+    *,
+    actor: User,
+    referral: Referral,
+    partner: ParentPartner,
+    confirm_over_capacity: bool = False,
+    reason: str = "",
+) -> Case:
+    """Put a Parent Partner on an accepted referral's case (opening the case the first time),
+    or hand the case to another Parent Partner; the earlier assignment is kept as history."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if partner.program_id != referral.program_id or partner.stage != Stage.ACTIVE:
+        raise ValidationError(
+            {"parent_partner": _("Choose an active Parent Partner of this program.")}
+        )
+    case = Case.objects.filter(referral=referral).first()
+    if case is None and referral.status != Status.ACCEPTED:
+        raise ValidationError(_("Only an accepted referral can be assigned."))
+    if case is not None and case.status != CaseStatus.OPEN:
+        raise ValidationError(_("This case is closed."))
+    caseload = selectors.with_caseload(ParentPartner.objects.filter(pk=partner.pk)).get().caseload
+    over = caseload >= partner.capacity
+    if over and not confirm_over_capacity:
+        raise OverCapacityError(partner)
+
+    if case is None:
+        case = Case(referral=referral, program=referral.program, family=referral.family)
+        case.full_clean()
+        case.save()
+        audit.record(actor=actor, action=AuditAction.CREATE, obj=case)
+        referral_services.referral_transition(
+            actor=actor,
+            referral=referral,
+            to_status=Status.ASSIGNED,
+            expected_version=referral.version,
+        )
+    current = case.assignments.filter(ended_on__isnull=True).first()
+    if current is not None:
+        if current.parent_partner_id == partner.pk:
+            return case
+        current.ended_on = timezone.localdate()
+        current.end_reason = reason
+        current.save(update_fields=["ended_on", "end_reason"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=current,
+            changes={"ended_on": current.ended_on.isoformat(), "end_reason": reason},
+        )
+    assignment = Assignment.objects.create(
+        case=case, parent_partner=partner, assigned_by=actor, over_capacity=over
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=assignment,
+        changes={"parent_partner": str(partner), "over_capacity": over},
+    )
+    return case
+
+
+@transaction.atomic
+def case_update(*, actor: User, case: Case, data: dict[str, Any], expected_version: int) -> Case:
+    fields = ["permanency_goal", "next_court_date"]
+    before = audit.snapshot(Case.objects.get(pk=case.pk), fields)
+    for name in fields:
+        if name in data:
+            setattr(case, name, data[name])
+    case.full_clean()
+    save_versioned(instance=case, expected_version=expected_version, fields=fields)
+    changes = audit.diff(before, audit.snapshot(case, fields))
+    if changes:
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=case, changes=changes)
+    return case
+
+
+@transaction.atomic
+def goal_add(*, actor: User, case: Case, text: str) -> CaseGoal:
+    goal = CaseGoal(case=case, text=text.strip(), created_by=actor)
+    goal.full_clean()
+    goal.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=goal, changes={"text": goal.text})
+    return goal
+
+
+@transaction.atomic
+def goal_progress_add(
+    *, actor: User, goal: CaseGoal, note: str, status: str, shared_with_referrer: bool
+) -> GoalProgress:
+    progress = GoalProgress(
+        goal=goal, note=note.strip(), author=actor, shared_with_referrer=shared_with_referrer
+    )
+    progress.full_clean()
+    progress.save()
+    changes: dict[str, Any] = {"note": progress.note}
+    if status and status != goal.status:
+        changes["status"] = [goal.status, status]
+        goal.status = status
+        goal.full_clean()
+        goal.save(update_fields=["status"])
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=progress, changes=changes)
+    return progress
+
+
+@transaction.atomic
+def case_close(
+    *,
+    actor: User,
+    case: Case,
+    expected_version: int,
+    closed_on: datetime.date,
+    outcome: str,
+    note: str,
+    children: list[tuple[Child, dict[str, Any]]],
+) -> Case:
+    """Close a case: its outcome, the children's outcome data, and the end of the
+    Parent Partner's assignment."""
+    child_fields = [
+        "placement_status",
+        "out_of_home_type",
+        "permanency_date",
+        "permanency_type",
+        "reentry_date",
+    ]
+    for child, data in children:
+        before = audit.snapshot(Child.objects.get(pk=child.pk), child_fields)
+        for name in child_fields:
+            if name in data:
+                setattr(child, name, data[name])
+        child.full_clean()
+        child.save()
+        changes = audit.diff(before, audit.snapshot(child, child_fields))
+        if changes:
+            audit.record(actor=actor, action=AuditAction.UPDATE, obj=child, changes=changes)
+    case.status = CaseStatus.CLOSED
+    case.closed_on = closed_on
+    case.closure_outcome = outcome
+    case.closure_note = note
+    case.full_clean()
+    save_versioned(
+        instance=case,
+        expected_version=expected_version,
+        fields=["status", "closed_on", "closure_outcome", "closure_note"],
+    )
+    ended = case.assignments.filter(ended_on__isnull=True).update(
+        ended_on=closed_on, end_reason=_("Case closed")
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=case,
+        changes={"status": ["open", "closed"], "outcome": outcome, "assignments_ended": ended},
+    )
+    return case
+
+
+# --- Contacts -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def activity_log(
+    *,
+    actor: User,
+    partner: ParentPartner,
+    case: Case,
+    data: dict[str, Any],
+    client_uuid: uuid.UUID,
+) -> tuple[Activity, bool]:
+    """Save a contact. A second submit of the same form (same ``client_uuid``) returns the
+    first one instead of saving twice: ``(activity, created)``."""
+    existing = Activity.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None:
+        if existing.parent_partner_id != partner.pk:
+            raise ValidationError(_("This form was already used. Reload the page and try again."))
+        return existing, False
+    activity = Activity(
+        client_uuid=client_uuid,
+        case=case,
+        program_id=case.program_id,
+        parent_partner=partner,
+        created_by=actor,
+    )
+    for name in ACTIVITY_FIELDS:
+        if name in data:
+            setattr(activity, name, data[name])
+    activity.full_clean()
+    activity.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=activity,
+        changes=audit.snapshot(activity, ACTIVITY_FIELDS),
+    )
+    return activity, True
+
+
+@transaction.atomic
+def activity_update(
+    *, actor: User, activity: Activity, data: dict[str, Any], expected_version: int
+) -> Activity:
+    """Edit a contact. A Parent Partner's edit of a log that was sent back puts it back in
+    the review queue."""
+    before = audit.snapshot(Activity.objects.get(pk=activity.pk), ACTIVITY_FIELDS)
+    for name in ACTIVITY_FIELDS:
+        if name in data:
+            setattr(activity, name, data[name])
+    activity.full_clean()
+    fields = list(ACTIVITY_FIELDS)
+    if (
+        activity.review_status == ReviewStatus.SENT_BACK
+        and activity.parent_partner.user_id == actor.pk
+    ):
+        activity.review_status = ReviewStatus.WAITING
+        fields.append("review_status")
+    save_versioned(instance=activity, expected_version=expected_version, fields=fields)
+    changes = audit.diff(before, audit.snapshot(activity, ACTIVITY_FIELDS))
+    if changes:
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=activity, changes=changes)
+    return activity
+
+
+@transaction.atomic
+def activity_review(
+    *, actor: User, activity: Activity, sign_off: bool, comment: str, expected_version: int
+) -> Activity:
+    """Sign a log off (it is then locked) or send it back to the Parent Partner with a comment."""
+    if not sign_off and not comment.strip():
+        raise ValidationError({"comment": _("Tell the Parent Partner what to change.")})
+    from_status = activity.review_status
+    activity.review_status = ReviewStatus.SIGNED_OFF if sign_off else ReviewStatus.SENT_BACK
+    activity.review_comment = comment.strip()
+    activity.reviewed_by = actor
+    activity.reviewed_at = timezone.now()
+    save_versioned(
+        instance=activity,
+        expected_version=expected_version,
+        fields=["review_status", "review_comment", "reviewed_by", "reviewed_at"],
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=activity,
+        changes={
+            "review_status": [from_status, activity.review_status],
+            "comment": activity.review_comment,
+        },
+    )
+    return activity
+
+
+# --- Support for Parent Partners, resources, surveys --------------------------------------
+
+
+def _save_new(actor: User, obj: Any, changes: dict[str, Any] | None = None) -> Any:
+    obj.full_clean()
+    obj.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=obj, changes=changes or {})
+    return obj
+
+
+@transaction.atomic
+def supervision_record(*, actor: User, data: dict[str, Any]) -> SupervisionSession:
+    partner = data["parent_partner"]
+    session = SupervisionSession(
+        program_id=partner.program_id,
+        parent_partner=partner,
+        supervisor=actor,
+        held_on=data["held_on"],
+        duration_minutes=data["duration_minutes"],
+        topics=data.get("topics", ""),
+    )
+    return _save_new(
+        actor, session, {"parent_partner": str(partner), "held_on": str(session.held_on)}
+    )
+
+
+@transaction.atomic
+def clinical_session_record(
+    *, actor: User, program: Program, data: dict[str, Any]
+) -> ClinicalSupportSession:
+    """Record that the month's team support happened, and who came. No clinical content."""
+    session = ClinicalSupportSession(
+        program=program,
+        held_on=data["held_on"],
+        duration_minutes=data["duration_minutes"],
+        facilitator=actor
+        if actor.memberships.filter(
+            program=program, role="clinical_support", is_active=True
+        ).exists()
+        else None,
+    )
+    _save_new(actor, session, {"held_on": str(session.held_on)})
+    attendees = list(data.get("attendees") or [])
+    if any(partner.program_id != program.pk for partner in attendees):
+        raise ValidationError({"attendees": _("Choose Parent Partners of this program.")})
+    session.attendees.set(attendees)
+    return session
+
+
+@transaction.atomic
+def training_record(*, actor: User, data: dict[str, Any]) -> TrainingRecord:
+    record = TrainingRecord(
+        **{
+            key: data[key]
+            for key in ["parent_partner", "topic", "title", "completed_on", "hours", "provider"]
+            if key in data
+        }
+    )
+    return _save_new(actor, record, audit.snapshot(record))
+
+
+@transaction.atomic
+def resource_save(*, actor: User, resource: Resource, data: dict[str, Any]) -> Resource:
+    fields = [
+        "name",
+        "category",
+        "description",
+        "phone",
+        "website",
+        "address",
+        "languages",
+        "is_active",
+    ]
+    creating = resource.pk is None
+    before = {} if creating else audit.snapshot(Resource.objects.get(pk=resource.pk), fields)
+    for name in fields:
+        if name in data:
+            setattr(resource, name, data[name])
+    resource.full_clean()
+    resource.save()
+    after = audit.snapshot(resource, fields)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+        obj=resource,
+        changes=after if creating else audit.diff(before, after),
+    )
+    return resource
+
+
+def survey_score(answers: dict[str, int]) -> Decimal:
+    """The mean answer, 1 to 5, to two decimals."""
+    if not answers:
+        raise ValidationError(_("Answer at least one question."))
+    if any(not 1 <= value <= 5 for value in answers.values()):
+        raise ValidationError(_("Answers go from 1 to 5."))
+    mean = Decimal(sum(answers.values())) / Decimal(len(answers))
+    return mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def survey_record(
+    *,
+    actor: User,
+    case: Case,
+    instrument: SurveyInstrument,
+    timing: str,
+    answered_on: datetime.date,
+    answers: dict[str, int],
+) -> SurveyResponse:
+    expected = {question["key"] for question in instrument.questions}
+    if set(answers) != expected:
+        raise ValidationError(_("Answer every question."))
+    response, _created = SurveyResponse.objects.update_or_create(
+        case=case,
+        timing=timing,
+        defaults={
+            "instrument": instrument,
+            "answered_on": answered_on,
+            "answers": answers,
+            "score": survey_score(answers),
+        },
+    )
+    response.full_clean()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=response,
+        changes={"timing": timing, "score": str(response.score)},
+    )
+    return response
+
+
+DEFAULT_SURVEY = {
+    "name": "Hope and support (default)",
+    "questions": [
+        {
+            "key": "hope",
+            "text": "I feel hopeful about my family's future.",
+            "text_es": "Tengo esperanza en el futuro de mi familia.",
+        },
+        {
+            "key": "supported",
+            "text": "I feel supported by people who understand what I am going through.",
+            "text_es": "Me siento apoyado(a) por personas que entienden lo que estoy viviendo.",
+        },
+        {
+            "key": "confident",
+            "text": "I know what I need to do for my case.",
+            "text_es": "Sé lo que tengo que hacer para mi caso.",
+        },
+    ],
+}
+
+
+def default_survey_instrument() -> SurveyInstrument:
+    """The survey the Iowa model reported on: hope and feeling supported, 1 to 5."""
+    instrument, _created = SurveyInstrument.objects.get_or_create(
+        name=DEFAULT_SURVEY["name"],
+        defaults={"questions": DEFAULT_SURVEY["questions"], "is_default": True},
+    )
+    return instrument

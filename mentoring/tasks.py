@@ -1,0 +1,134 @@
+"""Scheduled jobs for mentoring: the daily reminders and the weekly digest.
+
+E-mails name families by referral number only; the details stay behind the sign-in.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from mentoring import selectors
+from mentoring.models import (
+    Activity,
+    Case,
+    CaseStatus,
+    ReminderKind,
+    ReminderSent,
+    ReviewStatus,
+)
+from psp.models import Membership, Program, Role, User
+
+CLINICAL_REMINDER_FROM_DAY = 15
+
+
+def _open_cases() -> list[Case]:
+    return list(selectors.cases_for_all().filter(status=CaseStatus.OPEN))
+
+
+def _coordinators(program_id: int, role: str) -> list[User]:
+    return [
+        membership.user
+        for membership in Membership.objects.filter(
+            program_id=program_id, role=role, is_active=True, user__is_active=True
+        ).select_related("user")
+    ]
+
+
+def _send_once(kind: str, key: str, recipient: User, lines: list[str]) -> bool:
+    """Send one reminder e-mail unless this person already had it."""
+    if not recipient.email:
+        return False
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(kind=kind, key=key, recipient=recipient)
+    except IntegrityError:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"recipient": recipient, "lines": lines, "kind": ReminderKind(kind).label}
+        subject = render_to_string("mentoring/email/reminder-subject.txt", context)
+        body = render_to_string("mentoring/email/reminder-body.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [recipient.email])
+    return True
+
+
+@shared_task(name="mentoring.send_daily_reminders")
+def send_daily_reminders(today: str | None = None) -> int:
+    """No contact in 14 days (to the Parent Partner and their coordinator), a court hearing
+    in the next 7 days (to the Parent Partner), no clinical support yet this month after the
+    15th (to the Program Coordinator). Each is sent once."""
+    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    sent = 0
+    for case in _open_cases():
+        for reminder in selectors.reminders_for_cases([case], day):
+            recipients = [
+                a.parent_partner.user for a in case.current_assignments if a.parent_partner.user
+            ]
+            if reminder.kind == ReminderKind.NO_CONTACT:
+                recipients += _coordinators(case.program_id, Role.PARENT_PARTNER_COORDINATOR)
+            for recipient in recipients:
+                sent += _send_once(reminder.kind, reminder.key, recipient, [reminder.message])
+    if day.day >= CLINICAL_REMINDER_FROM_DAY:
+        programs = list(Program.objects.filter(is_active=True).values_list("pk", flat=True))
+        for program_id in selectors.programs_without_clinical_session(programs, day):
+            key = f"{program_id}:{day:%Y-%m}"
+            for recipient in _coordinators(program_id, Role.PROGRAM_COORDINATOR):
+                sent += _send_once(
+                    ReminderKind.NO_CLINICAL_SESSION,
+                    key,
+                    recipient,
+                    [str(ReminderKind.NO_CLINICAL_SESSION.label)],
+                )
+    return sent
+
+
+@shared_task(name="mentoring.send_weekly_digest")
+def send_weekly_digest(today: str | None = None) -> int:
+    """Each Parent Partner Coordinator's week: contacts logged per Parent Partner, families
+    with no contact in 14 days, and logs waiting for review."""
+    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    since = timezone.make_aware(
+        datetime.datetime.combine(day - datetime.timedelta(days=7), datetime.time())
+    )
+    open_cases = _open_cases()
+    sent = 0
+    memberships = Membership.objects.filter(
+        role=Role.PARENT_PARTNER_COORDINATOR, is_active=True, user__is_active=True
+    ).select_related("user", "program")
+    for membership in memberships:
+        program = membership.program
+        logged: dict[str, int] = defaultdict(int)
+        for activity in Activity.objects.filter(
+            program=program, created_at__gte=since
+        ).select_related("parent_partner"):
+            logged[str(activity.parent_partner)] += 1
+        overdue = [
+            case.referral.number
+            for case in open_cases
+            if case.program_id == program.pk and selectors.is_overdue(case)
+        ]
+        waiting = Activity.objects.filter(
+            program=program, review_status=ReviewStatus.WAITING
+        ).count()
+        if not membership.user.email:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {
+                "program": program,
+                "logged": sorted(logged.items()),
+                "overdue": overdue,
+                "waiting": waiting,
+                "week_of": day - datetime.timedelta(days=7),
+            }
+            subject = render_to_string("mentoring/email/digest-subject.txt", context)
+            body = render_to_string("mentoring/email/digest-body.txt", context)
+        send_mail(" ".join(subject.split()), body, None, [membership.user.email])
+        sent += 1
+    return sent

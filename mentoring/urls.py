@@ -1,0 +1,42 @@
+from django.urls import path
+
+from mentoring import views
+
+app_name = "mentoring"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/edit/", views.case_edit, name="case_edit"),
+    path("cases/<int:pk>/goals/", views.goal_add, name="goal_add"),
+    path("cases/<int:pk>/close/", views.case_close, name="case_close"),
+    path("goals/<int:pk>/progress/", views.goal_progress, name="goal_progress"),
+    path("assign/<int:referral_pk>/", views.assign, name="assign"),
+    path("log/", views.activity_log, name="activity_log"),
+    path("contacts/", views.activity_list, name="activity_list"),
+    path("contacts/<int:pk>/saved/", views.activity_saved, name="activity_saved"),
+    path("contacts/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
+    path("contacts/<int:pk>/review/", views.activity_review, name="activity_review"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("parent-partners/", views.partner_list, name="partner_list"),
+    path("parent-partners/new/", views.partner_create, name="partner_create"),
+    path("parent-partners/<int:pk>/", views.partner_detail, name="partner_detail"),
+    path("parent-partners/<int:pk>/edit/", views.partner_edit, name="partner_edit"),
+    path("parent-partners/<int:pk>/stage/", views.partner_stage, name="partner_stage"),
+]
+
+urlpatterns += [
+    path("resources/", views.resource_list, name="resource_list"),
+    path("resources/new/", views.resource_edit, name="resource_create"),
+    path("resources/<int:pk>/edit/", views.resource_edit, name="resource_edit"),
+    path("supervision/", views.supervision, name="supervision"),
+    path("clinical-support/", views.clinical, name="clinical"),
+    path("training/", views.training, name="training"),
+    path("cases/<int:pk>/survey/<str:timing>/", views.survey, name="survey"),
+    path(
+        "parent-partners/<int:pk>/summary/<int:year>-<int:month>/",
+        views.monthly_summary,
+        name="monthly_summary",
+    ),
+]

@@ -1,0 +1,843 @@
+"""Mentoring pages: the Parent Partner's home, cases, the contact log and its review,
+assignment, and Parent Partner profiles with the recruitment pipeline."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mentoring import selectors, services
+from mentoring.forms import (
+    ActivityFilter,
+    ActivityForm,
+    AssignForm,
+    CaseForm,
+    ChildOutcomeForm,
+    ClinicalSessionForm,
+    CloseCaseForm,
+    GoalForm,
+    ParentPartnerForm,
+    ProgressForm,
+    ResourceForm,
+    ReviewForm,
+    StageForm,
+    SupervisionForm,
+    SurveyForm,
+    TrainingForm,
+)
+from mentoring.models import (
+    CORE_TOPICS,
+    Activity,
+    Assignment,
+    Case,
+    CaseGoal,
+    CaseStatus,
+    GoalProgress,
+    ParentPartner,
+    Resource,
+    ResourceCategory,
+    ReviewStatus,
+    Stage,
+    StageChange,
+    SupervisionSession,
+    SurveyInstrument,
+    SurveyTiming,
+)
+from psp import audit, policy
+from psp.http import AuthenticatedHttpRequest
+from psp.models import AuditAction, Program, Role, User
+from psp.services import ConcurrentEditError
+from referrals.models import Referral
+
+PAGE_SIZE = 25
+
+
+def _stale(form: Any, error: ConcurrentEditError, current_version: int) -> None:
+    """Keep the user's input on the form, say why it was refused, and let them save again
+    over the version they have now seen."""
+    form.add_error(None, str(error))
+    form.data = form.data.copy()
+    form.data["version"] = str(current_version)
+
+
+# --- Home and cases -----------------------------------------------------------------------
+
+
+@login_required
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A Parent Partner's families and what is due; coordinators go to the case list."""
+    policy.require(request.user, "case.list")
+    if not policy.program_ids_where(request.user, {Role.PARENT_PARTNER}):
+        return redirect("mentoring:case_list")
+    cases = [
+        case for case in selectors.cases_for_user(request.user) if case.status == CaseStatus.OPEN
+    ]
+    today = timezone.localdate()
+    for case in cases:
+        case.overdue = selectors.is_overdue(case)
+        case.court_soon = bool(
+            case.next_court_date
+            and today <= case.next_court_date <= today + datetime.timedelta(days=7)
+        )
+    sent_back = selectors.activities_for_user(request.user).filter(
+        review_status=ReviewStatus.SENT_BACK, parent_partner__user=request.user
+    )
+    return render(
+        request,
+        "mentoring/home.html",
+        {
+            "cases": cases,
+            "sent_back": sent_back,
+            "can_log": policy.can(request.user, "activity.create"),
+            "profile": selectors.partner_profile_of(request.user),
+            "this_month": today,
+            "attention": selectors.reminders_for_cases(cases, today),
+        },
+    )
+
+
+@login_required
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    policy.require(request.user, "case.list")
+    status = request.GET.get("status", CaseStatus.OPEN)
+    cases = selectors.cases_for_user(request.user)
+    if status in CaseStatus.values:
+        cases = cases.filter(status=status)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    for case in page.object_list:
+        case.overdue = selectors.is_overdue(case)
+    accepted = policy.visible(request.user, Referral).filter(status="accepted", case__isnull=True)
+    context = {
+        "page": page,
+        "status": status,
+        "filter_query": f"status={status}",
+        "to_assign": accepted.select_related("family").prefetch_related("family__parents")
+        if policy.can(request.user, "case.assign")
+        else [],
+    }
+    return render(request, "mentoring/case_list.html", context)
+
+
+def _case_queryset(user: User) -> Any:
+    current = Assignment.objects.filter(ended_on__isnull=True).select_related("parent_partner")
+    return (
+        policy.visible(user, Case)
+        .select_related("referral__referred_by", "family", "program")
+        .prefetch_related(
+            "family__parents",
+            "family__children",
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("parent_partner", "assigned_by"),
+            ),
+            Prefetch("assignments", queryset=current, to_attr="current_assignments"),
+            "survey_responses",
+            Prefetch(
+                "goals",
+                queryset=CaseGoal.objects.prefetch_related(
+                    Prefetch("progress", queryset=GoalProgress.objects.select_related("author"))
+                ),
+            ),
+        )
+    )
+
+
+@login_required
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = policy.get_for_user(request.user, _case_queryset(request.user), "case.view", pk=pk)
+    audit.record(actor=request.user, action=AuditAction.VIEW, obj=case)
+    activities = selectors.activities_for_user(request.user).filter(case=case)[:10]
+    context = {
+        "case": case,
+        "activities": activities,
+        "goal_form": GoalForm(),
+        "progress_form": ProgressForm(),
+        "can_change": policy.can(request.user, "case.change", case),
+        "can_progress": policy.can(request.user, "case.goal_progress", case),
+        "can_log": policy.can(request.user, "activity.create", case),
+        "can_assign": policy.can(request.user, "case.assign", case)
+        and case.status == CaseStatus.OPEN,
+        "can_close": policy.can(request.user, "case.close", case)
+        and case.status == CaseStatus.OPEN,
+        "can_survey": policy.can(request.user, "case.survey", case),
+    }
+    return render(request, "mentoring/case_detail.html", context)
+
+
+@login_required
+def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = policy.get_for_user(request.user, _case_queryset(request.user), "case.change", pk=pk)
+    form = CaseForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_update(
+                actor=request.user,
+                case=case,
+                data=form.cleaned_data,
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConcurrentEditError as error:
+            _stale(form, error, Case.objects.get(pk=case.pk).version)
+        else:
+            messages.success(request, _("Case saved."))
+            return redirect(case)
+    return render(request, "mentoring/case_form.html", {"case": case, "form": form})
+
+
+@login_required
+@require_POST
+def goal_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = policy.get_for_user(request.user, Case, "case.change", pk=pk)
+    form = GoalForm(request.POST)
+    if form.is_valid():
+        services.goal_add(actor=request.user, case=case, text=form.cleaned_data["text"])
+        messages.success(request, _("Goal added."))
+    else:
+        messages.error(request, _("Enter the goal."))
+    return redirect(case)
+
+
+@login_required
+@require_POST
+def goal_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    goal = CaseGoal.objects.select_related("case").filter(pk=pk).first()
+    if goal is None:
+        raise Http404
+    case = policy.get_for_user(request.user, Case, "case.goal_progress", pk=goal.case_id)
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        services.goal_progress_add(
+            actor=request.user,
+            goal=goal,
+            note=form.cleaned_data["note"],
+            status=form.cleaned_data["status"],
+            shared_with_referrer=form.cleaned_data["shared_with_referrer"],
+        )
+        messages.success(request, _("Progress saved."))
+    else:
+        messages.error(request, _("Write what has happened with this goal."))
+    return redirect(case)
+
+
+@login_required
+def case_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = policy.get_for_user(request.user, _case_queryset(request.user), "case.close", pk=pk)
+    if case.status != CaseStatus.OPEN:
+        messages.info(request, _("This case is already closed."))
+        return redirect(case)
+    data = request.POST if request.method == "POST" else None
+    form = CloseCaseForm(data, initial={"version": case.version, "closed_on": timezone.localdate()})
+    children = [
+        ChildOutcomeForm(data, instance=child, prefix=f"child-{child.pk}")
+        for child in case.family.children.all()
+    ]
+    children_valid = [child.is_valid() for child in children]  # every form, for its errors
+    if data is not None and form.is_valid() and all(children_valid):
+        try:
+            services.case_close(
+                actor=request.user,
+                case=case,
+                expected_version=form.cleaned_data["version"],
+                closed_on=form.cleaned_data["closed_on"],
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                children=[(child.instance, child.cleaned_data) for child in children],
+            )
+        except ConcurrentEditError as error:
+            _stale(form, error, Case.objects.get(pk=case.pk).version)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Case closed."))
+            return redirect(case)
+    return render(
+        request,
+        "mentoring/case_close.html",
+        {"case": case, "form": form, "children": children, "error_forms": [form, *children]},
+    )
+
+
+@login_required
+def assign(request: AuthenticatedHttpRequest, referral_pk: int) -> HttpResponse:
+    """Choose a Parent Partner for an accepted referral (or a new one for an open case)."""
+    referral = policy.get_for_user(
+        request.user,
+        policy.visible(request.user, Referral).prefetch_related("family__parents"),
+        "case.assign",
+        pk=referral_pk,
+    )
+    case = Case.objects.filter(referral=referral).first()
+    if case is None and referral.status != "accepted":
+        messages.error(request, _("Accept the referral before assigning a Parent Partner."))
+        return redirect("referrals:detail", pk=referral.pk)
+    suggestions = selectors.assignment_suggestions(referral)
+    partners = ParentPartner.objects.filter(pk__in=[s.partner.pk for s in suggestions])
+    form = AssignForm(request.POST or None, partners=partners)
+    needs_confirmation = None
+    if request.method == "POST" and form.is_valid():
+        partner = form.cleaned_data["parent_partner"]
+        try:
+            case = services.case_assign(
+                actor=request.user,
+                referral=referral,
+                partner=partner,
+                confirm_over_capacity=form.cleaned_data["confirm_over_capacity"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.OverCapacityError:
+            needs_confirmation = partner
+            form.data = form.data.copy()
+            form.data["confirm_over_capacity"] = "True"
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(partner)s is now the Parent Partner for %(number)s.")
+                % {"partner": partner, "number": referral.number},
+            )
+            return redirect(case)
+    current = case.assignments.filter(ended_on__isnull=True).first() if case else None
+    return render(
+        request,
+        "mentoring/assign.html",
+        {
+            "referral": referral,
+            "case": case,
+            "current": current,
+            "suggestions": suggestions,
+            "form": form,
+            "needs_confirmation": needs_confirmation,
+        },
+    )
+
+
+# --- Contacts -----------------------------------------------------------------------------
+
+
+@login_required
+def activity_log(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The tablet contact log: one screen, Save or Save and log another."""
+    policy.require(request.user, "activity.create")
+    cases = list(
+        policy.visible(request.user, Case)
+        .filter(
+            status=CaseStatus.OPEN,
+            assignments__parent_partner__user=request.user,
+            assignments__ended_on__isnull=True,
+        )
+        .select_related("referral")
+        .prefetch_related("family__parents")
+        .order_by("referral__number")
+    )
+    if not cases:
+        return render(request, "mentoring/activity_form.html", {"no_cases": True})
+    case_ids = [case.pk for case in cases]
+    chosen = request.GET.get("case")
+    initial = (
+        {"case": int(chosen)} if chosen and chosen.isdigit() and int(chosen) in case_ids else {}
+    )
+    partner = selectors.partner_profile_of(request.user, cases[0].program_id)
+    resources = policy.visible(request.user, Resource).filter(is_active=True)
+    form = ActivityForm(
+        request.POST or None,
+        initial=initial,
+        cases=Case.objects.filter(pk__in=case_ids)
+        .select_related("referral")
+        .prefetch_related("family__parents"),
+        resources=resources,
+        type_order=selectors.recent_activity_types(partner) if partner else [],
+    )
+    if request.method == "POST" and form.is_valid():
+        case = form.cleaned_data["case"]
+        policy.require(request.user, "activity.create", case)
+        partner = selectors.partner_profile_of(request.user, case.program_id)
+        if partner is None:
+            raise PermissionDenied
+        try:
+            activity, _created = services.activity_log(
+                actor=request.user,
+                partner=partner,
+                case=case,
+                data=form.cleaned_data,
+                client_uuid=form.cleaned_data["client_uuid"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if request.POST.get("another"):
+                messages.success(
+                    request,
+                    _("Saved: %(activity)s with %(family)s. Log the next one.")
+                    % {
+                        "activity": activity.get_activity_type_display(),
+                        "family": case.referral.number,
+                    },
+                )
+                return redirect(
+                    f"{reverse('mentoring:activity_log')}?case={case.pk}&saved={activity.client_uuid}"
+                )
+            return redirect("mentoring:activity_saved", pk=activity.pk)
+    return render(
+        request,
+        "mentoring/activity_form.html",
+        {
+            "form": form,
+            "draft_key": f"{request.user.pk}:log:v1",
+            "saved_uuid": request.GET.get("saved", ""),
+        },
+    )
+
+
+@login_required
+def activity_saved(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    activity = policy.get_for_user(
+        request.user, selectors.activities_for_user(request.user), "activity.view", pk=pk
+    )
+    return render(request, "mentoring/activity_saved.html", {"activity": activity})
+
+
+@login_required
+def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not (
+        policy.can(request.user, "activity.review") or policy.can(request.user, "activity.create")
+    ):
+        raise PermissionDenied
+    visible = selectors.activities_for_user(request.user)
+    partners = policy.visible(request.user, ParentPartner)
+    filters = ActivityFilter(request.GET or None, queryset=visible, partners=partners)
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "mentoring/activity_list.html",
+        {"filter": filters, "page": page, "filter_query": query.urlencode()},
+    )
+
+
+@login_required
+def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    activity = policy.get_for_user(
+        request.user, selectors.activities_for_user(request.user), "activity.view", pk=pk
+    )
+    if not policy.can(request.user, "activity.change", activity):
+        messages.error(
+            request, _("This contact was signed off. Ask your coordinator to change it.")
+        )
+        raise PermissionDenied
+    form = ActivityForm(
+        request.POST or None,
+        instance=activity,
+        cases=Case.objects.filter(pk=activity.case_id)
+        .select_related("referral")
+        .prefetch_related("family__parents"),
+        resources=policy.visible(request.user, Resource),
+        type_order=[],
+    )
+    form.fields["version"] = ReviewForm.base_fields["version"]
+    if not form.is_bound:
+        form.initial["version"] = activity.version
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update(
+                actor=request.user,
+                activity=activity,
+                data=form.cleaned_data,
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConcurrentEditError as error:
+            _stale(form, error, Activity.objects.get(pk=activity.pk).version)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect(activity.case)
+    return render(
+        request,
+        "mentoring/activity_form.html",
+        {"form": form, "activity": activity, "editing": True},
+    )
+
+
+@login_required
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    policy.require(request.user, "activity.review")
+    waiting = selectors.waiting_for_review(request.user)
+    page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
+    for activity in page.object_list:
+        activity.review_form = ReviewForm(initial={"version": activity.version})
+    return render(request, "mentoring/review_queue.html", {"page": page, "filter_query": ""})
+
+
+@login_required
+@require_POST
+def activity_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    activity = policy.get_for_user(
+        request.user, selectors.activities_for_user(request.user), "activity.review", pk=pk
+    )
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("mentoring:review_queue")
+    try:
+        services.activity_review(
+            actor=request.user,
+            activity=activity,
+            sign_off=form.cleaned_data["decision"] == "sign_off",
+            comment=form.cleaned_data["comment"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ConcurrentEditError:
+        messages.error(
+            request, _("The Parent Partner changed this contact a moment ago. Read it again.")
+        )
+    else:
+        if activity.review_status == ReviewStatus.SIGNED_OFF:
+            messages.success(request, _("Signed off: %(activity)s.") % {"activity": activity})
+        else:
+            messages.success(
+                request, _("Sent back to %(partner)s.") % {"partner": activity.parent_partner}
+            )
+    return redirect("mentoring:review_queue")
+
+
+# --- Parent Partners ----------------------------------------------------------------------
+
+
+def _accounts_for(program_ids: list[int]) -> Any:
+    return User.objects.filter(
+        memberships__program_id__in=program_ids, memberships__role=Role.PARENT_PARTNER
+    ).distinct()
+
+
+@login_required
+def partner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Parent Partners by stage: the recruitment pipeline and the team at work."""
+    policy.require(request.user, "parent_partner.list")
+    partners = selectors.with_caseload(
+        policy.visible(request.user, ParentPartner).select_related("program")
+    ).order_by("last_name", "first_name")
+    by_stage = {stage: [] for stage in Stage.values}
+    for partner in partners:
+        by_stage[partner.stage].append(partner)
+    stages = [(value, label, by_stage[value]) for value, label in Stage.choices]
+    return render(
+        request,
+        "mentoring/partner_list.html",
+        {"stages": stages, "can_create": policy.can(request.user, "parent_partner.create")},
+    )
+
+
+@login_required
+def partner_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    policy.require(request.user, "parent_partner.create")
+    program_ids = policy.program_ids_where(request.user, policy.COORDINATORS)
+    program = Program.objects.filter(pk__in=program_ids).order_by("name").first()
+    form = ParentPartnerForm(request.POST or None, accounts=_accounts_for(program_ids))
+    if request.method == "POST" and form.is_valid():
+        try:
+            partner = services.parent_partner_create(
+                actor=request.user, program=program, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(name)s added as an inquiry.") % {"name": partner})
+            return redirect("mentoring:partner_detail", pk=partner.pk)
+    return render(request, "mentoring/partner_form.html", {"form": form})
+
+
+@login_required
+def partner_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    partner = policy.get_for_user(
+        request.user,
+        selectors.with_caseload(policy.visible(request.user, ParentPartner)).prefetch_related(
+            Prefetch("stage_changes", queryset=StageChange.objects.select_related("actor"))
+        ),
+        "parent_partner.view",
+        pk=pk,
+    )
+    can_change = policy.can(request.user, "parent_partner.change", partner)
+    next_stages = (
+        [(value, label) for value, label in Stage.choices if value != partner.stage]
+        if can_change
+        else []
+    )
+    return render(
+        request,
+        "mentoring/partner_detail.html",
+        {
+            "partner": partner,
+            "can_change": can_change,
+            "next_stages": next_stages,
+            "stage_form": StageForm(initial={"version": partner.version}),
+            "today": timezone.localdate(),
+            "last_month": selectors.month_starts(2)[1],
+            "current_cases": Assignment.objects.filter(
+                parent_partner=partner, ended_on__isnull=True
+            ).select_related("case__referral"),
+        },
+    )
+
+
+@login_required
+def partner_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    partner = policy.get_for_user(request.user, ParentPartner, "parent_partner.change", pk=pk)
+    form = ParentPartnerForm(
+        request.POST or None, instance=partner, accounts=_accounts_for([partner.program_id])
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.parent_partner_update(
+                actor=request.user,
+                partner=partner,
+                data=form.cleaned_data,
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConcurrentEditError as error:
+            _stale(form, error, ParentPartner.objects.get(pk=partner.pk).version)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("mentoring:partner_detail", pk=partner.pk)
+    return render(request, "mentoring/partner_form.html", {"form": form, "partner": partner})
+
+
+@login_required
+@require_POST
+def partner_stage(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    partner = policy.get_for_user(request.user, ParentPartner, "parent_partner.change", pk=pk)
+    form = StageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.parent_partner_set_stage(
+                actor=request.user,
+                partner=partner,
+                to_stage=form.cleaned_data["stage"],
+                expected_version=form.cleaned_data["version"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        except ConcurrentEditError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now: %(stage)s.")
+                % {"name": partner, "stage": partner.get_stage_display()},
+            )
+    else:
+        messages.error(request, _("Choose a stage from the list."))
+    return redirect("mentoring:partner_detail", pk=partner.pk)
+
+
+# --- Community resources ------------------------------------------------------------------
+
+
+@login_required
+def resource_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    policy.require(request.user, "resource.view")
+    resources = policy.visible(request.user, Resource).select_related("program")
+    query = request.GET.get("q", "").strip()
+    category = request.GET.get("category", "")
+    if query:
+        resources = resources.filter(Q(name__icontains=query) | Q(description__icontains=query))
+    if category in ResourceCategory.values:
+        resources = resources.filter(category=category)
+    if not request.GET.get("all"):
+        resources = resources.filter(is_active=True)
+    page = Paginator(resources.order_by("category", "name"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "mentoring/resource_list.html",
+        {
+            "page": page,
+            "query": query,
+            "category": category,
+            "categories": ResourceCategory.choices,
+            "filter_query": params.urlencode(),
+            "can_change": policy.can(request.user, "resource.change"),
+        },
+    )
+
+
+@login_required
+def resource_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    if pk is None:
+        policy.require(request.user, "resource.change")
+        program = _program_for(request, policy.COORDINATORS)
+        resource = Resource(program=program)
+    else:
+        resource = policy.get_for_user(request.user, Resource, "resource.change", pk=pk)
+    form = ResourceForm(request.POST or None, instance=resource)
+    if request.method == "POST" and form.is_valid():
+        services.resource_save(actor=request.user, resource=resource, data=form.cleaned_data)
+        messages.success(request, _("%(name)s saved.") % {"name": resource.name})
+        return redirect("mentoring:resource_list")
+    return render(request, "mentoring/resource_form.html", {"form": form, "resource": resource})
+
+
+def _program_for(request: AuthenticatedHttpRequest, roles: frozenset[str] | set[str]) -> Program:
+    """The program a page is about: ``?program=`` when the user works in several."""
+    ids = policy.program_ids_where(request.user, roles)
+    if not ids:
+        raise PermissionDenied
+    wanted = request.GET.get("program", "")
+    program_id = int(wanted) if wanted.isdigit() and int(wanted) in ids else min(ids)
+    return Program.objects.get(pk=program_id)
+
+
+# --- Supervision, clinical support, training ----------------------------------------------
+
+
+@login_required
+def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
+    policy.require(request.user, "support.view")
+    sessions = policy.visible(request.user, SupervisionSession).select_related(
+        "parent_partner", "supervisor"
+    )
+    form = None
+    if policy.can(request.user, "supervision.record"):
+        program = _program_for(request, policy.COORDINATORS)
+        partners = ParentPartner.objects.filter(
+            program=program, stage__in=[Stage.ACTIVE, Stage.TRAINING]
+        )
+        form = SupervisionForm(request.POST or None, partners=partners)
+        if request.method == "POST" and form.is_valid():
+            services.supervision_record(actor=request.user, data=form.cleaned_data)
+            messages.success(request, _("Supervision session saved."))
+            return redirect("mentoring:supervision")
+    elif request.method == "POST":
+        raise PermissionDenied
+    page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "mentoring/supervision.html", {"page": page, "form": form, "filter_query": ""}
+    )
+
+
+@login_required
+def clinical(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Monthly clinical support: whether each month had a session, and who came."""
+    policy.require(request.user, "support.view")
+    program = _program_for(request, policy.PARTNER_SUPPORT | {Role.PARENT_PARTNER})
+    form = None
+    if policy.can(request.user, "clinical.record", program):
+        partners = ParentPartner.objects.filter(
+            program=program, stage__in=[Stage.ACTIVE, Stage.TRAINING]
+        )
+        form = ClinicalSessionForm(request.POST or None, partners=partners)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.clinical_session_record(
+                    actor=request.user, program=program, data=form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Clinical support session saved."))
+                return redirect("mentoring:clinical")
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "mentoring/clinical.html",
+        {"program": program, "months": selectors.clinical_months(program.pk), "form": form},
+    )
+
+
+@login_required
+def training(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Core topics each Parent Partner has completed, who is missing which, and hours."""
+    policy.require(request.user, "support.view")
+    partners = policy.visible(request.user, ParentPartner).filter(
+        stage__in=[Stage.ACTIVE, Stage.TRAINING]
+    )
+    form = None
+    if policy.can(request.user, "training.record"):
+        program = _program_for(request, policy.COORDINATORS)
+        form = TrainingForm(request.POST or None, partners=partners.filter(program=program))
+        if request.method == "POST" and form.is_valid():
+            services.training_record(actor=request.user, data=form.cleaned_data)
+            messages.success(request, _("Training saved."))
+            return redirect("mentoring:training")
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "mentoring/training.html",
+        {
+            "rows": selectors.training_matrix(partners.order_by("last_name")),
+            "topics": CORE_TOPICS,
+            "form": form,
+        },
+    )
+
+
+# --- Surveys and the monthly summary ------------------------------------------------------
+
+
+@login_required
+def survey(request: AuthenticatedHttpRequest, pk: int, timing: str) -> HttpResponse:
+    case = policy.get_for_user(request.user, _case_queryset(request.user), "case.survey", pk=pk)
+    if timing not in SurveyTiming.values:
+        raise Http404
+    instrument = SurveyInstrument.objects.filter(is_default=True).first()
+    if instrument is None:
+        instrument = services.default_survey_instrument()
+    parent = case.family.parents.all()[0] if case.family.parents.all() else None
+    language = parent.preferred_language if parent else "en"
+    form = SurveyForm(request.POST or None, instrument=instrument, language=language)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_record(
+                actor=request.user,
+                case=case,
+                instrument=instrument,
+                timing=timing,
+                answered_on=form.cleaned_data["answered_on"],
+                answers=form.answers(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Survey saved."))
+            return redirect(case)
+    return render(
+        request,
+        "mentoring/survey_form.html",
+        {"case": case, "form": form, "timing": SurveyTiming(timing), "instrument": instrument},
+    )
+
+
+@login_required
+def monthly_summary(
+    request: AuthenticatedHttpRequest, pk: int, year: int, month: int
+) -> HttpResponse:
+    """The printable monthly activity summary for one Parent Partner."""
+    partner = policy.get_for_user(request.user, ParentPartner, "parent_partner.view", pk=pk)
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise Http404
+    summary = selectors.monthly_summary(partner, year, month)
+    return render(
+        request, "mentoring/monthly_summary.html", {"partner": partner, "summary": summary}
+    )

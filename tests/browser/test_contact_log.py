@@ -1,0 +1,109 @@
+"""On a tablet: a Parent Partner logs a court hearing in a few taps, a draft survives a
+reload and a lost connection, and the Parent Partner Coordinator signs the contact off."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from mentoring.models import Activity, ActivityType, ReviewStatus
+from psp.models import User
+from referrals.models import Status
+from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import ReferralFactory
+from tests.mentoring.factories import assign_case
+
+pytestmark = pytest.mark.browser
+
+
+class Taps:
+    """Counts what a finger does: every click or check on the page."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.count = 0
+
+    def click(self, locator) -> None:  # type: ignore[no-untyped-def]
+        self.count += 1
+        locator.click()
+
+
+@pytest.fixture
+def family_case(demo):
+    partner = User.objects.get(username="door-parent-partner")
+    referral = ReferralFactory(
+        family__program=partner.memberships.get().program,
+        status=Status.ACCEPTED,
+        members=False,
+    )
+    from tests.factories import ChildFactory, ParentFactory
+
+    ParentFactory(family=referral.family, first_name="Renata", last_name="Okafor")
+    ChildFactory(family=referral.family)
+    return assign_case(referral, partner)
+
+
+def test_court_hearing_in_under_ten_taps_then_signed_off(
+    page: Page, live_server, family_case, browser
+) -> None:
+    sign_in(page, live_server.url, "door-parent-partner")
+    page.goto(f"{live_server.url}/mentoring/")
+    taps = Taps(page)
+    taps.click(page.get_by_role("link", name="Log a contact").first)
+    taps.click(page.get_by_role("radio", name="Renata Okafor"))
+    taps.click(page.get_by_role("radio", name="Court hearing (attended or supported)"))
+    taps.click(page.get_by_role("radio", name="In person"))
+    taps.click(page.get_by_role("radio", name="2 hours"))
+    assert axe_violations(page) == []
+    taps.click(page.get_by_role("button", name="Save", exact=True))
+    expect(page.get_by_role("heading", name="Contact saved")).to_be_visible()
+    assert taps.count < 10, f"{taps.count} taps"
+
+    activity = Activity.objects.get(case=family_case)
+    assert activity.activity_type == ActivityType.COURT_HEARING
+    assert activity.duration_minutes == 120
+
+    reviewer = browser.new_page(viewport={"width": 768, "height": 1024})
+    sign_in(reviewer, live_server.url, "door-pp-coordinator")
+    reviewer.goto(f"{live_server.url}/mentoring/review/")
+    card = reviewer.get_by_role(
+        "region", name=f"Court hearing (attended or supported) – {activity.parent_partner}"
+    )
+    card.get_by_role("button", name="Sign off").click()
+    expect(reviewer.get_by_role("status").first).to_contain_text("Signed off")
+    activity.refresh_from_db()
+    assert activity.review_status == ReviewStatus.SIGNED_OFF
+    reviewer.close()
+
+
+def test_draft_survives_a_reload_and_a_lost_connection(
+    page: Page, live_server, family_case, context
+) -> None:
+    sign_in(page, live_server.url, "door-parent-partner")
+    page.goto(f"{live_server.url}/mentoring/log/?case={family_case.pk}")
+    page.get_by_role("radio", name="Renata Okafor").check()
+    page.get_by_role("radio", name="Home visit").check()
+    page.get_by_role("radio", name="In person").check()
+    page.get_by_role("radio", name="1 hour").check()
+    page.get_by_label("Notes (optional)").fill("Helped Renata plan for Tuesday's visit.")
+
+    page.reload()
+    expect(page.get_by_text("We kept your unsent note from")).to_be_visible()
+    expect(page.get_by_label("Notes (optional)")).to_have_value(
+        "Helped Renata plan for Tuesday's visit."
+    )
+    expect(page.get_by_role("radio", name="Home visit")).to_be_checked()
+
+    context.set_offline(True)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("alert").filter(has_text="No connection")).to_be_visible()
+    assert not Activity.objects.filter(case=family_case).exists()
+
+    context.set_offline(False)  # the note goes out by itself when the connection returns
+    expect(page.get_by_role("heading", name="Contact saved")).to_be_visible(timeout=15000)
+    activity = Activity.objects.get(case=family_case)
+    assert activity.notes == "Helped Renata plan for Tuesday's visit."
+
+    page.goto(f"{live_server.url}/mentoring/log/?case={family_case.pk}")
+    expect(page.get_by_text("We kept your unsent note from")).to_be_hidden()
+    assert Activity.objects.filter(case=family_case).count() == 1

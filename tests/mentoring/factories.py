@@ -1,0 +1,94 @@
+"""Factories for mentoring records, and a helper that puts a Parent Partner on a case."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from mentoring.models import (
+    Activity,
+    ActivityType,
+    Assignment,
+    Case,
+    ContactMode,
+    EligibilityBasis,
+    ParentPartner,
+    Resource,
+    ResourceCategory,
+    Stage,
+)
+from psp.models import User
+from referrals.models import Referral, Status
+from tests.factories import ProgramFactory, unique_first_name, unique_last_name
+
+
+class ParentPartnerFactory(DjangoModelFactory):
+    class Meta:
+        model = ParentPartner
+
+    program = factory.SubFactory(ProgramFactory)
+    first_name = factory.LazyFunction(unique_first_name)
+    last_name = factory.LazyFunction(unique_last_name)
+    eligibility_basis = EligibilityBasis.REUNIFIED
+    eligibility_date = factory.LazyFunction(
+        lambda: timezone.localdate() - datetime.timedelta(days=800)
+    )
+    languages = factory.LazyFunction(lambda: ["en"])
+    capacity = 4
+    stage = Stage.ACTIVE
+
+
+class ResourceFactory(DjangoModelFactory):
+    class Meta:
+        model = Resource
+
+    name = factory.Sequence(lambda n: f"Community Food Pantry {n}")
+    category = ResourceCategory.FOOD
+    phone = "920-555-0199"
+
+
+def profile_for(user: User, program_id: int, **fields: object) -> ParentPartner:
+    profile = ParentPartner.objects.filter(user=user, program_id=program_id).first()
+    if profile is None:
+        profile = ParentPartnerFactory(
+            user=user,
+            program_id=program_id,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            **fields,
+        )
+    return profile
+
+
+def assign_case(referral: Referral, user: User, *, opened_days_ago: int = 30) -> Case:
+    """An open case for ``referral`` with ``user``'s Parent Partner profile assigned."""
+    partner = profile_for(user, referral.program_id)
+    Referral.objects.filter(pk=referral.pk).update(status=Status.ASSIGNED)
+    case = Case.objects.create(
+        referral=referral,
+        program_id=referral.program_id,
+        family_id=referral.family_id,
+        opened_on=timezone.localdate() - datetime.timedelta(days=opened_days_ago),
+    )
+    Assignment.objects.create(case=case, parent_partner=partner, started_on=case.opened_on)
+    return case
+
+
+class ActivityFactory(DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    program = factory.LazyAttribute(lambda activity: activity.case.program)
+    parent_partner = factory.LazyAttribute(
+        lambda activity: activity.case.assignments.get(ended_on__isnull=True).parent_partner
+    )
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=2))
+    duration_minutes = 60
+    activity_type = ActivityType.HOME_VISIT
+    mode = ContactMode.IN_PERSON
+    notes = "Talked about the next family time visit."
+    mileage = Decimal("12.5")

@@ -1,0 +1,238 @@
+"""The mentoring pages in the role x view matrix.
+
+Door's case is assigned to door_parent_partner and has one goal and one logged contact;
+a second Door referral is accepted and waiting for a Parent Partner.
+"""
+
+from typing import Any
+
+from mentoring.models import CaseGoal
+from referrals.models import Status
+from tests.factories import ReferralFactory
+from tests.matrix import Case, everyone
+from tests.mentoring.factories import ActivityFactory, ResourceFactory, assign_case
+
+
+def placeholders(personas: dict[str, Any], door: Any) -> dict[str, Any]:
+    referral = ReferralFactory(family__program=door, status=Status.ACCEPTED)
+    case = assign_case(referral, personas["door_parent_partner"])
+    goal = CaseGoal.objects.create(case=case, text="Find stable housing")
+    activity = ActivityFactory(case=case)
+    waiting = ReferralFactory(family__program=door, status=Status.ACCEPTED)
+    resource = ResourceFactory(program=door)
+    return {
+        "resource": resource.pk,
+        "case": case.pk,
+        "goal": goal.pk,
+        "activity": activity.pk,
+        "partner": activity.parent_partner_id,
+        "accepted": waiting.pk,
+    }
+
+
+HIDDEN = {"rock_coordinator": 404, "state": 404, "no_role": 404}
+CASE_TEAM_ONLY = everyone(
+    404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=200, admin=200
+)
+
+CASES = [
+    Case(
+        "mentoring:home",
+        "/mentoring/",
+        everyone(
+            403,
+            door_coordinator=302,
+            door_pp_coordinator=302,
+            door_parent_partner=200,
+            rock_coordinator=302,
+            admin=302,
+        ),
+    ),
+    Case(
+        "mentoring:case_list",
+        "/mentoring/cases/",
+        everyone(
+            403,
+            door_coordinator=200,
+            door_pp_coordinator=200,
+            door_parent_partner=200,
+            rock_coordinator=200,
+            admin=200,
+        ),
+    ),
+    Case("mentoring:case_detail", "/mentoring/cases/{case}/", CASE_TEAM_ONLY),
+    Case(
+        "mentoring:case_edit",
+        "/mentoring/cases/{case}/edit/",
+        everyone(
+            404, door_coordinator=200, door_pp_coordinator=403, door_parent_partner=403, admin=403
+        ),
+    ),
+    Case(
+        "mentoring:goal_add",
+        "/mentoring/cases/{case}/goals/",
+        everyone(
+            404, door_coordinator=302, door_pp_coordinator=403, door_parent_partner=403, admin=403
+        ),
+        method="post",
+        data={"text": "Attend every family time visit"},
+    ),
+    Case(
+        "mentoring:case_close",
+        "/mentoring/cases/{case}/close/",
+        everyone(
+            404, door_coordinator=200, door_pp_coordinator=403, door_parent_partner=403, admin=403
+        ),
+    ),
+    Case(
+        "mentoring:goal_progress",
+        "/mentoring/goals/{goal}/progress/",
+        everyone(
+            404, door_coordinator=302, door_pp_coordinator=302, door_parent_partner=302, admin=403
+        ),
+        method="post",
+        data={"note": "Viewed two apartments", "status": "working"},
+    ),
+    Case(
+        "mentoring:assign",
+        "/mentoring/assign/{accepted}/",
+        everyone(404, door_coordinator=200, door_pp_coordinator=403, admin=403),
+    ),
+    Case("mentoring:activity_log", "/mentoring/log/", everyone(403, door_parent_partner=200)),
+    Case(
+        "mentoring:activity_list",
+        "/mentoring/contacts/",
+        everyone(
+            403,
+            door_coordinator=200,
+            door_pp_coordinator=200,
+            door_parent_partner=200,
+            rock_coordinator=200,
+        ),
+    ),
+    Case("mentoring:activity_saved", "/mentoring/contacts/{activity}/saved/", CASE_TEAM_ONLY),
+    Case(
+        "mentoring:activity_edit",
+        "/mentoring/contacts/{activity}/edit/",
+        everyone(
+            404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=200, admin=403
+        ),
+    ),
+    Case(
+        "mentoring:activity_review",
+        "/mentoring/contacts/{activity}/review/",
+        everyone(
+            404, door_coordinator=302, door_pp_coordinator=302, door_parent_partner=403, admin=403
+        ),
+        method="post",
+        data={"decision": "sign_off", "version": "1"},
+    ),
+    Case(
+        "mentoring:review_queue",
+        "/mentoring/review/",
+        everyone(403, door_coordinator=200, door_pp_coordinator=200, rock_coordinator=200),
+    ),
+    Case(
+        "mentoring:partner_list",
+        "/mentoring/parent-partners/",
+        everyone(
+            403, door_coordinator=200, door_pp_coordinator=200, rock_coordinator=200, admin=200
+        ),
+    ),
+    Case(
+        "mentoring:partner_create",
+        "/mentoring/parent-partners/new/",
+        everyone(403, door_coordinator=200, door_pp_coordinator=200, rock_coordinator=200),
+    ),
+    Case(
+        "mentoring:partner_detail",
+        "/mentoring/parent-partners/{partner}/",
+        everyone(
+            404,
+            door_coordinator=200,
+            door_pp_coordinator=200,
+            door_parent_partner=200,
+            door_clinical=403,
+            admin=200,
+        ),
+    ),
+    Case(
+        "mentoring:partner_edit",
+        "/mentoring/parent-partners/{partner}/edit/",
+        everyone(
+            404,
+            door_coordinator=200,
+            door_pp_coordinator=200,
+            door_parent_partner=403,
+            door_clinical=403,
+            admin=403,
+        ),
+    ),
+    Case(
+        "mentoring:partner_stage",
+        "/mentoring/parent-partners/{partner}/stage/",
+        everyone(
+            404,
+            door_coordinator=302,
+            door_pp_coordinator=302,
+            door_parent_partner=403,
+            door_clinical=403,
+            admin=403,
+        ),
+        method="post",
+        data={"stage": "inactive", "version": "1"},
+    ),
+    Case(
+        "mentoring:resource_list",
+        "/mentoring/resources/",
+        everyone(200, state=403, no_role=403),
+    ),
+    Case(
+        "mentoring:resource_create",
+        "/mentoring/resources/new/",
+        everyone(403, door_coordinator=200, door_pp_coordinator=200, rock_coordinator=200),
+    ),
+    Case(
+        "mentoring:resource_edit",
+        "/mentoring/resources/{resource}/edit/",
+        everyone(403, door_coordinator=200, door_pp_coordinator=200, **HIDDEN),
+    ),
+    *[
+        Case(
+            name,
+            path,
+            everyone(
+                403,
+                door_coordinator=200,
+                door_pp_coordinator=200,
+                door_parent_partner=200,
+                door_clinical=200,
+                rock_coordinator=200,
+            ),
+        )
+        for name, path in [
+            ("mentoring:supervision", "/mentoring/supervision/"),
+            ("mentoring:clinical", "/mentoring/clinical-support/"),
+            ("mentoring:training", "/mentoring/training/"),
+        ]
+    ],
+    Case(
+        "mentoring:survey",
+        "/mentoring/cases/{case}/survey/intake/",
+        everyone(
+            404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=200, admin=403
+        ),
+    ),
+    Case(
+        "mentoring:monthly_summary",
+        "/mentoring/parent-partners/{partner}/summary/2026-10/",
+        everyone(
+            404,
+            door_coordinator=200,
+            door_pp_coordinator=200,
+            door_parent_partner=200,
+            door_clinical=403,
+            admin=200,
+        ),
+    ),
+]

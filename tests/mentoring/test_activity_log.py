@@ -1,0 +1,225 @@
+"""The contact log: what a Parent Partner may log, validation, idempotent saving, review
+and locking."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from mentoring.models import Activity, ActivityType, ReviewStatus
+from psp.models import AuditAction, AuditEntry
+from referrals.models import Status
+from tests.factories import ReferralFactory
+from tests.mentoring.factories import ActivityFactory, ResourceFactory, assign_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(personas, door):
+    referral = ReferralFactory(family__program=door, status=Status.ACCEPTED)
+    return assign_case(referral, personas["door_parent_partner"])
+
+
+def contact(case, **changes):
+    data = {
+        "client_uuid": str(uuid.uuid4()),
+        "case": str(case.pk),
+        "date": timezone.localdate().isoformat(),
+        "time": "",
+        "activity_type": ActivityType.COURT_HEARING,
+        "mode": "in_person",
+        "duration": "120",
+        "notes": "Sat with mom at the permanency hearing.",
+        "location": "Door County Justice Center",
+    }
+    data.update(changes)
+    return data
+
+
+def test_parent_partner_logs_a_court_hearing(personas, case, client_for):
+    client = client_for(personas["door_parent_partner"])
+    page = client.get("/mentoring/log/")
+    text = page.content.decode()
+    assert "Court hearing (attended or supported)" in text
+    for forbidden in ["Testify", "Transport", "Supervise family"]:
+        assert f'value="{forbidden.lower()}' not in text
+    assert "Parent Partners do not testify at court hearings" in text
+
+    response = client.post("/mentoring/log/", contact(case))
+    activity = Activity.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/mentoring/contacts/{activity.pk}/saved/"
+    assert activity.activity_type == ActivityType.COURT_HEARING
+    assert activity.duration_minutes == 120
+    assert activity.review_status == ReviewStatus.WAITING
+    assert activity.parent_partner.user == personas["door_parent_partner"]
+    assert AuditEntry.objects.filter(
+        action=AuditAction.CREATE, object_type="mentoring.activity"
+    ).exists()
+    saved = client.get(response["Location"]).content.decode()
+    assert "Log another for this family" in saved
+
+
+def test_the_same_form_sent_twice_is_saved_once(personas, case, client_for):
+    client = client_for(personas["door_parent_partner"])
+    data = contact(case)
+    client.post("/mentoring/log/", data)
+    again = client.post("/mentoring/log/", data)
+    assert again.status_code == 302
+    assert Activity.objects.count() == 1
+
+
+def test_save_and_log_another_comes_back_to_the_same_family(personas, case, client_for):
+    client = client_for(personas["door_parent_partner"])
+    response = client.post("/mentoring/log/", {**contact(case), "another": "1"}, follow=True)
+    assert response.redirect_chain[-1][0].startswith(f"/mentoring/log/?case={case.pk}&saved=")
+    assert "Saved: Court hearing" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"date": (timezone.localdate() + datetime.timedelta(days=1)).isoformat()},
+            "date",
+            "A contact cannot be in the future.",
+        ),
+        ({"date": ""}, "date", "Enter the date of the contact."),
+        ({"activity_type": ""}, "activity_type", "Choose what kind of contact it was."),
+        ({"activity_type": "testify"}, "activity_type", "Select a valid choice."),
+        ({"duration": ""}, "duration", "Choose how long the contact took."),
+        (
+            {"activity_type": "resource_linkage"},
+            "resource",
+            "Choose the resource the family was connected to.",
+        ),
+        ({"mileage": "-3"}, "mileage", "Ensure this value is greater than or equal to 0."),
+    ],
+)
+def test_bad_contact_is_explained_at_the_field_and_kept(
+    personas, case, client_for, changes, field, message
+):
+    response = client_for(personas["door_parent_partner"]).post(
+        "/mentoring/log/", contact(case, **changes)
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    assert f'href="#id_{field}' in page
+    assert "Sat with mom at the permanency hearing." in page
+    assert not Activity.objects.exists()
+
+
+def test_resource_linkage_points_to_a_resource(personas, case, door, client_for):
+    resource = ResourceFactory(program=door, name="Door County Food Pantry")
+    client_for(personas["door_parent_partner"]).post(
+        "/mentoring/log/",
+        contact(case, activity_type="resource_linkage", resource=str(resource.pk)),
+    )
+    assert Activity.objects.get().resource == resource
+
+
+def test_cannot_log_for_a_family_that_is_not_yours(personas, case, door, client_for, make_member):
+    from psp.models import Role
+
+    other_user = make_member(door, Role.PARENT_PARTNER)
+    other_case = assign_case(
+        ReferralFactory(family__program=door, status=Status.ACCEPTED), other_user
+    )
+    response = client_for(personas["door_parent_partner"]).post(
+        "/mentoring/log/", contact(other_case)
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.content.decode()
+    assert not Activity.objects.exists()
+
+
+def test_review_signs_off_and_locks(personas, case, client_for):
+    activity = ActivityFactory(case=case)
+    coordinator = client_for(personas["door_pp_coordinator"])
+    assert activity.notes in coordinator.get("/mentoring/review/").content.decode()
+    coordinator.post(
+        f"/mentoring/contacts/{activity.pk}/review/",
+        {"decision": "sign_off", "version": str(activity.version)},
+    )
+    activity.refresh_from_db()
+    assert activity.review_status == ReviewStatus.SIGNED_OFF
+    assert activity.reviewed_by == personas["door_pp_coordinator"]
+    # Locked for the Parent Partner, still open to the coordinator.
+    assert (
+        client_for(personas["door_parent_partner"])
+        .get(f"/mentoring/contacts/{activity.pk}/edit/")
+        .status_code
+        == 403
+    )
+    assert coordinator.get(f"/mentoring/contacts/{activity.pk}/edit/").status_code == 200
+
+
+def test_send_back_needs_a_comment_and_edit_returns_it_to_review(personas, case, client_for):
+    activity = ActivityFactory(case=case)
+    coordinator = client_for(personas["door_pp_coordinator"])
+    page = coordinator.post(
+        f"/mentoring/contacts/{activity.pk}/review/",
+        {"decision": "send_back", "version": "1"},
+        follow=True,
+    )
+    assert "Tell the Parent Partner what to change." in page.content.decode()
+    coordinator.post(
+        f"/mentoring/contacts/{activity.pk}/review/",
+        {"decision": "send_back", "version": "1", "comment": "Add the mileage."},
+    )
+    activity.refresh_from_db()
+    assert activity.review_status == ReviewStatus.SENT_BACK
+
+    partner_client = client_for(personas["door_parent_partner"])
+    home = partner_client.get("/mentoring/").content.decode()
+    assert "Add the mileage." in home
+    local = timezone.localtime(activity.occurred_at)
+    partner_client.post(
+        f"/mentoring/contacts/{activity.pk}/edit/",
+        contact(
+            case,
+            client_uuid=str(activity.client_uuid),
+            date=local.date().isoformat(),
+            time=local.strftime("%H:%M"),
+            activity_type="home_visit",
+            duration="60",
+            mileage="14",
+            version=str(activity.version),
+        ),
+    )
+    activity.refresh_from_db()
+    assert activity.mileage == 14
+    assert activity.review_status == ReviewStatus.WAITING
+
+
+@pytest.mark.parametrize("rows", [2, 25])
+def test_contact_and_case_pages_query_count(
+    personas, case, client_for, rows, django_assert_max_num_queries
+):
+    for _ in range(rows):
+        ActivityFactory(case=case)
+    coordinator = client_for(personas["door_coordinator"])
+    with django_assert_max_num_queries(14):
+        assert coordinator.get("/mentoring/contacts/").status_code == 200
+    with django_assert_max_num_queries(14):
+        assert coordinator.get("/mentoring/review/").status_code == 200
+    with django_assert_max_num_queries(22):
+        assert coordinator.get(f"/mentoring/cases/{case.pk}/").status_code == 200
+    with django_assert_max_num_queries(14):
+        assert coordinator.get("/mentoring/cases/").status_code == 200
+    partner = client_for(personas["door_parent_partner"])
+    with django_assert_max_num_queries(16):
+        assert partner.get("/mentoring/").status_code == 200
+
+
+def test_date_pickers_keep_their_value_in_spanish(personas, case, client_for):
+    client = client_for(personas["door_parent_partner"])
+    client.post("/i18n/setlang/", {"language": "es", "next": "/mentoring/log/"})
+    page = client.get("/mentoring/log/").content.decode()
+    assert '<html lang="es">' in page
+    assert f'type="date" name="date" value="{timezone.localdate().isoformat()}"' in page

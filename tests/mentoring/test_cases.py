@@ -1,0 +1,134 @@
+"""The case: goals and the Parent Partner's input, closing with the children's outcomes."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from mentoring.models import CaseStatus, GoalProgress, GoalStatus
+from referrals.models import PermanencyType, Status
+from tests.factories import ReferralFactory
+from tests.mentoring.factories import assign_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(personas, door):
+    referral = ReferralFactory(
+        family__program=door, status=Status.ACCEPTED, referred_by=personas["door_social_worker"]
+    )
+    return assign_case(referral, personas["door_parent_partner"], opened_days_ago=90)
+
+
+def test_coordinator_adds_goals_and_the_partner_gives_progress(personas, case, client_for):
+    client_for(personas["door_coordinator"]).post(
+        f"/mentoring/cases/{case.pk}/goals/", {"text": "Find stable housing"}
+    )
+    goal = case.goals.get()
+    partner = client_for(personas["door_parent_partner"])
+    assert partner.post(f"/mentoring/cases/{case.pk}/goals/", {"text": "x"}).status_code == 403
+    partner.post(
+        f"/mentoring/goals/{goal.pk}/progress/",
+        {"note": "Signed a lease in Sturgeon Bay", "status": "met", "shared_with_referrer": "on"},
+    )
+    goal.refresh_from_db()
+    assert goal.status == GoalStatus.MET
+    assert GoalProgress.objects.get().author == personas["door_parent_partner"]
+    # The referring social worker sees what was shared.
+    page = client_for(personas["door_social_worker"]).get(f"/referrals/{case.referral_id}/")
+    assert "Signed a lease in Sturgeon Bay" in page.content.decode()
+
+
+def test_progress_kept_private_is_not_shown_to_the_referrer(personas, case, client_for):
+    goal = case.goals.create(text="Stay in treatment")
+    client_for(personas["door_parent_partner"]).post(
+        f"/mentoring/goals/{goal.pk}/progress/", {"note": "Private detail", "status": "working"}
+    )
+    page = client_for(personas["door_social_worker"]).get(f"/referrals/{case.referral_id}/")
+    assert "Private detail" not in page.content.decode()
+
+
+def close_data(case, child, **changes):
+    data = {
+        "version": str(case.version),
+        "closed_on": timezone.localdate().isoformat(),
+        "outcome": "reunified",
+        "note": "Family back together.",
+        f"child-{child.pk}-placement_status": "at_home",
+        f"child-{child.pk}-out_of_home_type": "",
+        f"child-{child.pk}-permanency_date": (
+            timezone.localdate() - datetime.timedelta(days=5)
+        ).isoformat(),
+        f"child-{child.pk}-permanency_type": PermanencyType.REUNIFICATION,
+        f"child-{child.pk}-reentry_date": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_closing_records_outcome_children_and_ends_the_assignment(personas, case, client_for):
+    child = case.family.children.get()
+    client = client_for(personas["door_coordinator"])
+    response = client.post(f"/mentoring/cases/{case.pk}/close/", close_data(case, child))
+    assert response.status_code == 302
+    case.refresh_from_db()
+    child.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED
+    assert case.closure_outcome == "reunified"
+    assert child.permanency_type == PermanencyType.REUNIFICATION
+    assert case.assignments.get().ended_on == timezone.localdate()
+    # No more contacts can be logged on a closed case.
+    assert (
+        client_for(personas["door_parent_partner"])
+        .get(f"/mentoring/log/?case={case.pk}")
+        .context.get("no_cases")
+        is True
+    )
+
+
+def test_closing_with_a_permanency_date_before_removal_is_refused_at_the_field(
+    personas, case, client_for
+):
+    child = case.family.children.get()
+    bad = (child.removal_date - datetime.timedelta(days=10)).isoformat()
+    response = client_for(personas["door_coordinator"]).post(
+        f"/mentoring/cases/{case.pk}/close/",
+        close_data(case, child, **{f"child-{child.pk}-permanency_date": bad}),
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "must be after the removal date" in page
+    assert f'href="#id_child-{child.pk}-permanency_date"' in page
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OPEN
+
+
+def test_closing_in_the_future_is_refused(personas, case, client_for):
+    child = case.family.children.get()
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    response = client_for(personas["door_coordinator"]).post(
+        f"/mentoring/cases/{case.pk}/close/", close_data(case, child, closed_on=tomorrow)
+    )
+    assert "The closing date cannot be in the future." in response.content.decode()
+
+
+def test_court_date_and_goal_change_with_version_check(personas, case, client_for):
+    client = client_for(personas["door_coordinator"])
+    court = (timezone.localdate() + datetime.timedelta(days=20)).isoformat()
+    assert (
+        client.post(
+            f"/mentoring/cases/{case.pk}/edit/",
+            {"version": "1", "permanency_goal": "guardianship", "next_court_date": court},
+        ).status_code
+        == 302
+    )
+    stale = client.post(
+        f"/mentoring/cases/{case.pk}/edit/",
+        {"version": "1", "permanency_goal": "adoption", "next_court_date": court},
+    )
+    assert "Someone else changed this record" in stale.content.decode()
+    case.refresh_from_db()
+    assert case.permanency_goal == "guardianship"

@@ -1,0 +1,112 @@
+"""Parent Partner profiles: the recruitment pipeline and the one-year eligibility rule."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from mentoring.models import ParentPartner, Stage, one_year_after
+from tests.mentoring.factories import ParentPartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_one_year_after_handles_leap_days():
+    assert one_year_after(datetime.date(2024, 2, 29)) == datetime.date(2025, 3, 1)
+    assert one_year_after(datetime.date(2025, 6, 30)) == datetime.date(2026, 6, 30)
+
+
+def test_coordinator_adds_an_inquiry(personas, door, client_for):
+    client = client_for(personas["door_pp_coordinator"])
+    response = client.post(
+        "/mentoring/parent-partners/new/",
+        {
+            "first_name": "Keisha",
+            "last_name": "Brown",
+            "employer": "partner",
+            "eligibility_basis": "reunified",
+            "eligibility_date": "2023-04-02",
+            "languages": ["en", "es"],
+            "capacity": "4",
+        },
+    )
+    partner = ParentPartner.objects.get(last_name="Brown")
+    assert response.status_code == 302
+    assert partner.stage == Stage.INQUIRY
+    assert partner.program == door
+    assert list(partner.stage_changes.values_list("to_stage", flat=True)) == [Stage.INQUIRY]
+
+
+def test_activation_is_refused_before_a_full_year_with_the_date_it_becomes_possible(
+    personas, door, client_for
+):
+    reunified = timezone.localdate() - datetime.timedelta(days=200)
+    partner = ParentPartnerFactory(
+        program=door,
+        stage=Stage.TRAINING,
+        eligibility_date=reunified,
+        user=personas["door_parent_partner"],
+    )
+    client = client_for(personas["door_coordinator"])
+    page = client.post(
+        f"/mentoring/parent-partners/{partner.pk}/stage/",
+        {"stage": "active", "version": str(partner.version)},
+        follow=True,
+    ).content.decode()
+    expected = one_year_after(reunified)
+    assert "can become active on" in page
+    assert expected.strftime("%Y") in page
+    partner.refresh_from_db()
+    assert partner.stage == Stage.TRAINING
+
+
+def test_activation_after_a_year_and_the_missing_account_is_flagged(personas, door, client_for):
+    partner = ParentPartnerFactory(program=door, stage=Stage.TRAINING, user=None)
+    client = client_for(personas["door_coordinator"])
+    page = client.post(
+        f"/mentoring/parent-partners/{partner.pk}/stage/",
+        {"stage": "active", "version": str(partner.version)},
+        follow=True,
+    ).content.decode()
+    partner.refresh_from_db()
+    assert partner.stage == Stage.ACTIVE
+    assert [c.to_stage for c in partner.stage_changes.all()][-1] == Stage.ACTIVE
+    assert "has no sign-in account yet, so cannot log contacts" in page
+    partner.user = personas["door_parent_partner"]
+    partner.save()
+    page = client.get(f"/mentoring/parent-partners/{partner.pk}/").content.decode()
+    assert "has no sign-in account yet" not in page
+
+
+def test_future_eligibility_date_is_refused_at_the_field(personas, door, client_for):
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    response = client_for(personas["door_coordinator"]).post(
+        "/mentoring/parent-partners/new/",
+        {
+            "first_name": "A",
+            "last_name": "B",
+            "employer": "county",
+            "eligibility_basis": "reunified",
+            "eligibility_date": tomorrow,
+            "languages": ["en"],
+            "capacity": "3",
+        },
+    )
+    assert response.status_code == 200
+    assert "The date cannot be in the future." in response.content.decode()
+    assert not ParentPartner.objects.exists()
+
+
+def test_pipeline_lists_people_by_stage(personas, door, rock, client_for):
+    ParentPartnerFactory(program=door, stage=Stage.INQUIRY, last_name="Inquirer")
+    ParentPartnerFactory(program=door, stage=Stage.ACTIVE, last_name="Working")
+    ParentPartnerFactory(program=rock, stage=Stage.ACTIVE, last_name="Elsewhere")
+    page = client_for(personas["door_coordinator"]).get("/mentoring/parent-partners/")
+    stages = {
+        value: [p.last_name for p in people] for value, _label, people in page.context["stages"]
+    }
+    assert stages["inquiry"] == ["Inquirer"]
+    assert stages["active"] == ["Working"]
+    assert "Elsewhere" not in page.content.decode()

@@ -1,0 +1,109 @@
+"""Reminders and the weekly digest, with the clock moved to the day that matters."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from mentoring import tasks
+from mentoring.models import ClinicalSupportSession
+from referrals.models import Status
+from tests.factories import ReferralFactory
+from tests.mentoring.factories import ActivityFactory, assign_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clinical_support_held(door, rock):
+    """This month's clinical support already happened, so only the reminder under test fires."""
+    for program in (door, rock):
+        ClinicalSupportSession.objects.create(
+            program=program, held_on=timezone.localdate().replace(day=1)
+        )
+
+
+@pytest.fixture
+def case(personas, door):
+    return assign_case(
+        ReferralFactory(family__program=door, status=Status.ACCEPTED),
+        personas["door_parent_partner"],
+        opened_days_ago=60,
+    )
+
+
+def aware(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+
+def test_no_contact_in_14_days_reminds_the_partner_and_coordinator_once(
+    personas, case, clinical_support_held
+):
+    today = timezone.localdate()
+    ActivityFactory(case=case, occurred_at=aware(today - datetime.timedelta(days=10)))
+    assert tasks.send_daily_reminders(today.isoformat()) == 0  # 10 days: not yet
+
+    later = today + datetime.timedelta(days=5)  # 15 days after the last contact
+    sent = tasks.send_daily_reminders(later.isoformat())
+    recipients = sorted(address for message in mail.outbox for address in message.to)
+    assert sent == 2
+    assert recipients == sorted(
+        [personas["door_parent_partner"].email, personas["door_pp_coordinator"].email]
+    )
+    assert case.referral.number in mail.outbox[0].body
+    assert case.family.parents.get().last_name not in mail.outbox[0].body
+    assert tasks.send_daily_reminders(later.isoformat()) == 0  # sent once
+
+
+def test_court_hearing_within_a_week_reminds_the_partner(personas, case, clinical_support_held):
+    today = timezone.localdate()
+    ActivityFactory(case=case, occurred_at=aware(today - datetime.timedelta(days=1)))
+    case.next_court_date = today + datetime.timedelta(days=9)
+    case.save()
+    assert tasks.send_daily_reminders(today.isoformat()) == 0
+    three_days_later = today + datetime.timedelta(days=3)
+    ActivityFactory(case=case, occurred_at=aware(today))
+    tasks.send_daily_reminders(three_days_later.isoformat())
+    court = [m for m in mail.outbox if "Court hearing" in m.subject]
+    assert [m.to for m in court] == [[personas["door_parent_partner"].email]]
+
+
+def test_month_without_clinical_support_reminds_the_program_coordinator(personas, door):
+    today = timezone.localdate()
+    early = today.replace(day=5)
+    late = today.replace(day=20)
+    assert tasks.send_daily_reminders(early.isoformat()) == 0
+    tasks.send_daily_reminders(late.isoformat())
+    recipients = [address for message in mail.outbox for address in message.to]
+    assert sorted(recipients) == ["door-coordinator@example.org", "rock-coordinator@example.org"]
+    ClinicalSupportSession.objects.create(program=door, held_on=late.replace(day=2))
+    mail.outbox.clear()
+    next_day = late + datetime.timedelta(days=1)
+    tasks.send_daily_reminders(next_day.isoformat())
+    assert mail.outbox == []
+
+
+def test_dashboard_and_home_show_what_is_due(personas, case, client_for):
+    case.next_court_date = timezone.localdate() + datetime.timedelta(days=2)
+    case.save()
+    home = client_for(personas["door_parent_partner"]).get("/mentoring/").content.decode()
+    assert "no contact in 14 days" in home
+    assert "court hearing on" in home
+    dashboard = client_for(personas["door_coordinator"]).get("/dashboard/").content.decode()
+    assert "Needs attention" in dashboard
+    assert "no clinical support session yet this month" in dashboard
+
+
+def test_weekly_digest_for_each_parent_partner_coordinator(personas, case):
+    ActivityFactory(case=case)
+    ActivityFactory(case=case)
+    sent = tasks.send_weekly_digest(timezone.localdate().isoformat())
+    assert sent == 1
+    [message] = mail.outbox
+    assert message.to == [personas["door_pp_coordinator"].email]
+    assert "Contacts logged" in message.body
+    assert ": 2" in message.body  # two contacts by the Parent Partner
+    assert "Contacts waiting for your review: 2" in message.body
