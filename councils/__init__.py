@@ -1,0 +1,1 @@
+"""Local and state advisory councils, and outreach and education events."""
