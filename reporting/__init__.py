@@ -1,0 +1,1 @@
+"""Quarterly state reports and dashboards, read through the other apps' selectors."""

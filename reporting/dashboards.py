@@ -1,0 +1,585 @@
+"""What the dashboards show, composed from the report's metrics and the apps' selectors.
+
+- ``program_dashboard``: one program for its coordinators: caseloads, overdue contacts,
+  court hearings soon, the referral queue, contacts waiting for review, and this quarter's
+  numbers so far beside last quarter's, with two small charts.
+- ``statewide_dashboard``: every program side by side for state staff, and statewide trends.
+  Aggregates only: nothing here names a family or a referral.
+- ``referrals_made_by`` and ``clinical_support_this_month`` for social workers and clinical
+  support.
+
+Numbers come from ``reporting.metrics`` so the dashboards, the PDF and the CSV agree. Where a
+table needs a metric for every program, it is asked once, grouped by program, with the
+metric's own querysets and conditions (a test holds each equal to the per-program metric):
+every function here runs a fixed number of queries however many rows there are.
+
+The quarters' numbers and the charts are aggregates, the same for everybody who may see them
+(a program's coordinators; state staff), so they are cached, keyed by program and day and
+never by user: this quarter's for ``NUMBERS_CACHE_SECONDS``, completed quarters' and past
+months' for ``SETTLED_CACHE_SECONDS``. The lists (caseloads, overdue contacts, hearings,
+queues, reminders) are read fresh for each request, through the user's scope.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import formats, timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from mentoring.models import ActivityType, Case, CaseStatus, ParentPartner, Stage, StageChange
+from mentoring.selectors import (
+    month_starts,
+    overdue_cases,
+    programs_without_clinical_session,
+    waiting_for_review,
+    with_caseload,
+)
+from psp import policy
+from psp.models import Program, Role, User
+from referrals.models import Parent, Referral, Status
+from reporting import charts, metrics
+from reporting.quarters import Quarter
+
+NUMBERS_CACHE_SECONDS = 5 * 60  # this quarter's numbers, still moving
+SETTLED_CACHE_SECONDS = 60 * 60  # completed quarters and past months
+HEARING_DAYS = 14
+CHART_MONTHS = 6
+TREND_QUARTERS = 4
+RECENT_REFERRALS = 10
+_ONE_DAY = datetime.timedelta(days=1)
+
+T = TypeVar("T")
+
+
+def _cached(key: str, compute: Callable[[], T], seconds: int) -> T:
+    value: T | None = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
+def _fluid(svg: SafeString) -> SafeString:
+    """The chart, shrunk to fit narrow screens (Bootstrap's ``img-fluid``); the helpers draw
+    at a fixed size for the PDF."""
+    return mark_safe(svg.replace('class="chart"', 'class="chart img-fluid"', 1))  # noqa: S308
+
+
+# --- A program, for its coordinators -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Caseload:
+    partner: ParentPartner
+    open_families: int
+
+    @property
+    def capacity(self) -> int:
+        return self.partner.capacity
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.open_families > self.capacity
+
+
+@dataclass(frozen=True)
+class CaseDue:
+    """An open case on a list, by its referral number only."""
+
+    case_id: int
+    referral_number: str
+    day: datetime.date | None  # the last contact, or the hearing
+
+
+@dataclass(frozen=True)
+class NumberRow:
+    label: str
+    current: int | Decimal
+    previous: int | Decimal
+
+
+@dataclass(frozen=True)
+class ProgramDashboard:
+    program: Program
+    caseloads: list[Caseload]
+    overdue: list[CaseDue]
+    hearings: list[CaseDue]
+    received: int
+    screening: int
+    waiting_for_review: int
+    quarter: Quarter
+    previous_quarter: Quarter
+    numbers: list[NumberRow]
+    numbers_as_of: datetime.datetime
+    families_by_month: list[tuple[datetime.date, int]]
+    families_chart: SafeString
+    contacts_by_type: list[tuple[str, int]]
+    contacts_chart: SafeString | None
+
+
+@dataclass(frozen=True)
+class ProgramNumbers:
+    """A program's aggregates for its dashboard: no family, no user in them."""
+
+    quarter: Quarter
+    current: metrics.Headline
+    previous: metrics.Headline
+    families_by_month: list[tuple[datetime.date, int]]
+    contacts_by_type: list[tuple[str, int]]  # (activity type, contacts), types with any
+    computed_at: datetime.datetime
+
+
+def program_numbers(program: Program, today: datetime.date) -> ProgramNumbers:
+    """This quarter so far and the one before, families served in each of the last six
+    months, and this quarter's contacts by type (9 queries), from the cache when it has
+    them: what is settled (the previous quarter, past months) for an hour, the rest for
+    five minutes."""
+    quarter = Quarter.from_date(today)
+    months = sorted(month_starts(CHART_MONTHS, today))
+    settled = _cached(
+        f"dashboard:program:{program.pk}:settled:{today.isoformat()}",
+        lambda: (
+            metrics.headline(program=program, quarter=quarter.previous()),
+            families_by_month(program, months[:-1]),
+        ),
+        SETTLED_CACHE_SECONDS,
+    )
+    live = _cached(
+        f"dashboard:program:{program.pk}:live:{today.isoformat()}",
+        lambda: (
+            metrics.headline(program=program, quarter=quarter),
+            families_by_month(program, months[-1:]),
+            [
+                (row.code, row.count)
+                for row in metrics.contact_metrics(program=program, quarter=quarter).by_type
+                if row.count
+            ],
+            timezone.now(),
+        ),
+        NUMBERS_CACHE_SECONDS,
+    )
+    previous, past_months = settled
+    current, this_month, contacts_by_type, computed_at = live
+    return ProgramNumbers(
+        quarter=quarter,
+        current=current,
+        previous=previous,
+        families_by_month=past_months + this_month,
+        contacts_by_type=contacts_by_type,
+        computed_at=computed_at,
+    )
+
+
+def headline_rows(current: metrics.Headline, previous: metrics.Headline) -> list[NumberRow]:
+    """The headline numbers, labelled, this quarter beside the one before."""
+    labels = [
+        ("referrals_received", _("Referrals received")),
+        ("families_served", _("Families served")),
+        ("contacts", _("Contacts")),
+        ("hours", _("Hours")),
+        ("reunifications", _("Reunifications")),
+    ]
+    return [
+        NumberRow(label=label, current=getattr(current, field), previous=getattr(previous, field))
+        for field, label in labels
+    ]
+
+
+def program_dashboard(
+    user: User, program: Program, today: datetime.date | None = None
+) -> ProgramDashboard:
+    """``program`` as its coordinators see it on ``today`` (14 queries, 5 when the numbers
+    are cached, whatever the number of cases, Parent Partners or referrals)."""
+    today = today or timezone.localdate()
+    cases = policy.visible(user, Case).filter(program=program)
+    caseloads = [
+        Caseload(partner=partner, open_families=partner.caseload)
+        for partner in with_caseload(
+            policy.visible(user, ParentPartner).filter(program=program, stage=Stage.ACTIVE)
+        ).order_by("last_name", "first_name", "pk")
+    ]
+    overdue = [
+        CaseDue(
+            case_id=row["pk"],
+            referral_number=row["referral__number"],
+            day=timezone.localtime(row["latest_contact"]).date() if row["latest_contact"] else None,
+        )
+        for row in overdue_cases(cases)
+        .order_by(F("latest_contact").asc(nulls_first=True), "opened_on", "pk")
+        .values("pk", "referral__number", "latest_contact")
+    ]
+    hearings = [
+        CaseDue(case_id=pk, referral_number=number, day=day)
+        for pk, number, day in cases.filter(
+            status=CaseStatus.OPEN,
+            next_court_date__gte=today,
+            next_court_date__lte=today + datetime.timedelta(days=HEARING_DAYS),
+        )
+        .order_by("next_court_date", "pk")
+        .values_list("pk", "referral__number", "next_court_date")
+    ]
+    queue = dict(
+        policy.visible(user, Referral)
+        .filter(program=program, status__in=[Status.RECEIVED, Status.SCREENING])
+        .values("status")
+        .annotate(total=Count("id"))
+        .order_by()
+        .values_list("status", "total")
+    )
+    numbers = program_numbers(program, today)
+    quarter = numbers.quarter
+    families = numbers.families_by_month
+    labels = dict(ActivityType.choices)
+    contacts = [(str(labels.get(code, code)), count) for code, count in numbers.contacts_by_type]
+    return ProgramDashboard(
+        program=program,
+        caseloads=caseloads,
+        overdue=overdue,
+        hearings=hearings,
+        received=queue.get(Status.RECEIVED, 0),
+        screening=queue.get(Status.SCREENING, 0),
+        waiting_for_review=waiting_for_review(user).filter(program=program).count(),
+        quarter=quarter,
+        previous_quarter=quarter.previous(),
+        numbers=headline_rows(numbers.current, numbers.previous),
+        numbers_as_of=numbers.computed_at,
+        families_by_month=families,
+        families_chart=_fluid(
+            charts.column_chart(
+                title=_("Families served in each of the last 6 months"),
+                columns=[(formats.date_format(month, "M"), count) for month, count in families],
+            )
+        ),
+        contacts_by_type=contacts,
+        contacts_chart=_fluid(
+            charts.horizontal_bar_chart(
+                title=_("Contacts by type in %(quarter)s") % {"quarter": quarter},
+                rows=contacts,
+                width=480,
+            )
+        )
+        if contacts
+        else None,
+    )
+
+
+def families_by_month(
+    program: Program | None, months: Sequence[datetime.date]
+) -> list[tuple[datetime.date, int]]:
+    """Families served in each of ``months`` (their first days, in order), counted as
+    ``metrics.family_metrics`` counts a quarter's months (1 query)."""
+    if not months:
+        return []
+    ends = [(month + datetime.timedelta(days=31)).replace(day=1) - _ONE_DAY for month in months]
+    served = metrics._contacts(program, months[0], ends[-1]).aggregate(
+        **{
+            f"month_{index}": Count(
+                "case__family", distinct=True, filter=metrics._on_days("occurred_at", start, end)
+            )
+            for index, (start, end) in enumerate(zip(months, ends, strict=True))
+        }
+    )
+    return [(month, served[f"month_{index}"]) for index, month in enumerate(months)]
+
+
+def coordinated_programs(user: User) -> list[Program]:
+    """The active programs ``user`` coordinates, by name (1 query)."""
+    return list(
+        policy.visible(user, Program)
+        .filter(pk__in=policy.program_ids_where(user, policy.COORDINATORS), is_active=True)
+        .order_by("name", "pk")
+    )
+
+
+def chosen_program(programs: Sequence[Program], wanted: str | None) -> Program | None:
+    """The program asked for with ``?program=<id>`` when it is one of ``programs``,
+    otherwise the first (as the mentoring pages choose)."""
+    for program in programs:
+        if wanted and str(program.pk) == wanted:
+            return program
+    return programs[0] if programs else None
+
+
+# --- Every program, for state staff --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgramRow:
+    program: Program | None  # None: all programs together
+    referrals_received: int
+    families_served: int
+    contacts: int
+    hours: Decimal
+    reunifications: int
+    parent_partners_active: int
+
+
+@dataclass(frozen=True)
+class QuarterTable:
+    quarter: Quarter
+    in_progress: bool
+    rows: list[ProgramRow]
+    total: ProgramRow
+
+
+@dataclass(frozen=True)
+class Trend:
+    quarter: Quarter
+    families_served: int
+    referrals_received: int
+
+
+@dataclass(frozen=True)
+class StatewideDashboard:
+    tables: list[QuarterTable]
+    trends: list[Trend]
+    numbers_as_of: datetime.datetime
+    families_chart: SafeString
+    referrals_chart: SafeString
+
+
+def _grouped(rows: Iterable[tuple[int, int]]) -> dict[int, int]:
+    return {key: value or 0 for key, value in rows}
+
+
+def parent_partners_active(quarter: Quarter) -> dict[int, int]:
+    """Parent Partners active on the quarter's last day, by program id, by the rule of
+    ``metrics.workforce_metrics`` (the stage history, else the current stage; 1 query)."""
+    after_end = metrics._midnight(quarter.end + datetime.timedelta(days=1))
+    changes = StageChange.objects.filter(parent_partner=OuterRef("pk"))
+    stage_at_end = Coalesce(
+        Subquery(changes.filter(at__lt=after_end).order_by("-at", "-id").values("to_stage")[:1]),
+        Subquery(changes.filter(at__gte=after_end).order_by("at", "id").values("from_stage")[:1]),
+        F("stage"),
+    )
+    return _grouped(
+        ParentPartner.objects.annotate(stage_at_end=stage_at_end)
+        .filter(stage_at_end=Stage.ACTIVE)
+        .values("program")
+        .annotate(total=Count("id"))
+        .order_by()
+        .values_list("program", "total")
+    )
+
+
+@dataclass(frozen=True)
+class QuarterFigures:
+    """One quarter's headline numbers and active Parent Partners, by program id."""
+
+    quarter: Quarter
+    received: dict[int, int]
+    families: dict[int, int]
+    contacts: dict[int, int]
+    minutes: dict[int, int]
+    reunified: dict[int, int]
+    active: dict[int, int]
+
+
+def quarter_figures(quarter: Quarter) -> QuarterFigures:
+    """``metrics.headline`` and ``workforce_metrics().parent_partners_active`` for every
+    program at once (4 queries, whatever the number of programs)."""
+    received = _grouped(
+        metrics._received(None, quarter)
+        .values("program")
+        .annotate(total=Count("id"))
+        .order_by()
+        .values_list("program", "total")
+    )
+    contacts = list(
+        metrics._contacts(None, quarter.start, quarter.end)
+        .values("program")
+        .annotate(
+            families=Count("case__family", distinct=True),
+            contacts=Count("id"),
+            minutes=Sum("duration_minutes"),
+        )
+        .order_by()
+    )
+    reunified = _grouped(
+        metrics.children_served(program=None, quarter=quarter)
+        .filter(metrics._between("permanency_date", quarter.start, quarter.end), metrics.REUNIFIED)
+        .values("family__program")
+        .annotate(total=Count("id"))
+        .order_by()
+        .values_list("family__program", "total")
+    )
+    return QuarterFigures(
+        quarter=quarter,
+        received=received,
+        families={row["program"]: row["families"] for row in contacts},
+        contacts={row["program"]: row["contacts"] for row in contacts},
+        minutes={row["program"]: row["minutes"] or 0 for row in contacts},
+        reunified=reunified,
+        active=parent_partners_active(quarter),
+    )
+
+
+def quarter_table(
+    programs: Sequence[Program], figures: QuarterFigures, today: datetime.date
+) -> QuarterTable:
+    """A row for each of ``programs``, and the total over every program (no queries)."""
+
+    def row(program: Program | None, ids: set[int]) -> ProgramRow:
+        return ProgramRow(
+            program=program,
+            referrals_received=sum(figures.received.get(pk, 0) for pk in ids),
+            families_served=sum(figures.families.get(pk, 0) for pk in ids),
+            contacts=sum(figures.contacts.get(pk, 0) for pk in ids),
+            hours=metrics._hours(sum(figures.minutes.get(pk, 0) for pk in ids)),
+            reunifications=sum(figures.reunified.get(pk, 0) for pk in ids),
+            parent_partners_active=sum(figures.active.get(pk, 0) for pk in ids),
+        )
+
+    everywhere = (
+        set(figures.received)
+        | set(figures.contacts)
+        | set(figures.reunified)
+        | set(figures.active)
+        | {program.pk for program in programs}
+    )
+    return QuarterTable(
+        quarter=figures.quarter,
+        in_progress=figures.quarter.end >= today,
+        rows=[row(program, {program.pk}) for program in programs],
+        total=row(None, everywhere),
+    )
+
+
+def statewide_trends(quarters: Sequence[Quarter]) -> list[Trend]:
+    """Statewide families served and referrals received in each of ``quarters``, by the
+    report's definitions (2 queries)."""
+    start, end = quarters[0].start, quarters[-1].end
+    referrals = Referral.objects.filter(metrics._between("received_on", start, end)).aggregate(
+        **{
+            f"quarter_{index}": Count(
+                "id", filter=metrics._between("received_on", quarter.start, quarter.end)
+            )
+            for index, quarter in enumerate(quarters)
+        }
+    )
+    families = metrics._contacts(None, start, end).aggregate(
+        **{
+            f"quarter_{index}": Count(
+                "case__family",
+                distinct=True,
+                filter=metrics._on_days("occurred_at", quarter.start, quarter.end),
+            )
+            for index, quarter in enumerate(quarters)
+        }
+    )
+    return [
+        Trend(
+            quarter=quarter,
+            families_served=families[f"quarter_{index}"],
+            referrals_received=referrals[f"quarter_{index}"],
+        )
+        for index, quarter in enumerate(quarters)
+    ]
+
+
+@dataclass(frozen=True)
+class StatewideNumbers:
+    """Every program's aggregates: no family, no user in them."""
+
+    quarters: list[QuarterFigures]  # this quarter so far, then the last completed one
+    trends: list[Trend]
+    computed_at: datetime.datetime
+
+
+def statewide_numbers(today: datetime.date) -> StatewideNumbers:
+    """This quarter and the last for every program, and the last four completed quarters
+    statewide (10 queries), from the cache when it has them: the completed quarters for an
+    hour, this one for five minutes."""
+    current = Quarter.from_date(today)
+    completed = [current.previous()]
+    while len(completed) < TREND_QUARTERS:
+        completed.insert(0, completed[0].previous())
+    last, trends = _cached(
+        f"dashboard:statewide:settled:{today.isoformat()}",
+        lambda: (quarter_figures(current.previous()), statewide_trends(completed)),
+        SETTLED_CACHE_SECONDS,
+    )
+    now, computed_at = _cached(
+        f"dashboard:statewide:live:{today.isoformat()}",
+        lambda: (quarter_figures(current), timezone.now()),
+        NUMBERS_CACHE_SECONDS,
+    )
+    return StatewideNumbers(quarters=[now, last], trends=trends, computed_at=computed_at)
+
+
+def statewide_dashboard(user: User, today: datetime.date | None = None) -> StatewideDashboard:
+    """Every program ``user`` sees, this quarter so far and last quarter, and the last four
+    completed quarters statewide (11 queries, 1 when the numbers are cached, whatever the
+    number of programs)."""
+    today = today or timezone.localdate()
+    programs = list(policy.visible(user, Program).order_by("name", "pk"))
+    numbers = statewide_numbers(today)
+    trends = numbers.trends
+    return StatewideDashboard(
+        tables=[quarter_table(programs, figures, today) for figures in numbers.quarters],
+        trends=trends,
+        numbers_as_of=numbers.computed_at,
+        families_chart=_fluid(
+            charts.column_chart(
+                title=_("Families served statewide in each of the last 4 quarters"),
+                columns=[(trend.quarter.label, trend.families_served) for trend in trends],
+                width=360,
+                height=170,
+            )
+        ),
+        referrals_chart=_fluid(
+            charts.column_chart(
+                title=_("Referrals received statewide in each of the last 4 quarters"),
+                columns=[(trend.quarter.label, trend.referrals_received) for trend in trends],
+                width=360,
+                height=170,
+            )
+        ),
+    )
+
+
+# --- Social workers and clinical support ---------------------------------------------------
+
+
+def referrals_made_by(user: User, limit: int = RECENT_REFERRALS) -> QuerySet[Referral]:
+    """The referrals ``user`` made, newest first, in programs where they refer families."""
+    return (
+        policy.visible(user, Referral)
+        .filter(
+            referred_by=user,
+            program_id__in=policy.program_ids_where(user, {Role.SOCIAL_WORKER}),
+        )
+        .select_related("program", "family")
+        .prefetch_related(Prefetch("family__parents", queryset=Parent.objects.order_by("id")))
+        .order_by("-received_on", "-id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class ClinicalMonth:
+    program: Program
+    recorded: bool
+
+
+def clinical_support_this_month(
+    user: User, today: datetime.date | None = None
+) -> list[ClinicalMonth]:
+    """For each program where ``user`` gives clinical support: whether this month's session
+    is recorded (2 queries)."""
+    ids = policy.program_ids_where(user, {Role.CLINICAL_SUPPORT})
+    if not ids:
+        return []
+    missing = set(programs_without_clinical_session(ids, today))
+    programs = Program.objects.filter(pk__in=ids).order_by("name", "pk")
+    return [
+        ClinicalMonth(program=program, recorded=program.pk not in missing) for program in programs
+    ]

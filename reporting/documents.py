@@ -1,0 +1,396 @@
+"""The quarterly report as documents: the PDF (WeasyPrint) and the CSV, from one set of numbers.
+
+``report_data`` asks ``reporting.metrics.quarter_report`` for every metric once;
+``pdf_context`` adds the charts and the summary table; ``render_html``/``render_pdf`` lay the
+PDF out from the template ``reporting/report_pdf.html`` with its own print stylesheet
+(``reporting/static/reporting/report.css``, no Bootstrap: the PDF is not a web page);
+``render_csv`` writes the same numbers as (section, metric, value) rows. The race and
+ethnicity counts go through ``reporting.metrics.suppress`` whenever the report is one state
+staff may read (``Report.suppressed``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from psp.exports import csv_safe
+from referrals.models import RaceEthnicity
+from reporting import charts
+from reporting.metrics import DEFINITIONS, Headline, quarter_report
+from reporting.models import Report
+
+STYLESHEET = "reporting/report.css"
+
+# The appendix's headings, in DEFINITIONS' order; a metric added there without a heading
+# here still prints, under its key.
+DEFINITION_TITLES: dict[str, Any] = {
+    "referrals_received": gettext_lazy("Referrals received"),
+    "referrals_accepted": gettext_lazy("Referrals accepted"),
+    "referrals_declined": gettext_lazy("Referrals declined"),
+    "referrals_withdrawn": gettext_lazy("Referrals withdrawn"),
+    "days_to_first_contact": gettext_lazy("Days to first contact"),
+    "families_served": gettext_lazy("Families served"),
+    "families_new": gettext_lazy("New families"),
+    "families_closed": gettext_lazy("Families closed"),
+    "families_per_month": gettext_lazy("Families served per month"),
+    "contacts": gettext_lazy("Contacts and hours"),
+    "children_served": gettext_lazy("Children counted for outcomes"),
+    "returned_home": gettext_lazy("Returned home"),
+    "permanency_by_type": gettext_lazy("Permanency by type"),
+    "days_in_out_of_home_care": gettext_lazy("Days in out-of-home care"),
+    "reremovals": gettext_lazy("Re-removals"),
+    "cfsr_permanency_12_months": gettext_lazy("CFSR: permanency in 12 months"),
+    "cfsr_reentry_12_months": gettext_lazy("CFSR: re-entry within 12 months"),
+    "survey_change": gettext_lazy("Parent survey change"),
+    "parent_partners_active": gettext_lazy("Parent Partners active"),
+    "training_hours": gettext_lazy("Training hours"),
+    "supervision_sessions": gettext_lazy("Supervision sessions"),
+    "clinical_sessions": gettext_lazy("Clinical support sessions"),
+    "council_meetings": gettext_lazy("Council meetings"),
+    "council_lived_experience_share": gettext_lazy("Lived-experience share"),
+    "stipends": gettext_lazy("Stipends"),
+    "recommendations": gettext_lazy("Recommendations"),
+    "outreach": gettext_lazy("Outreach"),
+    "families_by_race_ethnicity": gettext_lazy("Families by race or ethnicity"),
+}
+
+
+def report_data(report: Report) -> dict[str, Any]:
+    """Every metric for the report's program (or statewide) and quarter, plus the race and
+    ethnicity rows as the report will show them."""
+    data = quarter_report(program=report.program, quarter=report.period)
+    counts: dict[str, int] = data["families_by_race_ethnicity"]
+    if report.suppressed:
+        shown = data["families_by_race_ethnicity_suppressed"]
+    else:
+        shown = {code: str(count) for code, count in counts.items()}
+        shown["total"] = str(sum(counts.values()))
+    labels = dict(RaceEthnicity.choices)
+    data["race_rows"] = [(code, str(labels[code]), shown[code]) for code in counts]
+    data["race_total"] = shown["total"]
+    return data
+
+
+# --- The PDF -------------------------------------------------------------------------------
+
+
+def report_charts(data: dict[str, Any]) -> dict[str, Any]:
+    """The four charts, as inline SVG."""
+    referrals = data["referrals"]
+    families = data["families"]
+    contacts = data["contacts"]
+    outcomes = data["outcomes"]
+    return {
+        "referrals": charts.funnel_chart(
+            title=_("Referrals: received, accepted, declined and withdrawn"),
+            steps=[
+                (_("Received"), referrals.received),
+                (_("Accepted"), referrals.accepted),
+                (_("Declined"), referrals.declined),
+                (_("Withdrawn"), referrals.withdrawn),
+            ],
+        ),
+        "families": charts.column_chart(
+            title=_("Families served in each month of the quarter"),
+            columns=[
+                (formats.date_format(month, "F"), count) for month, count in families.per_month
+            ],
+        ),
+        "contacts": charts.horizontal_bar_chart(
+            title=_("Contacts by type"),
+            rows=[(row.label, row.count) for row in contacts.by_type],
+        ),
+        "outcomes": charts.outcomes_chart(
+            title=_("Children's outcomes in the quarter"),
+            rows=[
+                *((row.label, row.count) for row in outcomes.permanency_by_type),
+                (_("Re-entered care within 12 months"), outcomes.reremovals_within_12_months),
+                (_("Re-entered care within 24 months"), outcomes.reremovals_within_24_months),
+            ],
+        ),
+    }
+
+
+def _change(value: Any) -> str:
+    """A change as "+3", "0", or with a real minus sign (U+2212) when it went down."""
+    if not value:
+        return "0"
+    text = f"{abs(value):,}"
+    return f"+{text}" if value > 0 else f"\u2212{text}"
+
+
+def summary_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The key numbers against the previous quarter."""
+    labels = {
+        "referrals_received": _("Referrals received"),
+        "families_served": _("Families served"),
+        "contacts": _("Contacts"),
+        "hours": _("Hours of contact"),
+        "reunifications": _("Children returned home"),
+    }
+    current: Headline = data["headline"]
+    previous: Headline = data["previous"]
+    return [
+        {
+            "label": labels[field],
+            "current": getattr(current, field),
+            "previous": getattr(previous, field),
+            "change": _change(data["change"][field]),
+        }
+        for field in Headline.__dataclass_fields__
+    ]
+
+
+def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
+    generated = timezone.localtime(report.started_at or timezone.now())
+    return {
+        "report": report,
+        "scope": report.scope_label,
+        "quarter": report.period,
+        "quarter_label": _("%(year)s quarter %(number)s")
+        % {"year": report.year, "number": report.quarter},
+        "quarter_dates": _("%(start)s to %(end)s")
+        % {
+            "start": formats.date_format(report.period.start, "j F Y"),
+            "end": formats.date_format(report.period.end, "j F Y"),
+        },
+        "previous_label": data["previous_quarter"].label,
+        "generated_at": generated,
+        "requested_by": str(report.requested_by) if report.requested_by else "",
+        "data": data,
+        "summary": summary_rows(data),
+        "cfsr": [
+            (
+                _("Permanency in 12 months for children entering care"),
+                data["outcomes"].permanency_in_12_months,
+            ),
+            (
+                _("Re-entry to care within 12 months of discharge"),
+                data["outcomes"].reentry_in_12_months,
+            ),
+        ],
+        "charts": report_charts(data),
+        "definitions": [
+            (DEFINITION_TITLES.get(key, key), text) for key, text in DEFINITIONS.items()
+        ],
+        "running_head": css_string(f"{report.scope_label} · {report.period.label}"),
+        "page_label": css_string(_("Page")),
+        "of_label": css_string(_("of")),
+    }
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string that cannot end the string or the <style> element."""
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in '"\\<>&' or ord(char) < 32 else char for char in text
+    )
+    return f'"{escaped}"'
+
+
+def render_html(context: dict[str, Any]) -> str:
+    return render_to_string("reporting/report_pdf.html", context)
+
+
+def _stylesheet() -> str:
+    path = finders.find(STYLESHEET)
+    if not path:
+        raise FileNotFoundError(STYLESHEET)
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def _no_fetching(url: str, *args: Any, **kwargs: Any) -> Any:
+    """WeasyPrint may not load anything: the report is self-contained (inline SVG, one
+    stylesheet passed in), and a URL in a program's name must not reach the network."""
+    raise ValueError(f"The report PDF does not load external resources ({url[:80]}).")
+
+
+def render_pdf(html: str) -> bytes:
+    """The PDF for ``html``: tagged PDF/UA-1, title and language from the document."""
+    from weasyprint import CSS, HTML  # imported here: heavy, and only the worker needs it
+
+    document = HTML(string=html, base_url=".", url_fetcher=_no_fetching)
+    pdf: bytes = document.write_pdf(
+        stylesheets=[CSS(string=_stylesheet(), url_fetcher=_no_fetching)],
+        pdf_variant="pdf/ua-1",
+    )
+    return pdf
+
+
+# --- The CSV -------------------------------------------------------------------------------
+
+
+def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """(section, metric, value) for every number in the PDF, in the PDF's order."""
+    rows: list[tuple[str, str, Any]] = []
+
+    def add(section: str, values: dict[str, Any]) -> None:
+        rows.extend((section, metric, _blank(value)) for metric, value in values.items())
+
+    referrals = data["referrals"]
+    families = data["families"]
+    contacts = data["contacts"]
+    outcomes = data["outcomes"]
+    survey = data["survey"]
+    workforce = data["workforce"]
+    councils = data["councils"]
+    outreach = data["outreach"]
+    current: Headline = data["headline"]
+    previous: Headline = data["previous"]
+
+    add(
+        "report",
+        {
+            "program": report.program.slug if report.program else "statewide",
+            "quarter": report.period.label,
+            "start": report.period.start.isoformat(),
+            "end": report.period.end.isoformat(),
+            "small_counts_suppressed": "yes" if report.suppressed else "no",
+        },
+    )
+    for field in Headline.__dataclass_fields__:
+        add(
+            "summary",
+            {
+                field: getattr(current, field),
+                f"{field}_previous_quarter": getattr(previous, field),
+                f"{field}_change": data["change"][field],
+            },
+        )
+    add(
+        "referrals",
+        {
+            "received": referrals.received,
+            "accepted": referrals.accepted,
+            "declined": referrals.declined,
+            **{
+                f"declined_{row.code or 'unknown'}": row.count
+                for row in referrals.declined_by_reason
+            },
+            "withdrawn": referrals.withdrawn,
+            "median_days_to_first_contact": referrals.median_days_to_first_contact,
+            "first_contacts": referrals.first_contacts,
+        },
+    )
+    add(
+        "families",
+        {
+            "served": families.served,
+            "new": families.new,
+            "closed": families.closed,
+            "average_per_month": families.average_per_month,
+            **{f"served_{month:%Y_%m}": count for month, count in families.per_month},
+        },
+    )
+    add(
+        "contacts",
+        {
+            "total": contacts.total,
+            "hours": contacts.hours,
+            "court_hearings": contacts.court_hearings,
+            "team_meetings": contacts.team_meetings,
+            "mileage": contacts.mileage,
+        },
+    )
+    for row in contacts.by_type:
+        add("contacts", {f"{row.code}_count": row.count, f"{row.code}_hours": row.hours})
+    add(
+        "outcomes",
+        {
+            "children": outcomes.children,
+            "returned_home": outcomes.returned_home,
+            **{f"permanency_{row.code}": row.count for row in outcomes.permanency_by_type},
+            "median_days_in_out_of_home_care": outcomes.median_days_in_out_of_home_care,
+            "reremovals_within_12_months": outcomes.reremovals_within_12_months,
+            "reremovals_within_24_months": outcomes.reremovals_within_24_months,
+        },
+    )
+    for name, indicator in [
+        ("cfsr_permanency_12_months", outcomes.permanency_in_12_months),
+        ("cfsr_reentry_12_months", outcomes.reentry_in_12_months),
+    ]:
+        add(
+            "outcomes",
+            {
+                f"{name}_numerator": indicator.numerator,
+                f"{name}_denominator": indicator.denominator,
+                f"{name}_percent": indicator.percent,
+            },
+        )
+    add(
+        "survey",
+        {
+            "cases": survey.cases,
+            "mean_intake": survey.mean_intake,
+            "mean_closure": survey.mean_closure,
+            "mean_change": survey.mean_change,
+        },
+    )
+    add(
+        "workforce",
+        {
+            "parent_partners_active": workforce.parent_partners_active,
+            "training_hours": workforce.training_hours,
+            "supervision_sessions": workforce.supervision_sessions,
+            "clinical_sessions": workforce.clinical_sessions,
+            **{
+                f"clinical_session_held_{month:%Y_%m}": "yes" if held else "no"
+                for month, held in workforce.clinical_session_months
+            },
+        },
+    )
+    add(
+        "councils",
+        {
+            "meetings": councils.meetings,
+            "members_present": councils.present,
+            "lived_experience_present": councils.lived_experience_present,
+            "lived_experience_percent": councils.lived_experience_percent,
+            "stipends": councils.stipends,
+            "stipend_total": councils.stipend_total,
+            "recommendations_made": councils.recommendations_made,
+            "recommendations_adopted": councils.recommendations_adopted,
+        },
+    )
+    add(
+        "outreach",
+        {
+            "events": outreach.events,
+            "people_reached": outreach.reach,
+            "referrals": outreach.referrals,
+        },
+    )
+    add(
+        "race_ethnicity",
+        {
+            **{code: shown for code, _label, shown in data["race_rows"]},
+            "total": data["race_total"],
+        },
+    )
+    return rows
+
+
+def _blank(value: Any) -> Any:
+    """No value (a median of nothing, a share of zero) is an empty cell, not "None"."""
+    return "" if value is None else value
+
+
+def render_csv(report: Report, data: dict[str, Any]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["section", "metric", "value"])
+    for section, metric, value in csv_rows(report, data):
+        # Numbers go out as they are ("-1" is a change, not a formula); text is made safe.
+        cell = value if isinstance(value, int | Decimal) else csv_safe([value])[0]
+        writer.writerow([*csv_safe([section, metric]), cell])
+    # A byte-order mark so spreadsheet programs open the file as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,113 @@
+"""The form for asking for a quarterly report."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from django import forms
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from psp.models import Program
+from reporting.quarters import Quarter
+
+STATEWIDE = "statewide"
+QUARTERS_OFFERED = 6
+# Beyond this many programs a list of radios is too long to scan: a select instead.
+MOST_RADIOS = 6
+_QUARTER_VALUE = re.compile(r"^(\d{4})-([1-4])$")
+
+
+def completed_quarters(
+    count: int = QUARTERS_OFFERED, today: datetime.date | None = None
+) -> list[Quarter]:
+    """The last ``count`` quarters that have ended, newest first."""
+    quarters = [Quarter.last_completed(today)]
+    while len(quarters) < count:
+        quarters.append(quarters[-1].previous())
+    return quarters
+
+
+def quarter_value(quarter: Quarter) -> str:
+    return f"{quarter.year}-{quarter.number}"
+
+
+def program_value(program: Program | None) -> str:
+    return STATEWIDE if program is None else str(program.pk)
+
+
+class QuarterField(forms.ChoiceField):
+    """Offers the last six completed quarters; accepts any completed quarter, so "Try
+    again" works for an older report too."""
+
+    def validate(self, value: Any) -> None:
+        if value in self.empty_values:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        match = _QUARTER_VALUE.match(str(value))
+        if not match or not 2000 <= int(match[1]) <= 2100:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid")
+        if Quarter(int(match[1]), int(match[2])) > Quarter.last_completed():
+            raise forms.ValidationError(_("Choose a quarter that has ended."), code="not_ended")
+
+    def to_python(self, value: Any) -> Any:
+        return str(value).strip() if value not in self.empty_values else ""
+
+
+class ReportRequestForm(forms.Form):
+    quarter = QuarterField(
+        label=gettext_lazy("Which quarter?"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Choose the quarter the report is for."),
+            "invalid_choice": gettext_lazy("Choose a quarter from the list."),
+        },
+    )
+    program = forms.ChoiceField(
+        label=gettext_lazy("Report for"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Choose which program the report is for."),
+            "invalid_choice": gettext_lazy("Choose a program from the list."),
+        },
+    )
+
+    def __init__(self, *args: Any, programs: list[Program], statewide: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        quarters = completed_quarters()
+        self.fields["quarter"].choices = [
+            (
+                quarter_value(quarter),
+                _("%(quarter)s (%(start)s to %(end)s)")
+                % {
+                    "quarter": quarter.label,
+                    "start": formats.date_format(quarter.start, "j M"),
+                    "end": formats.date_format(quarter.end, "j M Y"),
+                },
+            )
+            for quarter in quarters
+        ]
+        self.fields["quarter"].initial = quarter_value(quarters[0])
+        self._programs = {str(program.pk): program for program in programs}
+        choices = [(STATEWIDE, _("Statewide (every program)"))] if statewide else []
+        choices += [(value, program.name) for value, program in self._programs.items()]
+        self.fields["program"].choices = choices
+        if choices:
+            self.fields["program"].initial = choices[0][0]
+        if len(choices) > MOST_RADIOS:
+            self.fields["program"].widget = forms.Select(choices=choices)
+
+    @property
+    def can_generate(self) -> bool:
+        """Whether the user may ask for any report at all."""
+        return bool(self.fields["program"].choices)
+
+    def clean_quarter(self) -> Quarter:
+        year, number = self.cleaned_data["quarter"].split("-")
+        return Quarter(int(year), int(number))
+
+    def clean_program(self) -> Program | None:
+        value = self.cleaned_data["program"]
+        return None if value == STATEWIDE else self._programs[value]

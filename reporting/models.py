@@ -1,0 +1,138 @@
+"""Stored quarterly reports: one row per request, with its progress and its two files.
+
+A ``Report`` is made by ``reporting.services.report_request`` and filled in by the Celery task
+``reporting.tasks.generate_report``; the row is never edited by hand. ``program`` is None for
+the statewide report. ``suppressed`` says whether small race/ethnicity counts are hidden in
+the files: always for the statewide report and for every report state staff may read, never
+for a report a program's own coordinator asks for (see ``services.report_request`` and the
+reporting rules in ``psp.policy``).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from psp.models import Program
+from reporting.quarters import Quarter
+
+# A report still queued or running after this long has been lost (a worker killed mid-way):
+# the page stops waiting for it and offers to try again.
+STALE_AFTER = datetime.timedelta(minutes=30)
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Being made")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ReportStep(models.TextChoices):
+    """What the task is doing now; shown beside the progress bar."""
+
+    WAITING = "", _("Waiting for a free worker")
+    METRICS = "metrics", _("Counting the quarter's numbers")
+    CHARTS = "charts", _("Drawing the charts")
+    PDF = "pdf", _("Laying out the PDF")
+    CSV = "csv", _("Writing the CSV file")
+    SAVING = "saving", _("Saving the files")
+    DONE = "done", _("Finished")
+
+
+QUARTER_CHOICES = [(number, f"Q{number}") for number in (1, 2, 3, 4)]
+
+
+class Report(models.Model):
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("program"),
+        help_text=_("Empty for the statewide report."),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTER_CHOICES)
+    suppressed = models.BooleanField(
+        _("small counts hidden"),
+        default=True,
+        help_text=_(
+            "Race and ethnicity counts from 1 to 4 are hidden, so state staff may read it."
+        ),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    step = models.CharField(_("step"), max_length=20, choices=ReportStep.choices, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+        help_text=_("Empty when the scheduler made it after the quarter ended."),
+    )
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="reports/%Y/", blank=True)
+    csv = models.FileField(_("CSV"), upload_to="reports/%Y/", blank=True)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
+    csv_sha256 = models.CharField(_("CSV SHA-256"), max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        indexes = [models.Index(fields=["program", "year", "quarter"], name="report_period")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quarter__gte=1, quarter__lte=4), name="report_quarter_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="report_progress_at_most_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_label} {self.period.label}"
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.year, self.quarter)
+
+    @property
+    def scope_label(self) -> str:
+        return self.program.name if self.program_id and self.program else str(_("Statewide"))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
+
+    @property
+    def is_stale(self) -> bool:
+        """Still waiting or running long after it should have finished."""
+        return not self.is_finished and timezone.now() - self.created_at > STALE_AFTER
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == ReportStatus.DONE and bool(self.pdf) and bool(self.csv)
+
+    def file_stem(self) -> str:
+        """``psp-report-door-2026-q2``: the downloads' file name without its extension."""
+        scope = self.program.slug if self.program_id and self.program else "statewide"
+        return f"psp-report-{scope}-{self.year}-q{self.quarter}"

@@ -1,0 +1,60 @@
+"""Writes for reporting: asking for a quarterly report (the task then makes it).
+
+Nothing here writes to another app's tables; the report's numbers are read through
+``reporting.metrics`` by the task.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from psp import audit, policy
+from psp.models import AuditAction, Program, User
+from reporting.models import Report
+from reporting.quarters import Quarter
+from reporting.tasks import generate_report
+
+
+def shows_small_counts(actor: User | None, program: Program | None) -> bool:
+    """Whether a report made for ``actor`` may show race and ethnicity counts from 1 to 4.
+
+    Only a program's own coordinators see their program's counts in full. The statewide
+    report, the scheduler's reports and those state staff ask for are suppressed, because
+    state staff read them (SPEC: small counts suppressed in anything state staff see).
+    """
+    if actor is None or program is None:
+        return False
+    return bool(policy.roles_in(actor, program) & policy.COORDINATORS)
+
+
+@transaction.atomic
+def report_request(*, actor: User | None, program: Program | None, quarter: Quarter) -> Report:
+    """A new report for ``program`` (None: statewide) and a completed ``quarter``, made in
+    the background once this transaction commits. ``actor`` None is the scheduler."""
+    if quarter.end >= timezone.localdate():
+        raise ValidationError(
+            {"quarter": _("Choose a quarter that has ended. %(quarter)s is not over yet.")
+             % {"quarter": quarter.label}}
+        )  # fmt: skip
+    report = Report(
+        program=program,
+        year=quarter.year,
+        quarter=quarter.number,
+        requested_by=actor,
+        suppressed=not shows_small_counts(actor, program),
+    )
+    report.full_clean()
+    report.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=report,
+        changes=audit.snapshot(
+            report, ["program", "year", "quarter", "suppressed", "requested_by", "status"]
+        ),
+    )
+    transaction.on_commit(lambda: generate_report.delay(report.pk))
+    return report

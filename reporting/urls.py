@@ -1,0 +1,14 @@
+from django.urls import path
+
+from reporting import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("", views.report_list, name="list"),
+    path("generate/", views.report_generate, name="generate"),
+    path("<int:pk>/", views.report_detail, name="detail"),
+    path("<int:pk>/status/", views.report_status, name="status"),
+    path("<int:pk>/pdf/", views.report_pdf, name="pdf"),
+    path("<int:pk>/csv/", views.report_csv, name="csv"),
+]

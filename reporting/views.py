@@ -1,0 +1,137 @@
+"""Quarterly report pages: the list with the request form, one report's progress, and the
+downloads. The report itself is made by ``reporting.tasks.generate_report``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from psp import audit, policy
+from psp.http import AuthenticatedHttpRequest
+from psp.models import AuditAction
+from reporting import selectors, services
+from reporting.forms import ReportRequestForm, program_value, quarter_value
+from reporting.models import Report
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 25
+CONTENT_TYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
+
+
+def _request_form(request: AuthenticatedHttpRequest, data: Any = None) -> ReportRequestForm:
+    return ReportRequestForm(
+        data,
+        programs=selectors.programs_to_report_on(request.user),
+        statewide=policy.can(request.user, "report.generate", None),
+    )
+
+
+def _list_page(request: AuthenticatedHttpRequest, form: ReportRequestForm) -> HttpResponse:
+    reports = selectors.reports_for_user(request.user)
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "form": form if form.can_generate else None,
+        "is_state_staff": request.user.is_state_staff,
+    }
+    return render(request, "reporting/report_list.html", context)
+
+
+@login_required
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    policy.require(request.user, "report.list")
+    return _list_page(request, _request_form(request))
+
+
+@login_required
+@require_POST
+def report_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
+    policy.require(request.user, "report.list")
+    form = _request_form(request, request.POST)
+    if not form.can_generate:
+        raise PermissionDenied
+    if not form.is_valid():
+        return _list_page(request, form)
+    program = form.cleaned_data["program"]
+    policy.require(request.user, "report.generate", program)
+    try:
+        report = services.report_request(
+            actor=request.user, program=program, quarter=form.cleaned_data["quarter"]
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _list_page(request, form)
+    return redirect("reporting:detail", pk=report.pk)
+
+
+def _get_report(request: AuthenticatedHttpRequest, pk: int, action: str) -> Report:
+    queryset = Report.objects.select_related("program", "requested_by")
+    return policy.get_for_user(request.user, queryset, action, pk=pk)
+
+
+def _status_context(request: AuthenticatedHttpRequest, report: Report) -> dict[str, Any]:
+    return {
+        "report": report,
+        "polling": not report.is_finished and not report.is_stale,
+        "can_retry": policy.can(request.user, "report.generate", report.program),
+        "retry_quarter": quarter_value(report.period),
+        "retry_program": program_value(report.program),
+    }
+
+
+@login_required
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    report = _get_report(request, pk, "report.view")
+    return render(request, "reporting/report_detail.html", _status_context(request, report))
+
+
+@login_required
+def report_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The progress bar alone, which the detail page asks for every 2 seconds."""
+    report = _get_report(request, pk, "report.view")
+    return render(request, "reporting/report_detail_status.html", _status_context(request, report))
+
+
+def _download(request: AuthenticatedHttpRequest, pk: int, kind: str) -> FileResponse:
+    report = _get_report(request, pk, "report.download")
+    stored = report.pdf if kind == "pdf" else report.csv
+    if not report.is_ready:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as error:
+        logger.error("Report %s: its %s file %s is missing", report.pk, kind, stored.name)
+        raise Http404 from error
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=report,
+        changes={
+            "file": kind,
+            "sha256": report.pdf_sha256 if kind == "pdf" else report.csv_sha256,
+        },
+    )
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{report.file_stem()}.{kind}",
+        content_type=CONTENT_TYPES[kind],
+    )
+
+
+@login_required
+def report_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    return _download(request, pk, "pdf")
+
+
+@login_required
+def report_csv(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    return _download(request, pk, "csv")

@@ -1,0 +1,84 @@
+"""The quarterly report pages in the role x view matrix.
+
+Three finished reports with small dummy files: Door's report made by the scheduler (small
+counts hidden, so state staff may read it), Door's report made by its coordinator (small
+counts shown: Door's coordinators only) and the statewide report (state staff only).
+Administrators see that reports exist (in the Django admin) but may open none: 403.
+The dummy files go to each test's temporary MEDIA_ROOT (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from reporting.models import Report, ReportStatus, ReportStep
+from tests.matrix import Case, everyone
+
+
+def _dummy(name: str, content: bytes) -> str:
+    """A tiny file in this test's storage."""
+    return default_storage.save(f"reports/{name}", ContentFile(content))
+
+
+def done_report(**fields: Any) -> Report:
+    return Report.objects.create(
+        year=2026,
+        quarter=2,
+        status=ReportStatus.DONE,
+        progress=100,
+        step=ReportStep.DONE,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        pdf=_dummy("report.pdf", b"%PDF-1.7\n% matrix placeholder\n"),
+        csv=_dummy("report.csv", b"section,metric,value\r\n"),
+        pdf_sha256="0" * 64,
+        csv_sha256="0" * 64,
+        **fields,
+    )
+
+
+def placeholders(personas: dict[str, Any], door: Any) -> dict[str, Any]:
+    return {
+        "report": done_report(program=door, suppressed=True).pk,
+        "private": done_report(
+            program=door, suppressed=False, requested_by=personas["door_coordinator"]
+        ).pk,
+        "statewide": done_report(program=None, suppressed=True).pk,
+    }
+
+
+# Door's coordinators and state staff read the scheduler's Door report.
+DOOR_REPORT = everyone(404, door_coordinator=200, door_pp_coordinator=200, state=200, admin=403)
+# Small counts shown: Door's coordinators only; state staff are not told it exists.
+PRIVATE_REPORT = everyone(404, door_coordinator=200, door_pp_coordinator=200, admin=403)
+STATEWIDE_REPORT = everyone(404, state=200, admin=403)
+READERS = everyone(
+    403, door_coordinator=200, door_pp_coordinator=200, rock_coordinator=200, state=200
+)
+
+CASES = [
+    Case("reporting:list", "/reports/", READERS),
+    Case(
+        "reporting:generate",
+        "/reports/generate/",
+        # A quarter that cannot be chosen, so no report is made here: those who may ask
+        # for one get the form back with the error (test_views covers a real request);
+        # the Parent Partner Coordinator reads reports but may not ask for them.
+        everyone(403, door_coordinator=200, rock_coordinator=200, state=200),
+        method="post",
+        data={"quarter": "1999-1", "program": "statewide"},
+    ),
+    Case("reporting:detail", "/reports/{report}/", DOOR_REPORT),
+    Case("reporting:detail", "/reports/{private}/", PRIVATE_REPORT),
+    Case("reporting:detail", "/reports/{statewide}/", STATEWIDE_REPORT),
+    Case("reporting:status", "/reports/{report}/status/", DOOR_REPORT),
+    Case("reporting:pdf", "/reports/{report}/pdf/", DOOR_REPORT),
+    Case("reporting:pdf", "/reports/{private}/pdf/", PRIVATE_REPORT),
+    Case("reporting:pdf", "/reports/{statewide}/pdf/", STATEWIDE_REPORT),
+    Case("reporting:csv", "/reports/{report}/csv/", DOOR_REPORT),
+    Case("reporting:csv", "/reports/{statewide}/csv/", STATEWIDE_REPORT),
+]

@@ -1,0 +1,228 @@
+"""Making a report in the background: the PDF and CSV on the hand-made data set (2026 Q2).
+
+The task runs eagerly (CELERY_TASK_ALWAYS_EAGER in tests) once the request's transaction
+commits, which ``django_capture_on_commit_callbacks(execute=True)`` stands in for.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import subprocess
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from psp.models import AuditAction, AuditEntry, Program, User
+from reporting import documents
+from reporting.models import Report, ReportStatus, ReportStep
+from reporting.services import report_request
+from tests.reporting.conftest import Q2, Councils
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def make_report(django_capture_on_commit_callbacks: Any) -> Any:
+    def make(actor: User | None, program: Program | None) -> Report:
+        with django_capture_on_commit_callbacks(execute=True):
+            report = report_request(actor=actor, program=program, quarter=Q2)
+        report.refresh_from_db()
+        return report
+
+    return make
+
+
+def pdf_text(path: str) -> str:
+    result = subprocess.run(
+        ["pdftotext", "-layout", path, "-"], capture_output=True, check=True, text=True
+    )
+    return result.stdout
+
+
+def pdf_pages(path: str) -> int:
+    result = subprocess.run(["pdfinfo", path], capture_output=True, check=True, text=True)
+    line = next(line for line in result.stdout.splitlines() if line.startswith("Pages:"))
+    return int(line.split()[1])
+
+
+def csv_rows(report: Report) -> dict[tuple[str, str], str]:
+    with report.csv.open("rb") as handle:
+        text = handle.read().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["section", "metric", "value"]
+    return {(section, metric): value for section, metric, value in rows[1:]}
+
+
+def test_program_report_pdf_has_the_hand_counted_totals(
+    data: Councils, door: Program, personas: dict[str, Any], make_report: Any
+) -> None:
+    report = make_report(personas["door_coordinator"], door)
+    assert report.status == ReportStatus.DONE
+    assert (report.progress, report.step) == (100, ReportStep.DONE)
+    assert report.started_at and report.finished_at and report.error == ""
+    text = pdf_text(report.pdf.path)
+    assert "Door County PSP" in text
+    assert "2026 quarter 2" in text
+    squeezed = " ".join(text.split())
+    assert "Referrals received 6 2 +4" in squeezed  # Q2, Q1, change
+    assert "Families served 3 1 +2" in squeezed
+    assert "Hours of contact 6.8 0.3 +6.5" in squeezed
+    assert "Families served (each counted once) 3" in squeezed
+    # CFSR permanency in 12 months: 2 of 3; re-entry: 1 of 2.
+    assert "Permanency in 12 months for children entering care 2 of 3 66.7%" in squeezed
+    assert "Re-entry to care within 12 months of discharge 1 of 2 50.0%" in squeezed
+    # The program's own coordinator asked: race/ethnicity counts in full.
+    assert not report.suppressed
+    assert "White 2" in squeezed and "Black or African American 1" in squeezed
+    # Running head and page numbers on the pages after the cover; the appendix.
+    assert "Door County PSP · 2026 Q2" in text
+    assert "Page 2 of" in text
+    assert "Appendix: how each number is counted" in text
+    assert pdf_pages(report.pdf.path) >= 3
+
+
+def test_pdf_is_tagged_with_a_title_and_language(
+    data: Councils, door: Program, personas: dict[str, Any], make_report: Any
+) -> None:
+    report = make_report(personas["door_coordinator"], door)
+    info = subprocess.run(
+        ["pdfinfo", report.pdf.path], capture_output=True, check=True, text=True
+    ).stdout
+    assert "Parents Supporting Parents quarterly report: Door County PSP, 2026 Q2" in info
+    assert "Tagged:          yes" in info
+    metadata = subprocess.run(
+        ["pdfinfo", "-meta", report.pdf.path], capture_output=True, check=True, text=True
+    ).stdout
+    assert 'pdfuaid:part="1"' in metadata  # PDF/UA-1
+    with report.pdf.open("rb") as handle:
+        raw = handle.read()
+    assert raw.startswith(b"%PDF")
+    # The catalog (in a compressed object stream) names the document's language.
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", raw, re.DOTALL)
+    assert any(b"/Lang (en)" in _inflate(stream) for stream in streams)
+
+
+def _inflate(stream: bytes) -> bytes:
+    try:
+        return zlib.decompress(stream)
+    except zlib.error:
+        return b""
+
+
+def test_pdf_html_has_the_svg_charts(data: Councils, door: Program) -> None:
+    report = Report(program=door, year=2026, quarter=2, suppressed=False)
+    with translation.override("en"):
+        html = documents.render_html(documents.pdf_context(report, documents.report_data(report)))
+    assert html.count("<svg") == 4
+    for title in [
+        "Referrals: received, accepted, declined and withdrawn",
+        "Families served in each month of the quarter",
+        "Contacts by type",
+        "Children&#x27;s outcomes in the quarter",
+    ]:
+        assert f">{title}</title>" in html
+    assert "<script" not in html
+    assert "bootstrap" not in html.lower()
+
+
+def test_csv_has_the_same_numbers(
+    data: Councils, door: Program, personas: dict[str, Any], make_report: Any
+) -> None:
+    report = make_report(personas["door_coordinator"], door)
+    rows = csv_rows(report)
+    assert rows[("report", "program")] == "door"
+    assert rows[("report", "quarter")] == "2026 Q2"
+    assert rows[("referrals", "received")] == "6"
+    assert rows[("referrals", "declined_no_consent")] == "2"
+    assert rows[("families", "served")] == "3"
+    assert rows[("families", "average_per_month")] == "1.7"
+    assert rows[("contacts", "hours")] == "6.8"
+    assert rows[("contacts", "home_visit_count")] == "2"
+    assert rows[("outcomes", "cfsr_permanency_12_months_numerator")] == "2"
+    assert rows[("outcomes", "cfsr_permanency_12_months_denominator")] == "3"
+    assert rows[("outcomes", "cfsr_permanency_12_months_percent")] == "66.7"
+    assert rows[("summary", "referrals_received_change")] == "4"
+    assert rows[("survey", "mean_change")] == "1.25"
+    assert rows[("race_ethnicity", "white")] == "2"
+    assert rows[("race_ethnicity", "total")] == "3"
+
+
+def test_checksums_match_the_stored_files(
+    data: Councils, door: Program, personas: dict[str, Any], make_report: Any
+) -> None:
+    report = make_report(personas["door_coordinator"], door)
+    for stored, checksum in [(report.pdf, report.pdf_sha256), (report.csv, report.csv_sha256)]:
+        with stored.open("rb") as handle:
+            assert hashlib.sha256(handle.read()).hexdigest() == checksum
+    assert report.pdf.name.startswith("reports/")
+    assert report.pdf.name.endswith(".pdf")
+
+
+def test_statewide_report_hides_small_counts(
+    data: Councils, personas: dict[str, Any], make_report: Any
+) -> None:
+    report = make_report(personas["state"], None)
+    assert report.suppressed
+    rows = csv_rows(report)
+    # Statewide: white 2, Black 1, Asian 1 -> all small; the total 4 is small too.
+    assert rows[("race_ethnicity", "white")] == "<5"
+    assert rows[("race_ethnicity", "asian")] == "<5"
+    assert rows[("race_ethnicity", "total")] == "<5"
+    squeezed = " ".join(pdf_text(report.pdf.path).split())
+    assert "Statewide" in squeezed
+    assert "White <5" in squeezed
+    assert "White 2" not in squeezed
+    assert "Referrals received 7" in squeezed
+
+
+def test_program_report_for_state_staff_hides_small_counts(
+    data: Councils, door: Program, personas: dict[str, Any], make_report: Any
+) -> None:
+    report = make_report(personas["state"], door)
+    assert report.suppressed
+    assert csv_rows(report)[("race_ethnicity", "white")] == "<5"
+
+
+def test_request_is_audited(
+    data: Councils, door: Program, personas: dict[str, Any], make_report: Any
+) -> None:
+    report = make_report(personas["door_coordinator"], door)
+    entry = AuditEntry.objects.get(object_type="reporting.report", object_id=str(report.pk))
+    assert entry.action == AuditAction.CREATE
+    assert entry.program_id == door.pk
+    assert entry.changes["quarter"] == 2
+
+
+def test_failure_is_recorded_in_plain_words(
+    data: Councils,
+    door: Program,
+    personas: dict[str, Any],
+    make_report: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(html: str) -> bytes:
+        raise RuntimeError("cairo exploded")
+
+    monkeypatch.setattr(documents, "render_pdf", broken)
+    report = make_report(personas["door_coordinator"], door)
+    assert report.status == ReportStatus.FAILED
+    assert report.step == ReportStep.PDF
+    assert "“Laying out the PDF”" in report.error
+    assert "Try again" in report.error
+    assert "cairo" not in report.error  # the details go to the log
+    assert "cairo exploded" in caplog.text
+    assert not report.pdf and not report.csv
+    assert report.finished_at is not None
