@@ -3,7 +3,6 @@ recommendations and their status, stipends and their CSV export, outreach events
 
 from __future__ import annotations
 
-import csv
 import datetime
 from typing import Any
 
@@ -47,10 +46,10 @@ from councils.models import (
     Stipend,
     StipendStatus,
 )
-from psp import audit, policy
-from psp.exports import csv_safe
+from psp import policy
+from psp.exports import csv_download
 from psp.http import AuthenticatedHttpRequest
-from psp.models import AuditAction, Program
+from psp.models import Program
 from psp.services import ConcurrentEditError
 
 PAGE_SIZE = 25
@@ -560,49 +559,43 @@ def stipend_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         .order_by("awarded_on", "member__name", "id"),
         council=council,
     ).qs
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="stipends-{council.pk}-{year}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
+    header = [
+        _("Member"),
+        _("Organisation"),
+        _("Council"),
+        _("Date of the contribution"),
+        _("Meeting"),
+        _("Amount"),
+        _("Paid?"),
+        _("Date paid"),
+        _("Note"),
+    ]
+    lines = (
         [
-            _("Member"),
-            _("Organisation"),
-            _("Council"),
-            _("Date of the contribution"),
-            _("Meeting"),
-            _("Amount"),
-            _("Paid?"),
-            _("Date paid"),
-            _("Note"),
+            stipend.member.name,
+            stipend.member.organisation,
+            council.name,
+            stipend.awarded_on.isoformat(),
+            stipend.meeting.held_on.isoformat() if stipend.meeting else "",
+            f"{stipend.amount:.2f}",
+            stipend.get_status_display(),
+            stipend.paid_on.isoformat() if stipend.paid_on else "",
+            stipend.note,
         ]
+        for stipend in rows
     )
-    count = 0
-    for stipend in rows:
-        writer.writerow(
-            csv_safe(
-                [
-                    stipend.member.name,
-                    stipend.member.organisation,
-                    council.name,
-                    stipend.awarded_on.isoformat(),
-                    stipend.meeting.held_on.isoformat() if stipend.meeting else "",
-                    f"{stipend.amount:.2f}",
-                    stipend.get_status_display(),
-                    stipend.paid_on.isoformat() if stipend.paid_on else "",
-                    stipend.note,
-                ]
-            )
-        )
-        count += 1
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
+    return csv_download(
+        request,
+        filename=f"stipends-{council.pk}-{year}.csv",
+        header=header,
+        rows=lines,
+        describe=lambda count: (
+            _("Stipends CSV, %(year)s (%(count)s rows)") % {"year": year, "count": count}
+        ),
         obj=council,
         program=council.program_id,
-        object_repr=_("Stipends CSV, %(year)s (%(count)s rows)") % {"year": year, "count": count},
-        changes={"filters": request.GET.dict(), "year": year, "rows": count},
+        details={"year": year},
     )
-    return response
 
 
 @login_required

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Callable, Iterable
 from typing import Any
 
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+
+from psp import audit
+from psp.models import AuditAction, Program
+
+# OWASP's list: a cell starting with one of these may be run as a formula by a spreadsheet.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_safe(values: list[Any]) -> list[Any]:
@@ -13,3 +22,40 @@ def csv_safe(values: list[Any]) -> list[Any]:
         f"'{value}" if isinstance(value, str) and value[:1] in FORMULA_PREFIXES else value
         for value in values
     ]
+
+
+def csv_download(
+    request: HttpRequest,
+    *,
+    filename: str,
+    header: list[Any],
+    rows: Iterable[list[Any]],
+    describe: Callable[[int], str],
+    obj: Model | None = None,
+    program: Program | int | None = None,
+    details: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """``rows`` as a CSV attachment, every cell made safe, and the export audited.
+
+    The file starts with a byte-order mark so that spreadsheet programs read accented
+    names (Peña, Nguyễn) as UTF-8. ``describe(count)`` names the export in the audit log;
+    ``obj``, ``program`` and ``details`` add to its entry.
+    """
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow(csv_safe(row))
+        count += 1
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=obj,
+        program=program,
+        object_repr=describe(count),
+        changes={"filters": request.GET.dict(), **(details or {}), "rows": count},
+    )
+    return response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from psp import audit, policy
-from psp.exports import csv_safe
+from psp.exports import csv_download
 from psp.http import AuthenticatedHttpRequest
 from psp.models import AuditAction, Program, Role
 from psp.services import ConcurrentEditError
@@ -71,55 +71,47 @@ def referral_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         program_id__in=policy.program_ids_where(request.user, policy.COORDINATORS)
     )
     rows = ReferralFilter(request.GET or None, queryset=visible).qs
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="referrals-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("Number"),
-            _("Program"),
-            _("Date received"),
-            _("Status"),
-            _("Urgency"),
-            _("Parents"),
-            _("Preferred language"),
-            _("Children"),
-            _("Needs"),
-            _("Referrer"),
-            _("Referrer's agency"),
-            _("Reason for declining"),
-        ]
+    header = [
+        _("Number"),
+        _("Program"),
+        _("Date received"),
+        _("Status"),
+        _("Urgency"),
+        _("Parents"),
+        _("Preferred language"),
+        _("Children"),
+        _("Needs"),
+        _("Referrer"),
+        _("Referrer's agency"),
+        _("Reason for declining"),
+    ]
+
+    def lines() -> Iterator[list[Any]]:
+        for referral in rows:
+            parents = list(referral.family.parents.all())
+            yield [
+                referral.number,
+                referral.program.name,
+                referral.received_on.isoformat(),
+                referral.get_status_display(),
+                referral.get_urgency_display(),
+                "; ".join(str(parent) for parent in parents),
+                parents[0].get_preferred_language_display() if parents else "",
+                referral.child_count,
+                "; ".join(referral.need_labels()),
+                referral.referrer_name,
+                referral.referrer_agency,
+                referral.get_decline_reason_display(),
+            ]
+
+    return csv_download(
+        request,
+        filename=f"referrals-{stamp}.csv",
+        header=header,
+        rows=lines(),
+        describe=lambda count: _("Referrals CSV (%(count)s rows)") % {"count": count},
     )
-    count = 0
-    for referral in rows:
-        parents = list(referral.family.parents.all())
-        writer.writerow(
-            csv_safe(
-                [
-                    referral.number,
-                    referral.program.name,
-                    referral.received_on.isoformat(),
-                    referral.get_status_display(),
-                    referral.get_urgency_display(),
-                    "; ".join(str(parent) for parent in parents),
-                    parents[0].get_preferred_language_display() if parents else "",
-                    referral.child_count,
-                    "; ".join(referral.need_labels()),
-                    referral.referrer_name,
-                    referral.referrer_agency,
-                    referral.get_decline_reason_display(),
-                ]
-            )
-        )
-        count += 1
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        object_repr=_("Referrals CSV (%(count)s rows)") % {"count": count},
-        changes={"filters": request.GET.dict(), "rows": count},
-    )
-    return response
 
 
 @login_required

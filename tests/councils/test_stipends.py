@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
@@ -19,6 +17,7 @@ from tests.councils.factories import (
     MeetingFactory,
     StipendFactory,
 )
+from tests.downloads import csv_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -213,7 +212,7 @@ def test_csv_for_finance(personas, door_council, stipends, client_for):
     )
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment;" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    rows = csv_rows(response)
     assert sorted((row["Member"], row["Amount"], row["Paid?"]) for row in rows) == [
         ("Ashley Olson", "50.00", "Not paid yet"),
         ("Ashley Olson", "50.00", "Paid"),
@@ -235,7 +234,7 @@ def test_csv_follows_the_filters(personas, door_council, stipends, client_for):
     response = client.get(
         f"/councils/{door_council.pk}/stipends/export.csv", {"year": year, "status": PENDING}
     )
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    rows = csv_rows(response)
     assert [(row["Member"], row["Paid?"]) for row in rows] == [("Ashley Olson", "Not paid yet")]
 
 

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 
 from psp.models import AuditAction, AuditEntry
 from referrals.models import Language, Status
+from tests.downloads import csv_rows as rows
 from tests.factories import ChildFactory, ParentFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def rows(response) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
 
 
 def test_export_matches_the_filtered_list(personas, door, rock, client_for):
