@@ -33,10 +33,11 @@ test: install
 	$(MAKE) check
 	$(PY) -m pytest
 
-## Lint, format, migrations in step with the models.
+## Lint, format, types, migrations in step with the models.
 check: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DEBUG=true $(VENV)/bin/mypy
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 lint: check
@@ -55,4 +56,4 @@ messages: install
 	DEBUG=true $(PY) manage.py compilemessages -l es --ignore=.venv
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -246,7 +246,7 @@ STATE_RECOMMENDATIONS = (
         "DCF Division of Safety and Permanence",
     ),
 )
-DECISION_NOTES = {
+DECISION_NOTES: dict[str, str] = {
     RecommendationStatus.UNDER_REVIEW: "Sent to the management team for review.",
     RecommendationStatus.ADOPTED: "Adopted by the management team; starts next quarter.",
     RecommendationStatus.DECLINED: "Not possible this budget year; the council may raise it "

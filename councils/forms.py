@@ -28,7 +28,8 @@ from councils.models import (
     Stipend,
     StipendStatus,
 )
-from psp.forms import RecentDateInput, VersionField
+from psp.filters import FilterSet
+from psp.forms import RecentDateInput, VersionField, set_choices
 from psp.models import Program, User
 
 RICH_TEXT_HELP = _(
@@ -80,7 +81,7 @@ class CouncilCreateForm(forms.Form):
         ]
         if can_create_state:
             choices.append((STATE_CHOICE, str(CouncilKind.STATE.label)))
-        self.fields["council"].choices = choices
+        set_choices(self, "council", choices)
         if len(choices) == 1:
             self.initial.setdefault("council", choices[0][0])
         self.fields["council"].error_messages["required"] = _("Choose which council to set up.")
@@ -150,7 +151,7 @@ class CouncilMemberForm(forms.ModelForm):
 
     def __init__(self, *args: Any, council: Council, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["council_role"].choices = list(CouncilRole.choices)
+        set_choices(self, "council_role", list(CouncilRole.choices))
         if council.program_id is not None:
             users = User.objects.filter(
                 memberships__program_id=council.program_id, memberships__is_active=True
@@ -295,7 +296,7 @@ class RecommendationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, council: Council, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = list(RecommendationArea.choices)
+        set_choices(self, "area", list(RecommendationArea.choices))
         self.fields["meeting"].queryset = council.meetings.filter(  # type: ignore[attr-defined]
             held_on__lte=timezone.localdate()
         ).order_by("-held_on", "-id")
@@ -373,7 +374,7 @@ class StipendForm(forms.ModelForm):
         self.fields["meeting"].queryset = council.meetings.filter(  # type: ignore[attr-defined]
             held_on__lte=timezone.localdate()
         ).order_by("-held_on", "-id")
-        self.fields["status"].choices = list(StipendStatus.choices)
+        set_choices(self, "status", list(StipendStatus.choices))
         self.fields["amount"].error_messages["min_value"] = _("Enter an amount above zero.")
 
 
@@ -422,7 +423,7 @@ class OutreachEventForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["audience_type"].choices = list(AudienceType.choices)
+        set_choices(self, "audience_type", list(AudienceType.choices))
         self.fields["attendance"].error_messages["min_value"] = _("Enter 0 or more.")
 
 
@@ -459,22 +460,7 @@ class OutreachEventEditForm(OutreachEventForm):
 # --- Filters -------------------------------------------------------------------------------
 
 
-class ActiveCountMixin:
-    data: Any
-    filters: dict[str, Any]
-    is_bound: bool
-    not_counted = frozenset({"sort"})
-
-    @property
-    def active_count(self) -> int:
-        if not self.is_bound:
-            return 0
-        return sum(
-            1 for name in self.filters if name not in self.not_counted and self.data.get(name)
-        )
-
-
-class CouncilFilter(ActiveCountMixin, django_filters.FilterSet):
+class CouncilFilter(FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=CouncilKind.choices, empty_label=_("All councils")
     )
@@ -484,7 +470,7 @@ class CouncilFilter(ActiveCountMixin, django_filters.FilterSet):
         fields = ["kind"]
 
 
-class MeetingFilter(ActiveCountMixin, django_filters.FilterSet):
+class MeetingFilter(FilterSet):
     when = django_filters.ChoiceFilter(
         label=_("When"),
         choices=[("upcoming", _("Upcoming")), ("past", _("Past"))],
@@ -509,7 +495,7 @@ class MeetingFilter(ActiveCountMixin, django_filters.FilterSet):
         return queryset.filter(held_on__lt=today)
 
 
-class RecommendationFilter(ActiveCountMixin, django_filters.FilterSet):
+class RecommendationFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Words in the recommendation"), method="filter_search")
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=RecommendationStatus.choices, empty_label=_("Any status")
@@ -527,7 +513,7 @@ class RecommendationFilter(ActiveCountMixin, django_filters.FilterSet):
 
     def __init__(self, *args: Any, councils: QuerySet[Council], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["council"].queryset = councils
+        self.limit_choices("council", councils)
 
     def filter_search(self, queryset: QuerySet[Recommendation], name: str, value: str) -> Any:
         value = value.strip()
@@ -538,7 +524,7 @@ class RecommendationFilter(ActiveCountMixin, django_filters.FilterSet):
         )
 
 
-class StipendFilter(ActiveCountMixin, django_filters.FilterSet):
+class StipendFilter(FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Paid?"), choices=StipendStatus.choices, empty_label=_("Paid or not")
     )
@@ -552,10 +538,10 @@ class StipendFilter(ActiveCountMixin, django_filters.FilterSet):
 
     def __init__(self, *args: Any, council: Council, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["member"].queryset = selectors.stipend_members(council)
+        self.limit_choices("member", selectors.stipend_members(council))
 
 
-class OutreachFilter(ActiveCountMixin, django_filters.FilterSet):
+class OutreachFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Title or organisation"), method="filter_search")
     program = django_filters.ModelChoiceFilter(
         label=_("Program"), queryset=Program.objects.none(), empty_label=_("All programs")
@@ -576,7 +562,7 @@ class OutreachFilter(ActiveCountMixin, django_filters.FilterSet):
 
     def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["program"].queryset = programs
+        self.limit_choices("program", programs)
 
     def filter_search(self, queryset: QuerySet[OutreachEvent], name: str, value: str) -> Any:
         value = value.strip()

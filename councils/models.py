@@ -300,9 +300,17 @@ class Recommendation(VersionedModel):
         errors: dict[str, str] = {}
         if self.proposed_on and self.proposed_on > timezone.localdate():
             errors["proposed_on"] = str(_("The date proposed cannot be in the future."))
-        if self.meeting_id and self.council_id and self.meeting.council_id != self.council_id:
+        if (
+            self.council_id
+            and self.meeting is not None
+            and self.meeting.council_id != self.council_id
+        ):
             errors["meeting"] = str(_("Choose a meeting of this council."))
-        if self.raised_by_id and self.council_id and self.raised_by.council_id != self.council_id:
+        if (
+            self.council_id
+            and self.raised_by is not None
+            and self.raised_by.council_id != self.council_id
+        ):
             errors["raised_by"] = str(_("Choose a member of this council."))
         if errors:
             raise ValidationError(errors)
@@ -387,7 +395,11 @@ class Stipend(models.Model):
             errors["member"] = str(
                 _("Stipends are for members with lived experience. Choose one of them.")
             )
-        if self.meeting_id and self.member_id and self.meeting.council_id != self.member.council_id:
+        if (
+            self.member_id
+            and self.meeting is not None
+            and self.meeting.council_id != self.member.council_id
+        ):
             errors["meeting"] = str(_("Choose a meeting of the member's council."))
         if self.awarded_on and self.awarded_on > today:
             errors["awarded_on"] = str(_("The date of the contribution cannot be in the future."))

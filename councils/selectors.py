@@ -305,7 +305,7 @@ def stipend_totals_by_member(council: Council | int, year: int) -> list[MemberTo
     """Each member's stipends in ``year`` (by the date of the contribution): how many, the
     total, and how much of it is paid and still to pay."""
     council_id = council if isinstance(council, int) else council.pk
-    money = DecimalField(max_digits=10, decimal_places=2)
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=10, decimal_places=2)
     zero = Value(Decimal("0.00"), output_field=money)
     rows = (
         Stipend.objects.filter(member__council_id=council_id, awarded_on__year=year)

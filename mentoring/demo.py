@@ -755,7 +755,7 @@ class ProgramSeeder:
         if self.demo_user is not None:
             self.partners.append(self.demo_partner(self.demo_user))
             taken.add((self.demo_user.first_name, self.demo_user.last_name))
-        extra_stages = [Stage.ACTIVE, Stage.ACTIVE, Stage.TRAINING, Stage.INQUIRY]
+        extra_stages: list[str] = [Stage.ACTIVE, Stage.ACTIVE, Stage.TRAINING, Stage.INQUIRY]
         index = 0
         while len(self.partners) < total:
             if index < len(extra_stages):
@@ -807,7 +807,10 @@ class ProgramSeeder:
             inquiry = self.today - _days(rng.randint(10, 60))
         screening = inquiry + _days(rng.randint(3, 30))
         training = screening + _days(rng.randint(14, 40))
-        days = [(Stage.INQUIRY, inquiry), (Stage.SCREENING, min(screening, self.yesterday))]
+        days: list[tuple[str, datetime.date]] = [
+            (Stage.INQUIRY, inquiry),
+            (Stage.SCREENING, min(screening, self.yesterday)),
+        ]
         if stage in {Stage.TRAINING, Stage.ACTIVE}:
             days.append((Stage.TRAINING, min(training, self.yesterday)))
         if active_on is not None:
@@ -973,7 +976,8 @@ class ProgramSeeder:
         for family_id, birth_date in Child.objects.filter(
             family__program=self.program, birth_date__isnull=False
         ).values_list("family_id", "birth_date"):
-            birth_dates.setdefault(family_id, []).append(birth_date)
+            if birth_date is not None:  # always (filtered): narrows the type
+                birth_dates.setdefault(family_id, []).append(birth_date)
         return languages, birth_dates
 
     def plan_cases(self) -> None:

@@ -181,6 +181,10 @@ class ClosureOutcome(models.TextChoices):
 
 
 class Case(VersionedModel):
+    # Worked out by the pages that list cases, for their templates; never stored.
+    overdue: bool
+    court_soon: bool
+
     referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="case")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cases")
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="cases")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from celery import shared_task
 from django.conf import settings
@@ -26,10 +27,13 @@ from mentoring.models import (
 )
 from psp.models import Membership, Program, Role, User
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 CLINICAL_REMINDER_FROM_DAY = 15
 
 
-def _open_cases() -> list[Case]:
+def _open_cases() -> list[WithAnnotations[Case, selectors.ReminderAttributes]]:
     return list(selectors.cases_for_all().filter(status=CaseStatus.OPEN))
 
 

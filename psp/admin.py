@@ -60,7 +60,7 @@ class PolicyAdmin(admin.ModelAdmin):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return policy.can(request.user, "admin.access")
 
-    has_add_permission = has_module_permission  # type: ignore[assignment]
+    has_add_permission = has_module_permission
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return policy.can(request.user, "admin.access")
@@ -125,7 +125,7 @@ class UserAdmin(PolicyAdmin, DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "statewide_role", "is_active"]
     list_filter = ["statewide_role", "is_active"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("PSP", {"fields": ["statewide_role"]}),
     )
 

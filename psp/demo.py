@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import random
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from psp import services
 from psp.models import ContractPeriod, ContractPhase, Program, Role, RoleLabel, StatewideRole, User
@@ -23,7 +24,18 @@ ROLE_SLUGS = {
     Role.SOCIAL_WORKER: "social-worker",
 }
 
-PROGRAMS = [
+
+class ProgramSpec(TypedDict):
+    slug: str
+    name: str
+    county: str
+    lead_agency: str
+    partner_agency: str
+    labels: dict[Role, str]  # the program's own names for roles
+    people: dict[Role, tuple[str, str]]  # first and last name
+
+
+PROGRAMS: list[ProgramSpec] = [
     {
         "slug": "door",
         "name": "Door County PSP",
@@ -89,7 +101,10 @@ class DemoContext:
 
 def contract_periods(program: Program) -> None:
     """Planning 2020, initial 2021, continued 2022, then yearly renewals (SPEC seeds)."""
-    phases = [(2020, ContractPhase.PLANNING, None), (2021, ContractPhase.INITIAL, None)]
+    phases: list[tuple[int, ContractPhase, int | None]] = [
+        (2020, ContractPhase.PLANNING, None),
+        (2021, ContractPhase.INITIAL, None),
+    ]
     phases.append((2022, ContractPhase.CONTINUED, None))
     phases += [(2022 + n, ContractPhase.RENEWAL, n) for n in range(1, 5)]
     for year, phase, renewal in phases:

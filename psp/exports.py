@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from psp import audit
+from psp.http import AuthenticatedHttpRequest
 from psp.models import AuditAction, Program
 
 # OWASP's list: a cell starting with one of these may be run as a formula by a spreadsheet.
@@ -25,7 +26,7 @@ def csv_safe(values: list[Any]) -> list[Any]:
 
 
 def csv_download(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     filename: str,
     header: list[Any],

@@ -13,6 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from psp.models import AuditAction, Program, Role
 
 
+def set_choices(form: forms.BaseForm, name: str, choices: Any) -> None:
+    """Replace the choices of ``form``'s choice field ``name`` (a model field's choices
+    come with a blank one, or the order the form wants differs)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    field.choices = choices
+
+
 class VersionField(forms.IntegerField):
     """The version of a record the form was opened with (see ``VersionedModel``)."""
 
@@ -116,7 +125,7 @@ class DateInputsWidget(forms.MultiWidget):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         numeric = {"inputmode": "numeric", "class": "form-control form-control-lg"}
-        widgets = {
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             "day": forms.TextInput(attrs={**numeric, "maxlength": "2", "size": "2"}),
             "month": forms.TextInput(attrs={**numeric, "maxlength": "2", "size": "2"}),
             "year": forms.TextInput(attrs={**numeric, "maxlength": "4", "size": "4"}),

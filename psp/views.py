@@ -105,8 +105,9 @@ def program_settings(request: AuthenticatedHttpRequest, slug: str) -> HttpRespon
         except services.ConcurrentEditError as error:
             current = selectors.programs_for_user(request.user).get(pk=program.pk)
             form.add_error(None, str(error))
-            form.data = form.data.copy()
-            form.data["version"] = str(current.version)
+            data = request.POST.copy()  # what the form is bound to, made editable
+            data["version"] = str(current.version)
+            form.data = data
         else:
             messages.success(request, _("Program details saved."))
             return redirect("program_detail", slug=program.slug)

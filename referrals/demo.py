@@ -714,7 +714,8 @@ class _ProgramSeeder:
                 at=_at(received_on),
             )
         ]
-        longest = {Urgency.URGENT: 1, Urgency.SOON: 3}.get(referral.urgency, 5)
+        longest_wait: dict[str, int] = {Urgency.URGENT: 1, Urgency.SOON: 3}
+        longest = longest_wait.get(referral.urgency, 5)
         screening_on = _workday(received_on + datetime.timedelta(days=rng.randint(1, longest)))
         if target != Status.RECEIVED and screening_on < self.today:
             steps.append(

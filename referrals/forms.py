@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from councils.selectors import recent_events_for_programs
-from psp.forms import IsoDateInput, RecentDateInput, SplitDateField, VersionField
+from psp.filters import FilterSet
+from psp.forms import IsoDateInput, RecentDateInput, SplitDateField, VersionField, set_choices
 from psp.models import Program
 from referrals import selectors
 from referrals.models import (
@@ -20,6 +21,7 @@ from referrals.models import (
     Language,
     Need,
     Parent,
+    PlacementStatus,
     Referral,
     Status,
     Urgency,
@@ -100,7 +102,7 @@ class ReferralForm(forms.ModelForm):
                 "source_event",
             ]:
                 del self.fields[name]
-        self.fields["urgency"].choices = list(Urgency.choices)
+        set_choices(self, "urgency", list(Urgency.choices))
 
     def clean_program(self) -> Program | None:
         return self.cleaned_data.get("program") or self.only_program
@@ -123,6 +125,7 @@ class ReferralForm(forms.ModelForm):
 
 class ParentForm(forms.ModelForm):
     birth_date = SplitDateField(label=_("Date of birth"), required=True)
+    summary_prefix = ""  # "Parent 2", set by the view: names the form in the error summary
 
     class Meta:
         model = Parent
@@ -160,12 +163,13 @@ class ParentForm(forms.ModelForm):
         self.fields["birth_date"].error_messages["required"] = _(
             "Enter the parent's date of birth."
         )
-        self.fields["preferred_language"].choices = list(Language.choices)
+        set_choices(self, "preferred_language", list(Language.choices))
         self.fields["consent_date"].initial = timezone.localdate()
 
 
 class ChildIntakeForm(forms.ModelForm):
     birth_date = SplitDateField(label=_("Date of birth"), required=True)
+    summary_prefix = ""  # "Child 2", set by the view: names the form in the error summary
 
     class Meta:
         model = Child
@@ -188,9 +192,7 @@ class ChildIntakeForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["birth_date"].error_messages["required"] = _("Enter the child's date of birth.")
-        self.fields["placement_status"].choices = [
-            choice for choice in self.fields["placement_status"].choices if choice[0]
-        ]
+        set_choices(self, "placement_status", list(PlacementStatus.choices))
 
 
 class ChildForm(ChildIntakeForm):
@@ -248,7 +250,7 @@ class TransitionForm(forms.Form):
         return cleaned
 
 
-class ReferralFilter(django_filters.FilterSet):
+class ReferralFilter(FilterSet):
     """The list's filters, all in the URL so Back and bookmarks keep them."""
 
     q = django_filters.CharFilter(label=_("Name or number"), method="filter_search")
@@ -263,6 +265,9 @@ class ReferralFilter(django_filters.FilterSet):
         choices=Language.choices,
         empty_label=_("Any language"),
         method="filter_language",
+    )
+    program = django_filters.ModelChoiceFilter(
+        label=_("Program"), queryset=Program.objects.none(), empty_label=_("All my programs")
     )
     received_from = django_filters.DateFilter(
         label=_("Received from"),
@@ -289,7 +294,11 @@ class ReferralFilter(django_filters.FilterSet):
 
     class Meta:
         model = Referral
-        fields = ["q", "status", "urgency", "language", "received_from", "received_to"]
+        fields = ["q", "status", "urgency", "language", "program", "received_from", "received_to"]
+
+    def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit_choices("program", programs)
 
     def filter_search(self, queryset: QuerySet[Referral], name: str, value: str) -> Any:
         return selectors.search(queryset, value)
@@ -298,9 +307,3 @@ class ReferralFilter(django_filters.FilterSet):
         return queryset.filter(
             pk__in=queryset.filter(family__parents__preferred_language=value).values("pk")
         )
-
-    @property
-    def active_count(self) -> int:
-        if not self.is_bound:
-            return 0
-        return sum(1 for name in self.filters if name != "sort" and self.data.get(name))

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -97,7 +98,7 @@ class Parent(models.Model):
         return self.family.program_id
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, str | Promise] = {}
         today = timezone.localdate()
         if self.birth_date and self.birth_date > today:
             errors["birth_date"] = _("Date of birth must be in the past.")

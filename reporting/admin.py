@@ -20,7 +20,7 @@ class ReportAdmin(PolicyAdmin):
     list_display = ["__str__", "status", "progress", "requested_by", "created_at", "finished_at"]
     list_filter = ["status", "year", "quarter", "program"]
     list_select_related = ["program", "requested_by"]
-    fields = [
+    readonly_fields = (
         "program",
         "year",
         "quarter",
@@ -35,8 +35,8 @@ class ReportAdmin(PolicyAdmin):
         "pdf_sha256",
         "csv_sha256",
         "error",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -77,7 +77,9 @@ class ReportRequestForm(forms.Form):
     def __init__(self, *args: Any, programs: list[Program], statewide: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         quarters = completed_quarters()
-        self.fields["quarter"].choices = [
+        quarter_field = self.fields["quarter"]
+        assert isinstance(quarter_field, forms.ChoiceField)
+        quarter_field.choices = [
             (
                 quarter_value(quarter),
                 _("%(quarter)s (%(start)s to %(end)s)")
@@ -89,20 +91,24 @@ class ReportRequestForm(forms.Form):
             )
             for quarter in quarters
         ]
-        self.fields["quarter"].initial = quarter_value(quarters[0])
+        quarter_field.initial = quarter_value(quarters[0])
         self._programs = {str(program.pk): program for program in programs}
         choices = [(STATEWIDE, _("Statewide (every program)"))] if statewide else []
         choices += [(value, program.name) for value, program in self._programs.items()]
-        self.fields["program"].choices = choices
+        program_field = self.fields["program"]
+        assert isinstance(program_field, forms.ChoiceField)
+        program_field.choices = choices
         if choices:
-            self.fields["program"].initial = choices[0][0]
+            program_field.initial = choices[0][0]
         if len(choices) > MOST_RADIOS:
-            self.fields["program"].widget = forms.Select(choices=choices)
+            program_field.widget = forms.Select(choices=choices)
 
     @property
     def can_generate(self) -> bool:
         """Whether the user may ask for any report at all."""
-        return bool(self.fields["program"].choices)
+        program_field = self.fields["program"]
+        assert isinstance(program_field, forms.ChoiceField)
+        return bool(program_field.choices)
 
     def clean_quarter(self) -> Quarter:
         year, number = self.cleaned_data["quarter"].split("-")

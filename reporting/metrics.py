@@ -572,7 +572,9 @@ def outcome_metrics(*, program: Program | None, quarter: Quarter) -> OutcomeMetr
         returned_home=totals["returned_home"],
         permanency_by_type=permanency_by_type,
         median_days_in_out_of_home_care=_median(
-            (permanent - removed).days for removed, permanent in stays
+            (permanent - removed).days
+            for removed, permanent in stays
+            if removed is not None and permanent is not None  # always (filtered): narrows the type
         ),
         reremovals_within_12_months=totals["reremovals_12"],
         reremovals_within_24_months=totals["reremovals_24"],

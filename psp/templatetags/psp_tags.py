@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import template
+from django.forms import BaseForm, BaseFormSet
 
 from psp.models import Program
 
@@ -27,7 +31,7 @@ def make_list_of_one(value: object) -> list[object]:
 
 
 @register.filter
-def forms_have_errors(forms: list[object]) -> bool:
+def forms_have_errors(forms: Iterable[BaseForm | BaseFormSet[Any]]) -> bool:
     """True when any form or formset in ``forms`` has an error to show."""
     for form in forms:
         total = getattr(form, "total_error_count", None)
