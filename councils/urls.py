@@ -17,6 +17,11 @@ urlpatterns = [
     path("meetings/<int:pk>/print/", views.meeting_print, name="meeting_print"),
     path("recommendations/", views.recommendation_list, name="recommendation_list"),
     path(
+        "recommendations/export.csv",
+        views.recommendation_export,
+        name="recommendation_export",
+    ),
+    path(
         "<int:pk>/recommendations/new/",
         views.recommendation_create,
         name="recommendation_create",
@@ -33,6 +38,7 @@ urlpatterns = [
     path("<int:pk>/stipends/new/", views.stipend_create, name="stipend_create"),
     path("stipends/<int:pk>/edit/", views.stipend_edit, name="stipend_edit"),
     path("outreach/", views.outreach_list, name="outreach_list"),
+    path("outreach/export.csv", views.outreach_export, name="outreach_export"),
     path("outreach/new/", views.outreach_create, name="outreach_create"),
     path("outreach/<int:pk>/", views.outreach_detail, name="outreach_detail"),
     path("outreach/<int:pk>/edit/", views.outreach_edit, name="outreach_edit"),

@@ -1,5 +1,6 @@
 """Council pages: councils and members, meetings with attendance and printable minutes,
-recommendations and their status, stipends and their CSV export, outreach events."""
+recommendations and their status, stipends, outreach events; the CSV exports of stipends,
+recommendations and outreach events."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -62,6 +64,13 @@ def _filter_query(request: AuthenticatedHttpRequest, *drop: str) -> str:
     for name in ("page", *drop):
         query.pop(name, None)
     return query.urlencode()
+
+
+def _only_program(rows: QuerySet[Any], field: str) -> int | None:
+    """The program all ``rows`` belong to, if there is just one: an export of one program's
+    records is audited under it, so its Program Coordinator sees it in the audit log."""
+    program_ids = list(rows.order_by().values_list(field, flat=True).distinct()[:2])
+    return program_ids[0] if len(program_ids) == 1 else None
 
 
 def _council(request: AuthenticatedHttpRequest, pk: int, action: str) -> Council:
@@ -334,13 +343,21 @@ def meeting_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # --- Recommendations -----------------------------------------------------------------------
 
 
+def _recommendation_filter(request: AuthenticatedHttpRequest) -> RecommendationFilter:
+    """The list's filters over the recommendations the user may see: the page and its CSV
+    show the same rows."""
+    user = request.user
+    councils = policy.visible(user, Council).select_related("program").order_by("-kind", "name")
+    return RecommendationFilter(
+        request.GET or None, queryset=selectors.recommendations_for_user(user), councils=councils
+    )
+
+
 @login_required
 def recommendation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     policy.require(user, "recommendation.list")
-    councils = policy.visible(user, Council).select_related("program").order_by("-kind", "name")
-    visible = selectors.recommendations_for_user(user)
-    filters = RecommendationFilter(request.GET or None, queryset=visible, councils=councils)
+    filters = _recommendation_filter(request)
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.recommendation_status_counts(policy.visible(user, Recommendation))
     context = {
@@ -353,6 +370,52 @@ def recommendation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         ],
     }
     return render(request, "councils/recommendation_list.html", context)
+
+
+@login_required
+def recommendation_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The filtered list as CSV, every page of it. The export itself is audited."""
+    policy.require(request.user, "recommendation.list")
+    rows = _recommendation_filter(request).qs
+    header = [
+        _("Council"),
+        _("Program"),
+        _("Date proposed"),
+        _("Meeting it came from"),
+        _("Recommendation"),
+        _("Details"),
+        _("Area"),
+        _("Who follows it up"),
+        _("Whose idea it was"),
+        _("Status"),
+        _("Date of the last status change"),
+        _("Date decided"),
+    ]
+    lines = (
+        [
+            recommendation.council.name,
+            recommendation.council.program.name if recommendation.council.program else "",
+            recommendation.proposed_on.isoformat(),
+            recommendation.meeting.held_on.isoformat() if recommendation.meeting else "",
+            recommendation.title,
+            recommendation.details,
+            recommendation.get_area_display(),
+            recommendation.owner,
+            recommendation.raised_by.name if recommendation.raised_by else "",
+            recommendation.get_status_display(),
+            timezone.localdate(recommendation.status_changed_at).isoformat(),
+            recommendation.decided_on.isoformat() if recommendation.decided_on else "",
+        ]
+        for recommendation in rows
+    )
+    return csv_download(
+        request,
+        filename=f"recommendations-{timezone.localdate().isoformat()}.csv",
+        header=header,
+        rows=lines,
+        describe=lambda count: _("Recommendations CSV (%(count)s rows)") % {"count": count},
+        program=_only_program(rows, "council__program_id"),
+    )
 
 
 @login_required
@@ -663,16 +726,23 @@ def _stipends_url(council: Council, stipend: Stipend) -> str:
 # --- Outreach ------------------------------------------------------------------------------
 
 
+def _outreach_filter(request: AuthenticatedHttpRequest) -> OutreachFilter:
+    """The list's filters over the events the user may see: the page and its CSV show the
+    same rows."""
+    user = request.user
+    programs = policy.visible(user, Program)
+    if not (user.is_state_staff or user.is_administrator):
+        programs = programs.filter(pk__in=policy.program_ids_where(user, policy.COORDINATORS))
+    return OutreachFilter(
+        request.GET or None, queryset=selectors.outreach_for_user(user), programs=programs
+    )
+
+
 @login_required
 def outreach_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     policy.require(user, "outreach.list")
-    programs = policy.visible(user, Program)
-    if not (user.is_state_staff or user.is_administrator):
-        programs = programs.filter(pk__in=policy.program_ids_where(user, policy.COORDINATORS))
-    filters = OutreachFilter(
-        request.GET or None, queryset=selectors.outreach_for_user(user), programs=programs
-    )
+    filters = _outreach_filter(request)
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": filters,
@@ -681,6 +751,47 @@ def outreach_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "can_create": policy.can(user, "outreach.create"),
     }
     return render(request, "councils/outreach_list.html", context)
+
+
+@login_required
+def outreach_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The filtered list as CSV, every page of it. Events only: no family names or referral
+    numbers, just how many referrals named the event. The export itself is audited."""
+    policy.require(request.user, "outreach.list")
+    rows = _outreach_filter(request).qs
+    header = [
+        _("Date"),
+        _("Program"),
+        _("Event"),
+        _("Audience"),
+        _("Organisation"),
+        _("Presenters"),
+        _("People who came"),
+        _("Referrals from it"),
+        _("Notes"),
+    ]
+    lines = (
+        [
+            event.held_on.isoformat(),
+            event.program.name,
+            event.title,
+            event.get_audience_type_display(),
+            event.organisation,
+            event.presenters,
+            "" if event.attendance is None else event.attendance,
+            event.referral_count,
+            event.notes,
+        ]
+        for event in rows
+    )
+    return csv_download(
+        request,
+        filename=f"outreach-events-{timezone.localdate().isoformat()}.csv",
+        header=header,
+        rows=lines,
+        describe=lambda count: _("Outreach events CSV (%(count)s rows)") % {"count": count},
+        program=_only_program(rows, "program_id"),
+    )
 
 
 @login_required

@@ -76,6 +76,15 @@ LISTS = everyone(
     state=200,
     admin=200,
 )
+# The outreach list, and its CSV: coordinators, state staff and administrators.
+OUTREACH_LIST = everyone(
+    403,
+    door_coordinator=200,
+    door_pp_coordinator=200,
+    rock_coordinator=200,
+    state=200,
+    admin=200,
+)
 
 CASES = [
     Case("councils:list", "/councils/", LISTS),
@@ -114,6 +123,8 @@ CASES = [
         everyone(404, **READERS),
     ),
     Case("councils:recommendation_list", "/councils/recommendations/", LISTS),
+    # The CSV of the list: the same rows, for the same people.
+    Case("councils:recommendation_export", "/councils/recommendations/export.csv", LISTS),
     Case(
         "councils:recommendation_create",
         "/councils/{council}/recommendations/new/",
@@ -158,18 +169,8 @@ CASES = [
         # Only those who see stipends at all learn that this one exists.
         everyone(404, door_coordinator=200, admin=403),
     ),
-    Case(
-        "councils:outreach_list",
-        "/councils/outreach/",
-        everyone(
-            403,
-            door_coordinator=200,
-            door_pp_coordinator=200,
-            rock_coordinator=200,
-            state=200,
-            admin=200,
-        ),
-    ),
+    Case("councils:outreach_list", "/councils/outreach/", OUTREACH_LIST),
+    Case("councils:outreach_export", "/councils/outreach/export.csv", OUTREACH_LIST),
     Case(
         "councils:outreach_create",
         "/councils/outreach/new/",
