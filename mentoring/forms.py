@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from mentoring.models import (
     Activity,
     ActivityType,
+    Assignment,
     Case,
+    CaseStatus,
     ClinicalSupportSession,
     ClosureOutcome,
     ContactMode,
@@ -30,9 +32,12 @@ from mentoring.models import (
     SurveyInstrument,
     TrainingRecord,
 )
-from psp.forms import IsoDateInput, RecentDateInput, VersionField
-from psp.models import User
+from mentoring.selectors import no_contact_in_14_days
+from psp.filters import FilterSet
+from psp.forms import IsoDateInput, RecentDateInput, VersionField, set_choices
+from psp.models import Program, User
 from referrals.models import Child, Language, PermanencyType, PlacementStatus
+from referrals.selectors import search
 
 DURATION_CHOICES = [
     ("15", _("15 min")),
@@ -82,13 +87,29 @@ class ParentPartnerForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, accounts: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        accounts: QuerySet[User],
+        programs: QuerySet[Program] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = accounts  # type: ignore[attr-defined]
         if not self.instance.pk:
             del self.fields["version"]
         elif not self.is_bound:
             self.initial["version"] = self.instance.version
+        if programs is not None and len(programs) > 1:
+            # A coordinator of several programs says which one the person will work in.
+            self.fields["program"] = forms.ModelChoiceField(
+                label=_("Program"),
+                queryset=programs,
+                widget=forms.RadioSelect,
+                empty_label=None,
+                error_messages={"required": _("Choose the program they will work in.")},
+            )
+            self.order_fields(["program"])
 
 
 class StageForm(forms.Form):
@@ -131,7 +152,7 @@ class CaseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["version"] = self.instance.version
-        self.fields["permanency_goal"].choices = list(PermanencyGoal.choices)
+        set_choices(self, "permanency_goal", list(PermanencyGoal.choices))
 
 
 class GoalForm(forms.Form):
@@ -197,8 +218,8 @@ class ChildOutcomeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["placement_status"].choices = list(PlacementStatus.choices)
-        self.fields["permanency_type"].choices = [("", "---------"), *PermanencyType.choices]
+        set_choices(self, "placement_status", list(PlacementStatus.choices))
+        set_choices(self, "permanency_type", [("", "---------"), *PermanencyType.choices])
         self.summary_prefix = str(self.instance)
 
 
@@ -277,10 +298,12 @@ class ActivityForm(forms.ModelForm):
         self.fields["resource"].queryset = resources  # type: ignore[attr-defined]
         self.fields["resource"].required = False
         ranked = {kind: index for index, kind in enumerate(type_order)}
-        self.fields["activity_type"].choices = sorted(
-            ActivityType.choices, key=lambda choice: ranked.get(choice[0], len(ranked))
+        set_choices(
+            self,
+            "activity_type",
+            sorted(ActivityType.choices, key=lambda choice: ranked.get(choice[0], len(ranked))),
         )
-        self.fields["mode"].choices = list(ContactMode.choices)
+        set_choices(self, "mode", list(ContactMode.choices))
         self.fields["mileage"].required = False
         if self.instance.pk:
             local = timezone.localtime(self.instance.occurred_at)
@@ -353,7 +376,85 @@ class ReviewForm(forms.Form):
         return cleaned
 
 
-class ActivityFilter(django_filters.FilterSet):
+class CaseFilter(FilterSet):
+    """The case list's filters, all in the URL so Back and bookmarks keep them."""
+
+    OVERDUE = "overdue"
+    HEARING = "hearing"
+    not_counted = frozenset({"sort", "status"})  # the status has its own tabs
+
+    q = django_filters.CharFilter(label=_("Name or number"), method="filter_search")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=CaseStatus.choices, empty_label=_("Open or closed")
+    )
+    parent_partner = django_filters.ModelChoiceFilter(
+        label=_("Parent Partner"),
+        queryset=ParentPartner.objects.none(),
+        empty_label=_("Anyone"),
+        method="filter_parent_partner",
+    )
+    program = django_filters.ModelChoiceFilter(
+        label=_("Program"), queryset=Program.objects.none(), empty_label=_("All my programs")
+    )
+    attention = django_filters.ChoiceFilter(
+        label=_("Needs attention"),
+        choices=[
+            (OVERDUE, _("No contact in 14 days")),
+            (HEARING, _("Court hearing in the next 7 days")),
+        ],
+        empty_label=_("Show all"),
+        method="filter_attention",
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("opened_on", "opened"),
+            ("last_contact", "contact"),
+            ("next_court_date", "hearing"),
+        ),
+        field_labels={
+            "opened_on": _("Date opened"),
+            "last_contact": _("Last contact"),
+            "next_court_date": _("Next court hearing"),
+        },
+        empty_label=_("Newest first"),
+    )
+
+    class Meta:
+        model = Case
+        fields = ["q", "status", "parent_partner", "program", "attention"]
+
+    def __init__(
+        self,
+        *args: Any,
+        partners: QuerySet[ParentPartner],
+        programs: QuerySet[Program],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit_choices("parent_partner", partners)
+        self.limit_choices("program", programs)
+
+    def filter_search(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return search(queryset, value, number="referral__number")
+
+    def filter_parent_partner(
+        self, queryset: QuerySet[Case], name: str, value: ParentPartner
+    ) -> QuerySet[Case]:
+        current = Assignment.objects.filter(parent_partner=value, ended_on__isnull=True)
+        return queryset.filter(pk__in=current.values("case_id"))
+
+    def filter_attention(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        open_cases = queryset.filter(status=CaseStatus.OPEN)
+        if value == self.OVERDUE:
+            return open_cases.filter(no_contact_in_14_days(timezone.now()))
+        today = timezone.localdate()
+        return open_cases.filter(
+            next_court_date__gte=today, next_court_date__lte=today + datetime.timedelta(days=7)
+        )
+
+
+class ActivityFilter(FilterSet):
     review_status = django_filters.ChoiceFilter(
         label=_("Review"), choices=ReviewStatus.choices, empty_label=_("Any")
     )
@@ -382,11 +483,7 @@ class ActivityFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, partners: QuerySet[ParentPartner], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["parent_partner"].queryset = partners
-
-    @property
-    def active_count(self) -> int:
-        return sum(1 for name in self.filters if self.data.get(name)) if self.is_bound else 0
+        self.limit_choices("parent_partner", partners)
 
 
 class ResourceForm(forms.ModelForm):

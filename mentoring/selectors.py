@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 
 from mentoring.models import (
@@ -25,12 +26,30 @@ from mentoring.models import (
 )
 from psp import policy
 from psp.models import Program, Role, User
-from referrals.models import Parent, Referral
+from referrals.models import Child, Parent, Referral
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 NO_CONTACT_DAYS = 14
 
 
-def with_caseload(partners: QuerySet[ParentPartner]) -> QuerySet[ParentPartner]:
+class CaseloadAnnotation(TypedDict):
+    caseload: int
+
+
+class LatestContactAnnotation(TypedDict):
+    latest_contact: datetime.datetime | None
+
+
+class ReminderAttributes(TypedDict):
+    current_assignments: list[Assignment]
+    last_contact: datetime.datetime | None
+
+
+def with_caseload(
+    partners: QuerySet[ParentPartner],
+) -> QuerySet[WithAnnotations[ParentPartner, CaseloadAnnotation]]:
     """Annotate ``caseload``: the open cases each Parent Partner is on now."""
     return partners.annotate(
         caseload=Count(
@@ -95,6 +114,19 @@ def cases_for_user(user: User) -> QuerySet[Case]:
     )
 
 
+def with_child_count(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """``cases``, each with ``child_count``: a subquery, so the count is not multiplied by
+    the join to contacts that ``last_contact`` needs."""
+    children = (
+        Child.objects.filter(family=OuterRef("family"))
+        .order_by()
+        .values("family")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return cases.annotate(child_count=Coalesce(Subquery(children), 0))
+
+
 def is_overdue(case: Case, now: datetime.datetime | None = None) -> bool:
     """No contact in 14 days (counted from opening when there has been none)."""
     now = now or timezone.now()
@@ -121,7 +153,9 @@ def no_contact_in_14_days(now: datetime.datetime) -> Q:
     return ~Exists(contacts.filter(occurred_at__gte=cutoff)) & (Exists(contacts) | opened_before)
 
 
-def overdue_cases(cases: QuerySet[Case], now: datetime.datetime | None = None) -> QuerySet[Case]:
+def overdue_cases(
+    cases: QuerySet[Case], now: datetime.datetime | None = None
+) -> QuerySet[WithAnnotations[Case, LatestContactAnnotation]]:
     """The open cases among ``cases`` that ``is_overdue`` would flag, found by the database
     (one query however many cases), each annotated with ``latest_contact``."""
     return cases.filter(
@@ -321,16 +355,21 @@ def monthly_summary(partner: ParentPartner, year: int, month: int) -> MonthlySum
     contacts = Activity.objects.filter(
         parent_partner=partner, occurred_at__gte=start_at, occurred_at__lt=end_at
     ).select_related("case__referral", "resource")
-    by_type = list(
+    rows = (
         contacts.order_by()
         .values("activity_type")
         .annotate(count=Count("id"), minutes=Sum("duration_minutes"))
         .order_by("-count")
     )
     labels = dict(Activity._meta.get_field("activity_type").choices or [])
-    for row in by_type:
-        row["label"] = labels.get(row["activity_type"], row["activity_type"])
-        row["hours"] = (Decimal(row["minutes"] or 0) / 60).quantize(Decimal("0.1"))
+    by_type: list[dict[str, Any]] = [
+        {
+            **row,
+            "label": labels.get(row["activity_type"], row["activity_type"]),
+            "hours": (Decimal(row["minutes"] or 0) / 60).quantize(Decimal("0.1")),
+        }
+        for row in rows
+    ]
     totals = contacts.aggregate(
         minutes=Sum("duration_minutes"), miles=Sum("mileage"), families=Count("case", distinct=True)
     )
@@ -356,7 +395,7 @@ def monthly_summary(partner: ParentPartner, year: int, month: int) -> MonthlySum
     )
 
 
-def cases_for_all() -> QuerySet[Case]:
+def cases_for_all() -> QuerySet[WithAnnotations[Case, ReminderAttributes]]:
     """Every case with what reminders need, for scheduled jobs (no user in the loop)."""
     current = Assignment.objects.filter(ended_on__isnull=True).select_related(
         "parent_partner__user"

@@ -10,8 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from mentoring.forms import (
     ActivityFilter,
     ActivityForm,
     AssignForm,
+    CaseFilter,
     CaseForm,
     ChildOutcomeForm,
     ClinicalSessionForm,
@@ -46,6 +47,7 @@ from mentoring.models import (
     CaseStatus,
     GoalProgress,
     ParentPartner,
+    Present,
     Resource,
     ResourceCategory,
     ReviewStatus,
@@ -56,6 +58,7 @@ from mentoring.models import (
     SurveyTiming,
 )
 from psp import audit, policy
+from psp.exports import csv_download
 from psp.http import AuthenticatedHttpRequest
 from psp.models import AuditAction, Program, Role, User
 from psp.services import ConcurrentEditError
@@ -111,23 +114,94 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(request.user, "case.list")
-    status = request.GET.get("status", CaseStatus.OPEN)
-    cases = selectors.cases_for_user(request.user)
-    if status in CaseStatus.values:
-        cases = cases.filter(status=status)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters, query = _case_filter(request)
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for case in page.object_list:
         case.overdue = selectors.is_overdue(case)
     accepted = policy.visible(request.user, Referral).filter(status="accepted", case__isnull=True)
+    query.pop("page", None)
+    status_query = query.copy()
+    status_query.pop("status", None)
     context = {
+        "filter": filters,
         "page": page,
-        "status": status,
-        "filter_query": f"status={status}",
+        "status": query.get("status", ""),
+        "filter_query": query.urlencode(),
+        "status_query": status_query.urlencode(),
+        "can_export": policy.can(request.user, "case.export"),
         "to_assign": accepted.select_related("family").prefetch_related("family__parents")
         if policy.can(request.user, "case.assign")
         else [],
     }
     return render(request, "mentoring/case_list.html", context)
+
+
+def _case_filter(
+    request: AuthenticatedHttpRequest, cases: QuerySet[Case] | None = None
+) -> tuple[CaseFilter, QueryDict]:
+    """The case list's filters over ``cases`` (the user's cases by default), and the query
+    they read. Open cases unless the user picks a status; "all" shows both."""
+    data = request.GET.copy()
+    data.setdefault("status", CaseStatus.OPEN)
+    if data.get("status") == "all":
+        data["status"] = ""
+    programs = Program.objects.filter(pk__in=policy.visible(request.user, Case).values("program"))
+    filters = CaseFilter(
+        data,
+        queryset=selectors.cases_for_user(request.user) if cases is None else cases,
+        partners=policy.visible(request.user, ParentPartner).order_by("first_name", "last_name"),
+        programs=programs.order_by("name"),
+    )
+    return filters, data
+
+
+@login_required
+def case_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The filtered case list as CSV, for coordinators; the export is audited."""
+    user = request.user
+    policy.require(user, "case.export")
+    cases = selectors.cases_for_user(user).filter(
+        program_id__in=policy.program_ids_where(user, policy.COORDINATORS)
+    )
+    rows = _case_filter(request, selectors.with_child_count(cases))[0].qs
+    header = [
+        _("Referral"),
+        _("Program"),
+        _("Parents"),
+        _("Children"),
+        _("Parent Partner"),
+        _("Status"),
+        _("Opened on"),
+        _("Permanency goal"),
+        _("Last contact"),
+        _("Next court hearing"),
+        _("Closed on"),
+        _("Outcome"),
+    ]
+    lines = (
+        [
+            case.referral.number,
+            case.program.name,
+            "; ".join(str(parent) for parent in case.family.parents.all()),
+            case.child_count,
+            "; ".join(str(a.parent_partner) for a in case.current_assignments),
+            case.get_status_display(),
+            case.opened_on.isoformat(),
+            case.get_permanency_goal_display(),
+            timezone.localtime(case.last_contact).date().isoformat() if case.last_contact else "",
+            case.next_court_date.isoformat() if case.next_court_date else "",
+            case.closed_on.isoformat() if case.closed_on else "",
+            case.get_closure_outcome_display(),
+        ]
+        for case in rows
+    )
+    return csv_download(
+        request,
+        filename=f"cases-{timezone.localdate().isoformat()}.csv",
+        header=header,
+        rows=lines,
+        describe=lambda count: _("Cases CSV (%(count)s rows)") % {"count": count},
+    )
 
 
 def _case_queryset(user: User) -> Any:
@@ -298,8 +372,9 @@ def assign(request: AuthenticatedHttpRequest, referral_pk: int) -> HttpResponse:
             )
         except services.OverCapacityError:
             needs_confirmation = partner
-            form.data = form.data.copy()
-            form.data["confirm_over_capacity"] = "True"
+            data = request.POST.copy()
+            data["confirm_over_capacity"] = "True"
+            form.data = data
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -415,16 +490,79 @@ def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         policy.can(request.user, "activity.review") or policy.can(request.user, "activity.create")
     ):
         raise PermissionDenied
-    visible = selectors.activities_for_user(request.user)
-    partners = policy.visible(request.user, ParentPartner)
-    filters = ActivityFilter(request.GET or None, queryset=visible, partners=partners)
+    filters = _activity_filter(request, selectors.activities_for_user(request.user))
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "mentoring/activity_list.html",
-        {"filter": filters, "page": page, "filter_query": query.urlencode()},
+        {
+            "filter": filters,
+            "page": page,
+            "filter_query": query.urlencode(),
+            "can_export": policy.can(request.user, "activity.export"),
+        },
+    )
+
+
+def _activity_filter(request: AuthenticatedHttpRequest, activities: Any) -> ActivityFilter:
+    partners = policy.visible(request.user, ParentPartner)
+    return ActivityFilter(request.GET or None, queryset=activities, partners=partners)
+
+
+@login_required
+def activity_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The filtered contacts as CSV (hours, mileage, kinds of contact), for coordinators.
+    Notes stay in the app: they are the family's story, not a figure to reckon."""
+    user = request.user
+    policy.require(user, "activity.export")
+    activities = selectors.activities_for_user(user).filter(
+        program_id__in=policy.program_ids_where(user, policy.COORDINATORS)
+    )
+    rows = _activity_filter(request, activities).qs
+    present = dict(Present.choices)
+    header = [
+        _("Date"),
+        _("Time"),
+        _("Program"),
+        _("Referral"),
+        _("Parent Partner"),
+        _("Kind of contact"),
+        _("How"),
+        _("Minutes"),
+        _("Where"),
+        _("Who was there"),
+        _("Miles"),
+        _("Resource"),
+        _("Next step"),
+        _("Review"),
+    ]
+    lines = (
+        [
+            timezone.localtime(activity.occurred_at).date().isoformat(),
+            timezone.localtime(activity.occurred_at).strftime("%H:%M"),
+            activity.program.name,
+            activity.case.referral.number,
+            str(activity.parent_partner),
+            activity.get_activity_type_display(),
+            activity.get_mode_display(),
+            activity.duration_minutes,
+            activity.location,
+            "; ".join(str(present.get(who, who)) for who in activity.present),
+            f"{activity.mileage:.1f}" if activity.mileage is not None else "",
+            activity.resource.name if activity.resource else "",
+            activity.next_step,
+            activity.get_review_status_display(),
+        ]
+        for activity in rows
+    )
+    return csv_download(
+        request,
+        filename=f"contacts-{timezone.localdate().isoformat()}.csv",
+        header=header,
+        rows=lines,
+        describe=lambda count: _("Contacts CSV (%(count)s rows)") % {"count": count},
     )
 
 
@@ -530,7 +668,7 @@ def partner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     partners = selectors.with_caseload(
         policy.visible(request.user, ParentPartner).select_related("program")
     ).order_by("last_name", "first_name")
-    by_stage = {stage: [] for stage in Stage.values}
+    by_stage: dict[str, list[ParentPartner]] = {stage: [] for stage in Stage.values}
     for partner in partners:
         by_stage[partner.stage].append(partner)
     stages = [(value, label, by_stage[value]) for value, label in Stage.choices]
@@ -545,9 +683,15 @@ def partner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def partner_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(request.user, "parent_partner.create")
     program_ids = policy.program_ids_where(request.user, policy.COORDINATORS)
-    program = Program.objects.filter(pk__in=program_ids).order_by("name").first()
-    form = ParentPartnerForm(request.POST or None, accounts=_accounts_for(program_ids))
+    programs = Program.objects.filter(pk__in=program_ids).order_by("name")
+    form = ParentPartnerForm(
+        request.POST or None, accounts=_accounts_for(program_ids), programs=programs
+    )
     if request.method == "POST" and form.is_valid():
+        program = form.cleaned_data.get("program") or programs.first()
+        if program is None:
+            raise PermissionDenied
+        policy.require(request.user, "parent_partner.create", program)
         try:
             partner = services.parent_partner_create(
                 actor=request.user, program=program, data=form.cleaned_data

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
@@ -72,7 +72,7 @@ def get_for_user(
         queryset = visible(user, model_or_queryset)
     try:
         obj = queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
     if not can(user, action, obj):
         raise PermissionDenied
@@ -466,6 +466,14 @@ def _activity_create(user: User, case: Case | None) -> bool:
         and _has_role(user, case.program_id, {Role.PARENT_PARTNER})
         and (Case.objects.filter(_current_cases_of(user), pk=case.pk).exists())
     )
+
+
+@rule("case.export", "activity.export")
+def _mentoring_export(user: User, program: Program | None) -> bool:
+    """Cases and contacts as CSV: the program's coordinators, like the referral export."""
+    if program is None:
+        return bool(program_ids_where(user, COORDINATORS))
+    return _has_role(user, program.pk, COORDINATORS)
 
 
 @scope(Activity)

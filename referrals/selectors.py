@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
 
 from psp import policy
 from psp.models import Role, User
 from referrals.models import Child, Parent, Referral, Status, normalize_name
+
+M = TypeVar("M", bound=Model)
 
 
 def referrals_for_user(user: User) -> QuerySet[Referral]:
@@ -37,18 +39,25 @@ def referral_detail(user: User) -> QuerySet[Referral]:
     )
 
 
-def search(referrals: QuerySet[Referral], text: str) -> QuerySet[Referral]:
-    """Parent or child name, accent- and case-insensitive, or the referral number."""
+def search(
+    records: QuerySet[M], text: str, *, number: str = "number", family: str = "family"
+) -> QuerySet[M]:
+    """Parent or child name, accent- and case-insensitive, or the referral number.
+
+    ``records`` are referrals by default; for another model that leads to a referral and a
+    family (a case, say), ``number`` and ``family`` are the lookups from it to them."""
     key = normalize_name(text)
     if not key:
-        return referrals
-    matches = Q(number__icontains=text.strip()) | Q(family__parents__name_key__contains=key)
+        return records
+    matches = Q(**{f"{number}__icontains": text.strip()}) | Q(
+        **{f"{family}__parents__name_key__contains": key}
+    )
     for word in key.split():
-        matches |= Q(family__children__first_name__icontains=word) | Q(
-            family__children__last_name__icontains=word
+        matches |= Q(**{f"{family}__children__first_name__icontains": word}) | Q(
+            **{f"{family}__children__last_name__icontains": word}
         )
-    ids = referrals.filter(matches).values("pk")
-    return referrals.filter(pk__in=ids)
+    ids = records.filter(matches).values("pk")
+    return records.filter(pk__in=ids)
 
 
 def possible_duplicates(

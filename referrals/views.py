@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from psp import audit, policy
 from psp.exports import csv_download
 from psp.http import AuthenticatedHttpRequest
-from psp.models import AuditAction, Program, Role
+from psp.models import AuditAction, Program, Role, User
 from psp.services import ConcurrentEditError
 from referrals import selectors, services
 from referrals.forms import (
@@ -39,20 +39,26 @@ PAGE_SIZE = 25
 def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(request.user, "referral.list")
     visible = selectors.referrals_for_user(request.user)
-    filters = ReferralFilter(request.GET or None, queryset=visible)
+    filters = ReferralFilter(
+        request.GET or None, queryset=visible, programs=_programs_with_referrals(request.user)
+    )
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counted = policy.visible(request.user, Referral)
+    program = filters.form.cleaned_data.get("program") if filters.is_valid() else None
+    if program is not None:
+        counted = counted.filter(program=program)
     status_counts = dict(
-        policy.visible(request.user, Referral)
-        .values_list("status")
-        .annotate(count=Count("id"))
-        .values_list("status", "count")
+        counted.values_list("status").annotate(count=Count("id")).values_list("status", "count")
     )
     query = request.GET.copy()
     query.pop("page", None)
+    status_query = query.copy()
+    status_query.pop("status", None)
     context = {
         "filter": filters,
         "page": page,
         "filter_query": query.urlencode(),
+        "status_query": status_query.urlencode(),
         "status_counts": [
             (value, label, status_counts.get(value, 0)) for value, label in Status.choices
         ],
@@ -63,6 +69,12 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "referrals/referral_list.html", context)
 
 
+def _programs_with_referrals(user: User) -> Any:
+    """The programs whose referrals ``user`` may see, for the list's program filter."""
+    ids = policy.visible(user, Referral).values("program")
+    return Program.objects.filter(pk__in=ids).order_by("name")
+
+
 @login_required
 def referral_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The filtered list as CSV, for coordinators. The export itself is audited."""
@@ -70,7 +82,9 @@ def referral_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     visible = selectors.referrals_for_user(request.user).filter(
         program_id__in=policy.program_ids_where(request.user, policy.COORDINATORS)
     )
-    rows = ReferralFilter(request.GET or None, queryset=visible).qs
+    rows = ReferralFilter(
+        request.GET or None, queryset=visible, programs=_programs_with_referrals(request.user)
+    ).qs
     stamp = timezone.localdate().isoformat()
     header = [
         _("Number"),
@@ -306,9 +320,10 @@ def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
         except ConcurrentEditError as error:
             form.add_error(None, str(error))
-            form.data = form.data.copy()
             child.family.refresh_from_db()
-            form.data["version"] = str(child.family.version)
+            data = request.POST.copy()
+            data["version"] = str(child.family.version)
+            form.data = data
         else:
             messages.success(request, _("%(name)s's record saved.") % {"name": child.first_name})
             if referral is not None:

@@ -60,6 +60,11 @@ CASES = [
             admin=200,
         ),
     ),
+    Case(
+        "mentoring:case_export",
+        "/mentoring/cases/export.csv",
+        everyone(403, door_coordinator=200, door_pp_coordinator=200, rock_coordinator=200),
+    ),
     Case("mentoring:case_detail", "/mentoring/cases/{case}/", CASE_TEAM_ONLY),
     Case(
         "mentoring:case_edit",
@@ -109,6 +114,11 @@ CASES = [
             door_parent_partner=200,
             rock_coordinator=200,
         ),
+    ),
+    Case(
+        "mentoring:activity_export",
+        "/mentoring/contacts/export.csv",
+        everyone(403, door_coordinator=200, door_pp_coordinator=200, rock_coordinator=200),
     ),
     Case("mentoring:activity_saved", "/mentoring/contacts/{activity}/saved/", CASE_TEAM_ONLY),
     Case(

@@ -8,6 +8,8 @@ import pytest
 from django.utils import timezone
 
 from mentoring.models import ParentPartner, Stage, one_year_after
+from psp.models import Role
+from tests.factories import MembershipFactory, ProgramFactory
 from tests.mentoring.factories import ParentPartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +39,48 @@ def test_coordinator_adds_an_inquiry(personas, door, client_for):
     assert partner.stage == Stage.INQUIRY
     assert partner.program == door
     assert list(partner.stage_changes.values_list("to_stage", flat=True)) == [Stage.INQUIRY]
+
+
+INQUIRY = {
+    "first_name": "Keisha",
+    "last_name": "Brown",
+    "employer": "partner",
+    "eligibility_basis": "reunified",
+    "eligibility_date": "2023-04-02",
+    "languages": ["en"],
+    "capacity": "4",
+}
+
+
+def test_a_coordinator_of_two_programs_chooses_the_program(personas, door, rock, client_for):
+    coordinator = personas["door_pp_coordinator"]
+    MembershipFactory(user=coordinator, program=rock, role=Role.PARENT_PARTNER_COORDINATOR)
+    client = client_for(coordinator)
+    page = client.get("/mentoring/parent-partners/new/").content.decode()
+    assert 'name="program"' in page and "Rock County PSP" in page
+    response = client.post("/mentoring/parent-partners/new/", INQUIRY)
+    assert response.status_code == 200
+    assert "Choose the program they will work in." in response.content.decode()
+    assert not ParentPartner.objects.exists()
+    client.post("/mentoring/parent-partners/new/", {**INQUIRY, "program": rock.pk})
+    assert ParentPartner.objects.get(last_name="Brown").program == rock
+
+
+def test_a_program_the_coordinator_does_not_run_cannot_be_chosen(personas, door, rock, client_for):
+    other = ProgramFactory(county="Kenosha")
+    coordinator = personas["door_pp_coordinator"]
+    MembershipFactory(user=coordinator, program=rock, role=Role.PARENT_PARTNER_COORDINATOR)
+    response = client_for(coordinator).post(
+        "/mentoring/parent-partners/new/", {**INQUIRY, "program": other.pk}
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not ParentPartner.objects.exists()
+
+
+def test_one_program_means_no_program_question(personas, door, client_for):
+    page = client_for(personas["door_pp_coordinator"]).get("/mentoring/parent-partners/new/")
+    assert 'name="program"' not in page.content.decode()
 
 
 def test_activation_is_refused_before_a_full_year_with_the_date_it_becomes_possible(

@@ -133,8 +133,30 @@ def test_referral_queue_counts_link_to_the_filtered_list(personas, door, rock, c
         ReferralFactory(family__program=door, status=status)
     ReferralFactory(family__program=rock, status=Status.RECEIVED)
     _response, page = page_for(client_for, personas["door_coordinator"])
-    assert '<a href="/referrals/?status=received">2 received, not yet screened</a>' in page
-    assert '<a href="/referrals/?status=screening">1 in screening</a>' in page
+    received = f'<a href="/referrals/?status=received&amp;program={door.pk}">'
+    assert f"{received}2 received, not yet screened</a>" in page
+    screening = f'<a href="/referrals/?status=screening&amp;program={door.pk}">'
+    assert f"{screening}1 in screening</a>" in page
+
+
+def test_the_queue_link_of_one_program_lists_only_that_programs_referrals(
+    personas, door, rock, client_for
+):
+    coordinator = personas["door_coordinator"]
+    MembershipFactory(user=coordinator, program=rock, role=Role.PROGRAM_COORDINATOR)
+    door_referral = ReferralFactory(family__program=door, status=Status.RECEIVED)
+    rock_referral = ReferralFactory(family__program=rock, status=Status.RECEIVED)
+    client = client_for(coordinator)
+    page = client.get("/referrals/", {"status": "received", "program": door.pk}).content.decode()
+    assert door_referral.number in page and rock_referral.number not in page
+    both = client.get("/referrals/", {"status": "received"}).content.decode()
+    assert door_referral.number in both and rock_referral.number in both
+
+
+def test_overdue_families_link_to_the_filtered_case_list(personas, door, client_for):
+    open_case(door, personas["door_parent_partner"], last_contact_days=20)
+    _response, page = page_for(client_for, personas["door_coordinator"])
+    assert f'href="/mentoring/cases/?attention=overdue&amp;program={door.pk}"' in page
 
 
 def test_contacts_waiting_for_review(personas, door, client_for):

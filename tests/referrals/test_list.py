@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from psp.models import Role
 from referrals.models import Language, Status, Urgency
-from tests.factories import ChildFactory, ParentFactory, ReferralFactory, UserFactory
+from tests.factories import (
+    ChildFactory,
+    MembershipFactory,
+    ParentFactory,
+    ReferralFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -114,8 +120,42 @@ def test_list_query_count_does_not_grow(
     for n in range(rows):
         make_referral(door, first=f"Parent{n}")
     client = client_for(personas["door_coordinator"])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # 12 + the program filter's choices
         assert client.get("/referrals/").status_code == 200
+
+
+def test_a_coordinator_of_two_programs_filters_by_program(personas, door, rock, client_for):
+    coordinator = personas["door_coordinator"]
+    MembershipFactory(user=coordinator, program=rock, role=Role.PROGRAM_COORDINATOR)
+    ours = make_referral(door, first="Odile")
+    theirs = make_referral(rock, first="Ximena", status=Status.SCREENING)
+    client = client_for(coordinator)
+    page = client.get("/referrals/")
+    assert numbers(page) == {ours.number, theirs.number}
+    assert 'name="program"' in page.content.decode()
+    rock_only = client.get("/referrals/", {"program": rock.pk})
+    assert numbers(rock_only) == {theirs.number}
+    text = rock_only.content.decode()
+    # The status tabs count the chosen program's referrals and keep the program filter.
+    assert f'href="?status=screening&amp;program={rock.pk}"' in text
+    assert 'Received <span class="badge text-bg-light">0</span>' in text
+
+
+def test_one_program_means_no_program_filter(personas, door, client_for):
+    make_referral(door)
+    page = client_for(personas["door_coordinator"]).get("/referrals/").content.decode()
+    assert 'name="program"' not in page
+
+
+def test_a_program_the_user_cannot_see_is_refused_at_the_field(personas, door, rock, client_for):
+    ours = make_referral(door)
+    make_referral(rock)
+    response = client_for(personas["door_coordinator"]).get("/referrals/", {"program": rock.pk})
+    assert response.status_code == 200
+    assert numbers(response) == {ours.number} or numbers(response) == set()
+    page = response.content.decode()
+    assert "Select a valid choice" in page
+    assert 'name="program"' in page  # the field is shown with its message
 
 
 @pytest.mark.parametrize("children", [1, 8])

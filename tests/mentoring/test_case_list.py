@@ -1,0 +1,223 @@
+"""The case list: status tabs, search, filters, and the CSV export for coordinators."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from mentoring.models import Case, CaseStatus
+from psp.models import AuditAction, AuditEntry, Role
+from referrals.models import Status
+from tests.downloads import csv_rows
+from tests.factories import ChildFactory, MembershipFactory, ParentFactory, ReferralFactory
+from tests.mentoring.factories import ActivityFactory, assign_case
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.timedelta(days=1)
+
+
+def family_case(program, partner_user, *, first, last, days_ago=30, children=0):
+    referral = ReferralFactory(family__program=program, status=Status.ACCEPTED, members=False)
+    ParentFactory(family=referral.family, first_name=first, last_name=last)
+    for _ in range(children):
+        ChildFactory(family=referral.family)
+    return assign_case(referral, partner_user, opened_days_ago=days_ago)
+
+
+@pytest.fixture
+def second_partner(door, make_member):
+    return make_member(door, Role.PARENT_PARTNER, first_name="Renata", last_name="Okafor")
+
+
+@pytest.fixture
+def door_cases(personas, door, second_partner):
+    """Three open Door cases and a closed one, with two Parent Partners."""
+    mine = personas["door_parent_partner"]
+    quiet = family_case(door, mine, first="Odalys", last="Brennan", days_ago=40)
+    ActivityFactory(case=quiet, occurred_at=timezone.now() - 20 * DAY)
+    hearing = family_case(door, mine, first="Thuy", last="Vang", days_ago=10, children=2)
+    Case.objects.filter(pk=hearing.pk).update(next_court_date=timezone.localdate() + 3 * DAY)
+    ActivityFactory(case=hearing, occurred_at=timezone.now() - DAY)
+    other = family_case(door, second_partner, first="Marisol", last="Peña", days_ago=5)
+    closed = family_case(door, mine, first="Gwendolyn", last="Ashby", days_ago=200)
+    Case.objects.filter(pk=closed.pk).update(
+        status=CaseStatus.CLOSED, closed_on=timezone.localdate() - 10 * DAY
+    )
+    return {"quiet": quiet, "hearing": hearing, "other": other, "closed": closed}
+
+
+def listing(client, **params):
+    response = client.get("/mentoring/cases/", params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_open_cases_by_default_closed_and_all_on_their_tabs(personas, door_cases, client_for):
+    client = client_for(personas["door_coordinator"])
+    page = listing(client)
+    assert "Brennan" in page and "Vang" in page and "Peña" in page
+    assert "Ashby" not in page
+    assert "3 cases" in page
+    closed = listing(client, status="closed")
+    assert "Ashby" in closed and "Brennan" not in closed
+    both = listing(client, status="all")
+    assert "Ashby" in both and "Brennan" in both and "4 cases" in both
+
+
+def test_search_finds_a_family_by_name_without_accents_or_by_number(
+    personas, door_cases, client_for
+):
+    client = client_for(personas["door_coordinator"])
+    page = listing(client, q="pena")
+    assert "Peña" in page and "Brennan" not in page and "1 case" in page
+    number = door_cases["hearing"].referral.number
+    page = listing(client, q=number)
+    assert "Vang" in page and "Peña" not in page
+    # The status tab and the search work together.
+    assert "Ashby" in listing(client, q="ashby", status="closed")
+    assert "Ashby" not in listing(client, q="ashby")
+
+
+def test_filter_by_parent_partner_and_by_what_needs_attention(
+    personas, door_cases, second_partner, client_for
+):
+    client = client_for(personas["door_coordinator"])
+    partner = second_partner.parent_partner_profiles.get()
+    page = listing(client, parent_partner=partner.pk)
+    assert "Peña" in page and "Brennan" not in page and "Vang" not in page
+    overdue = listing(client, attention="overdue")
+    assert "Brennan" in overdue and "Vang" not in overdue and "Peña" not in overdue
+    hearing = listing(client, attention="hearing")
+    assert "Vang" in hearing and "Brennan" not in hearing
+    assert "1 filter on" in hearing
+
+
+def test_a_parent_partner_lists_only_their_own_families_and_has_no_partner_filter(
+    personas, door_cases, client_for
+):
+    page = listing(client_for(personas["door_parent_partner"]))
+    assert "Brennan" in page and "Vang" in page and "Peña" not in page
+    assert 'name="parent_partner"' not in page
+    assert "Download CSV" not in page
+
+
+def test_bad_filter_values_get_a_message_not_an_error(personas, door_cases, client_for):
+    client = client_for(personas["door_coordinator"])
+    response = client.get("/mentoring/cases/", {"parent_partner": "99999", "attention": "x"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Select a valid choice" in page
+    assert 'class="invalid-feedback' in page or "is-invalid" in page
+
+
+def test_filters_cannot_reach_another_programs_cases(personas, rock, door_cases, client_for):
+    rock_partner = MembershipFactory(program=rock, role=Role.PARENT_PARTNER).user
+    family_case(rock, rock_partner, first="Ingrid", last="Solheim")
+    page = listing(client_for(personas["door_coordinator"]), q="solheim", status="all")
+    assert "Solheim" not in page and "0 cases" in page
+    rock_page = listing(client_for(personas["rock_coordinator"]))
+    assert "Solheim" in rock_page and "Brennan" not in rock_page
+
+
+def test_coordinator_downloads_the_filtered_cases(personas, door_cases, client_for):
+    client = client_for(personas["door_coordinator"])
+    rows = csv_rows(client.get("/mentoring/cases/export.csv", {"attention": "hearing"}))
+    assert len(rows) == 1
+    [row] = rows
+    hearing = door_cases["hearing"]
+    assert row["Referral"] == hearing.referral.number
+    assert row["Program"] == "Door County PSP"
+    assert row["Parents"] == "Thuy Vang"
+    assert row["Children"] == "2"
+    assert row["Parent Partner"] == str(personas["door_parent_partner"].get_full_name())
+    assert row["Status"] == "Open"
+    assert row["Next court hearing"] == (timezone.localdate() + 3 * DAY).isoformat()
+    assert row["Last contact"] == timezone.localdate(timezone.now() - DAY).isoformat()
+    everything = csv_rows(client.get("/mentoring/cases/export.csv", {"status": "all"}))
+    assert sorted(r["Parents"] for r in everything) == [
+        "Gwendolyn Ashby",
+        "Marisol Peña",
+        "Odalys Brennan",
+        "Thuy Vang",
+    ]
+
+
+def test_case_export_is_audited_and_forbidden_to_parent_partners(
+    personas, door_cases, rock, client_for
+):
+    client_for(personas["door_coordinator"]).get("/mentoring/cases/export.csv")
+    entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
+    assert entry.actor_id == personas["door_coordinator"].pk
+    assert "Cases CSV (3 rows)" in entry.object_repr
+    for persona in ["door_parent_partner", "door_clinical", "door_social_worker", "state"]:
+        response = client_for(personas[persona]).get("/mentoring/cases/export.csv")
+        assert response.status_code == 403, persona
+    assert (
+        csv_rows(client_for(personas["rock_coordinator"]).get("/mentoring/cases/export.csv")) == []
+    )
+
+
+def test_a_spreadsheet_formula_in_a_name_is_quoted(personas, door, client_for):
+    family_case(door, personas["door_parent_partner"], first="=cmd|' /C calc'!A0", last="Ruiz")
+    rows = csv_rows(client_for(personas["door_coordinator"]).get("/mentoring/cases/export.csv"))
+    assert rows[0]["Parents"].startswith("'=cmd")
+
+
+@pytest.mark.parametrize("cases", [2, 20])
+def test_case_export_queries_do_not_grow_with_rows(
+    personas, door, client_for, cases, django_assert_max_num_queries
+):
+    for n in range(cases):
+        case = family_case(
+            door, personas["door_parent_partner"], first=f"Parent{n}", last="Test", children=2
+        )
+        ActivityFactory(case=case)
+    client = client_for(personas["door_coordinator"])
+    with django_assert_max_num_queries(10):
+        rows = csv_rows(client.get("/mentoring/cases/export.csv"))
+    assert len(rows) == cases
+    with django_assert_max_num_queries(15):
+        assert client.get("/mentoring/cases/", {"q": "test"}).status_code == 200
+
+
+def test_contacts_download_has_hours_and_miles_but_not_notes(personas, door_cases, client_for):
+    client = client_for(personas["door_coordinator"])
+    rows = csv_rows(client.get("/mentoring/contacts/export.csv"))
+    assert len(rows) == 2
+    assert {row["Referral"] for row in rows} == {
+        door_cases["quiet"].referral.number,
+        door_cases["hearing"].referral.number,
+    }
+    assert {row["Minutes"] for row in rows} == {"60"}
+    assert {row["Miles"] for row in rows} == {"12.5"}
+    assert {row["Kind of contact"] for row in rows} == {"Home visit"}
+    assert "Notes" not in rows[0]
+    assert "next family time visit" not in str(rows)
+    entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
+    assert "Contacts CSV (2 rows)" in entry.object_repr
+
+
+def test_contacts_download_follows_the_filters_and_the_program(
+    personas, door_cases, rock, client_for
+):
+    client = client_for(personas["door_coordinator"])
+    since = (timezone.localdate() - 5 * DAY).isoformat()
+    [row] = csv_rows(client.get("/mentoring/contacts/export.csv", {"date_from": since}))
+    assert row["Referral"] == door_cases["hearing"].referral.number
+    assert (
+        csv_rows(client_for(personas["rock_coordinator"]).get("/mentoring/contacts/export.csv"))
+        == []
+    )
+    response = client_for(personas["door_parent_partner"]).get("/mentoring/contacts/export.csv")
+    assert response.status_code == 403
+
+
+def test_list_pages_link_to_the_download_with_their_filters(personas, door_cases, client_for):
+    client = client_for(personas["door_coordinator"])
+    page = listing(client, attention="overdue")
+    assert 'href="/mentoring/cases/export.csv?attention=overdue&amp;status=open"' in page
+    contacts = client.get("/mentoring/contacts/", {"activity_type": "home_visit"}).content.decode()
+    assert 'href="/mentoring/contacts/export.csv?activity_type=home_visit"' in contacts
