@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -49,7 +48,7 @@ from councils.models import (
     StipendStatus,
 )
 from psp import policy
-from psp.exports import csv_download
+from psp.exports import csv_download, only_program
 from psp.http import AuthenticatedHttpRequest
 from psp.models import Program
 from psp.services import ConcurrentEditError
@@ -64,13 +63,6 @@ def _filter_query(request: AuthenticatedHttpRequest, *drop: str) -> str:
     for name in ("page", *drop):
         query.pop(name, None)
     return query.urlencode()
-
-
-def _only_program(rows: QuerySet[Any], field: str) -> int | None:
-    """The program all ``rows`` belong to, if there is just one: an export of one program's
-    records is audited under it, so its Program Coordinator sees it in the audit log."""
-    program_ids = list(rows.order_by().values_list(field, flat=True).distinct()[:2])
-    return program_ids[0] if len(program_ids) == 1 else None
 
 
 def _council(request: AuthenticatedHttpRequest, pk: int, action: str) -> Council:
@@ -414,7 +406,7 @@ def recommendation_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         header=header,
         rows=lines,
         describe=lambda count: _("Recommendations CSV (%(count)s rows)") % {"count": count},
-        program=_only_program(rows, "council__program_id"),
+        program=only_program(rows, "council__program_id"),
     )
 
 
@@ -790,7 +782,7 @@ def outreach_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         header=header,
         rows=lines,
         describe=lambda count: _("Outreach events CSV (%(count)s rows)") % {"count": count},
-        program=_only_program(rows, "program_id"),
+        program=only_program(rows),
     )
 
 

@@ -58,7 +58,7 @@ from mentoring.models import (
     SurveyTiming,
 )
 from psp import audit, policy
-from psp.exports import csv_download
+from psp.exports import csv_download, only_program
 from psp.http import AuthenticatedHttpRequest
 from psp.models import AuditAction, Program, Role, User
 from psp.services import ConcurrentEditError
@@ -201,6 +201,7 @@ def case_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         header=header,
         rows=lines,
         describe=lambda count: _("Cases CSV (%(count)s rows)") % {"count": count},
+        program=only_program(rows),
     )
 
 
@@ -563,6 +564,7 @@ def activity_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         header=header,
         rows=lines,
         describe=lambda count: _("Contacts CSV (%(count)s rows)") % {"count": count},
+        program=only_program(rows),
     )
 
 

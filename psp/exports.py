@@ -6,7 +6,7 @@ import csv
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpResponse
 
 from psp import audit
@@ -23,6 +23,14 @@ def csv_safe(values: list[Any]) -> list[Any]:
         f"'{value}" if isinstance(value, str) and value[:1] in FORMULA_PREFIXES else value
         for value in values
     ]
+
+
+def only_program(rows: QuerySet[Any], field: str = "program_id") -> int | None:
+    """The program every one of ``rows`` belongs to, if there is just one. An export of one
+    program's records is audited under that program, so its coordinators see it in their
+    audit log; one that spans programs only administrators see."""
+    program_ids = list(rows.order_by().values_list(field, flat=True).distinct()[:2])
+    return program_ids[0] if len(program_ids) == 1 else None
 
 
 def csv_download(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from psp import audit, policy
-from psp.exports import csv_download
+from psp.exports import csv_download, only_program
 from psp.http import AuthenticatedHttpRequest
 from psp.models import AuditAction, Program, Role, User
 from psp.services import ConcurrentEditError
@@ -125,6 +125,7 @@ def referral_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         header=header,
         rows=lines(),
         describe=lambda count: _("Referrals CSV (%(count)s rows)") % {"count": count},
+        program=only_program(rows),
     )
 
 

@@ -152,6 +152,7 @@ def test_case_export_is_audited_and_forbidden_to_parent_partners(
     entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
     assert entry.actor_id == personas["door_coordinator"].pk
     assert "Cases CSV (3 rows)" in entry.object_repr
+    assert entry.program_id == door_cases["quiet"].program_id
     for persona in ["door_parent_partner", "door_clinical", "door_social_worker", "state"]:
         response = client_for(personas[persona]).get("/mentoring/cases/export.csv")
         assert response.status_code == 403, persona
@@ -176,7 +177,7 @@ def test_case_export_queries_do_not_grow_with_rows(
         )
         ActivityFactory(case=case)
     client = client_for(personas["door_coordinator"])
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         rows = csv_rows(client.get("/mentoring/cases/export.csv"))
     assert len(rows) == cases
     with django_assert_max_num_queries(15):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from psp.models import AuditAction, AuditEntry
+from psp.models import AuditAction, AuditEntry, Role
 from referrals.models import Language, Status
 from tests.downloads import csv_rows as rows
 from tests.factories import ChildFactory, ParentFactory, ReferralFactory
@@ -42,6 +42,19 @@ def test_export_matches_the_filtered_list(personas, door, rock, client_for):
     entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
     assert entry.actor_username == "door-coordinator"
     assert entry.changes == {"filters": {"status": "accepted"}, "rows": 1}
+    assert entry.program_id == door.pk
+
+
+def test_the_programs_coordinators_see_the_export_in_their_audit_log(
+    personas, door, rock, client_for, make_member
+):
+    ReferralFactory(family__program=door)
+    client_for(personas["door_coordinator"]).get("/referrals/export.csv")
+    colleague = make_member(door, Role.PROGRAM_COORDINATOR)
+    door_log = client_for(colleague).get("/audit/", {"action": "export"})
+    assert "Referrals CSV (1 rows)" in door_log.content.decode()
+    rock_log = client_for(personas["rock_coordinator"]).get("/audit/", {"action": "export"})
+    assert "Referrals CSV" not in rock_log.content.decode()
 
 
 def test_formulas_are_not_run_by_a_spreadsheet(personas, door, client_for):
