@@ -29,7 +29,7 @@ from councils.models import (
     StipendStatus,
 )
 from psp.filters import FilterSet
-from psp.forms import RecentDateInput, VersionField, set_choices
+from psp.forms import ModelForm, RecentDateInput, VersionField, set_choices
 from psp.models import Program, User
 
 RICH_TEXT_HELP = _(
@@ -102,7 +102,7 @@ class CouncilCreateForm(forms.Form):
         return str(_("%(program)s Local Advisory Council") % {"program": program.name})
 
 
-class CouncilMemberForm(forms.ModelForm):
+class CouncilMemberForm(ModelForm):
     user = UserChoiceField(
         label=_("Their user account in this system (optional)"),
         queryset=User.objects.none(),
@@ -175,7 +175,7 @@ def _https_by_default(db_field: Any, **kwargs: Any) -> Any:
     return db_field.formfield(**kwargs)
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(ModelForm):
     class Meta:
         model = Meeting
         formfield_callback = _https_by_default
@@ -262,7 +262,7 @@ def attendance_formset(data: Any, *, members: list[CouncilMember], marks: dict[i
 # --- Recommendations -----------------------------------------------------------------------
 
 
-class RecommendationForm(forms.ModelForm):
+class RecommendationForm(ModelForm):
     meeting = MeetingChoiceField(
         label=_("Meeting it came from (optional)"),
         queryset=Meeting.objects.none(),
@@ -327,7 +327,7 @@ class RecommendationMoveForm(forms.Form):
 # --- Stipends ------------------------------------------------------------------------------
 
 
-class StipendForm(forms.ModelForm):
+class StipendForm(ModelForm):
     meeting = MeetingChoiceField(
         label=_("Meeting (optional)"),
         queryset=Meeting.objects.none(),
@@ -381,7 +381,7 @@ class StipendForm(forms.ModelForm):
 # --- Outreach ------------------------------------------------------------------------------
 
 
-class OutreachEventForm(forms.ModelForm):
+class OutreachEventForm(ModelForm):
     """The event's details; see the create and edit forms below."""
 
     class Meta:

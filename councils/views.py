@@ -49,6 +49,7 @@ from councils.models import (
 )
 from psp import policy
 from psp.exports import csv_download, only_program
+from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest
 from psp.models import Program
 from psp.services import ConcurrentEditError
@@ -115,7 +116,7 @@ def council_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 actor=user, kind=kind, program=program, name=form.council_name()
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             messages.success(
                 request,
@@ -167,7 +168,7 @@ def member_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, council=council, data=form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             messages.success(request, _("%(name)s added to the council.") % {"name": member})
             return redirect("councils:detail", pk=council.pk)
@@ -190,7 +191,7 @@ def member_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.member_update(actor=request.user, member=member, data=form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             messages.success(request, _("%(name)s's details saved.") % {"name": member})
             return redirect("councils:detail", pk=council.pk)
@@ -239,7 +240,7 @@ def meeting_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 attendance=_attendance_marks(attendance),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             messages.success(request, _("Meeting saved."))
             return redirect("councils:meeting_detail", pk=meeting.pk)
@@ -273,7 +274,7 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
             _keep_input_after_conflict(form, current.version)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             messages.success(request, _("Meeting saved."))
             return redirect("councils:meeting_detail", pk=meeting.pk)
@@ -432,7 +433,7 @@ def recommendation_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
                 actor=request.user, council=council, data=form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             messages.success(request, _("Recommendation saved as “Proposed”."))
             return redirect("councils:recommendation_detail", pk=recommendation.pk)
@@ -519,7 +520,7 @@ def recommendation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
                 form, Recommendation.objects.values_list("version", flat=True).get(pk=pk)
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             messages.success(request, _("Recommendation saved."))
             return redirect("councils:recommendation_detail", pk=recommendation.pk)
@@ -673,7 +674,7 @@ def stipend_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, council=council, data=form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             messages.success(
                 request,
@@ -700,7 +701,7 @@ def stipend_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.stipend_update(actor=request.user, stipend=stipend, data=form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             messages.success(request, _("Stipend saved."))
             return redirect(_stipends_url(council, stipend))
@@ -798,7 +799,7 @@ def outreach_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             event = services.outreach_create(actor=user, program=program, data=form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             messages.success(request, _("Outreach event saved."))
             return redirect("councils:outreach_detail", pk=event.pk)
@@ -843,7 +844,7 @@ def outreach_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 form, OutreachEvent.objects.values_list("version", flat=True).get(pk=pk)
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             messages.success(request, _("Outreach event saved."))
             return redirect("councils:outreach_detail", pk=event.pk)

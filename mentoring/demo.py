@@ -96,6 +96,7 @@ REASSIGNED_SHARE = 0.1
 DAYS_BACK = 548  # six quarters of supervision
 CLINICAL_MONTHS = 18
 REVIEW_DAYS = 10  # contacts older than this have been signed off
+TIME_GIVEN_SHARE = 0.8  # of contacts logged with a time of day
 DEMO_OPEN_CASES = 4  # at least: three with recent contact and one without
 
 T = TypeVar("T")
@@ -717,6 +718,7 @@ class ProgramSeeder:
         self.today = today
         self.yesterday = today - _days(1)
         self.now = timezone.now()
+        self.logged_at: dict[uuid.UUID, datetime.datetime] = {}
         self.instrument = instrument
         self.demo = _program_demo(program)
         slug = program.slug
@@ -1273,13 +1275,18 @@ class ProgramSeeder:
         always, sometimes = PRESENT[kind]
         present = [*always, *(who for who in sometimes if rng.random() < 0.35)]
         partner = plan.partner_on(day)
-        occurred_at = _at(day, rng.randint(8, 17), rng.choice([0, 10, 15, 20, 30, 40, 45, 50]))
+        logged_at = min(
+            _at(day, rng.randint(8, 17), rng.choice([0, 10, 15, 20, 30, 40, 45, 50])), self.now
+        )
+        # Parent Partners leave the optional time out now and then; nothing is made up.
+        time_given = rng.random() < TIME_GIVEN_SHARE
         activity = Activity(
             client_uuid=uuid.UUID(int=rng.getrandbits(128)),
             case=plan.case,
             program=self.program,
             parent_partner=partner.record,
-            occurred_at=occurred_at,
+            occurred_on=day,
+            occurred_time=timezone.localtime(logged_at).time() if time_given else None,
             duration_minutes=duration,
             activity_type=kind,
             mode=mode,
@@ -1299,6 +1306,7 @@ class ProgramSeeder:
                 activity.location = activity.resource.name
         if rng.random() < 0.4:
             activity.next_step = rng.choice(NEXT_STEPS)
+        self.logged_at[activity.client_uuid] = logged_at
         self.review(activity, day)
         return activity
 
@@ -1313,9 +1321,10 @@ class ProgramSeeder:
             self.send_back(activity)
 
     def send_back(self, activity: Activity) -> None:
-        reviewed_at = activity.occurred_at + datetime.timedelta(hours=self.rng.randint(2, 26))
+        logged_at = self.logged_at[activity.client_uuid]
+        reviewed_at = logged_at + datetime.timedelta(hours=self.rng.randint(2, 26))
         if reviewed_at > self.now:
-            reviewed_at = activity.occurred_at + datetime.timedelta(hours=1)
+            reviewed_at = min(logged_at + datetime.timedelta(hours=1), self.now)
         activity.review_status = ReviewStatus.SENT_BACK
         activity.reviewed_by = self.pp_coordinator
         activity.reviewed_at = reviewed_at
@@ -1329,7 +1338,9 @@ class ProgramSeeder:
         self.ensure_sent_back(activities)
         Activity.objects.bulk_create(activities, batch_size=BATCH_SIZE)
         # Logged when they happened (``created_at`` is set on insert).
-        Activity.objects.filter(program=self.program).update(created_at=F("occurred_at"))
+        for activity in activities:
+            activity.created_at = self.logged_at[activity.client_uuid]
+        Activity.objects.bulk_update(activities, ["created_at"], batch_size=BATCH_SIZE)
         self.counts["contacts"] = len(activities)
 
     def ensure_sent_back(self, activities: list[Activity]) -> None:
@@ -1341,7 +1352,7 @@ class ProgramSeeder:
         if not theirs or any(a.review_status == ReviewStatus.SENT_BACK for a in theirs):
             return
         waiting = [a for a in theirs if a.review_status == ReviewStatus.WAITING]
-        latest = max(waiting or theirs, key=lambda activity: activity.occurred_at)
+        latest = max(waiting or theirs, key=lambda activity: self.logged_at[activity.client_uuid])
         self.send_back(latest)
 
     # Surveys -----------------------------------------------------------------------------

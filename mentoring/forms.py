@@ -31,10 +31,11 @@ from mentoring.models import (
     SupervisionSession,
     SurveyInstrument,
     TrainingRecord,
+    is_in_future,
 )
 from mentoring.selectors import no_contact_in_14_days
 from psp.filters import FilterSet
-from psp.forms import IsoDateInput, RecentDateInput, VersionField, set_choices
+from psp.forms import IsoDateInput, ModelForm, RecentDateInput, VersionField, set_choices
 from psp.models import Program, User
 from referrals.models import Child, Language, PermanencyType, PlacementStatus
 from referrals.selectors import search
@@ -51,7 +52,7 @@ DURATION_CHOICES = [
 ]
 
 
-class ParentPartnerForm(forms.ModelForm):
+class ParentPartnerForm(ModelForm):
     version = VersionField(required=False)
     languages = forms.MultipleChoiceField(
         label=_("Languages they speak with families"),
@@ -136,7 +137,7 @@ class AssignForm(forms.Form):
         self.fields["parent_partner"].queryset = partners  # type: ignore[attr-defined]
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(ModelForm):
     version = VersionField()
 
     class Meta:
@@ -193,7 +194,7 @@ class CloseCaseForm(forms.Form):
         return day
 
 
-class ChildOutcomeForm(forms.ModelForm):
+class ChildOutcomeForm(ModelForm):
     """A child's outcome at closing: where they live now and any permanency reached."""
 
     class Meta:
@@ -223,9 +224,12 @@ class ChildOutcomeForm(forms.ModelForm):
         self.summary_prefix = str(self.instance)
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(ModelForm):
     """One screen, in the order a Parent Partner thinks: family, date, what, how, how long,
     notes. Radios as full-width rows; types in the order this person uses them most."""
+
+    # Where the model's errors about stored fields show on this form.
+    error_fields = {"occurred_on": "date", "occurred_time": "time", "duration_minutes": "duration"}
 
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
     case = forms.ModelChoiceField(
@@ -260,8 +264,18 @@ class ActivityForm(forms.ModelForm):
 
     class Meta:
         model = Activity
-        fields = ["activity_type", "mode", "location", "notes", "mileage", "next_step", "resource"]
+        fields = [
+            "activity_type",
+            "mode",
+            "location",
+            "notes",
+            "mileage",
+            "next_step",
+            "next_court_date",
+            "resource",
+        ]
         labels = {
+            "next_court_date": _("Next hearing date (optional)"),
             "activity_type": _("What kind of contact"),
             "mode": _("How"),
             "location": _("Where (optional)"),
@@ -272,8 +286,10 @@ class ActivityForm(forms.ModelForm):
         }
         help_texts = {
             "notes": _("What happened and how the parent is doing. Keep it short."),
+            "next_court_date": _("If the court set one. The case will show it."),
         }
         widgets = {
+            "next_court_date": IsoDateInput(attrs={"class": "form-control form-control-lg"}),
             "activity_type": forms.RadioSelect,
             "mode": forms.RadioSelect,
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -306,9 +322,8 @@ class ActivityForm(forms.ModelForm):
         set_choices(self, "mode", list(ContactMode.choices))
         self.fields["mileage"].required = False
         if self.instance.pk:
-            local = timezone.localtime(self.instance.occurred_at)
-            self.initial.setdefault("date", local.date())
-            self.initial.setdefault("time", local.time().replace(second=0, microsecond=0))
+            self.initial.setdefault("date", self.instance.occurred_on)
+            self.initial.setdefault("time", self.instance.occurred_time)
             self.initial.setdefault("duration", str(self.instance.duration_minutes))
             self.initial.setdefault("present", self.instance.present)
             self.initial.setdefault("case", self.instance.case_id)
@@ -326,23 +341,23 @@ class ActivityForm(forms.ModelForm):
         cleaned = super().clean() or {}
         day, time = cleaned.get("date"), cleaned.get("time")
         if day:
-            moment = timezone.make_aware(
-                datetime.datetime.combine(day, time or datetime.time(12, 0))
-            )
-            if day > timezone.localdate() or moment > timezone.now() + datetime.timedelta(
-                minutes=5
-            ):
+            if is_in_future(day, time):
                 self.add_error(
                     "date" if day > timezone.localdate() else "time",
                     _("A contact cannot be in the future."),
                 )
-            cleaned["occurred_at"] = moment
+            cleaned["occurred_on"] = day
+            cleaned["occurred_time"] = time.replace(second=0, microsecond=0) if time else None
         if cleaned.get("duration"):
             cleaned["duration_minutes"] = int(cleaned["duration"])
         if cleaned.get("activity_type") == ActivityType.RESOURCE_LINKAGE and not cleaned.get(
             "resource"
         ):
             self.add_error("resource", _("Choose the resource the family was connected to."))
+        if cleaned.get("activity_type") != ActivityType.COURT_HEARING:
+            cleaned["next_court_date"] = None
+        elif cleaned.get("next_court_date") and day and cleaned["next_court_date"] <= day:
+            self.add_error("next_court_date", _("Enter a date after the hearing you went to."))
         return cleaned
 
     def _post_clean(self) -> None:
@@ -447,7 +462,7 @@ class CaseFilter(FilterSet):
     def filter_attention(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         open_cases = queryset.filter(status=CaseStatus.OPEN)
         if value == self.OVERDUE:
-            return open_cases.filter(no_contact_in_14_days(timezone.now()))
+            return open_cases.filter(no_contact_in_14_days(timezone.localdate()))
         today = timezone.localdate()
         return open_cases.filter(
             next_court_date__gte=today, next_court_date__lte=today + datetime.timedelta(days=7)
@@ -466,14 +481,14 @@ class ActivityFilter(FilterSet):
     )
     date_from = django_filters.DateFilter(
         label=_("From"),
-        field_name="occurred_at",
-        lookup_expr="date__gte",
+        field_name="occurred_on",
+        lookup_expr="gte",
         widget=IsoDateInput(),
     )
     date_to = django_filters.DateFilter(
         label=_("To"),
-        field_name="occurred_at",
-        lookup_expr="date__lte",
+        field_name="occurred_on",
+        lookup_expr="lte",
         widget=IsoDateInput(),
     )
 
@@ -486,7 +501,7 @@ class ActivityFilter(FilterSet):
         self.limit_choices("parent_partner", partners)
 
 
-class ResourceForm(forms.ModelForm):
+class ResourceForm(ModelForm):
     languages = forms.MultipleChoiceField(
         label=_("Languages they serve in (optional)"),
         choices=Language.choices,
@@ -514,7 +529,7 @@ class ResourceForm(forms.ModelForm):
         self.fields["website"].assume_scheme = "https"  # type: ignore[attr-defined]
 
 
-class SupervisionForm(forms.ModelForm):
+class SupervisionForm(ModelForm):
     class Meta:
         model = SupervisionSession
         fields = ["parent_partner", "held_on", "duration_minutes", "topics"]
@@ -533,7 +548,7 @@ class SupervisionForm(forms.ModelForm):
         return day
 
 
-class ClinicalSessionForm(forms.ModelForm):
+class ClinicalSessionForm(ModelForm):
     class Meta:
         model = ClinicalSupportSession
         fields = ["held_on", "duration_minutes", "attendees"]
@@ -555,7 +570,7 @@ class ClinicalSessionForm(forms.ModelForm):
         return day
 
 
-class TrainingForm(forms.ModelForm):
+class TrainingForm(ModelForm):
     class Meta:
         model = TrainingRecord
         fields = ["parent_partner", "topic", "title", "completed_on", "hours", "provider"]

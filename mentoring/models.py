@@ -16,12 +16,23 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from psp.models import Program, VersionedModel
 from referrals.models import Family, Language, Referral
+
+
+def is_in_future(day: datetime.date, time: datetime.time | None = None) -> bool:
+    """Whether a date (and a wall-clock time, if given) in the program's time zone is still
+    to come. A date alone is never in the future on that day itself; a time gets five
+    minutes' grace for a tablet clock that runs fast."""
+    today = timezone.localdate()
+    if day != today or time is None:
+        return day > today
+    moment = timezone.make_aware(datetime.datetime.combine(day, time))
+    return moment > timezone.now() + datetime.timedelta(minutes=5)
 
 
 def one_year_after(day: datetime.date) -> datetime.date:
@@ -370,7 +381,10 @@ class Activity(VersionedModel):
     parent_partner = models.ForeignKey(
         ParentPartner, on_delete=models.PROTECT, related_name="activities"
     )
-    occurred_at = models.DateTimeField(_("date and time"))
+    occurred_on = models.DateField(_("date"))
+    # Wall-clock time in the program's time zone, only when the Parent Partner gave one:
+    # a time nobody gave is never invented.
+    occurred_time = models.TimeField(_("time"), null=True, blank=True)
     duration_minutes = models.PositiveIntegerField(
         _("how long (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
     )
@@ -389,6 +403,12 @@ class Activity(VersionedModel):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
     )
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    next_court_date = models.DateField(
+        _("next hearing date"),
+        null=True,
+        blank=True,
+        help_text=_("The next court date heard at this hearing; the case takes it."),
+    )
     resource = models.ForeignKey(
         "Resource",
         on_delete=models.SET_NULL,
@@ -420,31 +440,42 @@ class Activity(VersionedModel):
 
     class Meta:
         verbose_name_plural = _("activities")
-        ordering = ["-occurred_at", "-id"]
+        ordering = ["-occurred_on", models.F("occurred_time").desc(nulls_last=True), "-id"]
         indexes = [
-            models.Index(fields=["program", "occurred_at"]),
-            models.Index(fields=["parent_partner", "occurred_at"]),
+            models.Index(fields=["program", "occurred_on"]),
+            models.Index(fields=["parent_partner", "occurred_on"]),
+            models.Index(fields=["case", "occurred_on"]),
             models.Index(fields=["program", "review_status"]),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_activity_type_display()} {self.occurred_at:%Y-%m-%d}"
+        return f"{self.get_activity_type_display()} {self.occurred_on:%Y-%m-%d}"
 
     @property
     def is_locked(self) -> bool:
         return self.review_status == ReviewStatus.SIGNED_OFF
 
+    def when_label(self) -> str:
+        """The date, and the time only when one was given."""
+        day = formats.date_format(self.occurred_on, "SHORT_DATE_FORMAT")
+        if self.occurred_time is None:
+            return day
+        return f"{day} {formats.time_format(self.occurred_time, 'TIME_FORMAT')}"
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.occurred_at and self.occurred_at > timezone.now() + datetime.timedelta(minutes=5):
-            errors["occurred_at"] = str(_("A contact cannot be in the future."))
-        if (
-            self.occurred_at
-            and self.case_id
-            and timezone.localdate(self.occurred_at)
-            < self.case.opened_on - datetime.timedelta(days=1)
-        ):
-            errors["occurred_at"] = str(_("The contact is before the case opened."))
+        if self.occurred_on and is_in_future(self.occurred_on, self.occurred_time):
+            field = "occurred_on" if self.occurred_on > timezone.localdate() else "occurred_time"
+            errors[field] = str(_("A contact cannot be in the future."))
+        elif self.occurred_on and self.case_id:
+            # A Parent Partner may meet the parent while the referral is screened, before the
+            # case opens; not before the family was referred at all.
+            referred = self.case.referral.received_on
+            if self.occurred_on < referred:
+                errors["occurred_on"] = str(
+                    _("The contact is before the family was referred (%(date)s). Check the date.")
+                    % {"date": formats.date_format(referred, "DATE_FORMAT")}
+                )
         if self.activity_type == ActivityType.RESOURCE_LINKAGE and not self.resource_id:
             errors["resource"] = str(_("Choose the resource the family was connected to."))
         unknown = set(self.present) - set(Present.values)
@@ -520,6 +551,35 @@ class TrainingTopic(models.TextChoices):
 
 
 CORE_TOPICS = [topic for topic in TrainingTopic if topic != TrainingTopic.OTHER]
+
+
+class TrainingRequirement(models.Model):
+    """The core topics a program asks of every Parent Partner before they start work.
+    A program without one asks for all of ``CORE_TOPICS``."""
+
+    program = models.OneToOneField(
+        Program, on_delete=models.CASCADE, related_name="training_requirement"
+    )
+    topics = models.JSONField(_("core topics"), default=list)
+
+    class Meta:
+        verbose_name = _("training requirement")
+
+    def __str__(self) -> str:
+        return str(self.program)
+
+    def clean(self) -> None:
+        unknown = set(self.topics) - {topic.value for topic in CORE_TOPICS}
+        if unknown:
+            raise ValidationError({"topics": _("Choose topics from the list of core topics.")})
+
+
+def core_topics_for(program_id: int) -> list[TrainingTopic]:
+    """The core topics ``program_id`` requires, in the standard order."""
+    requirement = TrainingRequirement.objects.filter(program_id=program_id).first()
+    if requirement is None:
+        return list(CORE_TOPICS)
+    return [topic for topic in CORE_TOPICS if topic in requirement.topics]
 
 
 class TrainingRecord(models.Model):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 
@@ -39,12 +39,12 @@ class CaseloadAnnotation(TypedDict):
 
 
 class LatestContactAnnotation(TypedDict):
-    latest_contact: datetime.datetime | None
+    latest_contact: datetime.date | None
 
 
 class ReminderAttributes(TypedDict):
     current_assignments: list[Assignment]
-    last_contact: datetime.datetime | None
+    last_contact: datetime.date | None
 
 
 def with_caseload(
@@ -92,14 +92,6 @@ def assignment_suggestions(referral: Referral) -> list[Suggestion]:
     )
 
 
-def last_contact_subquery() -> Subquery:
-    return Subquery(
-        Activity.objects.filter(case=OuterRef("pk"))
-        .order_by("-occurred_at")
-        .values("occurred_at")[:1]
-    )
-
-
 def cases_for_user(user: User) -> QuerySet[Case]:
     current = Assignment.objects.filter(ended_on__isnull=True).select_related("parent_partner")
     return (
@@ -109,7 +101,7 @@ def cases_for_user(user: User) -> QuerySet[Case]:
             Prefetch("assignments", queryset=current, to_attr="current_assignments"),
             Prefetch("family__parents", queryset=Parent.objects.order_by("id")),
         )
-        .annotate(last_contact=Max("activities__occurred_at"))
+        .annotate(last_contact=Max("activities__occurred_on"))
         .order_by("status", "-opened_on", "-id")
     )
 
@@ -127,47 +119,43 @@ def with_child_count(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.annotate(child_count=Coalesce(Subquery(children), 0))
 
 
-def is_overdue(case: Case, now: datetime.datetime | None = None) -> bool:
-    """No contact in 14 days (counted from opening when there has been none)."""
-    now = now or timezone.now()
-    last = getattr(case, "last_contact", None)
+def is_overdue(case: Case, today: datetime.date | None = None) -> bool:
+    """No contact on any of the last 14 days, today included: 14 days or more since the last
+    contact (or since the case opened, when there has been none). Whole days in the
+    program's time zone, so the answer does not change with the hour."""
     if case.status != CaseStatus.OPEN:
         return False
-    if last is None:
-        opened = timezone.make_aware(datetime.datetime.combine(case.opened_on, datetime.time()))
-        return now - opened > datetime.timedelta(days=NO_CONTACT_DAYS)
-    return now - last > datetime.timedelta(days=NO_CONTACT_DAYS)
+    today = today or timezone.localdate()
+    last = getattr(case, "last_contact", None) or case.opened_on
+    return (today - last).days >= NO_CONTACT_DAYS
 
 
-def no_contact_in_14_days(now: datetime.datetime) -> Q:
+def no_contact_in_14_days(today: datetime.date) -> Q:
     """The rule of ``is_overdue`` as a condition on open cases, for the database: no contact
-    in the 14 days before ``now``, and a contact before that or an opening that long ago.
+    in the 14 days up to ``today``, and a contact before that or an opening that long ago.
     A plain WHERE clause (no aggregate), so it narrows a query before anything is counted."""
-    cutoff = now - datetime.timedelta(days=NO_CONTACT_DAYS)
-    # Without a contact, is_overdue counts from midnight at the start of the opening day.
-    cutoff_day = timezone.localtime(cutoff).date()
-    opened_before = Q(opened_on__lt=cutoff_day)
-    if cutoff > timezone.make_aware(datetime.datetime.combine(cutoff_day, datetime.time())):
-        opened_before |= Q(opened_on=cutoff_day)
+    first_day = today - datetime.timedelta(days=NO_CONTACT_DAYS - 1)  # of the 14 counted
     contacts = Activity.objects.filter(case=OuterRef("pk"))
-    return ~Exists(contacts.filter(occurred_at__gte=cutoff)) & (Exists(contacts) | opened_before)
+    return ~Exists(contacts.filter(occurred_on__gte=first_day)) & (
+        Exists(contacts) | Q(opened_on__lt=first_day)
+    )
 
 
 def overdue_cases(
-    cases: QuerySet[Case], now: datetime.datetime | None = None
+    cases: QuerySet[Case], today: datetime.date | None = None
 ) -> QuerySet[WithAnnotations[Case, LatestContactAnnotation]]:
     """The open cases among ``cases`` that ``is_overdue`` would flag, found by the database
     (one query however many cases), each annotated with ``latest_contact``."""
     return cases.filter(
-        no_contact_in_14_days(now or timezone.now()), status=CaseStatus.OPEN
-    ).annotate(latest_contact=Max("activities__occurred_at"))
+        no_contact_in_14_days(today or timezone.localdate()), status=CaseStatus.OPEN
+    ).annotate(latest_contact=Max("activities__occurred_on"))
 
 
 def activities_for_user(user: User) -> QuerySet[Activity]:
     return (
         policy.visible(user, Activity)
         .select_related("case__referral", "parent_partner", "program", "resource")
-        .order_by("-occurred_at", "-id")
+        .order_by("-occurred_on", F("occurred_time").desc(nulls_last=True), "-id")
     )
 
 
@@ -189,7 +177,7 @@ def recent_activity_types(partner: ParentPartner, limit: int = 30) -> list[str]:
     """This Parent Partner's contact types, most used recently first (the form's order)."""
     recent = (
         Activity.objects.filter(parent_partner=partner)
-        .order_by("-occurred_at")
+        .order_by("-occurred_on", F("occurred_time").desc(nulls_last=True), "-id")
         .values_list("activity_type", flat=True)[:limit]
     )
     counts: dict[str, int] = {}
@@ -276,14 +264,13 @@ def reminders_for_cases(cases: list[Case], today: datetime.date | None = None) -
     from django.utils.translation import gettext as _
 
     today = today or timezone.localdate()
-    now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(12)))
     reminders = []
     for case in cases:
         if case.status != CaseStatus.OPEN:
             continue
         url = reverse("mentoring:case_detail", args=[case.pk])
         number = case.referral.number
-        if is_overdue(case, now):
+        if is_overdue(case, today):
             reminders.append(
                 Reminder(
                     kind=ReminderKind.NO_CONTACT,
@@ -349,11 +336,8 @@ def monthly_summary(partner: ParentPartner, year: int, month: int) -> MonthlySum
 
     start = datetime.date(year, month, 1)
     end = (start + datetime.timedelta(days=32)).replace(day=1)
-    zone = timezone.get_current_timezone()
-    start_at = datetime.datetime.combine(start, datetime.time(), tzinfo=zone)
-    end_at = datetime.datetime.combine(end, datetime.time(), tzinfo=zone)
     contacts = Activity.objects.filter(
-        parent_partner=partner, occurred_at__gte=start_at, occurred_at__lt=end_at
+        parent_partner=partner, occurred_on__gte=start, occurred_on__lt=end
     ).select_related("case__referral", "resource")
     rows = (
         contacts.order_by()
@@ -378,7 +362,7 @@ def monthly_summary(partner: ParentPartner, year: int, month: int) -> MonthlySum
     ).aggregate(count=Count("id"), minutes=Sum("duration_minutes"))
     return MonthlySummary(
         month=start,
-        contacts=list(contacts.order_by("occurred_at")),
+        contacts=list(contacts.order_by("occurred_on", F("occurred_time").asc(nulls_first=True))),
         by_type=by_type,
         families=totals["families"] or 0,
         total_minutes=totals["minutes"] or 0,
@@ -403,7 +387,7 @@ def cases_for_all() -> QuerySet[WithAnnotations[Case, ReminderAttributes]]:
     return (
         Case.objects.select_related("referral", "program")
         .prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_assignments"))
-        .annotate(last_contact=Max("activities__occurred_at"))
+        .annotate(last_contact=Max("activities__occurred_on"))
     )
 
 
@@ -416,18 +400,17 @@ def attention_for(user: User, today: datetime.date | None = None) -> list[Remind
     today = today or timezone.localdate()
     # Only the cases that get a reminder are read (the database picks them by the same rules
     # as reminders_for_cases), not every open case the user can see.
-    now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(12)))
     due = (
         policy.visible(user, Case)
         .filter(
-            no_contact_in_14_days(now)
+            no_contact_in_14_days(today)
             | Q(
                 next_court_date__gte=today, next_court_date__lte=today + datetime.timedelta(days=7)
             ),
             status=CaseStatus.OPEN,
         )
         .select_related("referral")
-        .annotate(last_contact=Max("activities__occurred_at"))
+        .annotate(last_contact=Max("activities__occurred_on"))
         .order_by("status", "-opened_on", "-id")  # as cases_for_user
     )
     reminders = reminders_for_cases(list(due), today)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from mentoring import selectors
 from mentoring.models import (
     Activity,
+    ActivityType,
     Assignment,
     Case,
     CaseGoal,
@@ -57,7 +58,8 @@ PARTNER_FIELDS = [
     "notes",
 ]
 ACTIVITY_FIELDS = [
-    "occurred_at",
+    "occurred_on",
+    "occurred_time",
     "duration_minutes",
     "activity_type",
     "mode",
@@ -66,6 +68,7 @@ ACTIVITY_FIELDS = [
     "notes",
     "mileage",
     "next_step",
+    "next_court_date",
     "resource",
 ]
 
@@ -172,6 +175,12 @@ def case_assign(
     case = Case.objects.filter(referral=referral).first()
     if case is None and referral.status != Status.ACCEPTED:
         raise ValidationError(_("Only an accepted referral can be assigned."))
+    if case is None and not any(
+        parent.has_recorded_consent for parent in referral.family.parents.all()
+    ):
+        raise ValidationError(
+            _("Record the parent's agreement to be contacted before assigning a Parent Partner.")
+        )
     if case is not None and case.status != CaseStatus.OPEN:
         raise ValidationError(_("This case is closed."))
     caseload = selectors.with_caseload(ParentPartner.objects.filter(pk=partner.pk)).get().caseload
@@ -347,7 +356,32 @@ def activity_log(
         obj=activity,
         changes=audit.snapshot(activity, ACTIVITY_FIELDS),
     )
+    _take_next_court_date(actor=actor, activity=activity)
     return activity, True
+
+
+def _take_next_court_date(*, actor: User, activity: Activity) -> None:
+    """A court hearing logged with the next hearing date sets the case's next court date,
+    unless the case already holds a later date (someone recorded newer news)."""
+    day = activity.next_court_date
+    if day is None or activity.activity_type != ActivityType.COURT_HEARING:
+        return
+    case = Case.objects.select_for_update().get(pk=activity.case_id)
+    current = case.next_court_date
+    if current == day or (current is not None and current > activity.occurred_on and current > day):
+        return
+    case.next_court_date = day
+    case.full_clean()
+    save_versioned(instance=case, expected_version=case.version, fields=["next_court_date"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=case,
+        changes={
+            "next_court_date": [current.isoformat() if current else None, day.isoformat()],
+            "from_contact": str(activity.client_uuid),
+        },
+    )
 
 
 @transaction.atomic
@@ -372,6 +406,8 @@ def activity_update(
     changes = audit.diff(before, audit.snapshot(activity, ACTIVITY_FIELDS))
     if changes:
         audit.record(actor=actor, action=AuditAction.UPDATE, obj=activity, changes=changes)
+    if "next_court_date" in changes:
+        _take_next_court_date(actor=actor, activity=activity)
     return activity
 
 

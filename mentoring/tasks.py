@@ -116,7 +116,7 @@ def send_weekly_digest(today: str | None = None) -> int:
         overdue = [
             case.referral.number
             for case in open_cases
-            if case.program_id == program.pk and selectors.is_overdue(case)
+            if case.program_id == program.pk and selectors.is_overdue(case, day)
         ]
         waiting = Activity.objects.filter(
             program=program, review_status=ReviewStatus.WAITING

@@ -59,6 +59,7 @@ from mentoring.models import (
 )
 from psp import audit, policy
 from psp.exports import csv_download, only_program
+from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest
 from psp.models import AuditAction, Program, Role, User
 from psp.services import ConcurrentEditError
@@ -188,7 +189,7 @@ def case_export(request: AuthenticatedHttpRequest) -> HttpResponse:
             case.get_status_display(),
             case.opened_on.isoformat(),
             case.get_permanency_goal_display(),
-            timezone.localtime(case.last_contact).date().isoformat() if case.last_contact else "",
+            case.last_contact.isoformat() if case.last_contact else "",
             case.next_court_date.isoformat() if case.next_court_date else "",
             case.closed_on.isoformat() if case.closed_on else "",
             case.get_closure_outcome_display(),
@@ -333,7 +334,7 @@ def case_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ConcurrentEditError as error:
             _stale(form, error, Case.objects.get(pk=case.pk).version)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             messages.success(request, _("Case closed."))
             return redirect(case)
@@ -377,7 +378,7 @@ def assign(request: AuthenticatedHttpRequest, referral_pk: int) -> HttpResponse:
             data["confirm_over_capacity"] = "True"
             form.data = data
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             messages.success(
                 request,
@@ -451,7 +452,7 @@ def activity_log(request: AuthenticatedHttpRequest) -> HttpResponse:
                 client_uuid=form.cleaned_data["client_uuid"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             if request.POST.get("another"):
                 messages.success(
@@ -541,8 +542,8 @@ def activity_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     ]
     lines = (
         [
-            timezone.localtime(activity.occurred_at).date().isoformat(),
-            timezone.localtime(activity.occurred_at).strftime("%H:%M"),
+            activity.occurred_on.isoformat(),
+            activity.occurred_time.strftime("%H:%M") if activity.occurred_time else "",
             activity.program.name,
             activity.case.referral.number,
             str(activity.parent_partner),
@@ -601,7 +602,7 @@ def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ConcurrentEditError as error:
             _stale(form, error, Activity.objects.get(pk=activity.pk).version)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             messages.success(request, _("Contact saved."))
             return redirect(activity.case)
@@ -699,7 +700,7 @@ def partner_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 actor=request.user, program=program, data=form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             messages.success(request, _("%(name)s added as an inquiry.") % {"name": partner})
             return redirect("mentoring:partner_detail", pk=partner.pk)
@@ -756,7 +757,7 @@ def partner_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ConcurrentEditError as error:
             _stale(form, error, ParentPartner.objects.get(pk=partner.pk).version)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("mentoring:partner_detail", pk=partner.pk)
@@ -898,7 +899,7 @@ def clinical(request: AuthenticatedHttpRequest) -> HttpResponse:
                     actor=request.user, program=program, data=form.cleaned_data
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_model_errors(form, error)
             else:
                 messages.success(request, _("Clinical support session saved."))
                 return redirect("mentoring:clinical")
@@ -964,7 +965,7 @@ def survey(request: AuthenticatedHttpRequest, pk: int, timing: str) -> HttpRespo
                 answers=form.answers(),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_model_errors(form, error)
         else:
             messages.success(request, _("Survey saved."))
             return redirect(case)

@@ -7,6 +7,7 @@ from typing import Any
 
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,39 @@ def set_choices(form: forms.BaseForm, name: str, choices: Any) -> None:
     if not isinstance(field, forms.ChoiceField):
         raise TypeError(f"{name} is not a choice field")
     field.choices = choices
+
+
+def add_model_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a model's or a service's ``ValidationError`` on ``form``: each message at the
+    field it is about when the form has that field (or names it in ``error_fields``, as
+    ``{"occurred_on": "date"}``), otherwise above the form. Never raises for a field the
+    form does not have, so a rule checked deeper than the form cannot become a 500."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    aliases: dict[str, str] = getattr(form, "error_fields", {})
+    for name, errors in error.error_dict.items():
+        field = aliases.get(name, name)
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class ModelForm(forms.ModelForm):
+    """Django's ModelForm, except that a model's ``clean()`` error about a field the form
+    does not show (or shows under another name, see ``error_fields``) reaches the user as a
+    message instead of a server error. Every model form in the project derives from it."""
+
+    error_fields: dict[str, str] = {}
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        if not hasattr(errors, "error_dict"):
+            super()._update_errors(errors)  # type: ignore[misc]
+            return
+        shown: dict[str, list[ValidationError]] = {}
+        for name, messages in errors.error_dict.items():
+            field = self.error_fields.get(name, name)
+            key = field if field in self.fields else NON_FIELD_ERRORS
+            shown.setdefault(key, []).extend(messages)
+        super()._update_errors(ValidationError(shown))  # type: ignore[misc]
 
 
 class VersionField(forms.IntegerField):
@@ -42,7 +76,7 @@ class IsoDateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class ProgramSettingsForm(forms.ModelForm):
+class ProgramSettingsForm(ModelForm):
     version = VersionField()
 
     class Meta:

@@ -356,6 +356,11 @@ def _child_change(user: User, child: Child) -> bool:
     return _family_change(user, child.family)
 
 
+@rule("parent.change")
+def _parent_change(user: User, parent: Parent) -> bool:
+    return _family_change(user, parent.family)
+
+
 # --- Rules: mentoring ---------------------------------------------------------------------
 from mentoring.models import (  # noqa: E402
     Activity,

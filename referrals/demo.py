@@ -29,6 +29,7 @@ from psp.demo import DemoContext
 from psp.models import Program, User
 from referrals.models import (
     Child,
+    ConsentMethod,
     DeclineReason,
     Family,
     Language,
@@ -560,12 +561,21 @@ class _ProgramSeeder:
             preferred_language=language,
             interpreter_needed=interpreter,
             race_ethnicity=_weighted(rng, background.races),
-            consent_to_contact=consent,
-            consent_date=received_on if consent else None,
             name_key=normalize_name(first_name, last_name),
         )
+        if consent:
+            self.record_consent(parent, received_on)
         self.batch.parents.append(parent)
         return parent
+
+    def record_consent(self, parent: Parent, day: datetime.date) -> None:
+        parent.consent_to_contact = True
+        parent.consent_date = day
+        parent.consent_method = _weighted(
+            self.rng, [(ConsentMethod.VERBAL, 70), (ConsentMethod.WRITTEN, 30)]
+        )
+        parent.consent_recorded_by = self.social_worker
+        parent.consent_recorded_at = _at(day)
 
     def add_children(
         self,
@@ -677,6 +687,9 @@ class _ProgramSeeder:
             referral.referrer_agency = agency
             referral.referrer_email = f"{_ascii(first_name)}.{_ascii(last_name)}@example.org"
         self.triage(referral)
+        if referral.status == Status.ACCEPTED and not parent.consent_to_contact:
+            # A referral is accepted only once the parent's agreement is recorded.
+            self.record_consent(parent, received_on)
         self.batch.referrals.append(referral)
 
     def target_status(self, received_on: datetime.date) -> str:

@@ -12,11 +12,19 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.selectors import recent_events_for_programs
 from psp.filters import FilterSet
-from psp.forms import IsoDateInput, RecentDateInput, SplitDateField, VersionField, set_choices
+from psp.forms import (
+    IsoDateInput,
+    ModelForm,
+    RecentDateInput,
+    SplitDateField,
+    VersionField,
+    set_choices,
+)
 from psp.models import Program
 from referrals import selectors
 from referrals.models import (
     Child,
+    ConsentMethod,
     DeclineReason,
     Language,
     Need,
@@ -28,7 +36,7 @@ from referrals.models import (
 )
 
 
-class ReferralForm(forms.ModelForm):
+class ReferralForm(ModelForm):
     """What the referral is about. Referrer fields appear only when a coordinator enters a
     referral on someone else's behalf; a social worker is the referrer themselves."""
 
@@ -123,7 +131,7 @@ class ReferralForm(forms.ModelForm):
         return received_on
 
 
-class ParentForm(forms.ModelForm):
+class ParentForm(ModelForm):
     birth_date = SplitDateField(label=_("Date of birth"), required=True)
     summary_prefix = ""  # "Parent 2", set by the view: names the form in the error summary
 
@@ -139,18 +147,21 @@ class ParentForm(forms.ModelForm):
             "interpreter_needed",
             "race_ethnicity",
             "consent_to_contact",
+            "consent_method",
             "consent_date",
         ]
         labels = {
+            "consent_method": _("How did the parent agree?"),
             "phone": _("Phone number (optional)"),
             "email": _("E-mail address (optional)"),
             "race_ethnicity": _("Race or ethnicity, as the parent describes it"),
             "consent_to_contact": _("The parent agrees to be contacted by the program"),
-            "consent_date": _("Date the parent agreed (optional)"),
+            "consent_date": _("Date the parent agreed"),
         }
         help_texts = {"birth_date": _("For example, 27 3 1990")}
         widgets = {
             "preferred_language": forms.RadioSelect,
+            "consent_method": forms.RadioSelect,
             "consent_date": RecentDateInput,
         }
         error_messages = {
@@ -164,10 +175,24 @@ class ParentForm(forms.ModelForm):
             "Enter the parent's date of birth."
         )
         set_choices(self, "preferred_language", list(Language.choices))
+        set_choices(self, "consent_method", list(ConsentMethod.choices))
+        self.fields["consent_method"].required = False
         self.fields["consent_date"].initial = timezone.localdate()
+        self.fields["consent_date"].help_text = _(
+            "Only if the parent agreed. Without their agreement no date is kept."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("consent_to_contact"):
+            # No consent, so nothing about consent is kept (the date box starts at today).
+            cleaned["consent_date"] = None
+            cleaned["consent_method"] = ""
+            self.errors.pop("consent_date", None)
+        return cleaned
 
 
-class ChildIntakeForm(forms.ModelForm):
+class ChildIntakeForm(ModelForm):
     birth_date = SplitDateField(label=_("Date of birth"), required=True)
     summary_prefix = ""  # "Child 2", set by the view: names the form in the error summary
 
@@ -218,6 +243,16 @@ class ChildForm(ChildIntakeForm):
             "permanency_date": RecentDateInput,
             "reentry_date": RecentDateInput,
         }
+
+
+class ParentEditForm(ParentForm):
+    """A parent's details after intake: the coordinator corrects them over time."""
+
+    version = VersionField()
+
+    class Meta(ParentForm.Meta):
+        fields = [*ParentForm.Meta.fields[:5], "address", *ParentForm.Meta.fields[5:]]
+        labels = {**ParentForm.Meta.labels, "address": _("Address (optional)")}
 
 
 ParentFormSet = forms.formset_factory(

@@ -65,6 +65,11 @@ class Family(VersionedModel):
         return str(parent) if parent else _("Family %(id)s") % {"id": self.pk}
 
 
+class ConsentMethod(models.TextChoices):
+    VERBAL = "verbal", _("Said so (verbal)")
+    WRITTEN = "written", _("Signed a form (written)")
+
+
 class Parent(models.Model):
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="parents")
     first_name = models.CharField(_("first name"), max_length=80)
@@ -85,10 +90,33 @@ class Parent(models.Model):
     )
     consent_to_contact = models.BooleanField(_("agrees to be contacted"), default=False)
     consent_date = models.DateField(_("date of consent"), null=True, blank=True)
+    consent_method = models.CharField(
+        _("how the parent agreed"),
+        max_length=10,
+        choices=ConsentMethod.choices,
+        blank=True,
+        default="",
+    )
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent recorded by"),
+    )
+    consent_recorded_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
     name_key = models.CharField(max_length=170, editable=False, db_index=True)
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(consent_to_contact=True)
+                | models.Q(consent_date__isnull=True, consent_method=""),
+                name="no_consent_date_without_consent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
@@ -97,15 +125,27 @@ class Parent(models.Model):
     def audit_program_id(self) -> int:
         return self.family.program_id
 
+    @property
+    def has_recorded_consent(self) -> bool:
+        """Agreed to be contacted, with when and how written down."""
+        return bool(self.consent_to_contact and self.consent_date and self.consent_method)
+
     def clean(self) -> None:
         errors: dict[str, str | Promise] = {}
         today = timezone.localdate()
         if self.birth_date and self.birth_date > today:
             errors["birth_date"] = _("Date of birth must be in the past.")
-        if self.consent_to_contact and not self.consent_date:
-            errors["consent_date"] = _("Enter the date the parent agreed to be contacted.")
-        if self.consent_date and self.consent_date > today:
-            errors["consent_date"] = _("The date of consent cannot be in the future.")
+        if self.consent_to_contact:
+            if not self.consent_date:
+                errors["consent_date"] = _("Enter the date the parent agreed to be contacted.")
+            elif self.consent_date > today:
+                errors["consent_date"] = _("The date of consent cannot be in the future.")
+            if not self.consent_method:
+                errors["consent_method"] = _("Choose how the parent agreed.")
+        elif self.consent_date or self.consent_method:
+            errors["consent_to_contact"] = _(
+                "Tick that the parent agrees to be contacted, or leave the date and how empty."
+            )
         if errors:
             raise ValidationError(errors)
         self.name_key = normalize_name(self.first_name, self.last_name)

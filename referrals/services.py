@@ -41,6 +41,7 @@ PARENT_FIELDS = [
     "interpreter_needed",
     "race_ethnicity",
     "consent_to_contact",
+    "consent_method",
     "consent_date",
 ]
 CHILD_FIELDS = [
@@ -54,6 +55,15 @@ CHILD_FIELDS = [
     "permanency_type",
     "reentry_date",
 ]
+
+
+def _stamp_consent(parent: Parent, *, actor: User, had_consent: bool) -> None:
+    """Who wrote down the parent's agreement and when; nothing without an agreement."""
+    if not parent.consent_to_contact:
+        parent.consent_date, parent.consent_method = None, ""
+        parent.consent_recorded_by, parent.consent_recorded_at = None, None
+    elif not had_consent or parent.consent_recorded_at is None:
+        parent.consent_recorded_by, parent.consent_recorded_at = actor, timezone.now()
 
 
 class TransitionError(Exception):
@@ -87,6 +97,7 @@ def referral_create(
         parent = Parent(
             family=family, **{key: data.get(key) for key in PARENT_FIELDS if key in data}
         )
+        _stamp_consent(parent, actor=actor, had_consent=False)
         parent.full_clean()
         parent.save()
         audit.record(
@@ -159,6 +170,15 @@ def referral_transition(
         )
     if to_status == Status.DECLINED and not reason:
         raise ValidationError({"reason": _("Choose why the referral is declined.")})
+    if to_status == Status.ACCEPTED and not any(
+        parent.has_recorded_consent for parent in referral.family.parents.all()
+    ):
+        raise TransitionError(
+            _(
+                "Record the parent's agreement to be contacted (when, and whether it was "
+                "verbal or written) before accepting the referral."
+            )
+        )
     referral.status = to_status
     referral.status_changed_at = timezone.now()
     referral.decline_reason = reason if to_status == Status.DECLINED else ""
@@ -181,6 +201,27 @@ def referral_transition(
     audit.record(actor=actor, action=AuditAction.UPDATE, obj=referral, changes=changes)
     _notify(transition)
     return referral
+
+
+@transaction.atomic
+def parent_update(
+    *, actor: User, parent: Parent, data: dict[str, Any], expected_version: int
+) -> Parent:
+    """Correct a parent's details after intake (name, birth date, contact, language,
+    consent). Guarded by the family's version, like a child's record."""
+    stored = Parent.objects.get(pk=parent.pk)
+    before = audit.snapshot(stored, PARENT_FIELDS)
+    for name in PARENT_FIELDS:
+        if name in data:
+            setattr(parent, name, data[name])
+    _stamp_consent(parent, actor=actor, had_consent=stored.consent_to_contact)
+    parent.full_clean()
+    save_versioned(instance=parent.family, expected_version=expected_version, fields=[])
+    parent.save()
+    changes = audit.diff(before, audit.snapshot(parent, PARENT_FIELDS))
+    if changes:
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=parent, changes=changes)
+    return parent
 
 
 @transaction.atomic

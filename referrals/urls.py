@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/", views.referral_detail, name="detail"),
     path("<int:pk>/status/", views.referral_transition, name="transition"),
     path("children/<int:pk>/edit/", views.child_edit, name="child_edit"),
+    path("parents/<int:pk>/edit/", views.parent_edit, name="parent_edit"),
 ]

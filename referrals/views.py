@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from psp import audit, policy
 from psp.exports import csv_download, only_program
+from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest
 from psp.models import AuditAction, Program, Role, User
 from psp.services import ConcurrentEditError
@@ -25,12 +26,13 @@ from referrals import selectors, services
 from referrals.forms import (
     ChildForm,
     ChildFormSet,
+    ParentEditForm,
     ParentFormSet,
     ReferralFilter,
     ReferralForm,
     TransitionForm,
 )
-from referrals.models import Child, Referral, Status
+from referrals.models import Child, Parent, Referral, Status
 
 PAGE_SIZE = 25
 
@@ -160,7 +162,7 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                     children=[row for row in children.cleaned_data if row],
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_model_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -260,6 +262,8 @@ def _render_detail(
         "case": case if case is not None and policy.can(user, "case.view", case) else None,
         "shared_progress": selectors.shared_progress(case) if case is not None else [],
         "can_change_family": policy.can(user, "family.change", referral.family),
+        "needs_consent": Status.ACCEPTED in services.next_statuses(referral)
+        and not any(parent.has_recorded_consent for parent in referral.family.parents.all()),
         "form": transition_form,
     }
     return render(request, "referrals/referral_detail.html", context, status=status)
@@ -303,6 +307,56 @@ def referral_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 
 @login_required
+def parent_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Correct a parent's details after intake, or record their consent."""
+    parent = policy.get_for_user(
+        request.user, Parent.objects.select_related("family__program"), "parent.change", pk=pk
+    )
+    referral = parent.family.referrals.order_by("-received_on").first()
+    form = ParentEditForm(
+        request.POST or None, instance=parent, initial={"version": parent.family.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.parent_update(
+                actor=request.user,
+                parent=parent,
+                data=form.cleaned_data,
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConcurrentEditError as error:
+            _stale_family(request, form, error, parent.family)
+        except ValidationError as error:
+            add_model_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s's details saved.") % {"name": parent.first_name})
+            return _back_to_family(referral)
+    return render(
+        request,
+        "referrals/parent_form.html",
+        {"form": form, "parent": parent, "referral": referral},
+    )
+
+
+def _stale_family(
+    request: AuthenticatedHttpRequest, form: Any, error: ConcurrentEditError, family: Any
+) -> None:
+    """Keep what the user typed, say why it was refused, and let them save over the
+    version they have now seen."""
+    form.add_error(None, str(error))
+    family.refresh_from_db()
+    data = request.POST.copy()
+    data["version"] = str(family.version)
+    form.data = data
+
+
+def _back_to_family(referral: Referral | None) -> HttpResponse:
+    if referral is not None:
+        return redirect("referrals:detail", pk=referral.pk)
+    return redirect("referrals:list")
+
+
+@login_required
 def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = policy.get_for_user(
         request.user, Child.objects.select_related("family__program"), "child.change", pk=pk
@@ -320,16 +374,12 @@ def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
             )
         except ConcurrentEditError as error:
-            form.add_error(None, str(error))
-            child.family.refresh_from_db()
-            data = request.POST.copy()
-            data["version"] = str(child.family.version)
-            form.data = data
+            _stale_family(request, form, error, child.family)
+        except ValidationError as error:
+            add_model_errors(form, error)
         else:
             messages.success(request, _("%(name)s's record saved.") % {"name": child.first_name})
-            if referral is not None:
-                return redirect("referrals:detail", pk=referral.pk)
-            return redirect("referrals:list")
+            return _back_to_family(referral)
     return render(
         request, "referrals/child_form.html", {"form": form, "child": child, "referral": referral}
     )

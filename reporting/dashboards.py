@@ -211,7 +211,7 @@ def program_dashboard(
         CaseDue(
             case_id=row["pk"],
             referral_number=row["referral__number"],
-            day=timezone.localtime(row["latest_contact"]).date() if row["latest_contact"] else None,
+            day=row["latest_contact"],
         )
         for row in overdue_cases(cases)
         .order_by(F("latest_contact").asc(nulls_first=True), "opened_on", "pk")
@@ -283,7 +283,7 @@ def families_by_month(
     served = metrics._contacts(program, months[0], ends[-1]).aggregate(
         **{
             f"month_{index}": Count(
-                "case__family", distinct=True, filter=metrics._on_days("occurred_at", start, end)
+                "case__family", distinct=True, filter=metrics._between("occurred_on", start, end)
             )
             for index, (start, end) in enumerate(zip(months, ends, strict=True))
         }
@@ -471,7 +471,7 @@ def statewide_trends(quarters: Sequence[Quarter]) -> list[Trend]:
             f"quarter_{index}": Count(
                 "case__family",
                 distinct=True,
-                filter=metrics._on_days("occurred_at", quarter.start, quarter.end),
+                filter=metrics._between("occurred_on", quarter.start, quarter.end),
             )
             for index, quarter in enumerate(quarters)
         }

@@ -241,10 +241,6 @@ def _between(field: str, start: datetime.date, end: datetime.date) -> Q:
 _ONE_DAY = datetime.timedelta(days=1)
 
 
-def _local_date(moment: datetime.datetime) -> datetime.date:
-    return timezone.localtime(moment, timezone.get_default_timezone()).date()
-
-
 def _hours(minutes: int | None) -> Decimal:
     return (Decimal(minutes or 0) / 60).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
 
@@ -337,11 +333,11 @@ def referral_metrics(*, program: Program | None, quarter: Quarter) -> ReferralMe
 
     first_contacts = list(
         _received(program, quarter)
-        .annotate(first_contact=Min("case__activities__occurred_at"))
+        .annotate(first_contact=Min("case__activities__occurred_on"))
         .filter(first_contact__isnull=False)
         .values_list("received_on", "first_contact")
     )
-    days = [(_local_date(contact) - received).days for received, contact in first_contacts]
+    days = [(contact - received).days for received, contact in first_contacts]
     return ReferralMetrics(
         received=received,
         accepted=decisions["accepted"],
@@ -376,7 +372,7 @@ class FamilyMetrics:
 
 
 def _contacts(program: Program | None, start: datetime.date, end: datetime.date) -> Any:
-    return _scoped(Activity.objects.all(), program).filter(_on_days("occurred_at", start, end))
+    return _scoped(Activity.objects.all(), program).filter(_between("occurred_on", start, end))
 
 
 def family_metrics(*, program: Program | None, quarter: Quarter) -> FamilyMetrics:
@@ -387,7 +383,7 @@ def family_metrics(*, program: Program | None, quarter: Quarter) -> FamilyMetric
         quarter=Count("case__family", distinct=True),
         **{
             f"month_{index}": Count(
-                "case__family", distinct=True, filter=_on_days("occurred_at", start, end)
+                "case__family", distinct=True, filter=_between("occurred_on", start, end)
             )
             for index, (start, end) in enumerate(months)
         },

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from psp import audit, policy
+from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest
 from psp.models import AuditAction
 from reporting import selectors, services
@@ -67,7 +68,7 @@ def report_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
             actor=request.user, program=program, quarter=form.cleaned_data["quarter"]
         )
     except ValidationError as error:
-        form.add_error(None, error)
+        add_model_errors(form, error)
         return _list_page(request, form)
     return redirect("reporting:detail", pk=report.pk)
 

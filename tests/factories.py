@@ -12,6 +12,7 @@ from faker import Faker
 from psp.models import ContractPeriod, ContractPhase, Membership, Program, Role, RoleLabel, User
 from referrals.models import (
     Child,
+    ConsentMethod,
     Family,
     Language,
     OutOfHomeCareType,
@@ -122,6 +123,7 @@ class ParentFactory(DjangoModelFactory):
     race_ethnicity = RaceEthnicity.WHITE
     consent_to_contact = True
     consent_date = factory.LazyFunction(timezone.localdate)
+    consent_method = ConsentMethod.VERBAL
     name_key = factory.LazyAttribute(
         lambda parent: normalize_name(parent.first_name, parent.last_name)
     )

@@ -128,16 +128,18 @@
     }
   });
 
-  // Show the resource list only for "Connected to a resource".
-  var resourceField = form.querySelector("[data-show-for-type]");
-  function toggleResource() {
+  // Fields that belong to one kind of contact (the resource for "Connected to a resource",
+  // the next hearing date for a court hearing) show only when that kind is chosen.
+  var typedFields = form.querySelectorAll("[data-show-for-type]");
+  function toggleTypedFields() {
     var chosen = form.querySelector('input[name="activity_type"]:checked');
-    var wanted = resourceField.getAttribute("data-show-for-type");
-    resourceField.hidden = !(chosen && chosen.value === wanted) &&
-      !resourceField.querySelector(".is-invalid");
+    typedFields.forEach(function (field) {
+      var wanted = field.getAttribute("data-show-for-type");
+      field.hidden = !(chosen && chosen.value === wanted) && !field.querySelector(".is-invalid");
+    });
   }
-  if (resourceField) {
-    form.addEventListener("change", toggleResource);
-    toggleResource();
+  if (typedFields.length) {
+    form.addEventListener("change", toggleTypedFields);
+    toggleTypedFields();
   }
 })();

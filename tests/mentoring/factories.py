@@ -67,12 +67,17 @@ def profile_for(user: User, program_id: int, **fields: object) -> ParentPartner:
 def assign_case(referral: Referral, user: User, *, opened_days_ago: int = 30) -> Case:
     """An open case for ``referral`` with ``user``'s Parent Partner profile assigned."""
     partner = profile_for(user, referral.program_id)
-    Referral.objects.filter(pk=referral.pk).update(status=Status.ASSIGNED)
+    opened_on = timezone.localdate() - datetime.timedelta(days=opened_days_ago)
+    # A family is referred before its case opens.
+    referral.received_on = min(referral.received_on, opened_on)
+    Referral.objects.filter(pk=referral.pk).update(
+        status=Status.ASSIGNED, received_on=referral.received_on
+    )
     case = Case.objects.create(
         referral=referral,
         program_id=referral.program_id,
         family_id=referral.family_id,
-        opened_on=timezone.localdate() - datetime.timedelta(days=opened_days_ago),
+        opened_on=opened_on,
     )
     Assignment.objects.create(case=case, parent_partner=partner, started_on=case.opened_on)
     return case
@@ -86,7 +91,24 @@ class ActivityFactory(DjangoModelFactory):
     parent_partner = factory.LazyAttribute(
         lambda activity: activity.case.assignments.get(ended_on__isnull=True).parent_partner
     )
-    occurred_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=2))
+
+    class Params:
+        at = None  # an aware moment: the date and time of the contact together
+
+    occurred_on = factory.LazyAttribute(
+        lambda activity: (
+            timezone.localdate(activity.at)
+            if activity.at
+            else timezone.localdate() - datetime.timedelta(days=2)
+        )
+    )
+    occurred_time = factory.LazyAttribute(
+        lambda activity: (
+            timezone.localtime(activity.at).time().replace(microsecond=0)
+            if activity.at
+            else datetime.time(10, 0)
+        )
+    )
     duration_minutes = 60
     activity_type = ActivityType.HOME_VISIT
     mode = ContactMode.IN_PERSON

@@ -178,14 +178,13 @@ def test_send_back_needs_a_comment_and_edit_returns_it_to_review(personas, case,
     partner_client = client_for(personas["door_parent_partner"])
     home = partner_client.get("/mentoring/").content.decode()
     assert "Add the mileage." in home
-    local = timezone.localtime(activity.occurred_at)
     partner_client.post(
         f"/mentoring/contacts/{activity.pk}/edit/",
         contact(
             case,
             client_uuid=str(activity.client_uuid),
-            date=local.date().isoformat(),
-            time=local.strftime("%H:%M"),
+            date=activity.occurred_on.isoformat(),
+            time=activity.occurred_time.strftime("%H:%M"),
             activity_type="home_visit",
             duration="60",
             mileage="14",

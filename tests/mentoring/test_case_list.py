@@ -37,10 +37,10 @@ def door_cases(personas, door, second_partner):
     """Three open Door cases and a closed one, with two Parent Partners."""
     mine = personas["door_parent_partner"]
     quiet = family_case(door, mine, first="Odalys", last="Brennan", days_ago=40)
-    ActivityFactory(case=quiet, occurred_at=timezone.now() - 20 * DAY)
+    ActivityFactory(case=quiet, at=timezone.now() - 20 * DAY)
     hearing = family_case(door, mine, first="Thuy", last="Vang", days_ago=10, children=2)
     Case.objects.filter(pk=hearing.pk).update(next_court_date=timezone.localdate() + 3 * DAY)
-    ActivityFactory(case=hearing, occurred_at=timezone.now() - DAY)
+    ActivityFactory(case=hearing, at=timezone.now() - DAY)
     other = family_case(door, second_partner, first="Marisol", last="Peña", days_ago=5)
     closed = family_case(door, mine, first="Gwendolyn", last="Ashby", days_ago=200)
     Case.objects.filter(pk=closed.pk).update(

@@ -43,7 +43,7 @@ def test_no_contact_in_14_days_reminds_the_partner_and_coordinator_once(
     personas, case, clinical_support_held
 ):
     today = timezone.localdate()
-    ActivityFactory(case=case, occurred_at=aware(today - datetime.timedelta(days=10)))
+    ActivityFactory(case=case, at=aware(today - datetime.timedelta(days=10)))
     assert tasks.send_daily_reminders(today.isoformat()) == 0  # 10 days: not yet
 
     later = today + datetime.timedelta(days=5)  # 15 days after the last contact
@@ -60,12 +60,12 @@ def test_no_contact_in_14_days_reminds_the_partner_and_coordinator_once(
 
 def test_court_hearing_within_a_week_reminds_the_partner(personas, case, clinical_support_held):
     today = timezone.localdate()
-    ActivityFactory(case=case, occurred_at=aware(today - datetime.timedelta(days=1)))
+    ActivityFactory(case=case, at=aware(today - datetime.timedelta(days=1)))
     case.next_court_date = today + datetime.timedelta(days=9)
     case.save()
     assert tasks.send_daily_reminders(today.isoformat()) == 0
     three_days_later = today + datetime.timedelta(days=3)
-    ActivityFactory(case=case, occurred_at=aware(today))
+    ActivityFactory(case=case, at=aware(today))
     tasks.send_daily_reminders(three_days_later.isoformat())
     court = [m for m in mail.outbox if "Court hearing" in m.subject]
     assert [m.to for m in court] == [[personas["door_parent_partner"].email]]

@@ -198,20 +198,20 @@ def test_monthly_summary_adds_up_the_month(personas, case, client_for):
     )
     ActivityFactory(
         case=case,
-        occurred_at=at,
+        at=at,
         duration_minutes=90,
         mileage=Decimal("10.5"),
         activity_type=ActivityType.HOME_VISIT,
     )
     ActivityFactory(
         case=case,
-        occurred_at=at + datetime.timedelta(days=3),
+        at=at + datetime.timedelta(days=3),
         duration_minutes=30,
         mileage=Decimal("0"),
         activity_type=ActivityType.CHECK_IN,
         mode="phone",
     )
-    ActivityFactory(case=case, occurred_at=at + datetime.timedelta(days=40))  # another month
+    ActivityFactory(case=case, at=at + datetime.timedelta(days=40))  # another month
     partner = case.assignments.get().parent_partner
     summary = selectors.monthly_summary(partner, month_start.year, month_start.month)
     assert len(summary.contacts) == 2

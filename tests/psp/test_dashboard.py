@@ -49,7 +49,7 @@ def open_case(program: Program, partner_user: Any, *, last_contact_days: float |
         opened_days_ago=60,
     )
     if last_contact_days is not None:
-        ActivityFactory(case=case, occurred_at=ago(last_contact_days))
+        ActivityFactory(case=case, at=ago(last_contact_days))
     return case
 
 
@@ -168,7 +168,7 @@ def test_contacts_waiting_for_review(personas, door, client_for):
 
 def test_quarter_so_far_beside_the_previous_quarter(personas, door, client_for):
     case = open_case(door, personas["door_parent_partner"], last_contact_days=1)
-    ActivityFactory(case=case, occurred_at=ago(100), duration_minutes=90)
+    ActivityFactory(case=case, at=ago(100), duration_minutes=90)
     response, page = page_for(client_for, personas["door_coordinator"])
     board = response.context["program_dashboard"]
     quarter = Quarter.from_date(timezone.localdate())
@@ -203,7 +203,7 @@ def test_charts_are_svg_with_a_title_a_description_and_the_numbers_in_a_table(
 def test_families_by_month_counts_as_the_quarterly_metric(personas, door):
     case = open_case(door, personas["door_parent_partner"], last_contact_days=1)
     for days in (40, 75, 130, 160, 200):
-        ActivityFactory(case=case, occurred_at=ago(days))
+        ActivityFactory(case=case, at=ago(days))
     months = sorted(mentoring_selectors.month_starts(6))
     by_month = dict(dashboards.families_by_month(door, months))
     expected: dict[datetime.date, int] = {}
@@ -259,7 +259,7 @@ def busy_program(program: Program, partner_user: Any, rows: int) -> None:
         ParentPartnerFactory(program=program)
         case = open_case(program, partner_user, last_contact_days=20 + index)
         Case.objects.filter(pk=case.pk).update(next_court_date=today + (index % 14) * DAY)
-        ActivityFactory(case=case, occurred_at=ago(index % 90 + 15), activity_type="check_in")
+        ActivityFactory(case=case, at=ago(index % 90 + 15), activity_type="check_in")
         ReferralFactory(family__program=program, status=Status.RECEIVED)
         ReferralFactory(family__program=program, status=Status.SCREENING)
 
@@ -466,24 +466,27 @@ def test_administrator_keeps_the_list_of_all_programs(personas, door, rock, clie
 
 def test_overdue_cases_agree_with_is_overdue_at_the_edges(personas, door):
     partner = personas["door_parent_partner"]
-    now = timezone.now()
-    cases = [
-        open_case(door, partner, last_contact_days=days) for days in (13.9, 14.01, 15, 40, None)
-    ]
+    today = timezone.localdate()
+    cases = {days: open_case(door, partner, last_contact_days=None) for days in (13, 14, 15, 40)}
+    for days, case in cases.items():
+        ActivityFactory(case=case, occurred_on=today - days * DAY, occurred_time=None)
+    never = {}
     for days in (13, 14, 15):  # never contacted, opened that many days ago
-        case = open_case(door, partner, last_contact_days=None)
-        Case.objects.filter(pk=case.pk).update(opened_on=timezone.localdate() - days * DAY)
-    Case.objects.filter(pk=cases[-2].pk).update(status=CaseStatus.CLOSED)
-    for offset in (23.9, 12, 11.5, 5, 0):
-        moment = now + datetime.timedelta(hours=offset)
-        found = {case.pk for case in mentoring_selectors.overdue_cases(Case.objects.all(), moment)}
+        never[days] = open_case(door, partner, last_contact_days=None)
+        Case.objects.filter(pk=never[days].pk).update(opened_on=today - days * DAY)
+    Case.objects.filter(pk=cases[40].pk).update(status=CaseStatus.CLOSED)
+    for shift in (-1, 0, 1, 2):
+        day = today + shift * DAY
+        found = {case.pk for case in mentoring_selectors.overdue_cases(Case.objects.all(), day)}
         expected = {
             case.pk
             for case in mentoring_selectors.cases_for_all()
-            if mentoring_selectors.is_overdue(case, moment)
+            if mentoring_selectors.is_overdue(case, day)
         }
-        assert found == expected, offset
-    assert cases[1].pk in found and cases[0].pk not in found and cases[-2].pk not in found
+        assert found == expected, shift
+    # 14 days without a contact, today included, is overdue; 13 is not.
+    found = {case.pk for case in mentoring_selectors.overdue_cases(Case.objects.all(), today)}
+    assert found == {cases[14].pk, cases[15].pk, never[14].pk, never[15].pk}
 
 
 def test_reminders_are_the_same_as_over_every_open_case(personas, door):
@@ -536,7 +539,7 @@ def test_numbers_are_shared_by_a_programs_coordinators_and_lists_stay_fresh(
     response, page = page_for(client_for, personas["door_coordinator"])
     first = response.context["program_dashboard"]
     assert "Numbers as of" in page
-    ActivityFactory(case=case, occurred_at=ago(0))
+    ActivityFactory(case=case, at=ago(0))
     late = open_case(door, personas["door_parent_partner"], last_contact_days=30)
     response, _page = page_for(client_for, personas["door_pp_coordinator"])
     board = response.context["program_dashboard"]

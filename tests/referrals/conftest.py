@@ -65,6 +65,7 @@ def intake_data(
             data[prefix + "email"] = row.get("email", "")
             if row.get("consent_to_contact", True):
                 data[prefix + "consent_to_contact"] = "on"
+                data[prefix + "consent_method"] = row.get("consent_method", "verbal")
     for index, row in enumerate(children):
         prefix = f"children-{index}-"
         birth = row.get("birth_date")

@@ -14,7 +14,11 @@ def placeholders(personas: dict[str, Any], door: Any) -> dict[str, Any]:
     referral = ReferralFactory(
         family__program=door, referred_by=social_worker, referrer_email=social_worker.email
     )
-    return {"referral": referral.pk, "child": referral.family.children.get().pk}
+    return {
+        "referral": referral.pk,
+        "child": referral.family.children.get().pk,
+        "parent": referral.family.parents.get().pk,
+    }
 
 
 CASES = [
@@ -64,6 +68,13 @@ CASES = [
     Case(
         "referrals:child_edit",
         "/referrals/children/{child}/edit/",
+        everyone(
+            404, door_coordinator=200, door_pp_coordinator=200, door_social_worker=403, admin=200
+        ),
+    ),
+    Case(
+        "referrals:parent_edit",
+        "/referrals/parents/{parent}/edit/",
         everyone(
             404, door_coordinator=200, door_pp_coordinator=200, door_social_worker=403, admin=200
         ),

@@ -132,7 +132,7 @@ def contact(
     ActivityFactory(
         case=on_case,
         parent_partner=partner,
-        occurred_at=when,
+        at=when,
         activity_type=kind,
         duration_minutes=minutes,
         mileage=Decimal(miles),
