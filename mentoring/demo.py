@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
+from django.contrib.auth.hashers import make_password
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
@@ -72,7 +73,7 @@ from mentoring.models import (
     one_year_after,
 )
 from psp.demo import DemoContext
-from psp.models import Program, User
+from psp.models import Membership, Program, Role, User
 from referrals.models import (
     Child,
     Language,
@@ -164,6 +165,10 @@ def _workday(day: datetime.date) -> datetime.date:
 
 def _ascii(text: str) -> str:
     return "".join(char for char in normalize_name(text) if char.isalnum())
+
+
+def _account_name(slug: str, partner: ParentPartner) -> str:
+    return f"{slug}-partner-{_ascii(partner.first_name)}-{_ascii(partner.last_name)}".lower()
 
 
 def _user(context: DemoContext, username: str) -> User | None:
@@ -773,6 +778,7 @@ class ProgramSeeder:
                 stage = rng.choice([Stage.INQUIRY, Stage.SCREENING])
             self.partners.append(self.new_partner(PARTNER_NAMES[background], stage, taken))
             index += 1
+        self.give_accounts()
         ParentPartner.objects.bulk_create([plan.record for plan in self.partners])
         changes: list[StageChange] = []
         for plan in self.partners:
@@ -795,6 +801,41 @@ class ProgramSeeder:
             created_at=Subquery(first.values("at")[:1])
         )
         self.counts["parent partners"] = len(self.partners)
+
+    def give_accounts(self) -> None:
+        """Every active Parent Partner signs in to log contacts: an account (without a
+        usable password) and a Parent Partner membership for those the demo users are not."""
+        slug = self.program.slug
+        wanted = {
+            _account_name(slug, plan.record): plan
+            for plan in self.partners
+            if plan.record.stage == Stage.ACTIVE and plan.record.user is None
+        }
+        existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
+        User.objects.bulk_create(
+            [
+                User(
+                    username=username,
+                    first_name=plan.record.first_name,
+                    last_name=plan.record.last_name,
+                    email=plan.record.email,
+                    password=make_password(None),
+                )
+                for username, plan in wanted.items()
+                if username not in existing
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        users = User.objects.in_bulk(list(wanted), field_name="username")
+        for username, plan in wanted.items():
+            plan.record.user = users[username]
+        Membership.objects.bulk_create(
+            [
+                Membership(user=user, program=self.program, role=Role.PARENT_PARTNER)
+                for user in users.values()
+            ],
+            ignore_conflicts=True,
+        )
 
     def stage_dates(
         self, stage: str, active_on: datetime.date | None
@@ -1471,10 +1512,7 @@ class ProgramSeeder:
                 done = rng.sample(CORE_TOPICS, rng.randint(2, 4))
                 last = self.yesterday
             else:
-                missing = rng.randint(1, 2) if partner.is_demo else int(rng.random() < 0.2)
-                done = list(CORE_TOPICS)
-                for topic in rng.sample(done, missing):
-                    done.remove(topic)
+                done = list(CORE_TOPICS)  # nobody starts work before the core topics
                 last = partner.active_on
             for topic in done:
                 span = max(0, (last - started).days)

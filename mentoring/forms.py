@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import (
+    CORE_TOPICS,
     Activity,
     ActivityType,
     Assignment,
@@ -128,6 +129,7 @@ class AssignForm(forms.Form):
         error_messages={"required": _("Choose a Parent Partner.")},
     )
     confirm_over_capacity = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    confirm_language = forms.BooleanField(required=False, widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("Why a new Parent Partner? (optional)"), required=False, max_length=200
     )
@@ -580,6 +582,15 @@ class TrainingForm(ModelForm):
     def __init__(self, *args: Any, partners: QuerySet[ParentPartner], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parent_partner"].queryset = partners  # type: ignore[attr-defined]
+
+
+class CoreTopicsForm(forms.Form):
+    topics = forms.MultipleChoiceField(
+        label=_("Core topics every Parent Partner completes before starting work"),
+        choices=[(topic.value, topic.label) for topic in CORE_TOPICS],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one core topic.")},
+    )
 
 
 class SurveyForm(forms.Form):

@@ -23,9 +23,12 @@ from mentoring.models import (
     ReviewStatus,
     Stage,
     TrainingRecord,
+    TrainingRequirement,
+    TrainingTopic,
+    core_topics_for,
 )
 from psp import policy
-from psp.models import Program, Role, User
+from psp.models import Membership, Program, Role, User
 from referrals.models import Child, Parent, Referral
 
 if TYPE_CHECKING:
@@ -71,12 +74,81 @@ class Suggestion:
         return self.remaining <= 0
 
 
+def can_take_families(partners: QuerySet[ParentPartner]) -> QuerySet[ParentPartner]:
+    """Those of ``partners`` who can be given a family today: active, and signing in with an
+    account that is a Parent Partner of the same program (so they can log its contacts)."""
+    member = Membership.objects.filter(
+        user_id=OuterRef("user_id"),
+        program_id=OuterRef("program_id"),
+        role=Role.PARENT_PARTNER,
+        is_active=True,
+    )
+    return partners.filter(stage=Stage.ACTIVE, user__is_active=True).filter(Exists(member))
+
+
+def readiness_problems(partner: ParentPartner, today: datetime.date | None = None) -> list[str]:
+    """What stands between ``partner`` and starting work, in words for the coordinator:
+    one full year since reunification or permanency, a sign-in account that is a Parent
+    Partner of the program, and the program's core trainings. Empty when ready."""
+    from django.utils.translation import gettext as _
+
+    problems = []
+    name = partner.first_name
+    if not partner.is_eligible(today):
+        problems.append(
+            _(
+                "%(name)s can become active on %(date)s, one full year after being reunified "
+                "or resolving permanency."
+            )
+            % {"name": name, "date": formats.date_format(partner.eligible_from, "DATE_FORMAT")}
+        )
+    if partner.user_id is None:
+        problems.append(
+            _("%(name)s has no sign-in account linked. Link one with “Change details”.")
+            % {"name": name}
+        )
+    elif not _is_member(partner):
+        problems.append(
+            _(
+                "%(name)s's sign-in account is not an active Parent Partner of this program. "
+                "Ask your administrator to give it that role."
+            )
+            % {"name": name}
+        )
+    missing = missing_core_topics(partner)
+    if missing:
+        problems.append(
+            _("%(name)s has not completed these core trainings yet: %(topics)s.")
+            % {"name": name, "topics": ", ".join(str(topic.label) for topic in missing)}
+        )
+    return problems
+
+
+def _is_member(partner: ParentPartner) -> bool:
+    """Whether the partner's account signs in as a Parent Partner of their program."""
+    if partner.user_id is None:
+        return False
+    return Membership.objects.filter(
+        user_id=partner.user_id,
+        user__is_active=True,
+        program_id=partner.program_id,
+        role=Role.PARENT_PARTNER,
+        is_active=True,
+    ).exists()
+
+
+def missing_core_topics(partner: ParentPartner) -> list[TrainingTopic]:
+    """The program's core topics ``partner`` has no training record for."""
+    done = set(partner.trainings.values_list("topic", flat=True))
+    return [topic for topic in core_topics_for(partner.program_id) if topic not in done]
+
+
 def assignment_suggestions(referral: Referral) -> list[Suggestion]:
-    """Active Parent Partners of the referral's program, best first: one who speaks the
-    family's language, then the most room in their caseload."""
+    """The Parent Partners of the referral's program who can take a family today, best
+    first: one who speaks the family's language, then the most room in their caseload."""
     family_languages = {parent.preferred_language for parent in referral.family.parents.all()}
     partners = with_caseload(
-        ParentPartner.objects.filter(program_id=referral.program_id, stage=Stage.ACTIVE)
+        can_take_families(ParentPartner.objects.filter(program_id=referral.program_id))
     )
     suggestions = [
         Suggestion(
@@ -220,14 +292,16 @@ def clinical_months(program_id: int, count: int = 12) -> list[tuple[datetime.dat
 @dataclass(frozen=True)
 class TrainingRow:
     partner: ParentPartner
-    done: frozenset[str]
+    core: list[str]  # the topics the partner's program requires
+    done: frozenset[str]  # of those, the ones completed
     missing: list[str]
-    hours: Decimal
+    hours: Decimal  # every training, core or not
 
 
 def training_matrix(partners: QuerySet[ParentPartner]) -> list[TrainingRow]:
-    """Who has completed which core topic, who is missing which, and total hours."""
-    rows = []
+    """Who has completed which of their program's core topics, who is missing which, and
+    total hours (3 queries)."""
+    partners = partners.select_related("program")
     records = TrainingRecord.objects.filter(parent_partner__in=partners).values_list(
         "parent_partner_id", "topic", "hours"
     )
@@ -236,13 +310,25 @@ def training_matrix(partners: QuerySet[ParentPartner]) -> list[TrainingRow]:
     for partner_id, topic, amount in records:
         done.setdefault(partner_id, set()).add(topic)
         hours[partner_id] = hours.get(partner_id, Decimal("0")) + amount
+    required = dict(
+        TrainingRequirement.objects.filter(program__in=partners.values("program")).values_list(
+            "program_id", "topics"
+        )
+    )
+    rows = []
     for partner in partners:
-        completed = frozenset(done.get(partner.pk, set()))
+        core = [
+            topic
+            for topic in CORE_TOPICS
+            if partner.program_id not in required or topic in required[partner.program_id]
+        ]
+        completed = done.get(partner.pk, set())
         rows.append(
             TrainingRow(
                 partner=partner,
-                done=completed,
-                missing=[str(topic.label) for topic in CORE_TOPICS if topic not in completed],
+                core=[str(topic.label) for topic in core],
+                done=frozenset(topic.value for topic in core if topic in completed),
+                missing=[str(topic.label) for topic in core if topic not in completed],
                 hours=hours.get(partner.pk, Decimal("0")),
             )
         )

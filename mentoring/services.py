@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from mentoring import selectors
 from mentoring.models import (
+    CORE_TOPICS,
     Activity,
     ActivityType,
     Assignment,
@@ -32,6 +33,8 @@ from mentoring.models import (
     SurveyInstrument,
     SurveyResponse,
     TrainingRecord,
+    TrainingRequirement,
+    core_topics_for,
 )
 from psp import audit
 from psp.models import AuditAction, Program, User
@@ -42,6 +45,10 @@ from referrals.models import Child, Referral, Status
 
 class OverCapacityError(Exception):
     """Assigning would put the Parent Partner over their capacity; the user must confirm."""
+
+
+class LanguageMismatchError(Exception):
+    """The Parent Partner speaks none of the family's languages; the user must confirm."""
 
 
 PARTNER_FIELDS = [
@@ -102,6 +109,10 @@ def parent_partner_update(
     partner.full_clean()
     if partner.stage == Stage.ACTIVE:
         _require_eligible(partner)
+        if partner.user_id is None:
+            raise ValidationError(
+                {"user": _("An active Parent Partner needs a sign-in account to log contacts.")}
+            )
     save_versioned(instance=partner, expected_version=expected_version, fields=PARTNER_FIELDS)
     changes = audit.diff(before, audit.snapshot(partner, PARTNER_FIELDS))
     if changes:
@@ -134,8 +145,10 @@ def parent_partner_set_stage(
     if to_stage not in Stage.values:
         raise ValidationError({"stage": _("Choose a stage from the list.")})
     from_stage = partner.stage
-    if to_stage == Stage.ACTIVE:
-        _require_eligible(partner)
+    if to_stage == Stage.ACTIVE and from_stage != Stage.ACTIVE:
+        problems = selectors.readiness_problems(partner)
+        if problems:
+            raise ValidationError(problems)
     partner.stage = to_stage
     partner.stage_changed_at = timezone.now()
     save_versioned(
@@ -163,14 +176,22 @@ def case_assign(
     referral: Referral,
     partner: ParentPartner,
     confirm_over_capacity: bool = False,
+    confirm_language: bool = False,
     reason: str = "",
 ) -> Case:
     """Put a Parent Partner on an accepted referral's case (opening the case the first time),
     or hand the case to another Parent Partner; the earlier assignment is kept as history."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if partner.program_id != referral.program_id or partner.stage != Stage.ACTIVE:
+    if (
+        partner.program_id != referral.program_id
+        or not selectors.can_take_families(ParentPartner.objects.filter(pk=partner.pk)).exists()
+    ):
         raise ValidationError(
-            {"parent_partner": _("Choose an active Parent Partner of this program.")}
+            {
+                "parent_partner": _(
+                    "Choose an active Parent Partner of this program who has a sign-in account."
+                )
+            }
         )
     case = Case.objects.filter(referral=referral).first()
     if case is None and referral.status != Status.ACCEPTED:
@@ -187,6 +208,10 @@ def case_assign(
     over = caseload >= partner.capacity
     if over and not confirm_over_capacity:
         raise OverCapacityError(partner)
+    languages = {parent.preferred_language for parent in referral.family.parents.all()}
+    other_language = bool(languages) and not languages & set(partner.languages)
+    if other_language and not confirm_language:
+        raise LanguageMismatchError(partner)
 
     if case is None:
         case = Case(referral=referral, program=referral.program, family=referral.family)
@@ -219,7 +244,11 @@ def case_assign(
         actor=actor,
         action=AuditAction.CREATE,
         obj=assignment,
-        changes={"parent_partner": str(partner), "over_capacity": over},
+        changes={
+            "parent_partner": str(partner),
+            "over_capacity": over,
+            "speaks_family_language": not other_language,
+        },
     )
     return case
 
@@ -499,6 +528,26 @@ def training_record(*, actor: User, data: dict[str, Any]) -> TrainingRecord:
         }
     )
     return _save_new(actor, record, audit.snapshot(record))
+
+
+@transaction.atomic
+def core_topics_set(*, actor: User, program: Program, topics: list[str]) -> TrainingRequirement:
+    """Which core topics ``program`` asks of a Parent Partner before they start work."""
+    requirement = TrainingRequirement.objects.filter(program=program).first()
+    before = core_topics_for(program.pk)
+    if requirement is None:
+        requirement = TrainingRequirement(program=program)
+    requirement.topics = [topic.value for topic in CORE_TOPICS if topic in set(topics)]
+    requirement.full_clean()
+    requirement.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=requirement,
+        program=program,
+        changes={"topics": [[topic.value for topic in before], requirement.topics]},
+    )
+    return requirement
 
 
 @transaction.atomic

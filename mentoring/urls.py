@@ -35,6 +35,7 @@ urlpatterns += [
     path("supervision/", views.supervision, name="supervision"),
     path("clinical-support/", views.clinical, name="clinical"),
     path("training/", views.training, name="training"),
+    path("training/core-topics/", views.core_topics, name="core_topics"),
     path("cases/<int:pk>/survey/<str:timing>/", views.survey, name="survey"),
     path(
         "parent-partners/<int:pk>/summary/<int:year>-<int:month>/",

@@ -28,6 +28,7 @@ from mentoring.forms import (
     ChildOutcomeForm,
     ClinicalSessionForm,
     CloseCaseForm,
+    CoreTopicsForm,
     GoalForm,
     ParentPartnerForm,
     ProgressForm,
@@ -39,7 +40,6 @@ from mentoring.forms import (
     TrainingForm,
 )
 from mentoring.models import (
-    CORE_TOPICS,
     Activity,
     Assignment,
     Case,
@@ -56,6 +56,7 @@ from mentoring.models import (
     SupervisionSession,
     SurveyInstrument,
     SurveyTiming,
+    core_topics_for,
 )
 from psp import audit, policy
 from psp.exports import csv_download, only_program
@@ -361,7 +362,7 @@ def assign(request: AuthenticatedHttpRequest, referral_pk: int) -> HttpResponse:
     suggestions = selectors.assignment_suggestions(referral)
     partners = ParentPartner.objects.filter(pk__in=[s.partner.pk for s in suggestions])
     form = AssignForm(request.POST or None, partners=partners)
-    needs_confirmation = None
+    needs_confirmation = needs_language_confirmation = None
     if request.method == "POST" and form.is_valid():
         partner = form.cleaned_data["parent_partner"]
         try:
@@ -370,13 +371,15 @@ def assign(request: AuthenticatedHttpRequest, referral_pk: int) -> HttpResponse:
                 referral=referral,
                 partner=partner,
                 confirm_over_capacity=form.cleaned_data["confirm_over_capacity"],
+                confirm_language=form.cleaned_data["confirm_language"],
                 reason=form.cleaned_data["reason"],
             )
         except services.OverCapacityError:
             needs_confirmation = partner
-            data = request.POST.copy()
-            data["confirm_over_capacity"] = "True"
-            form.data = data
+            form.data = _confirming(request, "confirm_over_capacity")
+        except services.LanguageMismatchError:
+            needs_language_confirmation = partner
+            form.data = _confirming(request, "confirm_language")
         except ValidationError as error:
             add_model_errors(form, error)
         else:
@@ -397,8 +400,16 @@ def assign(request: AuthenticatedHttpRequest, referral_pk: int) -> HttpResponse:
             "suggestions": suggestions,
             "form": form,
             "needs_confirmation": needs_confirmation,
+            "needs_language_confirmation": needs_language_confirmation,
         },
     )
+
+
+def _confirming(request: AuthenticatedHttpRequest, field: str) -> QueryDict:
+    """The posted form again, with ``field`` set: the next submit confirms."""
+    data = request.POST.copy()
+    data[field] = "True"
+    return data
 
 
 # --- Contacts -----------------------------------------------------------------------------
@@ -731,6 +742,9 @@ def partner_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "can_change": can_change,
             "next_stages": next_stages,
             "stage_form": StageForm(initial={"version": partner.version}),
+            "readiness": selectors.readiness_problems(partner)
+            if can_change and partner.stage != Stage.ACTIVE
+            else [],
             "today": timezone.localdate(),
             "last_month": selectors.month_starts(2)[1],
             "current_cases": Assignment.objects.filter(
@@ -934,10 +948,27 @@ def training(request: AuthenticatedHttpRequest) -> HttpResponse:
         "mentoring/training.html",
         {
             "rows": selectors.training_matrix(partners.order_by("last_name")),
-            "topics": CORE_TOPICS,
             "form": form,
+            "can_choose_topics": policy.can(request.user, "training.require"),
         },
     )
+
+
+@login_required
+def core_topics(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The Program Coordinator chooses the core topics their program requires."""
+    policy.require(request.user, "training.require")
+    program = _program_for(request, {Role.PROGRAM_COORDINATOR})
+    current = [topic.value for topic in core_topics_for(program.pk)]
+    data = request.POST if request.method == "POST" else None  # unticking all posts nothing
+    form = CoreTopicsForm(data, initial={"topics": current})
+    if request.method == "POST" and form.is_valid():
+        services.core_topics_set(
+            actor=request.user, program=program, topics=form.cleaned_data["topics"]
+        )
+        messages.success(request, _("Core topics saved for %(program)s.") % {"program": program})
+        return redirect("mentoring:training")
+    return render(request, "mentoring/core_topics.html", {"form": form, "program": program})
 
 
 # --- Surveys and the monthly summary ------------------------------------------------------

@@ -557,6 +557,14 @@ def _support_record(user: User, program: Program | None) -> bool:
     return _has_role(user, program.pk, COORDINATORS)
 
 
+@rule("training.require")
+def _training_require(user: User, program: Program | None) -> bool:
+    """Choose which core topics a program asks of its Parent Partners."""
+    if program is None:
+        return bool(program_ids_where(user, {Role.PROGRAM_COORDINATOR}))
+    return _has_role(user, program.pk, {Role.PROGRAM_COORDINATOR})
+
+
 @rule("clinical.record")
 def _clinical_record(user: User, program: Program | None) -> bool:
     if program is None:

@@ -182,7 +182,10 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    # Five wrong passwords lock one account for a few minutes; a county office signs in
+    # from one address, so the limit per address is a guard against guessing at scale,
+    # not a lock on every coordinator after a few typos.
+    "login_failed": "5/5m/key,60/15m/ip",
     "reset_password": "5/m/ip,3/m/key",
     "reset_password_from_key": "20/m/ip",
 }

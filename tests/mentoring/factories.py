@@ -21,9 +21,15 @@ from mentoring.models import (
     ResourceCategory,
     Stage,
 )
-from psp.models import User
+from psp.models import Role, User
 from referrals.models import Referral, Status
-from tests.factories import ProgramFactory, unique_first_name, unique_last_name
+from tests.factories import (
+    MembershipFactory,
+    ProgramFactory,
+    UserFactory,
+    unique_first_name,
+    unique_last_name,
+)
 
 
 class ParentPartnerFactory(DjangoModelFactory):
@@ -40,6 +46,16 @@ class ParentPartnerFactory(DjangoModelFactory):
     languages = factory.LazyFunction(lambda: ["en"])
     capacity = 4
     stage = Stage.ACTIVE
+
+    @factory.post_generation
+    def account(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """An active Parent Partner signs in to log contacts: give them an account with a
+        Parent Partner membership unless the test passed one (``account=False``: none)."""
+        if not create or extracted is False or self.user_id or self.stage != Stage.ACTIVE:
+            return
+        self.user = UserFactory(first_name=self.first_name, last_name=self.last_name)
+        MembershipFactory(user=self.user, program=self.program, role=Role.PARENT_PARTNER)
+        self.save(update_fields=["user"])
 
 
 class ResourceFactory(DjangoModelFactory):

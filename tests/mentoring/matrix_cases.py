@@ -227,6 +227,11 @@ CASES = [
         ]
     ],
     Case(
+        "mentoring:core_topics",
+        "/mentoring/training/core-topics/",
+        everyone(403, door_coordinator=200, rock_coordinator=200),
+    ),
+    Case(
         "mentoring:survey",
         "/mentoring/cases/{case}/survey/intake/",
         everyone(

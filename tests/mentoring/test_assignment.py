@@ -76,6 +76,48 @@ def test_over_capacity_needs_a_confirmation(personas, door, client_for, make_mem
     assert Case.objects.get(referral=referral).assignments.get().over_capacity is True
 
 
+def test_only_parent_partners_who_can_log_contacts_are_suggested(door):
+    ParentPartnerFactory(program=door, last_name="Ready")
+    ParentPartnerFactory(program=door, last_name="NoAccount", account=False)
+    inactive = ParentPartnerFactory(program=door, last_name="Deactivated")
+    inactive.user.is_active = False
+    inactive.user.save()
+    ranked = selectors.assignment_suggestions(accepted(door))
+    assert [s.partner.last_name for s in ranked] == ["Ready"]
+
+
+def test_assigning_a_family_whose_language_the_partner_does_not_speak_asks_first(
+    personas, door, client_for
+):
+    partner = ParentPartnerFactory(program=door, languages=["en"], first_name="Jenna")
+    referral = accepted(door, Language.HMONG)
+    client = client_for(personas["door_coordinator"])
+    first = client.post(f"/mentoring/assign/{referral.pk}/", {"parent_partner": partner.pk})
+    assert first.status_code == 200
+    page = first.content.decode()
+    assert "Jenna Ortiz does not speak the family" in page.replace(partner.last_name, "Ortiz")
+    assert 'name="confirm_language" value="True"' in page
+    assert not Case.objects.filter(referral=referral).exists()
+    confirmed = client.post(
+        f"/mentoring/assign/{referral.pk}/",
+        {"parent_partner": partner.pk, "confirm_language": "True"},
+    )
+    assert confirmed.status_code == 302
+    assert Case.objects.get(referral=referral).assignments.get().parent_partner == partner
+
+
+def test_a_referral_without_recorded_consent_cannot_be_assigned(personas, door, client_for):
+    partner = ParentPartnerFactory(program=door)
+    referral = accepted(door)
+    referral.family.parents.update(consent_to_contact=False, consent_date=None, consent_method="")
+    response = client_for(personas["door_coordinator"]).post(
+        f"/mentoring/assign/{referral.pk}/", {"parent_partner": partner.pk}
+    )
+    assert response.status_code == 200
+    assert "Record the parent&#x27;s agreement to be contacted" in response.content.decode()
+    assert not Case.objects.filter(referral=referral).exists()
+
+
 def test_reassignment_keeps_history(personas, door, client_for, make_member):
     first_user = personas["door_parent_partner"]
     case = assign_case(accepted(door), first_user)

@@ -7,7 +7,15 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from mentoring.models import ParentPartner, Stage, one_year_after
+from mentoring.models import (
+    CORE_TOPICS,
+    ParentPartner,
+    Stage,
+    TrainingRecord,
+    core_topics_for,
+    one_year_after,
+)
+from mentoring.selectors import readiness_problems
 from psp.models import Role
 from tests.factories import MembershipFactory, ProgramFactory
 from tests.mentoring.factories import ParentPartnerFactory
@@ -106,22 +114,71 @@ def test_activation_is_refused_before_a_full_year_with_the_date_it_becomes_possi
     assert partner.stage == Stage.TRAINING
 
 
-def test_activation_after_a_year_and_the_missing_account_is_flagged(personas, door, client_for):
-    partner = ParentPartnerFactory(program=door, stage=Stage.TRAINING, user=None)
+def test_activation_needs_an_account_and_the_core_trainings_and_says_what_is_missing(
+    personas, door, client_for
+):
+    partner = ParentPartnerFactory(program=door, stage=Stage.TRAINING, first_name="Rosa")
+    for topic in CORE_TOPICS[:2]:
+        TrainingRecord.objects.create(
+            parent_partner=partner, topic=topic, completed_on=timezone.localdate(), hours=2
+        )
     client = client_for(personas["door_coordinator"])
+    detail = client.get(f"/mentoring/parent-partners/{partner.pk}/").content.decode()
+    assert "Before Rosa can be made active:" in detail
     page = client.post(
         f"/mentoring/parent-partners/{partner.pk}/stage/",
         {"stage": "active", "version": str(partner.version)},
         follow=True,
     ).content.decode()
     partner.refresh_from_db()
-    assert partner.stage == Stage.ACTIVE
-    assert [c.to_stage for c in partner.stage_changes.all()][-1] == Stage.ACTIVE
-    assert "has no sign-in account yet, so cannot log contacts" in page
+    assert partner.stage == Stage.TRAINING
+    assert "Rosa has no sign-in account linked." in page
+    assert "Rosa has not completed these core trainings yet: " in page
+    assert (
+        str(CORE_TOPICS[2].label) in page
+        and str(CORE_TOPICS[0].label) not in page.split("core trainings yet:")[1].split(".")[0]
+    )
+
+    # An account that is not a Parent Partner of Door does not count.
+    partner.user = personas["door_social_worker"]
+    partner.save()
+    assert any("not an active Parent Partner" in p for p in readiness_problems(partner))
     partner.user = personas["door_parent_partner"]
     partner.save()
-    page = client.get(f"/mentoring/parent-partners/{partner.pk}/").content.decode()
-    assert "has no sign-in account yet" not in page
+    for topic in CORE_TOPICS[2:]:
+        TrainingRecord.objects.create(
+            parent_partner=partner, topic=topic, completed_on=timezone.localdate(), hours=2
+        )
+    client.post(
+        f"/mentoring/parent-partners/{partner.pk}/stage/",
+        {"stage": "active", "version": str(partner.version)},
+    )
+    partner.refresh_from_db()
+    assert partner.stage == Stage.ACTIVE
+
+
+def test_a_program_chooses_its_core_topics(personas, door, rock, client_for):
+    client = client_for(personas["door_coordinator"])
+    chosen = [CORE_TOPICS[0].value, CORE_TOPICS[4].value]
+    assert client.post("/mentoring/training/core-topics/", {"topics": chosen}).status_code == 302
+    assert [topic.value for topic in core_topics_for(door.pk)] == chosen
+    assert core_topics_for(rock.pk) == list(CORE_TOPICS)  # another program keeps all nine
+    partner = ParentPartnerFactory(program=door, stage=Stage.TRAINING, user=None)
+    partner.user = personas["door_parent_partner"]
+    partner.save()
+    for topic in chosen:
+        TrainingRecord.objects.create(
+            parent_partner=partner, topic=topic, completed_on=timezone.localdate(), hours=1
+        )
+    assert readiness_problems(partner) == []
+    refused = client.post("/mentoring/training/core-topics/", {"topics": []})
+    assert "Choose at least one core topic." in refused.content.decode()
+    assert (
+        client_for(personas["door_pp_coordinator"])
+        .get("/mentoring/training/core-topics/")
+        .status_code
+        == 403
+    )
 
 
 def test_future_eligibility_date_is_refused_at_the_field(personas, door, client_for):

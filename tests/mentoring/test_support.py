@@ -113,6 +113,19 @@ def test_training_matrix_shows_who_is_missing_which_core_topic(personas, door, c
     assert row.hours == Decimal("22.5")  # 7 core topics x 3 hours + 1.5
     page = client_for(personas["door_pp_coordinator"]).get("/mentoring/training/").content.decode()
     assert "Confidentiality, Cultural competency" in page
+    assert "7 of 9" in page  # the "other" training is not a core topic
+
+
+def test_nine_core_topics_and_another_training_count_as_9_of_9(personas, door, client_for):
+    partner = ParentPartnerFactory(program=door)
+    for topic in [*CORE_TOPICS, TrainingTopic.OTHER]:
+        TrainingRecord.objects.create(
+            parent_partner=partner, topic=topic, completed_on=datetime.date(2025, 3, 1), hours=1
+        )
+    [row] = selectors.training_matrix(door.parent_partners.all())
+    assert len(row.done) == 9 and row.missing == []
+    page = client_for(personas["door_pp_coordinator"]).get("/mentoring/training/").content.decode()
+    assert "9 of 9" in page and "10 of 9" not in page
 
 
 def test_clinical_support_month_without_a_session_is_shown(personas, door, client_for):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from psp.models import Role
 from tests.factories import UserFactory
@@ -47,6 +49,46 @@ def test_repeated_failures_are_rate_limited(personas, password):
     response = client.post("/accounts/login/", {"login": "door-clinical", "password": password})
     assert response.status_code in (200, 429)
     assert "_auth_user_id" not in client.session
+
+
+def test_one_account_locked_says_when_to_try_again(personas, password):
+    client = Client()
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": "door-clinical", "password": "wrong-guess-123"})
+    response = client.post("/accounts/login/", {"login": "door-clinical", "password": password})
+    assert "_auth_user_id" not in client.session
+    page = response.content.decode()
+    assert "Too many failed sign-ins for this account." in page
+    assert "Try again in 5 minutes" in page
+
+
+def test_typos_by_five_people_in_one_office_do_not_lock_out_the_sixth(personas, password):
+    """A county office signs in from one address: the limit is per account first."""
+    office = {"REMOTE_ADDR": "203.0.113.7"}
+    for username in ["door-coordinator", "door-pp-coordinator", "door-parent-partner"]:
+        for _ in range(2):
+            Client(**office).post("/accounts/login/", {"login": username, "password": "typo"})
+    for _ in range(4):
+        Client(**office).post(
+            "/accounts/login/", {"login": "door-social-worker", "password": "typo"}
+        )
+    colleague = Client(**office)
+    colleague.post("/accounts/login/", {"login": "door-clinical", "password": password})
+    assert "_auth_user_id" in colleague.session
+
+
+def test_guessing_at_many_accounts_from_one_address_is_still_stopped(personas, password):
+    attacker = {"REMOTE_ADDR": "198.51.100.9"}
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for number in range(60):  # one every 10 seconds: under the 30 a minute for any page
+            Client(**attacker).post(
+                "/accounts/login/", {"login": f"nobody{number}", "password": "guess"}
+            )
+            clock.shift(10)
+    client = Client(**attacker)
+    response = client.post("/accounts/login/", {"login": "door-clinical", "password": password})
+    assert "_auth_user_id" not in client.session
+    assert "Too many failed sign-ins from this network." in response.content.decode()
 
 
 def test_nobody_can_sign_themselves_up():
@@ -128,3 +170,13 @@ def test_inactive_membership_gives_no_access(door, client_for):
 
     MembershipFactory(user=user, program=door, role=Role.PROGRAM_COORDINATOR, is_active=False)
     assert client_for(user).get("/programs/door/").status_code == 404
+
+
+def test_too_many_sign_in_pages_posted_at_once_get_a_page_in_plain_words(personas):
+    office = {"REMOTE_ADDR": "192.0.2.44"}
+    responses = [
+        Client(**office).post("/accounts/login/", {"login": f"x{n}", "password": "y"})
+        for n in range(31)
+    ]
+    assert responses[-1].status_code == 429
+    assert "Wait a minute, then try again." in responses[-1].content.decode()

@@ -23,7 +23,11 @@ def test_seed_demo_creates_programs_and_one_user_per_role(settings):
         for role in ROLE_NAMES:
             user = User.objects.get(username=f"{county}-{role}")
             assert Membership.objects.filter(user=user, program__slug=county).count() == 1
-    assert User.objects.count() == 17
+    # Besides them, each other active Parent Partner has an account (no usable password).
+    partner_accounts = User.objects.filter(username__contains="-partner-")
+    assert User.objects.count() - partner_accounts.count() == 17
+    assert partner_accounts.exists()
+    assert not any(user.has_usable_password() for user in partner_accounts)
     assert User.objects.get(username="dcf-state").statewide_role == StatewideRole.STATE_STAFF
     assert User.objects.get(username="admin").statewide_role == StatewideRole.ADMINISTRATOR
     door = Program.objects.get(slug="door")
