@@ -262,7 +262,7 @@ def _render_detail(
         "case": case if case is not None and policy.can(user, "case.view", case) else None,
         "shared_progress": selectors.shared_progress(case) if case is not None else [],
         "can_change_family": policy.can(user, "family.change", referral.family),
-        "needs_consent": Status.ACCEPTED in services.next_statuses(referral)
+        "needs_consent": referral.status in {Status.RECEIVED, Status.SCREENING, Status.ACCEPTED}
         and not any(parent.has_recorded_consent for parent in referral.family.parents.all()),
         "form": transition_form,
     }

@@ -11,11 +11,22 @@
   });
 
   // "Today" / "Yesterday" beside recent-date inputs; hidden until this script runs.
-  function localIsoDate(daysAgo) {
-    var day = new Date();
-    day.setDate(day.getDate() - daysAgo);
-    var month = String(day.getMonth() + 1).padStart(2, "0");
-    return day.getFullYear() + "-" + month + "-" + String(day.getDate()).padStart(2, "0");
+  // The date is the program's (its time zone, given by the page), not the tablet's: a
+  // tablet set to another zone still says the day the server will check against.
+  function localIsoDate(daysAgo, timeZone) {
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-US", {
+        timeZone: timeZone || undefined, year: "numeric", month: "2-digit", day: "2-digit"
+      }).formatToParts(new Date()).forEach(function (part) { parts[part.type] = part.value; });
+    } catch (error) {  // an unknown zone: the tablet's own
+      var now = new Date();
+      parts = { year: now.getFullYear(), month: now.getMonth() + 1, day: now.getDate() };
+    }
+    // Noon UTC on that calendar day, so stepping back whole days never crosses a DST edge.
+    var day = new Date(Date.UTC(+parts.year, +parts.month - 1, +parts.day, 12));
+    day.setUTCDate(day.getUTCDate() - daysAgo);
+    return day.toISOString().slice(0, 10);
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-psp-date-shortcut]").forEach(function (button) {
@@ -29,7 +40,10 @@
     }
     var input = document.getElementById(button.getAttribute("data-psp-date-target"));
     if (input) {
-      input.value = localIsoDate(parseInt(button.getAttribute("data-psp-date-shortcut"), 10));
+      input.value = localIsoDate(
+        parseInt(button.getAttribute("data-psp-date-shortcut"), 10),
+        button.getAttribute("data-psp-time-zone")
+      );
       input.dispatchEvent(new Event("change", { bubbles: true }));
     }
   });
