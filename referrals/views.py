@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -312,48 +312,19 @@ def parent_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     parent = policy.get_for_user(
         request.user, Parent.objects.select_related("family__program"), "parent.change", pk=pk
     )
-    referral = parent.family.referrals.order_by("-received_on").first()
-    form = ParentEditForm(
-        request.POST or None, instance=parent, initial={"version": parent.family.version}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.parent_update(
-                actor=request.user,
-                parent=parent,
-                data=form.cleaned_data,
-                expected_version=form.cleaned_data["version"],
-            )
-        except ConcurrentEditError as error:
-            _stale_family(request, form, error, parent.family)
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s's details saved.") % {"name": parent.first_name})
-            return _back_to_family(referral)
-    return render(
+    return _edit_family_member(
         request,
-        "referrals/parent_form.html",
-        {"form": form, "parent": parent, "referral": referral},
+        parent,
+        ParentEditForm,
+        lambda data, version: services.parent_update(
+            actor=request.user, parent=parent, data=data, expected_version=version
+        ),
+        intro=_(
+            "Correct the parent's details, or record their agreement to be contacted. Every "
+            "change is kept in the record's history."
+        ),
+        saved=_("%(name)s's details saved.") % {"name": parent.first_name},
     )
-
-
-def _stale_family(
-    request: AuthenticatedHttpRequest, form: Any, error: ConcurrentEditError, family: Any
-) -> None:
-    """Keep what the user typed, say why it was refused, and let them save over the
-    version they have now seen."""
-    form.add_error(None, str(error))
-    family.refresh_from_db()
-    data = request.POST.copy()
-    data["version"] = str(family.version)
-    form.data = data
-
-
-def _back_to_family(referral: Referral | None) -> HttpResponse:
-    if referral is not None:
-        return redirect("referrals:detail", pk=referral.pk)
-    return redirect("referrals:list")
 
 
 @login_required
@@ -361,25 +332,53 @@ def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = policy.get_for_user(
         request.user, Child.objects.select_related("family__program"), "child.change", pk=pk
     )
-    referral = child.family.referrals.order_by("-received_on").first()
-    form = ChildForm(
-        request.POST or None, instance=child, initial={"version": child.family.version}
+    return _edit_family_member(
+        request,
+        child,
+        ChildForm,
+        lambda data, version: services.child_update(
+            actor=request.user, child=child, data=data, expected_version=version
+        ),
+        intro=_(
+            "Keep the placement and permanency dates current: the program's outcome report is "
+            "computed from them."
+        ),
+        saved=_("%(name)s's record saved.") % {"name": child.first_name},
     )
+
+
+def _edit_family_member(
+    request: AuthenticatedHttpRequest,
+    person: Parent | Child,
+    form_class: type[ParentEditForm] | type[ChildForm],
+    update: Callable[[dict[str, Any], int], Any],
+    *,
+    intro: str,
+    saved: str,
+) -> HttpResponse:
+    """A parent's or a child's record, guarded by the family's version: a stale save is
+    refused with the user's input kept; afterwards, back to the family's referral."""
+    family = person.family
+    referral = family.referrals.order_by("-received_on").first()
+    form = form_class(request.POST or None, instance=person, initial={"version": family.version})
     if request.method == "POST" and form.is_valid():
         try:
-            services.child_update(
-                actor=request.user,
-                child=child,
-                data=form.cleaned_data,
-                expected_version=form.cleaned_data["version"],
-            )
+            update(form.cleaned_data, form.cleaned_data["version"])
         except ConcurrentEditError as error:
-            _stale_family(request, form, error, child.family)
+            form.add_error(None, str(error))
+            family.refresh_from_db()
+            data = request.POST.copy()
+            data["version"] = str(family.version)
+            form.data = data
         except ValidationError as error:
             add_model_errors(form, error)
         else:
-            messages.success(request, _("%(name)s's record saved.") % {"name": child.first_name})
-            return _back_to_family(referral)
+            messages.success(request, saved)
+            if referral is not None:
+                return redirect("referrals:detail", pk=referral.pk)
+            return redirect("referrals:list")
     return render(
-        request, "referrals/child_form.html", {"form": form, "child": child, "referral": referral}
+        request,
+        "referrals/family_member_form.html",
+        {"form": form, "person": person, "referral": referral, "intro": intro},
     )
