@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -364,7 +364,12 @@ class Stipend(models.Model):
         _("amount"),
         max_digits=8,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.01"))],
+        validators=[
+            MinValueValidator(Decimal("0.01"), message=_("Enter an amount above zero.")),
+            MaxValueValidator(
+                Decimal("10000"), message=_("Enter an amount of 10,000 dollars or less.")
+            ),
+        ],
     )
     status = models.CharField(
         _("paid?"), max_length=10, choices=StipendStatus.choices, default=StipendStatus.PENDING
@@ -378,6 +383,9 @@ class Stipend(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="stipend_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__lte=10000), name="stipend_amount_at_most_10000"
             ),
         ]
 
@@ -429,7 +437,15 @@ class OutreachEvent(VersionedModel):
     title = models.CharField(_("title"), max_length=200)
     audience_type = models.CharField(_("audience"), max_length=20, choices=AudienceType.choices)
     organisation = models.CharField(_("organisation"), max_length=160, blank=True)
-    attendance = models.PositiveIntegerField(_("number of people who came"), null=True, blank=True)
+    attendance = models.PositiveIntegerField(
+        _("number of people who came"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(0, message=_("Enter 0 or more.")),
+            MaxValueValidator(10_000, message=_("Enter a number of people from 0 to 10,000.")),
+        ],
+    )
     presenters = models.CharField(_("presenters"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
@@ -444,6 +460,13 @@ class OutreachEvent(VersionedModel):
     class Meta:
         ordering = ["-held_on", "-id"]
         indexes = [models.Index(fields=["program", "held_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(attendance__isnull=True)
+                | models.Q(attendance__gte=0, attendance__lte=10_000),
+                name="outreach_attendance_0_to_10000",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.held_on.isoformat() if self.held_on else ''} {self.title}".strip()

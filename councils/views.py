@@ -50,7 +50,7 @@ from councils.models import (
 from psp import policy
 from psp.exports import csv_download, only_program
 from psp.forms import add_model_errors
-from psp.http import AuthenticatedHttpRequest
+from psp.http import AuthenticatedHttpRequest, whole_number
 from psp.models import Program
 from psp.services import ConcurrentEditError
 
@@ -415,10 +415,8 @@ def recommendation_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 def recommendation_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     council = _council(request, pk, "recommendation.create")
     initial: dict[str, Any] = {}
-    meeting_id = request.GET.get("meeting", "")
-    from_meeting = (
-        council.meetings.filter(pk=int(meeting_id)).first() if meeting_id.isdigit() else None
-    )
+    meeting_id = whole_number(request.GET.get("meeting"))
+    from_meeting = council.meetings.filter(pk=meeting_id).first() if meeting_id else None
     if from_meeting is not None:
         initial = {"meeting": from_meeting, "proposed_on": from_meeting.held_on}
     form = RecommendationForm(
@@ -568,9 +566,9 @@ def recommendation_status(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 
 
 def _stipend_year(request: AuthenticatedHttpRequest, years: list[int]) -> int:
-    wanted = request.GET.get("year", "")
-    if wanted.isdigit() and int(wanted) in years:
-        return int(wanted)
+    wanted = whole_number(request.GET.get("year"))
+    if wanted is not None and wanted in years:
+        return wanted
     return timezone.localdate().year
 
 
@@ -662,9 +660,9 @@ def stipend_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "amount": last.amount if last is not None else DEFAULT_STIPEND,
         "status": StipendStatus.PENDING,
     }
-    meeting_id = request.GET.get("meeting", "")
-    if meeting_id.isdigit():
-        meeting = council.meetings.filter(pk=int(meeting_id)).first()
+    meeting_id = whole_number(request.GET.get("meeting"))
+    if meeting_id:
+        meeting = council.meetings.filter(pk=meeting_id).first()
         if meeting is not None:
             initial.update(meeting=meeting, awarded_on=meeting.held_on)
     form = StipendForm(request.POST or None, council=council, instance=Stipend(), initial=initial)

@@ -36,7 +36,14 @@ from mentoring.models import (
 )
 from mentoring.selectors import no_contact_in_14_days
 from psp.filters import FilterSet
-from psp.forms import IsoDateInput, ModelForm, RecentDateInput, VersionField, set_choices
+from psp.forms import (
+    DateField,
+    IsoDateInput,
+    ModelForm,
+    RecentDateInput,
+    VersionField,
+    set_choices,
+)
 from psp.models import Program, User
 from referrals.models import Child, Language, PermanencyType, PlacementStatus
 from referrals.selectors import search
@@ -181,7 +188,7 @@ class ProgressForm(forms.Form):
 
 class CloseCaseForm(forms.Form):
     version = VersionField()
-    closed_on = forms.DateField(label=_("Date the case closed"), widget=RecentDateInput)
+    closed_on = DateField(label=_("Date the case closed"), widget=RecentDateInput)
     outcome = forms.ChoiceField(
         label=_("How did it end?"), choices=ClosureOutcome.choices, widget=forms.RadioSelect
     )
@@ -241,7 +248,7 @@ class ActivityForm(ModelForm):
         empty_label=None,
         error_messages={"required": _("Choose the family.")},
     )
-    date = forms.DateField(
+    date = DateField(
         label=_("Date"),
         widget=RecentDateInput,
         error_messages={"required": _("Enter the date of the contact.")},
@@ -604,7 +611,7 @@ class SurveyForm(forms.Form):
         ("5", _("5 – Very much")),
     ]
 
-    answered_on = forms.DateField(label=_("Date"), widget=RecentDateInput)
+    answered_on = DateField(label=_("Date"), widget=RecentDateInput)
 
     def __init__(
         self, *args: Any, instrument: SurveyInstrument, language: str, **kwargs: Any

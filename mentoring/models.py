@@ -43,6 +43,24 @@ def one_year_after(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year + 1, month=3, day=1)
 
 
+MINUTES_IN_A_DAY = 24 * 60
+
+
+def minutes_validators() -> list[MinValueValidator | MaxValueValidator]:
+    message = _("Enter a number of minutes from 1 to 1,440.")
+    return [
+        MinValueValidator(1, message=message),
+        MaxValueValidator(MINUTES_IN_A_DAY, message=message),
+    ]
+
+
+def minutes_from_1_to_1440(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(duration_minutes__gte=1, duration_minutes__lte=MINUTES_IN_A_DAY),
+        name=name,
+    )
+
+
 # --- Parent Partners ----------------------------------------------------------------------
 
 
@@ -97,7 +115,12 @@ class ParentPartner(VersionedModel):
     )
     languages = models.JSONField(_("languages"), default=list)
     capacity = models.PositiveSmallIntegerField(
-        _("most families at once"), default=4, validators=[MaxValueValidator(20)]
+        _("most families at once"),
+        default=4,
+        validators=[
+            MinValueValidator(0, message=_("Enter a number of families from 0 to 20.")),
+            MaxValueValidator(20, message=_("Enter a number of families from 0 to 20.")),
+        ],
     )
     stage = models.CharField(
         _("stage"), max_length=12, choices=Stage.choices, default=Stage.INQUIRY
@@ -386,7 +409,7 @@ class Activity(VersionedModel):
     # a time nobody gave is never invented.
     occurred_time = models.TimeField(_("time"), null=True, blank=True)
     duration_minutes = models.PositiveIntegerField(
-        _("how long (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
+        _("how long (minutes)"), validators=minutes_validators()
     )
     activity_type = models.CharField(
         _("what kind of contact"), max_length=20, choices=ActivityType.choices
@@ -400,7 +423,12 @@ class Activity(VersionedModel):
         max_digits=6,
         decimal_places=1,
         default=Decimal("0"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
+        validators=[
+            MinValueValidator(Decimal("0"), message=_("Enter the miles driven, from 0 to 1,000.")),
+            MaxValueValidator(
+                Decimal("1000"), message=_("Enter the miles driven, from 0 to 1,000.")
+            ),
+        ],
     )
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
     next_court_date = models.DateField(
@@ -446,6 +474,14 @@ class Activity(VersionedModel):
             models.Index(fields=["parent_partner", "occurred_on"]),
             models.Index(fields=["case", "occurred_on"]),
             models.Index(fields=["program", "review_status"]),
+        ]
+        # The quarterly report adds these up: a typing slip must not reach it.
+        constraints = [
+            minutes_from_1_to_1440("activity_duration_1_to_1440"),
+            models.CheckConstraint(
+                condition=models.Q(mileage__gte=0, mileage__lte=1000),
+                name="activity_mileage_0_to_1000",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -499,11 +535,14 @@ class SupervisionSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     held_on = models.DateField(_("date"))
-    duration_minutes = models.PositiveIntegerField(_("how long (minutes)"), default=60)
+    duration_minutes = models.PositiveIntegerField(
+        _("how long (minutes)"), default=60, validators=minutes_validators()
+    )
     topics = models.TextField(_("topics (optional)"), blank=True)
 
     class Meta:
         ordering = ["-held_on", "-id"]
+        constraints = [minutes_from_1_to_1440("supervision_duration_1_to_1440")]
 
     def __str__(self) -> str:
         return f"{self.parent_partner} {self.held_on}"
@@ -526,10 +565,13 @@ class ClinicalSupportSession(models.Model):
     attendees = models.ManyToManyField(
         ParentPartner, related_name="clinical_sessions", blank=True, verbose_name=_("who came")
     )
-    duration_minutes = models.PositiveIntegerField(_("how long (minutes)"), default=60)
+    duration_minutes = models.PositiveIntegerField(
+        _("how long (minutes)"), default=60, validators=minutes_validators()
+    )
 
     class Meta:
         ordering = ["-held_on", "-id"]
+        constraints = [minutes_from_1_to_1440("clinical_duration_1_to_1440")]
 
     def __str__(self) -> str:
         return f"{self.program} {self.held_on}"
@@ -593,12 +635,21 @@ class TrainingRecord(models.Model):
         _("hours"),
         max_digits=5,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("200"))],
+        validators=[
+            MinValueValidator(Decimal("0.25"), message=_("Enter the hours, from 0.25 to 200.")),
+            MaxValueValidator(Decimal("200"), message=_("Enter the hours, from 0.25 to 200.")),
+        ],
     )
     provider = models.CharField(_("given by (optional)"), max_length=160, blank=True)
 
     class Meta:
         ordering = ["-completed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours__gte=Decimal("0.25"), hours__lte=200),
+                name="training_hours_0_25_to_200",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.parent_partner}: {self.get_topic_display()}"
@@ -676,11 +727,19 @@ class SurveyResponse(models.Model):
     timing = models.CharField(_("when"), max_length=10, choices=SurveyTiming.choices)
     answered_on = models.DateField(_("date"), default=timezone.localdate)
     answers = models.JSONField(default=dict)
-    score = models.DecimalField(max_digits=4, decimal_places=2)
+    # The mean of answers from 1 to 5.
+    score = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
 
     class Meta:
         ordering = ["answered_on", "id"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="survey_score_1_to_5"
+            ),
             models.UniqueConstraint(fields=["case", "timing"], name="one_survey_per_case_timing"),
         ]
 

@@ -61,7 +61,7 @@ from mentoring.models import (
 from psp import audit, policy
 from psp.exports import csv_download, only_program
 from psp.forms import add_model_errors
-from psp.http import AuthenticatedHttpRequest
+from psp.http import AuthenticatedHttpRequest, whole_number
 from psp.models import AuditAction, Program, Role, User
 from psp.services import ConcurrentEditError
 from referrals.models import Referral
@@ -433,10 +433,8 @@ def activity_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not cases:
         return render(request, "mentoring/activity_form.html", {"no_cases": True})
     case_ids = [case.pk for case in cases]
-    chosen = request.GET.get("case")
-    initial = (
-        {"case": int(chosen)} if chosen and chosen.isdigit() and int(chosen) in case_ids else {}
-    )
+    chosen = whole_number(request.GET.get("case"))
+    initial = {"case": chosen} if chosen in case_ids else {}
     partner = selectors.partner_profile_of(request.user, cases[0].program_id)
     resources = policy.visible(request.user, Resource).filter(is_active=True)
     form = ActivityForm(
@@ -863,8 +861,8 @@ def _program_for(request: AuthenticatedHttpRequest, roles: frozenset[str] | set[
     ids = policy.program_ids_where(request.user, roles)
     if not ids:
         raise PermissionDenied
-    wanted = request.GET.get("program", "")
-    program_id = int(wanted) if wanted.isdigit() and int(wanted) in ids else min(ids)
+    wanted = whole_number(request.GET.get("program"))
+    program_id = wanted if wanted is not None and wanted in ids else min(ids)
     return Program.objects.get(pk=program_id)
 
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
+
+from psp.forms import bound_dates
 
 
 class FilterSet(django_filters.FilterSet):
@@ -14,6 +17,13 @@ class FilterSet(django_filters.FilterSet):
 
     #: Parameters that shape the list without narrowing it: not counted as filters on.
     not_counted: frozenset[str] = frozenset({"sort"})
+
+    @property
+    def form(self) -> forms.Form:
+        # Date filters take the years and messages of every other date box.
+        form = super().form
+        bound_dates(form)
+        return form
 
     @property
     def active_count(self) -> int:

@@ -14,6 +14,39 @@ from django.utils.translation import gettext_lazy as _
 
 from psp.models import AuditAction, Program, Role
 
+# Dates people type: a birth date, a meeting, a contact. Outside these years a date is a
+# typing slip (20266 for 2026), and date arithmetic near year 1 or 9999 overflows.
+FIRST_YEAR = 1900
+LAST_YEAR = 2100
+# PostgreSQL's integer: a hidden number beyond it can only come from a tampered form.
+LARGEST_INTEGER = 2**31 - 1
+
+
+def check_year(year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError(
+            _("Enter a year from %(first)s to %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            code="year_out_of_range",
+        )
+
+
+def validate_year_in_range(value: datetime.date) -> None:
+    check_year(value.year)
+
+
+def bound_dates(form: forms.BaseForm) -> None:
+    """Give ``form``'s date boxes the year range and plain messages of ``DateField``."""
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField):
+            if validate_year_in_range not in field.validators:
+                field.validators.append(validate_year_in_range)
+            if (
+                field.error_messages.get("invalid")
+                == forms.DateField.default_error_messages["invalid"]
+            ):
+                field.error_messages["invalid"] = DateField.default_error_messages["invalid"]
+
 
 def set_choices(form: forms.BaseForm, name: str, choices: Any) -> None:
     """Replace the choices of ``form``'s choice field ``name`` (a model field's choices
@@ -38,12 +71,24 @@ def add_model_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+class DateField(forms.DateField):
+    """A date box that says what to type and accepts years 1900 to 2100 only."""
+
+    default_error_messages = {"invalid": _("Enter a real date, for example 2026-03-27.")}
+    default_validators = [validate_year_in_range]
+
+
 class ModelForm(forms.ModelForm):
     """Django's ModelForm, except that a model's ``clean()`` error about a field the form
     does not show (or shows under another name, see ``error_fields``) reaches the user as a
-    message instead of a server error. Every model form in the project derives from it."""
+    message instead of a server error, and every date box takes a year from 1900 to 2100
+    (see ``DateField``). Every model form in the project derives from it."""
 
     error_fields: dict[str, str] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bound_dates(self)
 
     def _update_errors(self, errors: ValidationError) -> None:
         if not hasattr(errors, "error_dict"):
@@ -64,6 +109,7 @@ class VersionField(forms.IntegerField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", LARGEST_INTEGER)
         super().__init__(**kwargs)
 
 
@@ -126,8 +172,8 @@ class AuditFilterForm(forms.Form):
         required=False,
     )
     actor = forms.CharField(label=_("Who (user name)"), max_length=150, required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
+    date_from = DateField(label=_("From"), required=False, widget=IsoDateInput())
+    date_to = DateField(label=_("To"), required=False, widget=IsoDateInput())
 
     def __init__(self, *args: Any, programs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -205,7 +251,7 @@ class SplitDateField(forms.MultiValueField):
         fields = (
             forms.IntegerField(min_value=1, max_value=31),
             forms.IntegerField(min_value=1, max_value=12),
-            forms.IntegerField(min_value=1900, max_value=2100),
+            forms.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR),
         )
         kwargs.setdefault(
             "error_messages",
@@ -218,7 +264,9 @@ class SplitDateField(forms.MultiValueField):
 
     def clean(self, value: Any) -> datetime.date | None:
         # Validate the three boxes ourselves so the message names what is wrong.
-        parts = [str(part).strip() if part is not None else "" for part in (value or [])]
+        if not isinstance(value, list | tuple):
+            value = [value]
+        parts = [str(part).strip() if part is not None else "" for part in value[:3]]
         parts += [""] * (3 - len(parts))
         if not any(parts):
             if self.required:
@@ -228,11 +276,16 @@ class SplitDateField(forms.MultiValueField):
             raise forms.ValidationError(self.error_messages["incomplete"], code="incomplete")
         try:
             day, month, year = (int(part) for part in parts)
-            result = datetime.date(year, month, day)
         except ValueError as exc:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
-        if not 1900 <= year <= 2100:
+        # Check the ranges before building a date: a huge number overflows, not fails.
+        check_year(year)
+        if not (1 <= month <= 12 and 1 <= day <= 31):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            result = datetime.date(year, month, day)
+        except (ValueError, OverflowError) as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
         if self.past_only and result > timezone.localdate():
             raise forms.ValidationError(_("The date must be today or in the past."), code="future")
         return result

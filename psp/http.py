@@ -1,4 +1,4 @@
-"""Request types for views that only signed-in users reach."""
+"""Request types for views that only signed-in users reach, and reading their query."""
 
 from __future__ import annotations
 
@@ -9,3 +9,16 @@ from psp.models import User
 
 class AuthenticatedHttpRequest(HttpRequest):
     user: User
+
+
+LARGEST_ID = 2**63 - 1  # the largest primary key the database can hold
+
+
+def whole_number(value: str | None, *, largest: int = LARGEST_ID) -> int | None:
+    """``value`` (from a query string) as a whole number, or None when it is not one: only
+    ASCII digits ("²" is a digit to ``str.isdigit`` but not to ``int``) and no larger than
+    ``largest``, so it can be compared with ids and years without a server error."""
+    if not value or not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if number <= largest else None

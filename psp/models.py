@@ -11,6 +11,7 @@ import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -127,7 +128,14 @@ class ContractPeriod(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="contract_periods")
     phase = models.CharField(_("phase"), max_length=20, choices=ContractPhase.choices)
     renewal_number = models.PositiveSmallIntegerField(
-        _("renewal number"), null=True, blank=True, help_text=_("1 for the first renewal year.")
+        _("renewal number"),
+        null=True,
+        blank=True,
+        help_text=_("1 for the first renewal year."),
+        validators=[
+            MinValueValidator(1, message=_("Enter a renewal year from 1 to 50.")),
+            MaxValueValidator(50, message=_("Enter a renewal year from 1 to 50.")),
+        ],
     )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))

@@ -106,6 +106,9 @@ class Report(models.Model):
             models.CheckConstraint(
                 condition=models.Q(progress__lte=100), name="report_progress_at_most_100"
             ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=2000, year__lte=2100), name="report_year_2000_to_2100"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -97,7 +97,7 @@ def test_save_and_log_another_comes_back_to_the_same_family(personas, case, clie
             "resource",
             "Choose the resource the family was connected to.",
         ),
-        ({"mileage": "-3"}, "mileage", "Ensure this value is greater than or equal to 0."),
+        ({"mileage": "-3"}, "mileage", "Enter the miles driven, from 0 to 1,000."),
     ],
 )
 def test_bad_contact_is_explained_at_the_field_and_kept(
