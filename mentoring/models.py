@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -308,6 +309,9 @@ class GoalStatus(models.TextChoices):
 class CaseGoal(models.Model):
     """A goal from the family's case plan that the Parent Partner helps with. The case plan
     belongs to the social worker; the Parent Partner gives input on goals and progress."""
+
+    # The form for a progress note, set by the case page for its template; never stored.
+    progress_form: Any
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals")
     text = models.CharField(_("goal"), max_length=300)

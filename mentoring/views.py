@@ -235,12 +235,29 @@ def _case_queryset(user: User) -> Any:
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = policy.get_for_user(request.user, _case_queryset(request.user), "case.view", pk=pk)
     audit.record(actor=request.user, action=AuditAction.VIEW, obj=case)
+    return _render_case(request, case)
+
+
+def _render_case(
+    request: AuthenticatedHttpRequest,
+    case: Case,
+    goal_form: GoalForm | None = None,
+    progress_form: ProgressForm | None = None,
+) -> HttpResponse:
+    """The case page; a refused goal or progress note comes back bound, with its errors and
+    what the user typed."""
+    for goal in case.goals.all():
+        # One form per goal, with ids of its own (the field names stay "note", "status").
+        bound = progress_form is not None and progress_form.auto_id == _progress_ids(goal.pk)
+        goal.progress_form = (
+            progress_form if bound else ProgressForm(auto_id=_progress_ids(goal.pk))
+        )
     activities = selectors.activities_for_user(request.user).filter(case=case)[:10]
     context = {
         "case": case,
         "activities": activities,
-        "goal_form": GoalForm(),
-        "progress_form": ProgressForm(),
+        "goal_form": goal_form or GoalForm(),
+        "error_forms": [form for form in (goal_form, progress_form) if form is not None],
         "can_change": policy.can(request.user, "case.change", case),
         "can_progress": policy.can(request.user, "case.goal_progress", case),
         "can_log": policy.can(request.user, "activity.create", case),
@@ -276,14 +293,17 @@ def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def goal_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = policy.get_for_user(request.user, Case, "case.change", pk=pk)
+    case = policy.get_for_user(request.user, _case_queryset(request.user), "case.change", pk=pk)
     form = GoalForm(request.POST)
-    if form.is_valid():
-        services.goal_add(actor=request.user, case=case, text=form.cleaned_data["text"])
-        messages.success(request, _("Goal added."))
-    else:
-        messages.error(request, _("Enter the goal."))
+    if not form.is_valid():
+        return _render_case(request, case, goal_form=form)
+    services.goal_add(actor=request.user, case=case, text=form.cleaned_data["text"])
+    messages.success(request, _("Goal added."))
     return redirect(case)
+
+
+def _progress_ids(goal_pk: int) -> str:
+    return f"id_goal-{goal_pk}-%s"
 
 
 @login_required
@@ -292,19 +312,20 @@ def goal_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     goal = CaseGoal.objects.select_related("case").filter(pk=pk).first()
     if goal is None:
         raise Http404
-    case = policy.get_for_user(request.user, Case, "case.goal_progress", pk=goal.case_id)
-    form = ProgressForm(request.POST)
-    if form.is_valid():
-        services.goal_progress_add(
-            actor=request.user,
-            goal=goal,
-            note=form.cleaned_data["note"],
-            status=form.cleaned_data["status"],
-            shared_with_referrer=form.cleaned_data["shared_with_referrer"],
-        )
-        messages.success(request, _("Progress saved."))
-    else:
-        messages.error(request, _("Write what has happened with this goal."))
+    case = policy.get_for_user(
+        request.user, _case_queryset(request.user), "case.goal_progress", pk=goal.case_id
+    )
+    form = ProgressForm(request.POST, auto_id=_progress_ids(goal.pk))
+    if not form.is_valid():
+        return _render_case(request, case, progress_form=form)
+    services.goal_progress_add(
+        actor=request.user,
+        goal=goal,
+        note=form.cleaned_data["note"],
+        status=form.cleaned_data["status"],
+        shared_with_referrer=form.cleaned_data["shared_with_referrer"],
+    )
+    messages.success(request, _("Progress saved."))
     return redirect(case)
 
 

@@ -237,6 +237,12 @@ CASES: list[FormCase] = [
         setup=mentoring_records,
     ),
     FormCase(
+        "core_topics",
+        (M.CoreTopicsForm,),
+        "door_coordinator",
+        "/mentoring/training/core-topics/",
+    ),
+    FormCase(
         "training",
         (M.TrainingForm,),
         "door_coordinator",

@@ -42,6 +42,28 @@ def test_coordinator_adds_goals_and_the_partner_gives_progress(personas, case, c
     assert "Signed a lease in Sturgeon Bay" in page.content.decode()
 
 
+def test_a_refused_goal_or_progress_note_comes_back_with_what_was_typed(personas, case, client_for):
+    coordinator = client_for(personas["door_coordinator"])
+    too_long = "Find housing near the bus line " * 20  # over 300 characters
+    response = coordinator.post(f"/mentoring/cases/{case.pk}/goals/", {"text": too_long})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert too_long.strip() in page
+    assert not case.goals.exists()
+
+    goal = case.goals.create(text="Stay in treatment")
+    other = case.goals.create(text="Keep every family time visit")
+    response = client_for(personas["door_parent_partner"]).post(
+        f"/mentoring/goals/{goal.pk}/progress/", {"note": "Went to group twice", "status": "?"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Went to group twice" in page
+    assert f'id="id_goal-{goal.pk}-note"' in page and f'id="id_goal-{other.pk}-note"' in page
+    assert not GoalProgress.objects.exists()
+
+
 def test_progress_kept_private_is_not_shown_to_the_referrer(personas, case, client_for):
     goal = case.goals.create(text="Stay in treatment")
     client_for(personas["door_parent_partner"]).post(
