@@ -35,6 +35,7 @@ from tests.factories import (
 class ParentPartnerFactory(DjangoModelFactory):
     class Meta:
         model = ParentPartner
+        skip_postgeneration_save = True  # ``account`` saves what it changes
 
     program = factory.SubFactory(ProgramFactory)
     first_name = factory.LazyFunction(unique_first_name)
