@@ -37,7 +37,9 @@ ROLE_PERSONAS = {
 }
 
 
-TEST_CACHE_REDIS_DB = 15
+# Two test runs sharing one Redis (two checkouts on one machine) must not empty each
+# other's cache: each may name its own database.
+TEST_CACHE_REDIS_DB = int(os.environ.get("PSP_TEST_REDIS_DB", "15"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
