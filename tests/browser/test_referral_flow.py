@@ -32,6 +32,7 @@ def test_social_worker_refers_and_coordinator_accepts(page: Page, live_server, d
     page.locator("#id_parents-0-birth_date_year").fill("1991")
     page.get_by_role("radio", name="Spanish").first.check()
     page.get_by_label("The parent agrees to be contacted by the program").first.check()
+    page.get_by_role("radio", name="Said so (verbal)").first.check()
 
     fill_child(page, 0, "Lucía", "3", "9", "2017")
     page.get_by_role("button", name="Add another child").click()
