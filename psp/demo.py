@@ -11,6 +11,8 @@ import random
 from dataclasses import dataclass, field
 from typing import TypedDict
 
+from django.utils import timezone
+
 from psp import services
 from psp.models import ContractPeriod, ContractPhase, Program, Role, RoleLabel, StatewideRole, User
 
@@ -93,7 +95,7 @@ class DemoContext:
 
     rng: random.Random
     scale: int = 1
-    today: datetime.date = field(default_factory=datetime.date.today)
+    today: datetime.date = field(default_factory=timezone.localdate)
     programs: dict[str, Program] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)

@@ -7,18 +7,21 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
 from psp.models import Program, Role, StatewideRole, User
 from referrals.models import Referral
+from tests.clock import CHICAGO, CLOCK_ENV, CLOCK_MATRIX, describe, on_the_wall, parse_clock
 from tests.factories import (
     NAMES,
     TEST_PASSWORD,
@@ -42,7 +45,23 @@ ROLE_PERSONAS = {
 TEST_CACHE_REDIS_DB = int(os.environ.get("PSP_TEST_REDIS_DB", "15"))
 
 
+_SESSION_CLOCK = pytest.StashKey[tuple[datetime.datetime, Any]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        default=os.environ.get(CLOCK_ENV) or None,
+        metavar="HH:MM|YYYY-MM-DDTHH:MM",
+        help=(
+            "Start the clock for the whole run at this America/Chicago time (tomorrow unless a "
+            f"date is given); it keeps ticking. Default: ${CLOCK_ENV}, else the real clock."
+        ),
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    start_session_clock(config)
     # Tests empty the cache before each test (login rate limits would otherwise leak from
     # one test into the next); on Redis they get a database of their own to empty.
     if settings.REDIS_URL:
@@ -52,6 +71,41 @@ def pytest_configure(config: pytest.Config) -> None:
             else settings.REDIS_URL
         )
         settings.CACHES["default"]["LOCATION"] = f"{base}/{TEST_CACHE_REDIS_DB}"
+
+
+def start_session_clock(config: pytest.Config) -> None:
+    """time-machine moves the clock for the whole process: every thread (the live server's
+    too) reads it. PostgreSQL's own now() is not moved; the app never asks for it."""
+    value = config.getoption("--clock")
+    if not value:
+        return
+    try:
+        moment = parse_clock(value, today=datetime.datetime.now(CHICAGO).date())
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    traveller = time_machine.travel(moment, tick=True)
+    traveller.start()
+    config.stash[_SESSION_CLOCK] = (moment, traveller)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    clock = config.stash.get(_SESSION_CLOCK, None)
+    if clock is not None:
+        clock[1].stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    clock = config.stash.get(_SESSION_CLOCK, None)
+    return f"clock: started at {describe(clock[0])}" if clock else None
+
+
+@pytest.fixture(params=CLOCK_MATRIX)
+def at_local(request: pytest.FixtureRequest) -> Iterator[datetime.datetime]:
+    """Runs the test once at each moment of ``CLOCK_MATRIX``, given as the wall clock shows it
+    (the clock ticks on from there). Ask for it before the fixtures that make records, so they
+    are dated by the moved clock."""
+    with time_machine.travel(request.param, tick=True):
+        yield on_the_wall(request.param)
 
 
 @pytest.fixture(autouse=True)
@@ -169,4 +223,10 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_context_args, "viewport": {"width": 768, "height": 1024}, "locale": "en-US"}
+    return {
+        **browser_context_args,
+        "viewport": {"width": 768, "height": 1024},
+        "locale": "en-US",
+        # The tablet's "Today" is the program's today.
+        "timezone_id": settings.TIME_ZONE,
+    }

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import BrowserContext
 
 AXE = Path(__file__).with_name("axe.min.js")
+
+
+@pytest.fixture
+def context(context: BrowserContext) -> BrowserContext:
+    """The pages' clock starts at the server's (moved by ``--clock``, if given) and ticks on:
+    the browser's "Today" is the server's today."""
+    context.clock.install(time=time.time())
+    return context
 
 
 @pytest.fixture

@@ -3,7 +3,10 @@ reload and a lost connection, and the Parent Partner Coordinator signs the conta
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from mentoring.models import Activity, ActivityType, ReviewStatus
@@ -107,3 +110,25 @@ def test_draft_survives_a_reload_and_a_lost_connection(
     page.goto(f"{live_server.url}/mentoring/log/?case={family_case.pk}")
     expect(page.get_by_text("We kept your unsent note from")).to_be_hidden()
     assert Activity.objects.filter(case=family_case).count() == 1
+
+
+def test_today_and_yesterday_buttons_give_the_programs_dates(
+    page: Page, live_server, family_case
+) -> None:
+    """The buttons read the tablet's clock and the server checks the date against its own:
+    they must agree, late in the evening too (``--clock=23:30``: UTC is already tomorrow)."""
+    today = timezone.localdate()
+    sign_in(page, live_server.url, "door-parent-partner")
+    page.goto(f"{live_server.url}/mentoring/log/?case={family_case.pk}")
+    date = page.locator("#id_date")
+    page.get_by_role("button", name="Yesterday").click()
+    expect(date).to_have_value((today - datetime.timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Today").click()
+    expect(date).to_have_value(today.isoformat())
+    page.get_by_role("radio", name="Renata Okafor").check()
+    page.get_by_role("radio", name="Home visit").check()
+    page.get_by_role("radio", name="In person").check()
+    page.get_by_role("radio", name="1 hour").check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("heading", name="Contact saved")).to_be_visible()
+    assert Activity.objects.get(case=family_case).occurred_on == today

@@ -222,3 +222,67 @@ def test_date_pickers_keep_their_value_in_spanish(personas, case, client_for):
     page = client.get("/mentoring/log/").content.decode()
     assert '<html lang="es">' in page
     assert f'type="date" name="date" value="{timezone.localdate().isoformat()}"' in page
+
+
+# --- At every hour and on the dates that break clocks (tests/clock.py) ----------------------
+
+
+def form_errors(response) -> object:
+    return response.context["form"].errors if response.context else response.status_code
+
+
+def test_a_contact_today_is_saved_at_any_hour_with_or_without_a_time(
+    at_local, personas, case, client_for
+):
+    client = client_for(personas["door_parent_partner"])
+    today = at_local.date()
+    a_little_earlier = max(
+        at_local - datetime.timedelta(minutes=20), at_local.replace(hour=0, minute=0)
+    )
+    for time in ["", a_little_earlier.strftime("%H:%M")]:
+        response = client.post("/mentoring/log/", contact(case, date=today.isoformat(), time=time))
+        assert response.status_code == 302, form_errors(response)
+    saved = Activity.objects.order_by("pk")
+    assert [(a.occurred_on, a.occurred_time) for a in saved] == [
+        (today, None),
+        (today, a_little_earlier.time().replace(second=0, microsecond=0)),
+    ]
+
+
+def test_a_contact_yesterday_is_saved_at_any_hour(at_local, personas, case, client_for):
+    client = client_for(personas["door_parent_partner"])
+    yesterday = at_local.date() - datetime.timedelta(days=1)
+    for time in ["", "23:59"]:
+        response = client.post(
+            "/mentoring/log/", contact(case, date=yesterday.isoformat(), time=time)
+        )
+        assert response.status_code == 302, form_errors(response)
+    assert {a.occurred_on for a in Activity.objects.all()} == {yesterday}
+
+
+def test_a_time_later_today_is_refused_at_the_time_field(at_local, personas, case, client_for):
+    later = at_local + datetime.timedelta(minutes=10)  # past the five minutes' grace
+    assert later.date() == at_local.date()  # (no moment in the matrix is 23:50 or later)
+    response = client_for(personas["door_parent_partner"]).post(
+        "/mentoring/log/",
+        contact(case, date=at_local.date().isoformat(), time=later.strftime("%H:%M")),
+    )
+    if later.replace(fold=0).timestamp() < at_local.timestamp():
+        # The hour clocks fall back happens twice: read as its first time, it has been.
+        assert response.status_code == 302
+        return
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"time": ["A contact cannot be in the future."]}
+    assert not Activity.objects.exists()
+
+
+def test_the_form_offers_today_and_refuses_tomorrow_at_any_hour(
+    at_local, personas, case, client_for
+):
+    client = client_for(personas["door_parent_partner"])
+    page = client.get("/mentoring/log/").content.decode()
+    assert f'type="date" name="date" value="{at_local.date().isoformat()}"' in page
+    tomorrow = at_local.date() + datetime.timedelta(days=1)
+    response = client.post("/mentoring/log/", contact(case, date=tomorrow.isoformat()))
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"date": ["A contact cannot be in the future."]}

@@ -154,3 +154,15 @@ def test_court_date_and_goal_change_with_version_check(personas, case, client_fo
     assert "Someone else changed this record" in stale.content.decode()
     case.refresh_from_db()
     assert case.permanency_goal == "guardianship"
+
+
+def test_a_case_closes_today_at_any_hour(at_local, personas, case, client_for):
+    child = case.family.children.get()
+    today = at_local.date()
+    response = client_for(personas["door_coordinator"]).post(
+        f"/mentoring/cases/{case.pk}/close/", close_data(case, child, closed_on=str(today))
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.closed_on) == (CaseStatus.CLOSED, today)
+    assert case.assignments.get().ended_on == today

@@ -11,6 +11,7 @@ from django.utils import timezone
 from mentoring import tasks
 from mentoring.models import ClinicalSupportSession
 from referrals.models import Status
+from tests.clock import CHICAGO
 from tests.factories import ReferralFactory
 from tests.mentoring.factories import ActivityFactory, assign_case
 
@@ -107,3 +108,34 @@ def test_weekly_digest_for_each_parent_partner_coordinator(personas, case):
     assert "Contacts logged" in message.body
     assert ": 2" in message.body  # two contacts by the Parent Partner
     assert "Contacts waiting for your review: 2" in message.body
+
+
+def local_moment(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=CHICAGO)
+
+
+def test_no_contact_reminder_counts_whole_local_days_at_any_hour(at_local, personas, door, rock):
+    """13 local days since a contact just after midnight: not yet. 14 since one just before
+    midnight: due. (Counted in UTC dates both would be 13 days ago, or late in the evening
+    both 14.)"""
+    today = at_local.date()
+    recent, stale = (
+        assign_case(
+            ReferralFactory(family__program=door, status=Status.ACCEPTED),
+            personas["door_parent_partner"],
+            opened_days_ago=60,
+        )
+        for _ in range(2)
+    )
+    for program in (door, rock):
+        ClinicalSupportSession.objects.create(program=program, held_on=today.replace(day=1))
+    ActivityFactory(case=recent, at=local_moment(today - datetime.timedelta(days=13), 0, 5))
+    ActivityFactory(case=stale, at=local_moment(today - datetime.timedelta(days=14), 23, 50))
+
+    assert tasks.send_daily_reminders() == 2  # today: the program's, from the clock
+    assert {address for message in mail.outbox for address in message.to} == {
+        personas["door_parent_partner"].email,
+        personas["door_pp_coordinator"].email,
+    }
+    bodies = "".join(message.body for message in mail.outbox)
+    assert stale.referral.number in bodies and recent.referral.number not in bodies

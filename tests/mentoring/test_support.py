@@ -243,3 +243,48 @@ def test_monthly_summary_adds_up_the_month(personas, case, client_for):
         .content.decode()
     )
     assert "Monthly activity summary" in page and "10.5" in page
+
+
+def test_sessions_and_training_of_today_are_taken_and_tomorrows_refused_at_any_hour(
+    at_local, personas, door, client_for
+):
+    partner = ParentPartnerFactory(program=door)
+    coordinator = client_for(personas["door_pp_coordinator"])
+    forms = [
+        (
+            coordinator,
+            "/mentoring/supervision/",
+            {"parent_partner": str(partner.pk), "duration_minutes": "45", "topics": "Boundaries"},
+            "held_on",
+        ),
+        (
+            client_for(personas["door_clinical"]),
+            "/mentoring/clinical-support/",
+            {"duration_minutes": "60", "attendees": [str(partner.pk)]},
+            "held_on",
+        ),
+        (
+            coordinator,
+            "/mentoring/training/",
+            {
+                "parent_partner": str(partner.pk),
+                "topic": TrainingTopic.OTHER,
+                "title": "Self-care",
+                "hours": "2",
+                "provider": "DCF",
+            },
+            "completed_on",
+        ),
+    ]
+    today = at_local.date()
+    for client, url, data, date_field in forms:
+        tomorrow = client.post(url, {**data, date_field: str(today + datetime.timedelta(days=1))})
+        assert tomorrow.status_code == 200, url
+        assert tomorrow.context["form"].errors == {
+            date_field: ["The date cannot be in the future."]
+        }
+        response = client.post(url, {**data, date_field: str(today)})
+        assert response.status_code == 302, response.context and response.context["form"].errors
+    assert partner.supervision_sessions.get().held_on == today
+    assert ClinicalSupportSession.objects.get().held_on == today
+    assert TrainingRecord.objects.get().completed_on == today

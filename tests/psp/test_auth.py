@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
@@ -117,6 +119,18 @@ def test_password_reset_sends_an_email(personas):
 def test_session_ends_after_inactivity():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_each_request_keeps_the_session_for_another_30_minutes(personas, client_for):
+    client = client_for(personas["door_coordinator"])
+    start = timezone.now()
+    for minutes in (29, 58):  # each visit within 30 minutes of the one before
+        with time_machine.travel(start + datetime.timedelta(minutes=minutes), tick=False):
+            assert client.get("/dashboard/").status_code == 200
+    with time_machine.travel(start + datetime.timedelta(minutes=58 + 31), tick=False):
+        response = client.get("/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from psp.models import Program, Role
 from referrals.models import Child, PermanencyType, Referral, Status
 from reporting import dashboards, metrics
 from reporting.quarters import Quarter
+from tests.clock import CHICAGO
 from tests.factories import MembershipFactory, ParentFactory, ProgramFactory, ReferralFactory
 from tests.mentoring.factories import (
     ActivityFactory,
@@ -582,3 +583,26 @@ def test_policy_gives_a_programs_dashboard_to_its_coordinators_and_the_states_to
         assert policy.can(user, "dashboard.statewide") is statewide, persona
     assert policy.can(personas["rock_coordinator"], "dashboard.program", rock)
     assert not policy.can(None, "dashboard.statewide")
+
+
+def test_overdue_families_are_counted_in_whole_local_days_at_any_hour(
+    at_local, personas, door, client_for
+):
+    today = at_local.date()
+
+    def contacted(days_ago: int, hour: int, minute: int) -> Case:
+        case = open_case(door, personas["door_parent_partner"], last_contact_days=None)
+        day = today - days_ago * DAY
+        moment = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=CHICAGO)
+        ActivityFactory(case=case, at=moment)
+        return case
+
+    recent = contacted(13, 0, 5)  # 13 local days: not yet
+    overdue = contacted(14, 23, 50)  # 14 local days, though 13 in UTC dates
+    response, page = page_for(client_for, personas["door_coordinator"])
+    listed = [due.referral_number for due in response.context["program_dashboard"].overdue]
+    assert listed == [overdue.referral.number]
+    assert "1 family has had no contact in 14 days." in page
+    assert recent.referral.number not in page
+    home = client_for(personas["door_parent_partner"]).get("/mentoring/").content.decode()
+    assert home.count("no contact in 14 days") == 1

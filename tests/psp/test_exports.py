@@ -14,3 +14,18 @@ def test_cells_a_spreadsheet_would_run_as_formulas_are_quoted(cell):
 
 def test_ordinary_cells_and_numbers_are_left_alone():
     assert csv_safe(["Peña", "", 3, -2, "2026-11-23"]) == ["Peña", "", 3, -2, "2026-11-23"]
+
+
+@pytest.mark.django_db
+def test_downloads_are_named_with_the_local_date_at_any_hour(at_local, personas, client_for):
+    coordinator = client_for(personas["door_coordinator"])
+    today = at_local.date().isoformat()
+    for url, name in [
+        ("/referrals/export.csv", "referrals"),
+        ("/mentoring/cases/export.csv", "cases"),
+        ("/mentoring/contacts/export.csv", "contacts"),
+    ]:
+        response = coordinator.get(url)
+        assert response.status_code == 200, url
+        assert f'filename="{name}-' in response["Content-Disposition"]
+        assert f'-{today}.csv"' in response["Content-Disposition"]

@@ -232,3 +232,27 @@ def test_numbers_run_on_within_a_program_and_year(personas, door, client_for, in
         f"DOOR-{year}-0002",
     ]
     assert Parent.objects.count() == 2 and Child.objects.count() == 2
+
+
+def test_received_today_is_dated_and_numbered_by_the_local_day_at_any_hour(
+    at_local, personas, door, client_for, intake
+):
+    today = at_local.date()
+    coordinator = client_for(personas["door_coordinator"])
+    tomorrow = intake(referrer_name="Ana Ruiz", received_on=str(today + datetime.timedelta(days=1)))
+    refused = coordinator.post("/referrals/new/", tomorrow)
+    assert refused.status_code == 200
+    assert "The date received cannot be in the future." in refused.content.decode()
+    entered = coordinator.post(
+        "/referrals/new/", intake(referrer_name="Ana Ruiz", received_on=str(today))
+    )
+    assert entered.status_code == 302
+    referred = client_for(personas["door_social_worker"]).post(
+        "/referrals/new/",
+        intake(parents=[{"first_name": "Pa", "last_name": "Vang", "birth_date": (4, 4, 1990)}]),
+    )
+    assert referred.status_code == 302
+    assert list(Referral.objects.order_by("number").values_list("number", "received_on")) == [
+        (f"DOOR-{today.year}-0001", today),
+        (f"DOOR-{today.year}-0002", today),
+    ]

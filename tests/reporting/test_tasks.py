@@ -102,3 +102,15 @@ def test_a_finished_report_is_not_made_twice(door: Program, quick_pdf: None) -> 
 
 def test_a_deleted_report_is_ignored(db: None) -> None:
     assert generate_report(123456) == "missing"
+
+
+def test_the_quarterly_run_makes_the_quarter_before_todays_at_any_hour(
+    at_local: datetime.datetime, door: Program
+) -> None:
+    """On 1 January the run makes October to December; on 31 March, October to December
+    still; on 1 April, January to March. The reports themselves are made after commit."""
+    expected = Quarter.from_date(at_local.date()).previous()
+    made = generate_last_quarter()
+    assert {(report.year, report.quarter) for report in Report.objects.filter(pk__in=made)} == {
+        (expected.year, expected.number)
+    }

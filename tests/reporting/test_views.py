@@ -14,6 +14,7 @@ from django.utils import timezone
 from psp.models import AuditAction, AuditEntry, Program
 from reporting import documents
 from reporting.models import Report, ReportStatus, ReportStep
+from reporting.quarters import Quarter
 from tests.factories import ProgramFactory
 from tests.reporting.conftest import Councils
 
@@ -358,3 +359,23 @@ def test_admin_lists_reports_read_only(
     assert client.get("/admin/reporting/report/").status_code == 200
     assert client.get(f"/admin/reporting/report/{report.pk}/change/").status_code == 200
     assert client.get("/admin/reporting/report/add/").status_code == 403
+
+
+def test_last_quarter_may_be_asked_for_and_this_one_not_at_any_hour(
+    at_local: datetime.datetime, door: Program, personas: dict[str, Any], client_for: Any
+) -> None:
+    this_quarter = Quarter.from_date(at_local.date())
+    last_quarter = this_quarter.previous()
+    client = client_for(personas["door_coordinator"])
+    refused = client.post(
+        "/reports/generate/",
+        {"quarter": f"{this_quarter.year}-{this_quarter.number}", "program": str(door.pk)},
+    )
+    assert "Choose a quarter that has ended." in refused.content.decode()
+    asked = client.post(
+        "/reports/generate/",
+        {"quarter": f"{last_quarter.year}-{last_quarter.number}", "program": str(door.pk)},
+    )
+    assert asked.status_code == 302
+    report = Report.objects.get()
+    assert (report.year, report.quarter) == (last_quarter.year, last_quarter.number)
