@@ -29,11 +29,13 @@ def is_in_future(day: datetime.date, time: datetime.time | None = None) -> bool:
     """Whether a date (and a wall-clock time, if given) in the program's time zone is still
     to come. A date alone is never in the future on that day itself; a time gets five
     minutes' grace for a tablet clock that runs fast."""
-    today = timezone.localdate()
-    if day != today or time is None:
-        return day > today
-    moment = timezone.make_aware(datetime.datetime.combine(day, time))
-    return moment > timezone.now() + datetime.timedelta(minutes=5)
+    now = timezone.localtime()
+    if day != now.date() or time is None:
+        return day > now.date()
+    # Wall-clock times, as the Parent Partner reads them on the clock: on the day clocks
+    # fall back, 01:30 typed at 01:10 (the second time round) is still to come.
+    latest = now + datetime.timedelta(minutes=5)
+    return latest.date() == day and time > latest.time()
 
 
 def one_year_after(day: datetime.date) -> datetime.date:
