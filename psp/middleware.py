@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.contrib import auth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -37,9 +40,24 @@ class AuditContextMiddleware:
             audit.reset_context(token)
 
 
+# The kinds the sign-in asks for as its second step (recovery codes alone are not asked).
+SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+
+
+def used_second_factor(request: HttpRequest) -> bool:
+    """Whether this session's sign-in (or a later step) included the second factor."""
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
 class RequireMfaMiddleware:
-    """With ``PSP_REQUIRE_MFA`` on, coordinators, state staff and administrators must set up
-    an authenticator app before they can use anything but their account pages."""
+    """The second factor, for every page including the admin.
+
+    Whoever has an authenticator must have used it in this session: a session made by
+    anything but the app's two-step sign-in (a stray ``auth.login``, an old session from
+    before the authenticator was added) is signed out. And with ``PSP_REQUIRE_MFA`` on,
+    coordinators, state staff and administrators must set up an authenticator app before
+    they can use anything but their account pages."""
 
     exempt_prefixes = ("/accounts/", "/static/", "/i18n/", "/healthz")
 
@@ -47,6 +65,13 @@ class RequireMfaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.user.is_authenticated
+            and is_mfa_enabled(request.user, SECOND_FACTORS)
+            and not used_second_factor(request)
+        ):
+            # Signed out, the request goes on as anybody's: pages ask to sign in again.
+            auth.logout(request)
         if (
             settings.PSP_REQUIRE_MFA
             and request.user.is_authenticated

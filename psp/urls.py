@@ -17,6 +17,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
+    # Before the admin's own: one sign-in page for everybody, with its limits and MFA.
+    path("admin/login/", views.admin_login, name="admin_login"),
+    path("admin/logout/", views.admin_logout, name="admin_logout"),
     path("admin/", admin.site.urls),
 ]
 
