@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from allauth.account.authentication import get_authentication_records
-from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import auth
@@ -13,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from psp import audit, policy
+from psp import audit, mfa, policy
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -40,16 +38,6 @@ class AuditContextMiddleware:
             audit.reset_context(token)
 
 
-# The kinds the sign-in asks for as its second step (recovery codes alone are not asked).
-SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-
-
-def used_second_factor(request: HttpRequest) -> bool:
-    """Whether this session's sign-in (or a later step) included the second factor."""
-    records = get_authentication_records(request, request.user)
-    return any(record.get("method") == "mfa" for record in records)
-
-
 class RequireMfaMiddleware:
     """The second factor, for every page including the admin.
 
@@ -67,8 +55,8 @@ class RequireMfaMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
             request.user.is_authenticated
-            and is_mfa_enabled(request.user, SECOND_FACTORS)
-            and not used_second_factor(request)
+            and mfa.has_second_factor(request.user)
+            and not mfa.used_second_factor(request)
         ):
             # Signed out, the request goes on as anybody's: pages ask to sign in again.
             auth.logout(request)

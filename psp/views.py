@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.mfa.totp.views import activate_totp
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from psp import policy, selectors, services
+from psp import mfa, policy, selectors, services
 from psp.forms import AuditFilterForm, ProgramSettingsForm
 from psp.http import AuthenticatedHttpRequest
 from psp.models import Program, Role
@@ -213,6 +214,34 @@ def admin_logout(request: HttpRequest) -> HttpResponse:
     as it is (307 keeps the method and the form's CSRF token)."""
     status = 307 if request.method == "POST" else 302
     return HttpResponseRedirect(reverse("account_logout"), status=status)
+
+
+@login_required
+def mfa_activate_totp(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The first authenticator app needs, besides the password, a code sent to the account's
+    e-mail address: somebody else may know the password and would otherwise add theirs."""
+    user = request.user
+    if not mfa.has_second_factor(user) and not mfa.recently_confirmed_by_email(request):
+        if not user.email:
+            messages.error(
+                request,
+                _(
+                    "Your account has no e-mail address to send a confirmation code to: "
+                    "ask your administrator to add one, then set up the authenticator app."
+                ),
+            )
+            return redirect("mfa_index")
+        services.email_address_trust(user=user)
+        return redirect_to_login(
+            request.get_full_path(), reverse("account_request_reauthentication_code")
+        )
+    response = activate_totp(request)
+    authenticator = mfa.newest_second_factor(user)
+    if authenticator is not None and not mfa.used_second_factor(request):
+        # Typing a code from the new app to add it counts as this session's second factor:
+        # the person is not signed out right after setting it up.
+        mfa.count_as_used(request, authenticator)
+    return response
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
