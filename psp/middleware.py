@@ -1,4 +1,5 @@
-"""Request-wide concerns: the audit context, and the second factor where it is required."""
+"""Request-wide concerns: the audit context, the second factor where it is required, and
+keeping signed-in pages out of browser and proxy caches."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.contrib import auth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from psp import audit, mfa, policy
 
@@ -69,3 +71,23 @@ class RequireMfaMiddleware:
         ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Nothing shown to a signed-in person is kept by the browser or a proxy: every page and
+    download (family records, CSV files, report PDFs) answers ``Cache-Control: no-store``.
+    A shared tablet's back button or history then cannot show a record after sign-out.
+    Static files (served before this by WhiteNoise) keep their long caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if (signed_in or request.user.is_authenticated) and not request.path.startswith(
+            settings.STATIC_URL
+        ):
+            add_never_cache_headers(response)  # no-store, no-cache, must-revalidate, private
+            response["Pragma"] = "no-cache"  # for HTTP/1.0 caches
+        return response
