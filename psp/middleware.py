@@ -1,4 +1,5 @@
-"""Request-wide concerns: the audit context, and the second factor where it is required."""
+"""Request-wide concerns: the audit context, the second factor where it is required, and
+keeping signed-in pages out of browser and proxy caches."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from collections.abc import Callable
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.contrib import auth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
-from psp import audit, policy
+from psp import audit, mfa, policy
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -38,8 +41,13 @@ class AuditContextMiddleware:
 
 
 class RequireMfaMiddleware:
-    """With ``PSP_REQUIRE_MFA`` on, coordinators, state staff and administrators must set up
-    an authenticator app before they can use anything but their account pages."""
+    """The second factor, for every page including the admin.
+
+    Whoever has an authenticator must have used it in this session: a session made by
+    anything but the app's two-step sign-in (a stray ``auth.login``, an old session from
+    before the authenticator was added) is signed out. And with ``PSP_REQUIRE_MFA`` on,
+    coordinators, state staff and administrators must set up an authenticator app before
+    they can use anything but their account pages."""
 
     exempt_prefixes = ("/accounts/", "/static/", "/i18n/", "/healthz")
 
@@ -47,6 +55,13 @@ class RequireMfaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.user.is_authenticated
+            and mfa.has_second_factor(request.user)
+            and not mfa.used_second_factor(request)
+        ):
+            # Signed out, the request goes on as anybody's: pages ask to sign in again.
+            auth.logout(request)
         if (
             settings.PSP_REQUIRE_MFA
             and request.user.is_authenticated
@@ -56,3 +71,23 @@ class RequireMfaMiddleware:
         ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Nothing shown to a signed-in person is kept by the browser or a proxy: every page and
+    download (family records, CSV files, report PDFs) answers ``Cache-Control: no-store``.
+    A shared tablet's back button or history then cannot show a record after sign-out.
+    Static files (served before this by WhiteNoise) keep their long caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if (signed_in or request.user.is_authenticated) and not request.path.startswith(
+            settings.STATIC_URL
+        ):
+            add_never_cache_headers(response)  # no-store, no-cache, must-revalidate, private
+            response["Pragma"] = "no-cache"  # for HTTP/1.0 caches
+        return response

@@ -174,3 +174,17 @@ def membership_revoke(*, actor: User | None, membership: Membership) -> None:
             obj=membership,
             changes={"is_active": [True, False]},
         )
+
+
+@transaction.atomic
+def email_address_trust(*, user: User) -> None:
+    """Codes that confirm who someone is go to the e-mail address an administrator gave the
+    account (as password resets do), and to no other address the account may have had."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=user.email).delete()
+    EmailAddress.objects.update_or_create(
+        user=user,
+        email__iexact=user.email,
+        defaults={"email": user.email, "verified": True, "primary": True},
+    )

@@ -1,14 +1,17 @@
-"""Sign-in events go to the audit log (connected in ``PspConfig.ready``)."""
+"""Sign-in events go to the audit log, and changes to a second factor are told to the person
+by e-mail (connected in ``PspConfig.ready``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from psp import audit
+from psp import audit, mfa
 from psp.models import AuditAction, User
 
 
@@ -28,3 +31,28 @@ def _login_failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> No
     # The attempted name only: never the password.
     name = str(credentials.get("username") or credentials.get("email") or "")[:150]
     audit.record(actor=None, action=AuditAction.LOGIN_FAILED, object_repr=name)
+
+
+@receiver(mfa_signals.authenticator_added)
+def _authenticator_added(
+    sender: Any, request: HttpRequest, user: User, authenticator: Authenticator, **kwargs: Any
+) -> None:
+    # Recovery codes come with the first authenticator app: one notice is enough.
+    if authenticator.type in mfa.SECOND_FACTORS:
+        mfa.notify(request, user, mfa.Change.ADDED)
+
+
+@receiver(mfa_signals.authenticator_removed)
+def _authenticator_removed(
+    sender: Any, request: HttpRequest, user: User, authenticator: Authenticator, **kwargs: Any
+) -> None:
+    if authenticator.type in mfa.SECOND_FACTORS:
+        mfa.notify(request, user, mfa.Change.REMOVED)
+
+
+@receiver(mfa_signals.authenticator_reset)
+def _authenticator_reset(
+    sender: Any, request: HttpRequest, user: User, authenticator: Authenticator, **kwargs: Any
+) -> None:
+    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+        mfa.notify(request, user, mfa.Change.RECOVERY_CODES)

@@ -16,7 +16,12 @@ urlpatterns = [
     path("mentoring/", include("mentoring.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before allauth's own: the first authenticator also needs a code sent by e-mail.
+    path("accounts/2fa/totp/activate/", views.mfa_activate_totp, name="psp_mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
+    # Before the admin's own: one sign-in page for everybody, with its limits and MFA.
+    path("admin/login/", views.admin_login, name="admin_login"),
+    path("admin/logout/", views.admin_logout, name="admin_logout"),
     path("admin/", admin.site.urls),
 ]
 

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from allauth.mfa.totp.views import activate_totp
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from psp import policy, selectors, services
+from psp import mfa, policy, selectors, services
 from psp.forms import AuditFilterForm, ProgramSettingsForm
 from psp.http import AuthenticatedHttpRequest
 from psp.models import Program, Role
@@ -179,6 +185,63 @@ def healthz(request: HttpRequest) -> JsonResponse:
             checks["worker"] = "unknown"
     checks["status"] = "ok" if healthy else "error"
     return JsonResponse(checks, status=200 if healthy else 503)
+
+
+def _admin_next(request: HttpRequest) -> str:
+    wanted = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return reverse("admin:index")
+
+
+@never_cache
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's own login form would skip the second factor and the sign-in limits: it
+    never takes a password, and sends everybody to the app's one sign-in page instead."""
+    next_url = _admin_next(request)
+    if request.user.is_authenticated:
+        if not policy.can(request.user, "admin.access"):
+            raise PermissionDenied
+        return HttpResponseRedirect(next_url)
+    return redirect_to_login(next_url, reverse("account_login"))
+
+
+@never_cache
+def admin_logout(request: HttpRequest) -> HttpResponse:
+    """Signing out of the admin is signing out of the app. A posted sign-out is passed on
+    as it is (307 keeps the method and the form's CSRF token)."""
+    status = 307 if request.method == "POST" else 302
+    return HttpResponseRedirect(reverse("account_logout"), status=status)
+
+
+@login_required
+def mfa_activate_totp(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The first authenticator app needs, besides the password, a code sent to the account's
+    e-mail address: somebody else may know the password and would otherwise add theirs."""
+    user = request.user
+    if not mfa.has_second_factor(user) and not mfa.recently_confirmed_by_email(request):
+        if not user.email:
+            messages.error(
+                request,
+                _(
+                    "Your account has no e-mail address to send a confirmation code to: "
+                    "ask your administrator to add one, then set up the authenticator app."
+                ),
+            )
+            return redirect("mfa_index")
+        services.email_address_trust(user=user)
+        return redirect_to_login(
+            request.get_full_path(), reverse("account_request_reauthentication_code")
+        )
+    response = activate_totp(request)
+    authenticator = mfa.newest_second_factor(user)
+    if authenticator is not None and not mfa.used_second_factor(request):
+        # Typing a code from the new app to add it counts as this session's second factor:
+        # the person is not signed out right after setting it up.
+        mfa.count_as_used(request, authenticator)
+    return response
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -209,7 +209,9 @@ def test_contact_and_case_pages_query_count(
         assert coordinator.get("/mentoring/review/").status_code == 200
     with django_assert_max_num_queries(22):
         assert coordinator.get(f"/mentoring/cases/{case.pk}/").status_code == 200
-    with django_assert_max_num_queries(15):  # 14 + the Parent Partner filter's choices
+    with django_assert_max_num_queries(
+        16
+    ):  # 14 + the Parent Partner filter's choices + the second-factor check
         assert coordinator.get("/mentoring/cases/").status_code == 200
     partner = client_for(personas["door_parent_partner"])
     with django_assert_max_num_queries(16):

@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 import time_machine
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core import mail
 from django.test import Client
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from psp.models import Role
 from tests.factories import UserFactory
+from tests.mfa import enroll_totp, sign_in_with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -156,11 +156,11 @@ def test_mfa_required_for_coordinators_state_and_admins(
         assert response.status_code == 200
 
 
-def test_mfa_not_asked_again_once_set_up(personas, client_for, settings):
+def test_mfa_not_asked_again_once_set_up(personas, settings):
     settings.PSP_REQUIRE_MFA = True
     user = personas["door_coordinator"]
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    assert client_for(user).get("/dashboard/").status_code == 200
+    enroll_totp(user)
+    assert sign_in_with_totp(user).get("/dashboard/").status_code == 200
 
 
 def test_mfa_off_by_default_in_the_demo(personas, client_for):
