@@ -1,10 +1,13 @@
-"""Sign-in events go to the audit log (connected in ``PspConfig.ready``)."""
+"""Sign-in events go to the audit log, and migrations never unapply what cannot come back
+(both connected in ``PspConfig.ready``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
+from django.core.management.base import CommandError
+from django.db.migrations import Migration
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -28,3 +31,18 @@ def _login_failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> No
     # The attempted name only: never the password.
     name = str(credentials.get("username") or credentials.get("email") or "")[:150]
     audit.record(actor=None, action=AuditAction.LOGIN_FAILED, object_repr=name)
+
+
+def refuse_irreversible_plan(
+    sender: Any, plan: list[tuple[Migration, bool]] | None = None, **kwargs: Any
+) -> None:
+    """Refuse, before anything is touched, a ``migrate`` that would unapply an irreversible
+    migration, such as the one that creates the audit log (``migrate psp 0001`` would
+    otherwise first undo the later migrations, then fail half-way)."""
+    for migration, backwards in plan or []:
+        if backwards and not all(operation.reversible for operation in migration.operations):
+            raise CommandError(
+                f"Migration {migration.app_label}.{migration.name} cannot be unapplied "
+                "(it would destroy data that must be kept, such as the audit log). "
+                "Nothing was changed."
+            )
