@@ -22,10 +22,10 @@ from councils.models import (
     Stipend,
 )
 from councils.services import sanitize_rich_text
-from psp.admin import PolicyAdmin
+from psp.admin import PolicyAdmin, PolicyInline
 
 
-class CouncilMemberInline(admin.TabularInline):
+class CouncilMemberInline(PolicyInline, admin.TabularInline):
     model = CouncilMember
     extra = 0
     fields = ["name", "council_role", "organisation", "lived_experience", "is_active", "user"]
@@ -50,7 +50,7 @@ class CouncilMemberAdmin(PolicyAdmin):
     list_select_related = ["council"]
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(PolicyInline, admin.TabularInline):
     model = Attendance
     extra = 0
     raw_id_fields = ["member"]
@@ -73,7 +73,7 @@ class MeetingAdmin(PolicyAdmin):
         super().save_model(request, obj, form, change)
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(PolicyInline, admin.TabularInline):
     model = RecommendationStatusChange
     extra = 0
     can_delete = False

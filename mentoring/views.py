@@ -62,7 +62,7 @@ from psp import audit, policy
 from psp.exports import csv_download, only_program
 from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest, whole_number
-from psp.models import AuditAction, Program, Role, User
+from psp.models import Program, Role, User
 from psp.services import ConcurrentEditError
 from referrals.models import Referral
 
@@ -81,6 +81,7 @@ def _stale(form: Any, error: ConcurrentEditError, current_version: int) -> None:
 
 
 @login_required
+@audit.audited_list(Case)
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A Parent Partner's families and what is due; coordinators go to the case list."""
     policy.require(request.user, "case.list")
@@ -114,6 +115,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@audit.audited_list(Case)
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(request.user, "case.list")
     filters, query = _case_filter(request)
@@ -234,7 +236,6 @@ def _case_queryset(user: User) -> Any:
 @login_required
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = policy.get_for_user(request.user, _case_queryset(request.user), "case.view", pk=pk)
-    audit.record(actor=request.user, action=AuditAction.VIEW, obj=case)
     return _render_case(request, case)
 
 
@@ -437,6 +438,7 @@ def _confirming(request: AuthenticatedHttpRequest, field: str) -> QueryDict:
 
 
 @login_required
+@audit.audited_list(Case)
 def activity_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The tablet contact log: one screen, Save or Save and log another."""
     policy.require(request.user, "activity.create")
@@ -517,6 +519,7 @@ def activity_saved(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@audit.audited_list(Activity)
 def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not (
         policy.can(request.user, "activity.review") or policy.can(request.user, "activity.create")
@@ -644,6 +647,7 @@ def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@audit.audited_list(Activity)
 def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(request.user, "activity.review")
     waiting = selectors.waiting_for_review(request.user)
@@ -745,6 +749,7 @@ def partner_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             Prefetch("stage_changes", queryset=StageChange.objects.select_related("actor"))
         ),
         "parent_partner.view",
+        audit_view=True,  # the page lists the families of the partner's caseload
         pk=pk,
     )
     can_change = policy.can(request.user, "parent_partner.change", partner)

@@ -34,10 +34,17 @@ class PolicyAdmin(admin.ModelAdmin):
     """Every change made through the admin is allowed by the policy and written to the log.
 
     ``get_queryset`` starts from ``policy.visible``, so the admin shows a user exactly the
-    rows the app would; ``audit_views`` makes opening a record leave an audit entry.
+    rows the app would. Changes to the record and to its inline rows are logged with what
+    changed; opening a family's record, or a list of them, is logged as a view
+    (``audit_views``, on by default for ``policy.is_family_record`` models).
     """
 
-    audit_views = False
+    audit_views: bool | None = None
+
+    def _audits_views(self) -> bool:
+        if self.audit_views is None:
+            return policy.is_family_record(self.model)
+        return self.audit_views
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         if not policy.has_scope(self.model):
@@ -48,11 +55,17 @@ class PolicyAdmin(admin.ModelAdmin):
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> Any:
-        if self.audit_views and request.method == "GET":
+        if self._audits_views() and request.method == "GET":
             obj = self.get_object(request, object_id)
             if obj is not None:
                 audit.record(actor=request.user, action=AuditAction.VIEW, obj=obj)  # type: ignore[arg-type]
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        response = super().changelist_view(request, extra_context)
+        if self._audits_views():
+            audit.record_list_view(request, self.model, response)
+        return response
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return policy.can(request.user, "admin.access")
@@ -91,13 +104,62 @@ class PolicyAdmin(admin.ModelAdmin):
         for obj in queryset:
             self.delete_model(request, obj)
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline rows (a parent inside a family) are logged one by one, with their changes."""
+        model = formset.model
+        before: dict[Any, dict[str, Any]] = {}
+        for inline_form in formset.initial_forms:
+            pk = inline_form.instance.pk
+            if pk is None:
+                continue
+            if formset._should_delete_form(inline_form):
+                # Logged now: once deleted, the row has no primary key left to name.
+                old = model._default_manager.get(pk=pk)
+                audit.record(
+                    actor=request.user,  # type: ignore[arg-type]
+                    action=AuditAction.DELETE,
+                    obj=old,
+                    changes=audit.snapshot(old),
+                )
+            elif inline_form.has_changed():
+                before[pk] = audit.snapshot(model._default_manager.get(pk=pk))
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            audit.record(
+                actor=request.user,  # type: ignore[arg-type]
+                action=AuditAction.CREATE,
+                obj=obj,
+                changes=audit.snapshot(obj),
+            )
+        for obj, _fields in formset.changed_objects:
+            changes = audit.diff(before.get(obj.pk, {}), audit.snapshot(obj))
+            if changes:
+                audit.record(
+                    actor=request.user,  # type: ignore[arg-type]
+                    action=AuditAction.UPDATE,
+                    obj=obj,
+                    changes=changes,
+                )
 
-class ContractPeriodInline(admin.TabularInline):
+
+class PolicyInline(admin.options.InlineModelAdmin):
+    """Inline rows answer to the same rule as their page (``admin.access``), not to Django's
+    per-model permissions, so an administrator sees and edits them like the page itself."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, "admin.access")
+
+    has_add_permission = has_view_permission
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission
+
+
+class ContractPeriodInline(PolicyInline, admin.TabularInline):
     model = ContractPeriod
     extra = 0
 
 
-class RoleLabelInline(admin.TabularInline):
+class RoleLabelInline(PolicyInline, admin.TabularInline):
     model = RoleLabel
     extra = 0
 
@@ -128,6 +190,19 @@ class UserAdmin(PolicyAdmin, DjangoUserAdmin):
         *(DjangoUserAdmin.fieldsets or ()),
         ("PSP", {"fields": ["statewide_role"]}),
     )
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        """An administrator setting someone's password is logged (never the password)."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.get(pk=id)
+            audit.record(
+                actor=request.user,  # type: ignore[arg-type]
+                action=AuditAction.UPDATE,
+                obj=user,
+                changes={"password": "set" if user.has_usable_password() else "disabled"},
+            )
+        return response
 
 
 @admin.register(AuditEntry)

@@ -7,4 +7,8 @@ class PspConfig(AppConfig):
     verbose_name = _("People, programs and audit")
 
     def ready(self) -> None:
-        from psp import signals  # noqa: F401 - connects the sign-in audit receivers
+        from django.db.models.signals import pre_migrate
+
+        from psp import signals  # connects the sign-in audit receivers
+
+        pre_migrate.connect(signals.refuse_irreversible_plan, sender=self)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.http import HttpRequest, HttpResponse
 
 from psp.models import AuditAction, AuditEntry, Program, User
 
@@ -26,6 +29,7 @@ SECRET_FIELDS = frozenset({"password", "secret", "token"})
 class RequestContext:
     ip_address: str | None = None
     path: str = ""
+    method: str = ""
 
 
 _NO_REQUEST = RequestContext()
@@ -40,6 +44,12 @@ def reset_context(token: Any) -> None:
     _context.reset(token)
 
 
+def in_reading_request() -> bool:
+    """Is the current request one that only reads (GET or HEAD), so a page is being shown?"""
+    context = _context.get()
+    return context is not None and context.method in ("GET", "HEAD")
+
+
 def record(
     *,
     actor: User | None,
@@ -48,6 +58,7 @@ def record(
     changes: dict[str, Any] | None = None,
     program: Program | int | None = None,
     object_repr: str | None = None,
+    object_type: str | None = None,
 ) -> AuditEntry:
     """Append one entry. ``program`` defaults to the program the object belongs to."""
     context = _context.get() or _NO_REQUEST
@@ -58,7 +69,7 @@ def record(
         actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         actor_username=actor.get_username() if actor is not None and actor.is_authenticated else "",
         action=str(action),
-        object_type=obj._meta.label_lower if obj is not None else "",
+        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
         object_repr=(object_repr if object_repr is not None else str(obj or ""))[:200],
         program_id=program_id,
@@ -66,6 +77,40 @@ def record(
         ip_address=context.ip_address,
         path=context.path[:300],
     )
+
+
+View = Callable[..., HttpResponse]
+
+
+def audited_list(model: type[models.Model]) -> Callable[[View], View]:
+    """For a page that lists families' records: showing it (a GET answered 200) leaves one
+    VIEW entry, with the filters and page asked for. Pages of one record need nothing:
+    ``policy.get_for_user`` records those."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def audited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            record_list_view(request, model, response)
+            return response
+
+        return audited
+
+    return decorate
+
+
+def record_list_view(
+    request: HttpRequest, model: type[models.Model], response: HttpResponse
+) -> None:
+    """One VIEW entry for a list of ``model`` shown (a GET answered 200)."""
+    if request.method in ("GET", "HEAD") and response.status_code == 200:
+        record(
+            actor=request.user,  # type: ignore[arg-type]
+            action=AuditAction.VIEW,
+            object_type=model._meta.label_lower,
+            object_repr=f"{model._meta.verbose_name_plural} (list)",
+            changes={"query": request.GET.urlencode()} if request.GET else None,
+        )
 
 
 def program_id_of(obj: models.Model) -> int | None:

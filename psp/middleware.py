@@ -25,14 +25,16 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 class AuditContextMiddleware:
-    """Makes the caller's address and path available to ``psp.audit.record``."""
+    """Makes the caller's address, path and method available to ``psp.audit``."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = audit.set_context(
-            audit.RequestContext(ip_address=client_ip(request), path=request.path)
+            audit.RequestContext(
+                ip_address=client_ip(request), path=request.path, method=request.method or ""
+            )
         )
         try:
             return self.get_response(request)

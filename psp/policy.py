@@ -6,7 +6,9 @@ Every view asks here, through three calls:
 - ``visible(user, Model)`` -> QuerySet: the rows of ``Model`` this user may see at all.
 - ``get_for_user(user, Model, action, **lookup)``: one row, 404 if it is outside the user's
   scope (so another program's records are not even revealed to exist), 403 if it is visible
-  but the action is not allowed.
+  but the action is not allowed. When the row is part of a family's record (``is_family_record``)
+  and the request is a GET, the view is written to the audit log: a page that shows a family
+  cannot forget to (``tests/psp/test_audit_every_view.py`` walks every page to make sure).
 
 Deny by default: an action or a model with no rule here is refused to everybody.
 Rules read a user's active memberships once per request (``_memberships``).
@@ -22,7 +24,8 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
-from psp.models import AuditEntry, Membership, Program, Role, User
+from psp import audit
+from psp.models import AuditAction, AuditEntry, Membership, Program, Role, User
 
 M = TypeVar("M", bound=models.Model)
 AnyUser = User | AnonymousUser
@@ -62,9 +65,15 @@ def get_for_user(
     user: AnyUser,
     model_or_queryset: type[M] | models.QuerySet[M],
     action: str,
+    *,
+    audit_view: bool | None = None,
     **lookup: Any,
 ) -> M:
-    """One object the user may act on, or 404 when it is outside their scope, 403 otherwise."""
+    """One object the user may act on, or 404 when it is outside their scope, 403 otherwise.
+
+    Showing it is audited when ``audit_view`` is true; by default (None), when it is part of
+    a family's record and the request is a GET (a page is shown, not a form sent).
+    """
     if isinstance(model_or_queryset, models.QuerySet):
         model = model_or_queryset.model
         queryset = model_or_queryset & visible(user, model)
@@ -76,6 +85,10 @@ def get_for_user(
         raise Http404 from exc
     if not can(user, action, obj):
         raise PermissionDenied
+    if audit_view is None:
+        audit_view = is_family_record(type(obj)) and audit.in_reading_request()
+    if audit_view:
+        audit.record(actor=user, action=AuditAction.VIEW, obj=obj)  # type: ignore[arg-type]
     return obj
 
 
@@ -238,6 +251,30 @@ def _audit_view(user: User, entry: AuditEntry | None) -> bool:
 # --- Rules: referrals and families --------------------------------------------------------
 # Imported here, not at the top: the referrals app's models import psp.models.
 from referrals.models import Child, Family, Parent, Referral  # noqa: E402
+
+_family_records: dict[type[models.Model], bool] = {}
+
+
+def is_family_record(model: type[models.Model]) -> bool:
+    """A family, or a record whose foreign keys lead to one (a parent, a child, a referral, a
+    case, its goals and contacts...): what the audit log must see every view of."""
+    if model not in _family_records:
+        _family_records[model] = _leads_to_family(model, depth=4)
+    return _family_records[model]
+
+
+def _leads_to_family(model: type[models.Model], depth: int) -> bool:
+    if issubclass(model, Family):
+        return True
+    if depth == 0:
+        return False
+    return any(
+        _leads_to_family(field.related_model, depth - 1)
+        for field in model._meta.concrete_fields
+        if field.many_to_one or field.one_to_one
+        if isinstance(field.related_model, type) and field.related_model is not model
+    )
+
 
 INTAKE_ROLES = frozenset({Role.PROGRAM_COORDINATOR, Role.SOCIAL_WORKER})
 REFERRAL_READERS = frozenset(

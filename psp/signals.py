@@ -1,5 +1,6 @@
-"""Sign-in events go to the audit log, and changes to a second factor are told to the person
-by e-mail (connected in ``PspConfig.ready``)."""
+"""Sign-in events go to the audit log, changes to a second factor are told to the person by
+e-mail, and migrations never unapply what cannot come back (connected in
+``PspConfig.ready``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
+from django.core.management.base import CommandError
+from django.db.migrations import Migration
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -56,3 +59,18 @@ def _authenticator_reset(
 ) -> None:
     if authenticator.type == Authenticator.Type.RECOVERY_CODES:
         mfa.notify(request, user, mfa.Change.RECOVERY_CODES)
+
+
+def refuse_irreversible_plan(
+    sender: Any, plan: list[tuple[Migration, bool]] | None = None, **kwargs: Any
+) -> None:
+    """Refuse, before anything is touched, a ``migrate`` that would unapply an irreversible
+    migration, such as the one that creates the audit log (``migrate psp 0001`` would
+    otherwise first undo the later migrations, then fail half-way)."""
+    for migration, backwards in plan or []:
+        if backwards and not all(operation.reversible for operation in migration.operations):
+            raise CommandError(
+                f"Migration {migration.app_label}.{migration.name} cannot be unapplied "
+                "(it would destroy data that must be kept, such as the audit log). "
+                "Nothing was changed."
+            )

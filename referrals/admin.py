@@ -7,31 +7,30 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from psp.admin import PolicyAdmin
+from psp.admin import PolicyAdmin, PolicyInline
 from referrals.models import Child, Family, Parent, Referral, Transition
 
 
-class ParentInline(admin.StackedInline):
+class ParentInline(PolicyInline, admin.StackedInline):
     model = Parent
     extra = 0
     exclude = ["name_key"]
 
 
-class ChildInline(admin.StackedInline):
+class ChildInline(PolicyInline, admin.StackedInline):
     model = Child
     extra = 0
 
 
 @admin.register(Family)
 class FamilyAdmin(PolicyAdmin):
-    audit_views = True
     list_display = ["__str__", "program", "created_at"]
     list_filter = ["program"]
     inlines = [ParentInline, ChildInline]
     search_fields = ["parents__first_name", "parents__last_name"]
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(PolicyInline, admin.TabularInline):
     model = Transition
     extra = 0
     can_delete = False
@@ -43,7 +42,6 @@ class TransitionInline(admin.TabularInline):
 
 @admin.register(Referral)
 class ReferralAdmin(PolicyAdmin):
-    audit_views = True
     list_display = ["number", "program", "received_on", "status", "urgency"]
     list_filter = ["program", "status", "urgency"]
     search_fields = ["number", "family__parents__last_name"]

@@ -20,7 +20,7 @@ from psp import audit, policy
 from psp.exports import csv_download, only_program
 from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest
-from psp.models import AuditAction, Program, Role, User
+from psp.models import Program, Role, User
 from psp.services import ConcurrentEditError
 from referrals import selectors, services
 from referrals.forms import (
@@ -38,6 +38,7 @@ PAGE_SIZE = 25
 
 
 @login_required
+@audit.audited_list(Referral)
 def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(request.user, "referral.list")
     visible = selectors.referrals_for_user(request.user)
@@ -220,7 +221,6 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = policy.get_for_user(
         request.user, selectors.referral_detail(request.user), "referral.view", pk=pk
     )
-    audit.record(actor=request.user, action=AuditAction.VIEW, obj=referral)
     return _render_detail(request, referral)
 
 

@@ -4,6 +4,10 @@ Triggers refuse UPDATE and DELETE for every database user (and TRUNCATE on Postg
 so no role, no admin page and no stray script can rewrite history. The table is not managed
 by Django's migrations autodetector (``AuditEntry.Meta.managed = False``), which also keeps
 ``manage.py flush`` from emptying it.
+
+There is no way back: unapplying this migration would drop every entry, so it is
+irreversible, and ``migrate psp 0001`` (or ``zero``) is refused before anything is touched
+(``psp.signals.refuse_irreversible_plan``).
 """
 
 from django.db import migrations
@@ -55,15 +59,8 @@ def create_audit_table(apps, schema_editor):
         schema_editor.execute(statement, params=None)  # "%" in the SQL is not a parameter
 
 
-def drop_audit_table(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP TABLE IF EXISTS psp_auditentry")
-        schema_editor.execute("DROP FUNCTION IF EXISTS psp_audit_append_only()")
-    else:
-        schema_editor.execute("DROP TABLE IF EXISTS psp_auditentry")
-
-
 class Migration(migrations.Migration):
     dependencies = [("psp", "0001_initial")]
 
-    operations = [migrations.RunPython(create_audit_table, drop_audit_table)]
+    # No reverse: the audit log is never dropped by a migration.
+    operations = [migrations.RunPython(create_audit_table, reverse_code=None)]
