@@ -18,6 +18,7 @@ import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from psp.models import Program, Role, StatewideRole, User
 from referrals.models import Referral
@@ -118,6 +119,13 @@ def _empty_cache() -> None:
 @pytest.fixture(autouse=True)
 def _fresh_names() -> None:
     NAMES.unique.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the site's language, whatever an earlier test switched to."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)
