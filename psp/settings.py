@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "psp.middleware.RequestLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -127,6 +128,16 @@ else:
             "LOCATION": "psp_cache",
         }
     }
+
+# --- Request limits -----------------------------------------------------------------------
+
+# No page takes a file upload; the largest form (a council meeting with 500 members'
+# attendance and long minutes) stays well under these. Bigger requests are refused with 400
+# (too many fields, Django) or 413 (too large, psp.middleware) before a view reads them.
+PSP_MAX_REQUEST_BYTES = env.int("PSP_MAX_REQUEST_BYTES", default=2_621_440)
+DATA_UPLOAD_MAX_MEMORY_SIZE = PSP_MAX_REQUEST_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_200
+FILE_UPLOAD_MAX_MEMORY_SIZE = PSP_MAX_REQUEST_BYTES
 
 # --- Background tasks ---------------------------------------------------------------------
 
