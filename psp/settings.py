@@ -117,8 +117,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
+    # Redis unreachable: each process falls back to a cache in its memory (psp/cache.py),
+    # after waiting at most a second for Redis.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "psp.cache.FailSafeRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     # The login rate limits need a cache that all processes share; the database is one.
@@ -147,10 +153,25 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "America/Chicago"
+# A task's message is acknowledged when the task ends, and given back to the queue when its
+# worker process dies, so a killed worker's report is made again (reporting/tasks.py makes
+# that safe). A message taken by a worker that vanished entirely goes back to the queue after
+# the visibility timeout, which must outlast the longest task (16 minutes) or it would be
+# handed out twice while still running.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=20 * 60),
+    "socket_connect_timeout": 2,
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=50)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers wait for the broker as long as it takes; a web request gives up after a few
+# seconds and leaves the report for the requeue job (see reporting.tasks.send_report).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "mentoring-daily-reminders": {
         "task": "mentoring.send_daily_reminders",
@@ -159,6 +180,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "mentoring-weekly-digest": {
         "task": "mentoring.send_weekly_digest",
         "schedule": crontab(hour=7, minute=30, day_of_week="monday"),
+    },
+    # Reports asked for while the broker was down, or left by a worker that died.
+    "reporting-requeue-waiting": {
+        "task": "reporting.requeue_waiting",
+        "schedule": 5 * 60,
     },
     # The quarter just ended: every active program's report and the statewide one.
     "reporting-last-quarter": {
