@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format check bench messages clean
+.PHONY: run test faults install lint format check bench messages clean
 SCALE ?= 10
 
 $(VENV)/.installed: pyproject.toml
@@ -27,11 +27,16 @@ run: install
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## Every check and every test, browser tests included.
+## Every check and every test, browser tests included; then the fault tests, which start,
+## kill and restart throwaway Redis, PostgreSQL and Celery workers of their own.
 test: install
 	scripts/system-deps test
 	$(MAKE) check
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not faults"
+	$(MAKE) faults
+
+faults: install
+	$(PY) -m pytest -m faults
 
 ## Lint, format, types, migrations in step with the models.
 check: install
