@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format check bench messages clean
+.PHONY: run test faults install lint format check bench messages clean
 SCALE ?= 10
 
 $(VENV)/.installed: pyproject.toml
@@ -29,14 +29,20 @@ run: install
 
 ## Every check and every test, browser tests included; then every test again with the clock
 ## started just after midnight in the program's time zone (tests/clock.py), so a test that
-## only passes in the afternoon fails here. TEST_CLOCK=HH:MM picks another time.
+## only passes in the afternoon fails here (TEST_CLOCK=HH:MM picks another time); then the
+## fault tests, which start, kill and restart throwaway Redis, PostgreSQL and Celery workers
+## of their own.
 TEST_CLOCK ?= 00:30
 
 test: install
 	scripts/system-deps test
 	$(MAKE) check
-	$(PY) -m pytest
-	$(PY) -m pytest --clock=$(TEST_CLOCK)
+	$(PY) -m pytest -m "not faults"
+	$(PY) -m pytest -m "not faults" --clock=$(TEST_CLOCK)
+	$(MAKE) faults
+
+faults: install
+	$(PY) -m pytest -m faults
 
 ## Lint, format, types, migrations in step with the models.
 check: install

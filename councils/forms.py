@@ -246,7 +246,11 @@ class AttendanceForm(forms.Form):
         return member
 
 
-AttendanceFormSet = forms.formset_factory(AttendanceForm, extra=0, max_num=500, validate_max=True)
+# A council's members, at most; ``absolute_max`` stops a tampered TOTAL_FORMS from building
+# a thousand more forms (DATA_UPLOAD_MAX_NUMBER_FIELDS in settings leaves room for 500 rows).
+AttendanceFormSet = forms.formset_factory(
+    AttendanceForm, extra=0, max_num=500, absolute_max=500, validate_max=True
+)
 
 
 def attendance_formset(data: Any, *, members: list[CouncilMember], marks: dict[int, str]) -> Any:

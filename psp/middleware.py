@@ -1,5 +1,6 @@
-"""Request-wide concerns: the audit context, the second factor where it is required, and
-keeping signed-in pages out of browser and proxy caches."""
+"""Request-wide concerns: malformed or oversized requests refused before any view reads
+them, the audit context, the second factor where it is required, and keeping signed-in
+pages out of browser and proxy caches."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import auth
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
@@ -22,6 +23,30 @@ def client_ip(request: HttpRequest) -> str | None:
         if forwarded:
             return forwarded.split(",")[0].strip() or None
     return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestLimitsMiddleware:
+    """Answers 413 for a body over ``PSP_MAX_REQUEST_BYTES`` (before anything reads it; the
+    app takes no file uploads, so a multipart body is capped too) and 400 for a NUL byte in
+    the query string, which PostgreSQL can neither search for nor store in the audit's JSON.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.PSP_MAX_REQUEST_BYTES:
+            return render(request, "413.html", status=413)
+        if any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return render(request, "400.html", status=400)
+        return self.get_response(request)
 
 
 class AuditContextMiddleware:

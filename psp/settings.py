@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "psp.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "psp.middleware.RequestLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -108,14 +109,23 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Connections are kept for a minute between requests, and checked before a request uses one:
+# after PostgreSQL restarts, the next request opens a new connection instead of failing.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
+    # Redis unreachable: each process falls back to a cache in its memory (psp/cache.py),
+    # after waiting at most a second for Redis.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "psp.cache.FailSafeRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     # The login rate limits need a cache that all processes share; the database is one.
@@ -126,6 +136,16 @@ else:
         }
     }
 
+# --- Request limits -----------------------------------------------------------------------
+
+# No page takes a file upload; the largest form (a council meeting with 500 members'
+# attendance and long minutes) stays well under these. Bigger requests are refused with 400
+# (too many fields, Django) or 413 (too large, psp.middleware) before a view reads them.
+PSP_MAX_REQUEST_BYTES = env.int("PSP_MAX_REQUEST_BYTES", default=2_621_440)
+DATA_UPLOAD_MAX_MEMORY_SIZE = PSP_MAX_REQUEST_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_200
+FILE_UPLOAD_MAX_MEMORY_SIZE = PSP_MAX_REQUEST_BYTES
+
 # --- Background tasks ---------------------------------------------------------------------
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -134,10 +154,25 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "America/Chicago"
+# A task's message is acknowledged when the task ends, and given back to the queue when its
+# worker process dies, so a killed worker's report is made again (reporting/tasks.py makes
+# that safe). A message taken by a worker that vanished entirely goes back to the queue after
+# the visibility timeout, which must outlast the longest task (16 minutes) or it would be
+# handed out twice while still running.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=20 * 60),
+    "socket_connect_timeout": 2,
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=50)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers wait for the broker as long as it takes; a web request gives up after a few
+# seconds and leaves the report for the requeue job (see reporting.tasks.send_report).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "mentoring-daily-reminders": {
         "task": "mentoring.send_daily_reminders",
@@ -146,6 +181,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "mentoring-weekly-digest": {
         "task": "mentoring.send_weekly_digest",
         "schedule": crontab(hour=7, minute=30, day_of_week="monday"),
+    },
+    # Reports asked for while the broker was down, or left by a worker that died.
+    "reporting-requeue-waiting": {
+        "task": "reporting.requeue_waiting",
+        "schedule": 5 * 60,
     },
     # The quarter just ended: every active program's report and the statewide one.
     "reporting-last-quarter": {

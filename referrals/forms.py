@@ -255,11 +255,25 @@ class ParentEditForm(ParentForm):
         labels = {**ParentForm.Meta.labels, "address": _("Address (optional)")}
 
 
+# ``absolute_max`` as well as ``max_num``: without it Django builds up to 1,000 more forms
+# than the maximum when a tampered TOTAL_FORMS asks for them.
 ParentFormSet = forms.formset_factory(
-    ParentForm, extra=1, min_num=1, max_num=4, validate_min=True, validate_max=True
+    ParentForm,
+    extra=1,
+    min_num=1,
+    max_num=4,
+    absolute_max=4,
+    validate_min=True,
+    validate_max=True,
 )
 ChildFormSet = forms.formset_factory(
-    ChildIntakeForm, extra=0, min_num=1, max_num=12, validate_min=True, validate_max=True
+    ChildIntakeForm,
+    extra=0,
+    min_num=1,
+    max_num=12,
+    absolute_max=12,
+    validate_min=True,
+    validate_max=True,
 )
 
 

@@ -24,6 +24,8 @@ from reporting.quarters import Quarter
 # A report still queued or running after this long has been lost (a worker killed mid-way):
 # the page stops waiting for it and offers to try again.
 STALE_AFTER = datetime.timedelta(minutes=30)
+# A report queued this long is waiting for the report service rather than a free worker.
+WAITING_LONG_AFTER = datetime.timedelta(minutes=2)
 
 
 class ReportStatus(models.TextChoices):
@@ -111,6 +113,9 @@ class Report(models.Model):
             ),
         ]
 
+    # Set (not stored) when the request could not reach the report service; the page says so.
+    waiting_for_service = False
+
     def __str__(self) -> str:
         return f"{self.scope_label} {self.period.label}"
 
@@ -130,6 +135,14 @@ class Report(models.Model):
     def is_stale(self) -> bool:
         """Still waiting or running long after it should have finished."""
         return not self.is_finished and timezone.now() - self.created_at > STALE_AFTER
+
+    @property
+    def is_waiting_long(self) -> bool:
+        """Still queued minutes after it was asked for: the report service (the broker or
+        every worker) is not answering; it is sent again when the service is back."""
+        return self.status == ReportStatus.QUEUED and timezone.now() - self.created_at > (
+            WAITING_LONG_AFTER
+        )
 
     @property
     def is_ready(self) -> bool:

@@ -15,7 +15,7 @@ from psp import audit, policy
 from psp.models import AuditAction, Program, User
 from reporting.models import Report
 from reporting.quarters import Quarter
-from reporting.tasks import generate_report
+from reporting.tasks import send_report
 
 
 def shows_small_counts(actor: User | None, program: Program | None) -> bool:
@@ -33,7 +33,9 @@ def shows_small_counts(actor: User | None, program: Program | None) -> bool:
 @transaction.atomic
 def report_request(*, actor: User | None, program: Program | None, quarter: Quarter) -> Report:
     """A new report for ``program`` (None: statewide) and a completed ``quarter``, made in
-    the background once this transaction commits. ``actor`` None is the scheduler."""
+    the background once this transaction commits. ``actor`` None is the scheduler. When the
+    broker cannot be reached the report is kept, queued, with ``waiting_for_service`` set,
+    and is sent later by ``tasks.requeue_waiting``."""
     if quarter.end >= timezone.localdate():
         raise ValidationError(
             {"quarter": _("Choose a quarter that has ended. %(quarter)s is not over yet.")
@@ -56,5 +58,9 @@ def report_request(*, actor: User | None, program: Program | None, quarter: Quar
             report, ["program", "year", "quarter", "suppressed", "requested_by", "status"]
         ),
     )
-    transaction.on_commit(lambda: generate_report.delay(report.pk))
+    transaction.on_commit(lambda: _send(report))
     return report
+
+
+def _send(report: Report) -> None:
+    report.waiting_for_service = not send_report(report.pk)

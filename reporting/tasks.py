@@ -4,37 +4,117 @@
 polls) and never raises: a failure is written on the report, in plain words, for the person
 waiting for it, and the traceback goes to the log. WeasyPrint holds on to memory, so the
 worker is recycled after ``CELERY_WORKER_MAX_TASKS_PER_CHILD`` tasks (settings).
+
+It is safe to run twice: the message is acknowledged only when the task ends, so a report
+whose worker was killed is delivered again (settings: ``CELERY_TASK_ACKS_LATE``,
+``CELERY_TASK_REJECT_ON_WORKER_LOST``, the visibility timeout). One run at a time holds a
+PostgreSQL advisory lock on the report (released by PostgreSQL if its worker dies); another
+run finds it taken and leaves, and a run finds a finished report finished. The files get
+names of their own per report, which a second run replaces rather than adds to.
+
+``send_report`` hands a report to the broker and returns False instead of failing when the
+broker is down; ``requeue_waiting`` (Celery beat, and each worker as it starts) sends again
+the reports that were never sent or whose worker died.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_ready
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from psp.models import Program
 from reporting import documents
-from reporting.models import STALE_AFTER, Report, ReportStatus, ReportStep
+from reporting.models import STALE_AFTER, WAITING_LONG_AFTER, Report, ReportStatus, ReportStep
 from reporting.quarters import Quarter
 
 logger = logging.getLogger(__name__)
+
+# The first key of the advisory locks a report run holds (the second is the report's id).
+LOCK_NAMESPACE = 7_301
+# A report still queued after this long was probably never sent (the broker was down).
+REQUEUE_AFTER = WAITING_LONG_AFTER
+# How hard a request tries to reach the broker before it leaves the report for requeue_waiting.
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
+                        "interval_max": 1}  # fmt: skip
+TIME_LIMIT = 16 * 60
+
+
+def send_report(report_id: int) -> bool:
+    """Queue report ``report_id`` for a worker; False when the broker cannot be reached (the
+    report stays queued and ``requeue_waiting`` sends it later)."""
+    try:
+        generate_report.apply_async((report_id,), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except Exception as error:  # noqa: BLE001 - kombu, redis and socket errors alike
+        logger.warning("Report %s could not be sent to the worker (%s); it waits", report_id, error)
+        return False
+    return True
+
+
+@contextmanager
+def _running_alone(report_id: int) -> Iterator[bool]:
+    """True while this is the only run making the report (PostgreSQL); elsewhere (SQLite, the
+    embedded default, with tasks run in-process) always True."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, report_id])
+        alone = bool(cursor.fetchone()[0])
+    try:
+        yield alone
+    finally:
+        if alone:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, report_id])
+            except Exception:  # noqa: BLE001 - a lost connection has released it already
+                logger.warning("Report %s: could not release its lock", report_id)
+
+
+def _being_made(report: Report) -> bool:
+    """Whether a live run holds the report (a running report without one was abandoned)."""
+    if connection.vendor != "postgresql":
+        started = report.started_at or report.created_at
+        return timezone.now() - started < datetime.timedelta(seconds=TIME_LIMIT)
+    with _running_alone(report.pk) as alone:
+        return not alone
 
 
 def _advance(report_id: int, progress: int, step: str, **fields: Any) -> None:
     Report.objects.filter(pk=report_id).update(progress=progress, step=step, **fields)
 
 
-@shared_task(name="reporting.generate_report", soft_time_limit=15 * 60, time_limit=16 * 60)
+@shared_task(
+    name="reporting.generate_report",
+    soft_time_limit=TIME_LIMIT - 60,
+    time_limit=TIME_LIMIT,
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
 def generate_report(report_id: int) -> str:
     """Make report ``report_id``'s PDF and CSV; returns its final status."""
+    with _running_alone(report_id) as alone:
+        if not alone:  # delivered twice: another worker is making it now
+            return "busy"
+        return _generate(report_id)
+
+
+def _generate(report_id: int) -> str:
     report = Report.objects.select_related("program", "requested_by").filter(pk=report_id).first()
     if report is None:
         return "missing"
@@ -73,9 +153,14 @@ def generate_report(report_id: int) -> str:
 
 
 def _store(report: Report, *, pdf: bytes, csv: bytes) -> None:
-    stem = report.file_stem()
-    report.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
-    report.csv.save(f"{stem}.csv", ContentFile(csv), save=False)
+    # Named after the report itself, so that a second run (its worker was killed after
+    # writing) replaces the first run's files instead of storing a second copy.
+    stem = f"{report.file_stem()}-{report.pk}"
+    for stored, content, extension in ((report.pdf, pdf, "pdf"), (report.csv, csv, "csv")):
+        name = stored.field.generate_filename(report, f"{stem}.{extension}")
+        if stored.storage.exists(name):
+            stored.storage.delete(name)
+        stored.save(name.rsplit("/", 1)[-1], ContentFile(content), save=False)
     Report.objects.filter(pk=report.pk).update(
         status=ReportStatus.DONE,
         progress=100,
@@ -111,6 +196,30 @@ def _explain(error: Exception, step: str, report_id: int) -> str:
               "for report %(number)s in the server log.") % {"number": report_id},
         ]
     )  # fmt: skip
+
+
+@shared_task(name="reporting.requeue_waiting", ignore_result=True)
+def requeue_waiting() -> list[int]:
+    """Send again the reports still queued a while after they were asked for (the broker was
+    down) and those left running by a worker that died. A report sent twice is made once.
+    Returns the ids sent."""
+    waiting = Report.objects.filter(
+        Q(status=ReportStatus.QUEUED, created_at__lt=timezone.now() - REQUEUE_AFTER)
+        | Q(status=ReportStatus.RUNNING)
+    ).order_by("created_at", "pk")
+    sent = []
+    for report in waiting:
+        if report.status == ReportStatus.RUNNING and _being_made(report):
+            continue
+        if not send_report(report.pk):
+            break  # the broker is still down; the next run tries again
+        sent.append(report.pk)
+    return sent
+
+
+@worker_ready.connect
+def _requeue_when_a_worker_starts(**kwargs: Any) -> None:
+    requeue_waiting.delay()
 
 
 @shared_task(name="reporting.generate_last_quarter")

@@ -6,11 +6,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from psp import audit, policy
@@ -70,6 +72,14 @@ def report_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ValidationError as error:
         add_model_errors(form, error)
         return _list_page(request, form)
+    if report.waiting_for_service:
+        messages.warning(
+            request,
+            _(
+                "The report service is not answering right now. Your request is kept, and the "
+                "report will be made as soon as the service is back."
+            ),
+        )
     return redirect("reporting:detail", pk=report.pk)
 
 

@@ -116,6 +116,46 @@ def _empty_cache() -> None:
         cache.clear()
 
 
+def forget_broker_connections() -> None:
+    """The next message opens a new broker connection, to the broker configured then."""
+    from kombu import pools
+
+    from psp.celery import app as celery_app
+
+    pools.reset()  # kombu's producer pools, shared by URL: closed and forgotten
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def redis_at(settings: Any) -> Iterator[Callable[[str], None]]:
+    """Points the cache, the Celery broker and ``/healthz`` at ``url``, as ``REDIS_URL`` does,
+    with tasks sent to a broker instead of run in-process (the fault tests)."""
+    from psp import cache as failsafe_cache
+    from psp.celery import app as celery_app
+
+    broker, eager = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+
+    def point(url: str) -> None:
+        settings.REDIS_URL = url
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "psp.cache.FailSafeRedisCache",
+                "LOCATION": url,
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            }
+        }
+        celery_app.conf.broker_url = url
+        celery_app.conf.task_always_eager = False
+        forget_broker_connections()
+        failsafe_cache._down_until.clear()
+
+    yield point
+    celery_app.conf.broker_url, celery_app.conf.task_always_eager = broker, eager
+    forget_broker_connections()
+    failsafe_cache._down_until.clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_names() -> None:
     NAMES.unique.clear()
