@@ -4,6 +4,7 @@ time zone the tablet is set to: the server checks dates against that day."""
 from __future__ import annotations
 
 import datetime
+import time
 
 import pytest
 from django.utils import timezone
@@ -23,6 +24,7 @@ def test_today_and_yesterday_are_the_programs_days(
     context = browser.new_context(
         viewport={"width": 768, "height": 1024}, locale="en-US", timezone_id=tablet_zone
     )
+    context.clock.install(time=time.time())  # the server's clock, moved by --clock if given
     page = context.new_page()
     sign_in(page, live_server.url, "door-parent-partner")
     page.goto(f"{live_server.url}/mentoring/log/")
