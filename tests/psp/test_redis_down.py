@@ -53,7 +53,8 @@ def test_failed_sign_ins_are_still_limited_without_redis(
     assert "Too many failed sign-ins for this account." in response.content.decode()
 
 
-def test_healthz_says_redis_is_down(db: None, redis_at, dead_port) -> None:
+def test_healthz_says_redis_is_down(db: None, redis_at, dead_port, settings) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # as in production, tasks go to the broker
     redis_at(f"redis://127.0.0.1:{dead_port}/0")
     response = Client().get("/healthz")
     assert response.status_code == 503

@@ -68,10 +68,11 @@ def status_of(report: Report) -> str:
 
 
 def test_a_report_whose_worker_is_killed_is_made_once(
-    transactional_db, door, redis_server, redis_at, tmp_path
+    transactional_db, door, redis_server, redis_at, tmp_path, settings
 ) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the worker shares the test database: needs DATABASE_URL (PostgreSQL)")
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # as in production, tasks go to the broker
     redis_at(redis_server.url)
     report = Report.objects.create(program=door, year=2026, quarter=2)
     log = tmp_path / "worker.log"
