@@ -18,6 +18,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Before allauth's own: the first authenticator also needs a code sent by e-mail.
     path("accounts/2fa/totp/activate/", views.mfa_activate_totp, name="psp_mfa_activate_totp"),
+    # Before allauth's own: the address that receives those codes is the administrator's to set.
+    path("accounts/email/", views.account_email, name="account_email"),
     path("accounts/", include("allauth.urls")),
     # Before the admin's own: one sign-in page for everybody, with its limits and MFA.
     path("admin/login/", views.admin_login, name="admin_login"),

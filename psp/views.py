@@ -205,6 +205,17 @@ def admin_logout(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def account_email(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The account's e-mail address, read-only. Codes that confirm who someone is (the first
+    authenticator, password resets) and notices of a changed second factor go to it, so the
+    person who only knows the password must not be able to point it elsewhere: the program's
+    administrator sets it."""
+    if request.method not in ("GET", "HEAD"):
+        return render(request, "account/email.html", status=405)
+    return render(request, "account/email.html")
+
+
+@login_required
 def mfa_activate_totp(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The first authenticator app needs, besides the password, a code sent to the account's
     e-mail address: somebody else may know the password and would otherwise add theirs."""
