@@ -44,10 +44,12 @@ test: install
 faults: install
 	$(PY) -m pytest -m faults
 
-## Lint, format, types, migrations in step with the models.
+## Lint, format, the layers (import-linter contracts in pyproject.toml), types, migrations
+## in step with the models.
 check: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DEBUG=true $(VENV)/bin/mypy
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 

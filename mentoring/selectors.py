@@ -18,6 +18,7 @@ from mentoring.models import (
     Case,
     CaseStatus,
     ClinicalSupportSession,
+    GoalProgress,
     ParentPartner,
     ReminderKind,
     ReviewStatus,
@@ -514,3 +515,12 @@ def attention_for(user: User, today: datetime.date | None = None) -> list[Remind
             )
         )
     return reminders
+
+
+def shared_progress(case: Case) -> list[GoalProgress]:
+    """What the case team chose to share with the referring social worker."""
+    return list(
+        GoalProgress.objects.filter(goal__case=case, shared_with_referrer=True)
+        .select_related("goal", "author")
+        .order_by("-at")
+    )

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentoring import selectors, services
+from mentoring import rules, selectors, services
 from mentoring.forms import (
     ActivityFilter,
     ActivityForm,
@@ -924,7 +924,7 @@ def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
 def clinical(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Monthly clinical support: whether each month had a session, and who came."""
     policy.require(request.user, "support.view")
-    program = _program_for(request, policy.PARTNER_SUPPORT | {Role.PARENT_PARTNER})
+    program = _program_for(request, rules.PARTNER_SUPPORT | {Role.PARENT_PARTNER})
     form = None
     if policy.can(request.user, "clinical.record", program):
         partners = ParentPartner.objects.filter(

@@ -1,4 +1,5 @@
-"""Pages for everybody: the dashboard, programs, the audit log, the health check."""
+"""Pages for everybody: programs, the audit log, the health check (the dashboard is
+``reporting.views.dashboard``)."""
 
 from __future__ import annotations
 
@@ -35,41 +36,6 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     ):
         return redirect("mentoring:home")
     return redirect("dashboard")
-
-
-@login_required
-def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Each role's start page: what needs attention, and the numbers and lists for the role
-    (a program's coordinators, state staff, social workers, clinical support)."""
-    policy.require(request.user, "dashboard.view")
-    user = request.user
-    from mentoring.selectors import attention_for
-    from reporting import dashboards
-
-    coordinated = dashboards.coordinated_programs(user)
-    program = dashboards.chosen_program(coordinated, request.GET.get("program"))
-    social_worker = bool(policy.program_ids_where(user, {Role.SOCIAL_WORKER}))
-    context = {
-        "attention": attention_for(user) if policy.can(user, "case.list") else [],
-        "my_programs": selectors.my_program_roles(user),
-        "all_programs": selectors.programs_for_user(user) if user.is_administrator else None,
-        "coordinated": coordinated,
-        "program_dashboard": (
-            dashboards.program_dashboard(user, program)
-            if program and policy.can(user, "dashboard.program", program)
-            else None
-        ),
-        "statewide": (
-            dashboards.statewide_dashboard(user)
-            if policy.can(user, "dashboard.statewide")
-            else None
-        ),
-        "parent_partner": bool(policy.program_ids_where(user, {Role.PARENT_PARTNER})),
-        "my_referrals": dashboards.referrals_made_by(user) if social_worker else None,
-        "can_refer": social_worker and policy.can(user, "referral.create"),
-        "clinical_months": dashboards.clinical_support_this_month(user),
-    }
-    return render(request, "psp/dashboard.html", context)
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from councils.selectors import recent_events_for_programs
+from psp import hooks
 from psp.filters import FilterSet
 from psp.forms import (
     IsoDateInput,
@@ -96,11 +96,15 @@ class ReferralForm(ModelForm):
         if on_behalf:
             self.fields["referrer_name"].required = True
             self.fields["received_on"].initial = timezone.localdate()
-            # Only the chosen programs' recent outreach events (see councils.selectors).
-            self.fields["source_event"].queryset = (  # type: ignore[attr-defined]
-                recent_events_for_programs(list(programs.values_list("pk", flat=True)))
-            )
-            self.fields["source_event"].empty_label = _("Not at one of these events")  # type: ignore[attr-defined]
+            # Only the chosen programs' recent outreach events, which the councils app gives
+            # (hook ``referral.source_events``); without it the question is not asked.
+            events = hooks.get("referral.source_events")
+            if events:
+                program_ids = list(programs.values_list("pk", flat=True))
+                self.fields["source_event"].queryset = events[0](program_ids)  # type: ignore[attr-defined]
+                self.fields["source_event"].empty_label = _("Not at one of these events")  # type: ignore[attr-defined]
+            else:
+                del self.fields["source_event"]
         else:
             for name in [
                 "referrer_name",

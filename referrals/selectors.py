@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 
@@ -77,17 +77,6 @@ def possible_duplicates(
         .select_related("family")
         .prefetch_related("family__referrals")
         .order_by("id")
-    )
-
-
-def shared_progress(case: Any) -> list[Any]:
-    """What the case team chose to share with the referring social worker."""
-    from mentoring.models import GoalProgress
-
-    return list(
-        GoalProgress.objects.filter(goal__case=case, shared_with_referrer=True)
-        .select_related("goal", "author")
-        .order_by("-at")
     )
 
 

@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from psp import audit, policy
+from psp import audit, hooks, policy
 from psp.exports import csv_download, only_program
 from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest
 from psp.models import Program, Role, User
 from psp.services import ConcurrentEditError
-from referrals import selectors, services
+from referrals import rules, selectors, services
 from referrals.forms import (
     ChildForm,
     ChildFormSet,
@@ -136,7 +136,7 @@ def referral_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(request.user, "referral.create")
     user = request.user
-    programs = Program.objects.filter(pk__in=policy.program_ids_where(user, policy.INTAKE_ROLES))
+    programs = Program.objects.filter(pk__in=policy.program_ids_where(user, rules.INTAKE_ROLES))
     on_behalf = bool(policy.program_ids_where(user, {Role.PROGRAM_COORDINATOR}))
     data = request.POST if request.method == "POST" else None
     form = ReferralForm(data, programs=programs, on_behalf=on_behalf)
@@ -260,7 +260,11 @@ def _render_detail(
         "can_assign": referral.status == Status.ACCEPTED
         and policy.can(user, "case.assign", referral),
         "case": case if case is not None and policy.can(user, "case.view", case) else None,
-        "shared_progress": selectors.shared_progress(case) if case is not None else [],
+        "sections": [
+            section
+            for add_section in hooks.get("referral.sections")
+            if (section := add_section(user, referral)) is not None
+        ],
         "can_change_family": policy.can(user, "family.change", referral.family),
         "needs_consent": referral.status in {Status.RECEIVED, Status.SCREENING, Status.ACCEPTED}
         and not any(parent.has_recorded_consent for parent in referral.family.parents.all()),

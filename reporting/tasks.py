@@ -1,4 +1,5 @@
-"""Background jobs for reporting: making a report's PDF and CSV, and the quarterly run.
+"""Background jobs for reporting: making a report's PDF and CSV (the quarterly run that
+asks for them is ``reporting.schedule``).
 
 ``generate_report`` records its progress on the row as it goes (cheap ``UPDATE``s the page
 polls) and never raises: a failure is written on the report, in plain words, for the person
@@ -36,10 +37,8 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from psp.models import Program
 from reporting import documents
-from reporting.models import STALE_AFTER, WAITING_LONG_AFTER, Report, ReportStatus, ReportStep
-from reporting.quarters import Quarter
+from reporting.models import WAITING_LONG_AFTER, Report, ReportStatus, ReportStep
 
 logger = logging.getLogger(__name__)
 
@@ -220,28 +219,3 @@ def requeue_waiting() -> list[int]:
 @worker_ready.connect
 def _requeue_when_a_worker_starts(**kwargs: Any) -> None:
     requeue_waiting.delay()
-
-
-@shared_task(name="reporting.generate_last_quarter")
-def generate_last_quarter() -> list[int]:
-    """After a quarter ends (Celery beat): the statewide report and one for every active
-    program, unless one that state staff may read is already done or on its way. Returns the
-    new reports' ids."""
-    from reporting.services import report_request  # services imports this module
-
-    quarter = Quarter.last_completed()
-    recent = timezone.now() - STALE_AFTER
-    have = set(
-        Report.objects.filter(year=quarter.year, quarter=quarter.number, suppressed=True)
-        .filter(
-            Q(status=ReportStatus.DONE)
-            | Q(status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING], created_at__gte=recent)
-        )
-        .values_list("program_id", flat=True)
-    )
-    made = []
-    for program in [None, *Program.objects.filter(is_active=True).order_by("name")]:
-        if (program.pk if program else None) in have:
-            continue
-        made.append(report_request(actor=None, program=program, quarter=quarter).pk)
-    return made

@@ -1,5 +1,6 @@
-"""Quarterly report pages: the list with the request form, one report's progress, and the
-downloads. The report itself is made by ``reporting.tasks.generate_report``."""
+"""Everybody's dashboard, and the quarterly report pages: the list with the request form,
+one report's progress, and the downloads. The report itself is made by
+``reporting.tasks.generate_report``."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mentoring.selectors import attention_for
 from psp import audit, policy
+from psp import selectors as psp_selectors
 from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest
-from psp.models import AuditAction
-from reporting import selectors, services
+from psp.models import AuditAction, Role
+from reporting import dashboards, selectors, services
 from reporting.forms import ReportRequestForm, program_value, quarter_value
 from reporting.models import Report
 
@@ -27,6 +30,38 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 CONTENT_TYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
+
+
+@login_required
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Each role's start page: what needs attention, and the numbers and lists for the role
+    (a program's coordinators, state staff, social workers, clinical support)."""
+    policy.require(request.user, "dashboard.view")
+    user = request.user
+    coordinated = dashboards.coordinated_programs(user)
+    program = dashboards.chosen_program(coordinated, request.GET.get("program"))
+    social_worker = bool(policy.program_ids_where(user, {Role.SOCIAL_WORKER}))
+    context = {
+        "attention": attention_for(user) if policy.can(user, "case.list") else [],
+        "my_programs": psp_selectors.my_program_roles(user),
+        "all_programs": psp_selectors.programs_for_user(user) if user.is_administrator else None,
+        "coordinated": coordinated,
+        "program_dashboard": (
+            dashboards.program_dashboard(user, program)
+            if program and policy.can(user, "dashboard.program", program)
+            else None
+        ),
+        "statewide": (
+            dashboards.statewide_dashboard(user)
+            if policy.can(user, "dashboard.statewide")
+            else None
+        ),
+        "parent_partner": bool(policy.program_ids_where(user, {Role.PARENT_PARTNER})),
+        "my_referrals": dashboards.referrals_made_by(user) if social_worker else None,
+        "can_refer": social_worker and policy.can(user, "referral.create"),
+        "clinical_months": dashboards.clinical_support_this_month(user),
+    }
+    return render(request, "reporting/dashboard.html", context)
 
 
 def _request_form(request: AuthenticatedHttpRequest, data: Any = None) -> ReportRequestForm:

@@ -15,7 +15,8 @@ from psp.models import AuditAction, AuditEntry, Program
 from reporting import documents
 from reporting.models import Report, ReportStatus
 from reporting.quarters import Quarter
-from reporting.tasks import generate_last_quarter, generate_report
+from reporting.schedule import generate_last_quarter
+from reporting.tasks import generate_report
 from tests.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,230 @@
+"""Who may see and do what in mentoring: Parent Partners, cases, contacts, supervision,
+clinical support, training and resources. Registered with ``psp.policy`` when Django starts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from mentoring.models import (
+    Activity,
+    Case,
+    ClinicalSupportSession,
+    ParentPartner,
+    Resource,
+    ReviewStatus,
+    SupervisionSession,
+    TrainingRecord,
+)
+from psp.models import Program, Role, User
+from psp.policy import COORDINATORS, has_role, has_role_in, program_ids_where, rule, scope
+from referrals.models import Referral
+
+PARTNER_SUPPORT = COORDINATORS | {Role.CLINICAL_SUPPORT}
+
+
+def _current_cases_of(user: User) -> models.Q:
+    return models.Q(
+        assignments__parent_partner__user=user,
+        assignments__ended_on__isnull=True,
+        program_id__in=program_ids_where(user, {Role.PARENT_PARTNER}),
+    )
+
+
+@scope(ParentPartner)
+def _parent_partners(user: User) -> models.QuerySet[ParentPartner]:
+    if user.is_administrator:
+        return ParentPartner.objects.all()
+    return ParentPartner.objects.filter(
+        models.Q(program_id__in=program_ids_where(user, PARTNER_SUPPORT))
+        | models.Q(user=user, program_id__in=program_ids_where(user, {Role.PARENT_PARTNER}))
+    )
+
+
+@rule("parent_partner.list")
+def _parent_partner_list(user: User, program: Program | None) -> bool:
+    if program is None:
+        return user.is_administrator or bool(program_ids_where(user, COORDINATORS))
+    return user.is_administrator or has_role(user, program.pk, COORDINATORS)
+
+
+@rule("parent_partner.view")
+def _parent_partner_view(user: User, partner: ParentPartner) -> bool:
+    return (
+        user.is_administrator
+        or has_role(user, partner.program_id, COORDINATORS)
+        or (
+            partner.user_id == user.pk and has_role(user, partner.program_id, {Role.PARENT_PARTNER})
+        )
+    )
+
+
+@rule("parent_partner.change", "parent_partner.create")
+def _parent_partner_change(user: User, obj: ParentPartner | Program | None) -> bool:
+    if obj is None:
+        return bool(program_ids_where(user, COORDINATORS))
+    program_id = obj.pk if isinstance(obj, Program) else obj.program_id
+    return has_role(user, program_id, COORDINATORS)
+
+
+@scope(Case)
+def _cases(user: User) -> models.QuerySet[Case]:
+    if user.is_administrator:
+        return Case.objects.all()
+    return Case.objects.filter(
+        pk__in=Case.objects.filter(
+            models.Q(program_id__in=program_ids_where(user, COORDINATORS)) | _current_cases_of(user)
+        ).values("pk")
+    )
+
+
+@rule("case.list")
+def _case_list(user: User, obj: Any) -> bool:
+    return user.is_administrator or bool(
+        program_ids_where(user, COORDINATORS | {Role.PARENT_PARTNER})
+    )
+
+
+@rule("case.view")
+def _case_view(user: User, case: Case) -> bool:
+    return user.is_administrator or _cases(user).filter(pk=case.pk).exists()
+
+
+@rule("case.assign", "case.change", "case.close")
+def _case_manage(user: User, obj: Case | Referral | None) -> bool:
+    if obj is None:
+        return bool(program_ids_where(user, {Role.PROGRAM_COORDINATOR}))
+    return has_role(user, obj.program_id, {Role.PROGRAM_COORDINATOR})
+
+
+@rule("case.goal_progress", "case.survey")
+def _case_input(user: User, case: Case) -> bool:
+    """Progress on goals and the parent's survey: the assigned Parent Partner, or coordinators."""
+    if has_role(user, case.program_id, COORDINATORS):
+        return True
+    return has_role(user, case.program_id, {Role.PARENT_PARTNER}) and (
+        Case.objects.filter(_current_cases_of(user), pk=case.pk).exists()
+    )
+
+
+@rule("activity.create")
+def _activity_create(user: User, case: Case | None) -> bool:
+    """Only a case's current Parent Partner logs contacts on it."""
+    if case is None:
+        return bool(program_ids_where(user, {Role.PARENT_PARTNER}))
+    return (
+        case.status == "open"
+        and has_role(user, case.program_id, {Role.PARENT_PARTNER})
+        and (Case.objects.filter(_current_cases_of(user), pk=case.pk).exists())
+    )
+
+
+@rule("case.export", "activity.export")
+def _mentoring_export(user: User, program: Program | None) -> bool:
+    """Cases and contacts as CSV: the program's coordinators, like the referral export."""
+    return has_role_in(user, program, COORDINATORS)
+
+
+@scope(Activity)
+def _activities(user: User) -> models.QuerySet[Activity]:
+    if user.is_administrator:
+        return Activity.objects.all()
+    return Activity.objects.filter(
+        models.Q(program_id__in=program_ids_where(user, COORDINATORS))
+        | models.Q(
+            parent_partner__user=user,
+            program_id__in=program_ids_where(user, {Role.PARENT_PARTNER}),
+        )
+    )
+
+
+@rule("activity.view")
+def _activity_view(user: User, activity: Activity) -> bool:
+    return _activities(user).filter(pk=activity.pk).exists()
+
+
+@rule("activity.change")
+def _activity_change(user: User, activity: Activity) -> bool:
+    """The Parent Partner until it is signed off; after that only a coordinator."""
+    if has_role(user, activity.program_id, COORDINATORS):
+        return True
+    return (
+        activity.review_status != ReviewStatus.SIGNED_OFF
+        and activity.parent_partner.user_id == user.pk
+        and has_role(user, activity.program_id, {Role.PARENT_PARTNER})
+    )
+
+
+@rule("activity.review")
+def _activity_review(user: User, obj: Activity | None) -> bool:
+    if obj is None:
+        return bool(program_ids_where(user, COORDINATORS))
+    return has_role(user, obj.program_id, COORDINATORS)
+
+
+@scope(SupervisionSession)
+def _supervision(user: User) -> models.QuerySet[SupervisionSession]:
+    return SupervisionSession.objects.filter(
+        models.Q(program_id__in=program_ids_where(user, COORDINATORS))
+        | models.Q(parent_partner__user=user)
+    )
+
+
+@scope(ClinicalSupportSession)
+def _clinical_sessions(user: User) -> models.QuerySet[ClinicalSupportSession]:
+    return ClinicalSupportSession.objects.filter(
+        program_id__in=program_ids_where(user, PARTNER_SUPPORT | {Role.PARENT_PARTNER})
+    )
+
+
+@scope(TrainingRecord)
+def _trainings(user: User) -> models.QuerySet[TrainingRecord]:
+    return TrainingRecord.objects.filter(
+        models.Q(parent_partner__program_id__in=program_ids_where(user, COORDINATORS))
+        | models.Q(parent_partner__user=user)
+    )
+
+
+@rule("support.view")
+def _support_view(user: User, program: Program | None) -> bool:
+    """Supervision, clinical support and training pages."""
+    roles = PARTNER_SUPPORT | {Role.PARENT_PARTNER}
+    return has_role_in(user, program, roles)
+
+
+@rule("supervision.record", "training.record")
+def _support_record(user: User, program: Program | None) -> bool:
+    return has_role_in(user, program, COORDINATORS)
+
+
+@rule("training.require")
+def _training_require(user: User, program: Program | None) -> bool:
+    """Choose which core topics a program asks of its Parent Partners."""
+    return has_role_in(user, program, {Role.PROGRAM_COORDINATOR})
+
+
+@rule("clinical.record")
+def _clinical_record(user: User, program: Program | None) -> bool:
+    return has_role_in(user, program, PARTNER_SUPPORT)
+
+
+@scope(Resource)
+def _resources(user: User) -> models.QuerySet[Resource]:
+    if user.is_administrator:
+        return Resource.objects.all()
+    return Resource.objects.filter(program_id__in=program_ids_where(user))
+
+
+@rule("resource.view")
+def _resource_view(user: User, obj: Any) -> bool:
+    return user.is_administrator or bool(program_ids_where(user))
+
+
+@rule("resource.change")
+def _resource_change(user: User, obj: Resource | Program | None) -> bool:
+    if obj is None:
+        return bool(program_ids_where(user, COORDINATORS))
+    program_id = obj.pk if isinstance(obj, Program) else obj.program_id
+    return has_role(user, program_id, COORDINATORS)

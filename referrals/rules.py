@@ -1,0 +1,143 @@
+"""Who may see and do what in referrals: families, their parents and children, referrals.
+
+Registered with ``psp.policy`` when Django starts; views ask through ``policy.can``,
+``policy.visible`` and ``policy.get_for_user``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from psp.models import Program, Role, User
+from psp.policy import (
+    COORDINATORS,
+    family_root,
+    has_role,
+    has_role_in,
+    program_ids_where,
+    rule,
+    scope,
+)
+from referrals.models import Child, Family, Parent, Referral
+
+# Every record whose foreign keys lead to a family is audited when a page shows it.
+family_root(Family)
+
+INTAKE_ROLES = frozenset({Role.PROGRAM_COORDINATOR, Role.SOCIAL_WORKER})
+REFERRAL_READERS = frozenset(
+    {
+        Role.PROGRAM_COORDINATOR,
+        Role.PARENT_PARTNER_COORDINATOR,
+        Role.SOCIAL_WORKER,
+        Role.PARENT_PARTNER,
+    }
+)
+
+
+def _referral_filter(user: User, prefix: str = "") -> models.Q:
+    """Which referrals a user may see: their programs' (coordinators), the ones they made
+    (referrers), or the families they are assigned to now (Parent Partners)."""
+    coordinator_programs = program_ids_where(user, COORDINATORS)
+    referrer_programs = program_ids_where(user, {Role.SOCIAL_WORKER})
+    partner_programs = program_ids_where(user, {Role.PARENT_PARTNER})
+    return (
+        models.Q(**{f"{prefix}program_id__in": coordinator_programs})
+        | models.Q(**{f"{prefix}program_id__in": referrer_programs, f"{prefix}referred_by": user})
+        | models.Q(
+            **{
+                f"{prefix}program_id__in": partner_programs,
+                f"{prefix}case__assignments__parent_partner__user": user,
+                f"{prefix}case__assignments__ended_on__isnull": True,
+            }
+        )
+    )
+
+
+@scope(Referral)
+def _referrals(user: User) -> models.QuerySet[Referral]:
+    if user.is_administrator:
+        return Referral.objects.all()
+    # A subquery, so the joins through assignments never duplicate rows.
+    return Referral.objects.filter(
+        pk__in=Referral.objects.filter(_referral_filter(user)).values("pk")
+    )
+
+
+@scope(Family)
+def _families(user: User) -> models.QuerySet[Family]:
+    if user.is_administrator:
+        return Family.objects.all()
+    return Family.objects.filter(
+        pk__in=Referral.objects.filter(_referral_filter(user)).values("family_id")
+    )
+
+
+@scope(Child)
+def _children(user: User) -> models.QuerySet[Child]:
+    return Child.objects.filter(family__in=_families(user))
+
+
+@scope(Parent)
+def _parents(user: User) -> models.QuerySet[Parent]:
+    return Parent.objects.filter(family__in=_families(user))
+
+
+@rule("referral.list")
+def _referral_list(user: User, obj: Any) -> bool:
+    return user.is_administrator or bool(program_ids_where(user, REFERRAL_READERS))
+
+
+@rule("referral.create")
+def _referral_create(user: User, program: Program | None) -> bool:
+    return has_role_in(user, program, INTAKE_ROLES)
+
+
+@rule("referral.view")
+def _referral_view(user: User, referral: Referral) -> bool:
+    if user.is_administrator or has_role(user, referral.program_id, COORDINATORS):
+        return True
+    if has_role(user, referral.program_id, {Role.SOCIAL_WORKER}) and (
+        referral.referred_by_id == user.pk
+    ):
+        return True
+    return has_role(user, referral.program_id, {Role.PARENT_PARTNER}) and (
+        _referrals(user).filter(pk=referral.pk).exists()
+    )
+
+
+@rule("referral.triage")
+def _referral_triage(user: User, referral: Referral) -> bool:
+    return has_role(user, referral.program_id, {Role.PROGRAM_COORDINATOR})
+
+
+@rule("referral.withdraw")
+def _referral_withdraw(user: User, referral: Referral) -> bool:
+    if has_role(user, referral.program_id, {Role.PROGRAM_COORDINATOR}):
+        return True
+    return (
+        has_role(user, referral.program_id, {Role.SOCIAL_WORKER})
+        and referral.referred_by_id == user.pk
+    )
+
+
+@rule("referral.export")
+def _referral_export(user: User, program: Program | None) -> bool:
+    return has_role_in(user, program, COORDINATORS)
+
+
+@rule("family.change")
+def _family_change(user: User, family: Family) -> bool:
+    """Correct a family's record and the children's outcome dates."""
+    return user.is_administrator or has_role(user, family.program_id, COORDINATORS)
+
+
+@rule("child.change")
+def _child_change(user: User, child: Child) -> bool:
+    return _family_change(user, child.family)
+
+
+@rule("parent.change")
+def _parent_change(user: User, parent: Parent) -> bool:
+    return _family_change(user, parent.family)

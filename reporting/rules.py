@@ -1,0 +1,64 @@
+"""Who may see and ask for reports and dashboards. Registered with ``psp.policy`` when
+Django starts.
+
+Quarterly reports hold aggregates only. A program's coordinators read its reports, and its
+Program Coordinator asks for them; state staff read and ask for every program's and the
+statewide one, but only those with small race/ethnicity counts hidden
+(``Report.suppressed``; the statewide report always is). Administrators see the reports'
+progress in the Django admin, never their files.
+
+Everybody has a dashboard (``dashboard.view``, in ``psp.policy``); what it shows depends on
+the role. A program's part (caseloads, overdue contacts, hearings, the referral queue, the
+quarter's numbers) is for that program's coordinators; the statewide part, aggregates only,
+for state staff.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from psp.models import Program, Role, User
+from psp.policy import COORDINATORS, has_role, has_role_in, program_ids_where, rule, scope
+from reporting.models import Report
+
+
+@scope(Report)
+def _reports(user: User) -> models.QuerySet[Report]:
+    if user.is_administrator:
+        return Report.objects.all()
+    readable = models.Q(program_id__in=program_ids_where(user, COORDINATORS))
+    if user.is_state_staff:
+        readable |= models.Q(suppressed=True)
+    return Report.objects.filter(readable)
+
+
+@rule("report.list")
+def _report_list(user: User, obj: Any) -> bool:
+    return user.is_state_staff or bool(program_ids_where(user, COORDINATORS))
+
+
+@rule("report.generate")
+def _report_generate(user: User, program: Program | None) -> bool:
+    """``program`` None is the statewide report."""
+    if user.is_state_staff:
+        return True
+    return has_role(user, program.pk if program else None, {Role.PROGRAM_COORDINATOR})
+
+
+@rule("report.view", "report.download")
+def _report_view(user: User, report: Report) -> bool:
+    if user.is_state_staff and report.suppressed:
+        return True
+    return has_role(user, report.program_id, COORDINATORS)
+
+
+@rule("dashboard.program")
+def _dashboard_program(user: User, program: Program | None) -> bool:
+    return has_role_in(user, program, COORDINATORS)
+
+
+@rule("dashboard.statewide")
+def _dashboard_statewide(user: User, obj: Any) -> bool:
+    return user.is_state_staff
