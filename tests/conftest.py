@@ -123,8 +123,9 @@ def forget_broker_connections() -> None:
     from psp.celery import app as celery_app
 
     pools.reset()  # kombu's producer pools, shared by URL: closed and forgotten
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    # Celery's own pools are private attributes, absent from its type stubs.
+    celery_app._pool = None  # type: ignore[attr-defined]
+    celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -145,13 +146,14 @@ def redis_at(settings: Any) -> Iterator[Callable[[str], None]]:
                 "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
             }
         }
-        celery_app.conf.broker_url = url
+        # What ``conf.broker_url = url`` does; the stubs know only broker_url's getter.
+        celery_app.conf["broker_url"] = url
         celery_app.conf.task_always_eager = False
         forget_broker_connections()
         failsafe_cache._down_until.clear()
 
     yield point
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = broker, eager
+    celery_app.conf["broker_url"], celery_app.conf.task_always_eager = broker, eager
     forget_broker_connections()
     failsafe_cache._down_until.clear()
 

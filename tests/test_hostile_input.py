@@ -17,6 +17,7 @@ filter defined in the project's apps is on no page here.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -148,7 +149,7 @@ def test_hostile_input_in_forms(case: FormCase, personas: dict[str, User | None]
         base[name] = value if isinstance(value, list) else [value]
     names = sorted(form.fields)
     for data in sweep(form, base):
-        in_savepoint(lambda data=data: check_post(client, case, form, target, data))
+        in_savepoint(functools.partial(check_post, client, case, form, target, data))
 
     @HOSTILE_SETTINGS
     @given(

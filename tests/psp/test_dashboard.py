@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -584,7 +585,7 @@ def test_policy_gives_a_programs_dashboard_to_its_coordinators_and_the_states_to
         assert policy.can(user, "dashboard.program", door) is program_dashboard, persona
         assert policy.can(user, "dashboard.statewide") is statewide, persona
     assert policy.can(personas["rock_coordinator"], "dashboard.program", rock)
-    assert not policy.can(None, "dashboard.statewide")
+    assert not policy.can(AnonymousUser(), "dashboard.statewide")
 
 
 def test_overdue_families_are_counted_in_whole_local_days_at_any_hour(
