@@ -23,7 +23,9 @@ def test_coordinator_searches_filters_and_downloads_cases(
 ) -> None:
     door_cases = Case.objects.filter(program__slug="door", status=CaseStatus.OPEN)
     case = door_cases.order_by("id").first()
+    assert case is not None
     parent = case.family.parents.order_by("id").first()
+    assert parent is not None
     overdue = {c.referral.number for c in selectors.overdue_cases(door_cases)}
     assert overdue, "the demo data has Door families with no contact in 14 days"
 

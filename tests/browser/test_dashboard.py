@@ -64,6 +64,7 @@ def test_state_sees_programs_side_by_side(page: Page, live_server: Any, demo: No
     text = page.locator("main").inner_text()
     referral = Referral.objects.filter(program__slug="door").order_by("-id").first()
     parent = Parent.objects.filter(family__program__slug="door").first()
+    assert referral is not None and parent is not None
     assert referral.number not in text
     assert parent.last_name not in text
     assert page.evaluate(OVERFLOW) == 0

@@ -56,6 +56,7 @@ def test_coordinator_makes_last_quarters_report(page: Page, live_server: Any, de
     assert axe_violations(page) == []
 
     report = Report.objects.get()
+    assert report.program is not None
     assert (report.program.slug, report.period, report.status) == ("door", quarter, "done")
     assert not report.suppressed  # Door's own coordinator sees Door's counts in full
 
