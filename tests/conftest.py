@@ -11,6 +11,7 @@ import datetime
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
+from pytest_django import Settings
 
 from psp.models import Program, Role, StatewideRole, User
 from referrals.models import Referral
@@ -129,7 +131,7 @@ def forget_broker_connections() -> None:
 
 
 @pytest.fixture
-def redis_at(settings: Any) -> Iterator[Callable[[str], None]]:
+def redis_at(settings: Settings) -> Iterator[Callable[[str], None]]:
     """Points the cache, the Celery broker and ``/healthz`` at ``url``, as ``REDIS_URL`` does,
     with tasks sent to a broker instead of run in-process (the fault tests)."""
     from psp import cache as failsafe_cache
@@ -171,7 +173,7 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+def _media_in_tmp(settings: Settings, tmp_path: Path) -> None:
     """Files a test stores (generated reports) go to a temporary folder, never the repo."""
     settings.MEDIA_ROOT = tmp_path / "media"
 

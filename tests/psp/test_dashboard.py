@@ -4,11 +4,13 @@ workers and clinical support; and the reads behind it (reporting.dashboards, the
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
 from mentoring import selectors as mentoring_selectors
@@ -21,7 +23,7 @@ from mentoring.models import (
     Stage,
     StageChange,
 )
-from psp.models import Program, Role
+from psp.models import Program, Role, User
 from referrals.models import Child, PermanencyType, Referral, Status
 from reporting import dashboards, metrics
 from reporting.quarters import Quarter
@@ -66,7 +68,9 @@ def bare_case(program: Program) -> Case:
     )
 
 
-def page_for(client_for: Any, user: Any, **params: Any) -> tuple[Any, str]:
+def page_for(
+    client_for: Callable[[User | None], Client], user: Any, **params: Any
+) -> tuple[Any, str]:
     response = client_for(user).get("/dashboard/", params)
     assert response.status_code == 200
     return response, response.content.decode()
