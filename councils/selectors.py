@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     Count,
@@ -45,9 +46,20 @@ from psp import policy
 from psp.models import Program, Role, User
 from referrals.models import Referral
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 PRESENT = Q(status=AttendanceStatus.PRESENT)
 PRESENT_WITH_LIVED_EXPERIENCE = Q(status=AttendanceStatus.PRESENT, member__lived_experience=True)
 OPEN_STATUSES = [RecommendationStatus.PROPOSED, RecommendationStatus.UNDER_REVIEW]
+
+
+class AttendanceCounts(TypedDict):
+    present_count: int
+    lived_experience_count: int
+    excused_count: int
+    absent_count: int
+    recommendation_count: int
 
 
 @dataclass(frozen=True)
@@ -98,7 +110,9 @@ def council_lived_experience_share(
     return _share(attendance)
 
 
-def with_attendance_counts(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+def with_attendance_counts(
+    meetings: QuerySet[Meeting],
+) -> QuerySet[WithAnnotations[Meeting, AttendanceCounts]]:
     """Each meeting with ``present_count``, ``lived_experience_count``, ``excused_count``,
     ``absent_count`` and ``recommendation_count``, in the same query."""
     recommendations = (
@@ -205,7 +219,9 @@ def upcoming_meetings(council: Council, *, limit: int = 3) -> list[Meeting]:
     return list(council.meetings.filter(held_on__gte=today).order_by("held_on", "id")[:limit])
 
 
-def recent_meetings(council: Council, *, limit: int = 4) -> list[Meeting]:
+def recent_meetings(
+    council: Council, *, limit: int = 4
+) -> list[WithAnnotations[Meeting, AttendanceCounts]]:
     today = timezone.localdate()
     meetings = council.meetings.filter(held_on__lt=today).order_by("-held_on", "-id")
     return list(with_attendance_counts(meetings)[:limit])
@@ -214,7 +230,7 @@ def recent_meetings(council: Council, *, limit: int = 4) -> list[Meeting]:
 # --- Meetings ------------------------------------------------------------------------------
 
 
-def meetings_for_council(council: Council) -> QuerySet[Meeting]:
+def meetings_for_council(council: Council) -> QuerySet[WithAnnotations[Meeting, AttendanceCounts]]:
     return with_attendance_counts(council.meetings.all()).order_by("-held_on", "-id")
 
 

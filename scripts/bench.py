@@ -71,6 +71,7 @@ def main() -> None:
     )
     door_referral = Referral.objects.filter(program__slug="door").order_by("-id").first()
     door_case = Case.objects.filter(program__slug="door").order_by("-id").first()
+    assert door_referral is not None and door_case is not None, "seeding made no Door cases"
     pages = [
         ("door-coordinator", "/dashboard/"),
         ("door-coordinator", "/referrals/"),

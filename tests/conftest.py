@@ -11,6 +11,7 @@ import datetime
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
+from pytest_django import Settings
 
 from psp.models import Program, Role, StatewideRole, User
 from referrals.models import Referral
@@ -123,12 +125,13 @@ def forget_broker_connections() -> None:
     from psp.celery import app as celery_app
 
     pools.reset()  # kombu's producer pools, shared by URL: closed and forgotten
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    # Celery's own pools are private attributes, absent from its type stubs.
+    celery_app._pool = None  # type: ignore[attr-defined]
+    celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
 
 @pytest.fixture
-def redis_at(settings: Any) -> Iterator[Callable[[str], None]]:
+def redis_at(settings: Settings) -> Iterator[Callable[[str], None]]:
     """Points the cache, the Celery broker and ``/healthz`` at ``url``, as ``REDIS_URL`` does,
     with tasks sent to a broker instead of run in-process (the fault tests)."""
     from psp import cache as failsafe_cache
@@ -145,13 +148,14 @@ def redis_at(settings: Any) -> Iterator[Callable[[str], None]]:
                 "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
             }
         }
-        celery_app.conf.broker_url = url
+        # What ``conf.broker_url = url`` does; the stubs know only broker_url's getter.
+        celery_app.conf["broker_url"] = url
         celery_app.conf.task_always_eager = False
         forget_broker_connections()
         failsafe_cache._down_until.clear()
 
     yield point
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = broker, eager
+    celery_app.conf["broker_url"], celery_app.conf.task_always_eager = broker, eager
     forget_broker_connections()
     failsafe_cache._down_until.clear()
 
@@ -169,7 +173,7 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+def _media_in_tmp(settings: Settings, tmp_path: Path) -> None:
     """Files a test stores (generated reports) go to a temporary folder, never the repo."""
     settings.MEDIA_ROOT = tmp_path / "media"
 

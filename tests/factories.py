@@ -46,7 +46,7 @@ def unique_full_name() -> str:
     return f"{unique_first_name()} {unique_last_name()}"
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ["username"]
@@ -59,12 +59,12 @@ class UserFactory(DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
-    def save_password(self, create: bool, extracted: object, **kwargs: object) -> None:
+    def save_password(user: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
-            self.save()
+            user.save()
 
 
-class ProgramFactory(DjangoModelFactory):
+class ProgramFactory(DjangoModelFactory[Program]):
     class Meta:
         model = Program
         django_get_or_create = ["slug"]
@@ -75,7 +75,7 @@ class ProgramFactory(DjangoModelFactory):
     lead_agency = factory.LazyAttribute(lambda program: f"{program.county} Human Services")
 
 
-class ContractPeriodFactory(DjangoModelFactory):
+class ContractPeriodFactory(DjangoModelFactory[ContractPeriod]):
     class Meta:
         model = ContractPeriod
 
@@ -85,7 +85,7 @@ class ContractPeriodFactory(DjangoModelFactory):
     ends_on = datetime.date(2021, 12, 31)
 
 
-class MembershipFactory(DjangoModelFactory):
+class MembershipFactory(DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -94,7 +94,7 @@ class MembershipFactory(DjangoModelFactory):
     role = Role.PARENT_PARTNER
 
 
-class RoleLabelFactory(DjangoModelFactory):
+class RoleLabelFactory(DjangoModelFactory[RoleLabel]):
     class Meta:
         model = RoleLabel
 
@@ -103,14 +103,14 @@ class RoleLabelFactory(DjangoModelFactory):
     label = "Family Well-Being Coordinator"
 
 
-class FamilyFactory(DjangoModelFactory):
+class FamilyFactory(DjangoModelFactory[Family]):
     class Meta:
         model = Family
 
     program = factory.SubFactory(ProgramFactory)
 
 
-class ParentFactory(DjangoModelFactory):
+class ParentFactory(DjangoModelFactory[Parent]):
     class Meta:
         model = Parent
 
@@ -129,7 +129,7 @@ class ParentFactory(DjangoModelFactory):
     )
 
 
-class ChildFactory(DjangoModelFactory):
+class ChildFactory(DjangoModelFactory[Child]):
     class Meta:
         model = Child
 
@@ -146,7 +146,7 @@ class ChildFactory(DjangoModelFactory):
     removal_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=40))
 
 
-class ReferralFactory(DjangoModelFactory):
+class ReferralFactory(DjangoModelFactory[Referral]):
     """A received referral with one parent and one child, as intake leaves it."""
 
     class Meta:
@@ -163,9 +163,9 @@ class ReferralFactory(DjangoModelFactory):
     status = Status.RECEIVED
 
     @factory.post_generation
-    def members(self, create: bool, extracted: object, **kwargs: object) -> None:
-        if create and extracted is not False and not self.family.parents.exists():
-            ParentFactory(family=self.family)
-            ChildFactory(family=self.family)
-        if create and not self.transitions.exists():
-            Transition.objects.create(referral=self, from_status="", to_status=self.status)
+    def members(referral: Referral, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted is not False and not referral.family.parents.exists():
+            ParentFactory(family=referral.family)
+            ChildFactory(family=referral.family)
+        if create and not referral.transitions.exists():
+            Transition.objects.create(referral=referral, from_status="", to_status=referral.status)

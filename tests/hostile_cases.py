@@ -20,6 +20,7 @@ from mentoring import forms as mentoring_forms
 from mentoring.models import Stage
 from psp import filters as psp_filters
 from psp import forms as psp_forms
+from psp.models import Program
 from referrals import forms as referrals_forms
 from reporting import forms as reporting_forms
 from tests.councils import matrix_cases as councils_matrix
@@ -31,11 +32,11 @@ from tests.reporting import matrix_cases as reporting_matrix
 Setup = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
-def nothing(personas: dict[str, Any], door: Any) -> dict[str, Any]:
+def nothing(personas: dict[str, Any], door: Program) -> dict[str, Any]:
     return {}
 
 
-def mentoring_records(personas: dict[str, Any], door: Any) -> dict[str, Any]:
+def mentoring_records(personas: dict[str, Any], door: Program) -> dict[str, Any]:
     """The mentoring placeholders, and a Parent Partner in training to record sessions for."""
     values = mentoring_matrix.placeholders(personas, door)
     ParentPartnerFactory(program=door, stage=Stage.TRAINING)

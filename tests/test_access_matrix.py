@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 import tests
-from psp.models import User
+from psp.models import Program, User
 from tests.matrix import LOGIN, PERSONAS, Case
 
 
@@ -71,7 +71,7 @@ def test_role_view_matrix(
     case: Case,
     persona: str,
     personas: dict[str, User | None],
-    door: Any,
+    door: Program,
     client_for: Callable[[User | None], Client],
 ) -> None:
     make = getattr(module, "placeholders", None)

@@ -17,6 +17,7 @@ filter defined in the project's apps is on no page here.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -35,7 +36,7 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from psp.models import AuditAction, AuditEntry, User
+from psp.models import AuditAction, AuditEntry, Program, User
 from tests.hostile import HtmlForm, find_form, hostile, plausible, sweep
 from tests.hostile_cases import BASES, CASES, QUERY_PAGES, FormCase, QueryPage
 from tests.test_access_matrix import CASES as MATRIX_CASES
@@ -136,7 +137,7 @@ def _fill(path: str, values: dict[str, Any]) -> str:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", [c for c in CASES if c.method == "post"], ids=lambda c: c.name)
-def test_hostile_input_in_forms(case: FormCase, personas: dict[str, User | None], door: Any):
+def test_hostile_input_in_forms(case: FormCase, personas: dict[str, User | None], door: Program):
     values = case.setup(personas, door)
     client = _client(personas, case.persona)
     page, target = _fill(case.page, values), _fill(case.target, values)
@@ -148,7 +149,7 @@ def test_hostile_input_in_forms(case: FormCase, personas: dict[str, User | None]
         base[name] = value if isinstance(value, list) else [value]
     names = sorted(form.fields)
     for data in sweep(form, base):
-        in_savepoint(lambda data=data: check_post(client, case, form, target, data))
+        in_savepoint(functools.partial(check_post, client, case, form, target, data))
 
     @HOSTILE_SETTINGS
     @given(
@@ -176,7 +177,7 @@ def test_hostile_input_in_forms(case: FormCase, personas: dict[str, User | None]
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", [c for c in CASES if c.method == "get"], ids=lambda c: c.name)
-def test_hostile_input_in_filters(case: FormCase, personas: dict[str, User | None], door: Any):
+def test_hostile_input_in_filters(case: FormCase, personas: dict[str, User | None], door: Program):
     values = case.setup(personas, door)
     client = _client(personas, case.persona)
     path = _fill(case.page, values)
@@ -257,7 +258,7 @@ def test_the_discovery_finds_forms_defined_anywhere() -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("query_page", QUERY_PAGES, ids=lambda p: p.name)
 def test_hostile_query_strings(
-    query_page: QueryPage, personas: dict[str, User | None], door: Any
+    query_page: QueryPage, personas: dict[str, User | None], door: Program
 ) -> None:
     path = _fill(query_page.path, query_page.setup(personas, door))
     client = _client(personas, query_page.persona)
@@ -283,7 +284,7 @@ HUGE_IDS = ["99999999999999999999", "9223372036854775808", "2147483648", "0"]
 @pytest.mark.django_db
 @pytest.mark.parametrize("huge", HUGE_IDS)
 def test_huge_numbers_in_paths_are_not_found(
-    huge: str, personas: dict[str, User | None], door: Any
+    huge: str, personas: dict[str, User | None], door: Program
 ) -> None:
     """Every URL with a number in its path, with a number no record has: 404, never 500."""
     client = _client(personas, "admin")

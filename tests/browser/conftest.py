@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, Page
+from pytest_django import Settings
 
 AXE = Path(__file__).with_name("axe.min.js")
 
@@ -22,12 +22,12 @@ def context(context: BrowserContext) -> BrowserContext:
 
 
 @pytest.fixture
-def demo(transactional_db: None, settings: Any) -> None:
+def demo(transactional_db: None, settings: Settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("seed_demo")
 
 
-def axe_violations(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+def axe_violations(page: Page, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
     """WCAG 2.1 A/AA problems axe-core finds on the current page."""
     # Evaluated through the DevTools protocol, which the page's CSP does not govern:
     # the CSP itself stays on, so the test also proves the pages need no inline script.
@@ -47,7 +47,7 @@ def axe_violations(page: Any, *, impacts: tuple[str, ...] = ("serious", "critica
 DEMO_PASSWORD = "psp-demo-2026"
 
 
-def sign_in(page: Any, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+def sign_in(page: Page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("User name or e-mail address").fill(username)
     page.get_by_label("Password").fill(password)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from mentoring import selectors
 from mentoring.models import Case, CaseStatus
@@ -19,11 +19,13 @@ pytestmark = pytest.mark.browser
 
 
 def test_coordinator_searches_filters_and_downloads_cases(
-    page: Page, live_server: Any, demo: None
+    page: Page, live_server: LiveServer, demo: None
 ) -> None:
     door_cases = Case.objects.filter(program__slug="door", status=CaseStatus.OPEN)
     case = door_cases.order_by("id").first()
+    assert case is not None
     parent = case.family.parents.order_by("id").first()
+    assert parent is not None
     overdue = {c.referral.number for c in selectors.overdue_cases(door_cases)}
     assert overdue, "the demo data has Door families with no contact in 14 days"
 

@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from mentoring.models import Activity, ActivityType, ReviewStatus
 from psp.models import User
@@ -26,7 +26,7 @@ class Taps:
         self.page = page
         self.count = 0
 
-    def click(self, locator) -> None:  # type: ignore[no-untyped-def]
+    def click(self, locator: Locator) -> None:
         self.count += 1
         locator.click()
 

@@ -3,11 +3,10 @@ side by side, both passing axe and fitting the screen."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from referrals.models import Parent, Referral
 from reporting.quarters import Quarter
@@ -18,7 +17,9 @@ pytestmark = pytest.mark.browser
 OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
-def test_coordinator_sees_caseloads_and_charts(page: Page, live_server: Any, demo: None) -> None:
+def test_coordinator_sees_caseloads_and_charts(
+    page: Page, live_server: LiveServer, demo: None
+) -> None:
     assert page.viewport_size == {"width": 768, "height": 1024}
     sign_in(page, live_server.url, "door-coordinator")
     expect(page).to_have_url(f"{live_server.url}/dashboard/")
@@ -46,7 +47,7 @@ def test_coordinator_sees_caseloads_and_charts(page: Page, live_server: Any, dem
     assert axe_violations(page) == []
 
 
-def test_state_sees_programs_side_by_side(page: Page, live_server: Any, demo: None) -> None:
+def test_state_sees_programs_side_by_side(page: Page, live_server: LiveServer, demo: None) -> None:
     sign_in(page, live_server.url, "dcf-state")
     expect(page.get_by_role("heading", level=2, name="All programs side by side")).to_be_visible()
     this_quarter = Quarter.from_date(timezone.localdate())
@@ -64,6 +65,7 @@ def test_state_sees_programs_side_by_side(page: Page, live_server: Any, demo: No
     text = page.locator("main").inner_text()
     referral = Referral.objects.filter(program__slug="door").order_by("-id").first()
     parent = Parent.objects.filter(family__program__slug="door").first()
+    assert referral is not None and parent is not None
     assert referral.number not in text
     assert parent.last_name not in text
     assert page.evaluate(OVERFLOW) == 0
@@ -75,7 +77,7 @@ def test_state_sees_programs_side_by_side(page: Page, live_server: Any, demo: No
 
 
 def test_other_roles_dashboards_pass_axe_on_a_phone(
-    page: Page, live_server: Any, demo: None
+    page: Page, live_server: LiveServer, demo: None
 ) -> None:
     page.set_viewport_size({"width": 390, "height": 900})
     for username, heading in [

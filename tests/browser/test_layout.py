@@ -19,6 +19,7 @@ def pages_for_coordinator() -> list[str]:
     referral = Referral.objects.filter(program__slug="door").first()
     case = Case.objects.filter(program__slug="door").first()
     council = Council.objects.filter(program__slug="door").first()
+    assert referral is not None and case is not None and council is not None
     return [
         "/dashboard/",
         "/referrals/",

@@ -8,10 +8,11 @@ report" loads; the test still checks the progress bar's finished state and the d
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_django import Settings
+from pytest_django.live_server_helper import LiveServer
 
 from reporting.models import Report, ReportStatus
 from reporting.quarters import Quarter
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> Path:
+def media(settings: Settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 
@@ -32,7 +33,9 @@ def open_reports(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Quarterly reports")
 
 
-def test_coordinator_makes_last_quarters_report(page: Page, live_server: Any, demo: None) -> None:
+def test_coordinator_makes_last_quarters_report(
+    page: Page, live_server: LiveServer, demo: None
+) -> None:
     assert page.viewport_size == {"width": 768, "height": 1024}
     quarter = Quarter.last_completed()
     sign_in(page, live_server.url, "door-coordinator")
@@ -56,6 +59,7 @@ def test_coordinator_makes_last_quarters_report(page: Page, live_server: Any, de
     assert axe_violations(page) == []
 
     report = Report.objects.get()
+    assert report.program is not None
     assert (report.program.slug, report.period, report.status) == ("door", quarter, "done")
     assert not report.suppressed  # Door's own coordinator sees Door's counts in full
 
@@ -67,7 +71,9 @@ def test_coordinator_makes_last_quarters_report(page: Page, live_server: Any, de
     ).to_be_visible()
 
 
-def test_state_user_downloads_the_statewide_pdf(page: Page, live_server: Any, demo: None) -> None:
+def test_state_user_downloads_the_statewide_pdf(
+    page: Page, live_server: LiveServer, demo: None
+) -> None:
     quarter = Quarter.last_completed()
     sign_in(page, live_server.url, "dcf-state")
     open_reports(page)

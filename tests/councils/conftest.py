@@ -9,11 +9,12 @@ import pytest
 from django.utils import timezone
 
 from councils.models import Council, CouncilRole
+from psp.models import Program
 from tests.councils.factories import CouncilFactory, CouncilMemberFactory
 
 
 @pytest.fixture
-def door_council(door: Any) -> Council:
+def door_council(door: Program) -> Council:
     return CouncilFactory(program=door, name="Door Local Advisory Council")
 
 

@@ -33,7 +33,7 @@ def days_ago(days: int) -> datetime.date:
     return timezone.localdate() - datetime.timedelta(days=days)
 
 
-class CouncilFactory(DjangoModelFactory):
+class CouncilFactory(DjangoModelFactory[Council]):
     """A Local Advisory Council; pass ``program=None, kind="state"`` for the state's."""
 
     class Meta:
@@ -50,7 +50,7 @@ class CouncilFactory(DjangoModelFactory):
     )
 
 
-class CouncilMemberFactory(DjangoModelFactory):
+class CouncilMemberFactory(DjangoModelFactory[CouncilMember]):
     class Meta:
         model = CouncilMember
 
@@ -65,7 +65,7 @@ class CouncilMemberFactory(DjangoModelFactory):
     is_active = True
 
 
-class MeetingFactory(DjangoModelFactory):
+class MeetingFactory(DjangoModelFactory[Meeting]):
     class Meta:
         model = Meeting
 
@@ -76,7 +76,7 @@ class MeetingFactory(DjangoModelFactory):
     minutes = "<p>The council met.</p>"
 
 
-class AttendanceFactory(DjangoModelFactory):
+class AttendanceFactory(DjangoModelFactory[Attendance]):
     class Meta:
         model = Attendance
 
@@ -87,7 +87,7 @@ class AttendanceFactory(DjangoModelFactory):
     status = AttendanceStatus.PRESENT
 
 
-class RecommendationFactory(DjangoModelFactory):
+class RecommendationFactory(DjangoModelFactory[Recommendation]):
     class Meta:
         model = Recommendation
         skip_postgeneration_save = True
@@ -100,14 +100,18 @@ class RecommendationFactory(DjangoModelFactory):
     status = RecommendationStatus.PROPOSED
 
     @factory.post_generation
-    def history(self, create: bool, extracted: object, **kwargs: object) -> None:
-        if create and not self.status_changes.exists():
+    def history(
+        recommendation: Recommendation, create: bool, extracted: object, **kwargs: object
+    ) -> None:
+        if create and not recommendation.status_changes.exists():
             RecommendationStatusChange.objects.create(
-                recommendation=self, from_status="", to_status=RecommendationStatus.PROPOSED
+                recommendation=recommendation,
+                from_status="",
+                to_status=RecommendationStatus.PROPOSED,
             )
 
 
-class StipendFactory(DjangoModelFactory):
+class StipendFactory(DjangoModelFactory[Stipend]):
     class Meta:
         model = Stipend
 
@@ -117,7 +121,7 @@ class StipendFactory(DjangoModelFactory):
     status = StipendStatus.PENDING
 
 
-class OutreachEventFactory(DjangoModelFactory):
+class OutreachEventFactory(DjangoModelFactory[OutreachEvent]):
     class Meta:
         model = OutreachEvent
 

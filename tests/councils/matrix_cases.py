@@ -9,6 +9,7 @@ stipend for the Parent Partner and a Door outreach event complete it.
 from typing import Any
 
 from councils.models import AttendanceStatus, CouncilRole
+from psp.models import Program
 from tests.councils.factories import (
     AttendanceFactory,
     CouncilFactory,
@@ -21,7 +22,7 @@ from tests.councils.factories import (
 from tests.matrix import Case, everyone
 
 
-def placeholders(personas: dict[str, Any], door: Any) -> dict[str, Any]:
+def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
     council = CouncilFactory(program=door)
     staff = CouncilMemberFactory(
         council=council, council_role=CouncilRole.STAFF, user=personas["door_coordinator"]

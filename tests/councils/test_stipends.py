@@ -247,6 +247,7 @@ def test_stipends_are_finance_data(personas, door_council, stipends, client_for)
         page = client.get(f"/councils/{door_council.pk}/").content.decode()
         assert f"/councils/{door_council.pk}/stipends/" not in page
     stipend = Stipend.objects.first()
+    assert stipend is not None
     assert (
         client_for(personas["state"]).get(f"/councils/stipends/{stipend.pk}/edit/").status_code
         == 404

@@ -32,7 +32,7 @@ from tests.factories import (
 )
 
 
-class ParentPartnerFactory(DjangoModelFactory):
+class ParentPartnerFactory(DjangoModelFactory[ParentPartner]):
     class Meta:
         model = ParentPartner
         skip_postgeneration_save = True  # ``account`` saves what it changes
@@ -49,17 +49,17 @@ class ParentPartnerFactory(DjangoModelFactory):
     stage = Stage.ACTIVE
 
     @factory.post_generation
-    def account(self, create: bool, extracted: object, **kwargs: object) -> None:
+    def account(partner: ParentPartner, create: bool, extracted: object, **kwargs: object) -> None:
         """An active Parent Partner signs in to log contacts: give them an account with a
         Parent Partner membership unless the test passed one (``account=False``: none)."""
-        if not create or extracted is False or self.user_id or self.stage != Stage.ACTIVE:
+        if not create or extracted is False or partner.user_id or partner.stage != Stage.ACTIVE:
             return
-        self.user = UserFactory(first_name=self.first_name, last_name=self.last_name)
-        MembershipFactory(user=self.user, program=self.program, role=Role.PARENT_PARTNER)
-        self.save(update_fields=["user"])
+        partner.user = UserFactory(first_name=partner.first_name, last_name=partner.last_name)
+        MembershipFactory(user=partner.user, program=partner.program, role=Role.PARENT_PARTNER)
+        partner.save(update_fields=["user"])
 
 
-class ResourceFactory(DjangoModelFactory):
+class ResourceFactory(DjangoModelFactory[Resource]):
     class Meta:
         model = Resource
 
@@ -100,7 +100,7 @@ def assign_case(referral: Referral, user: User, *, opened_days_ago: int = 30) ->
     return case
 
 
-class ActivityFactory(DjangoModelFactory):
+class ActivityFactory(DjangoModelFactory[Activity]):
     class Meta:
         model = Activity
 

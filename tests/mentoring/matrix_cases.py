@@ -7,13 +7,14 @@ a second Door referral is accepted and waiting for a Parent Partner.
 from typing import Any
 
 from mentoring.models import CaseGoal
+from psp.models import Program
 from referrals.models import Status
 from tests.factories import ReferralFactory
 from tests.matrix import Case, everyone
 from tests.mentoring.factories import ActivityFactory, ResourceFactory, assign_case
 
 
-def placeholders(personas: dict[str, Any], door: Any) -> dict[str, Any]:
+def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
     referral = ReferralFactory(family__program=door, status=Status.ACCEPTED)
     case = assign_case(referral, personas["door_parent_partner"])
     goal = CaseGoal.objects.create(case=case, text="Find stable housing")

@@ -178,6 +178,7 @@ def test_send_back_needs_a_comment_and_edit_returns_it_to_review(personas, case,
     partner_client = client_for(personas["door_parent_partner"])
     home = partner_client.get("/mentoring/").content.decode()
     assert "Add the mileage." in home
+    assert activity.occurred_time is not None
     partner_client.post(
         f"/mentoring/contacts/{activity.pk}/edit/",
         contact(

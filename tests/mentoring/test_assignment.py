@@ -80,6 +80,7 @@ def test_only_parent_partners_who_can_log_contacts_are_suggested(door):
     ParentPartnerFactory(program=door, last_name="Ready")
     ParentPartnerFactory(program=door, last_name="NoAccount", account=False)
     inactive = ParentPartnerFactory(program=door, last_name="Deactivated")
+    assert inactive.user is not None
     inactive.user.is_active = False
     inactive.user.save()
     ranked = selectors.assignment_suggestions(accepted(door))

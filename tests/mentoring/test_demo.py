@@ -76,7 +76,8 @@ def test_cases_are_assigned_once(seeded):
     for case in cases:
         case.full_clean()
         assert case.referral.status == Status.ASSIGNED, case
-        assert case.referral.transitions.last().to_status == Status.ASSIGNED
+        last_change = case.referral.transitions.last()
+        assert last_change is not None and last_change.to_status == Status.ASSIGNED
         current = [a for a in case.assignments.all() if a.ended_on is None]
         if case.status == CaseStatus.OPEN:
             assert len(current) == 1, case
@@ -153,4 +154,4 @@ def test_every_active_demo_parent_partner_could_be_activated_today(seeded):
     assert in_training.exists()
     for partner in in_training:
         done = set(partner.trainings.values_list("topic", flat=True))
-        assert set(CORE_TOPICS) - done, partner
+        assert set(CORE_TOPICS).difference(done), partner

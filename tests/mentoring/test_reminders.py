@@ -137,5 +137,5 @@ def test_no_contact_reminder_counts_whole_local_days_at_any_hour(at_local, perso
         personas["door_parent_partner"].email,
         personas["door_pp_coordinator"].email,
     }
-    bodies = "".join(message.body for message in mail.outbox)
+    bodies = "".join(str(message.body) for message in mail.outbox)
     assert stale.referral.number in bodies and recent.referral.number not in bodies

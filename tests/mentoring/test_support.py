@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone
 
 from mentoring import selectors, services
@@ -250,7 +251,7 @@ def test_sessions_and_training_of_today_are_taken_and_tomorrows_refused_at_any_h
 ):
     partner = ParentPartnerFactory(program=door)
     coordinator = client_for(personas["door_pp_coordinator"])
-    forms = [
+    forms: list[tuple[Client, str, dict[str, str | list[str]], str]] = [
         (
             coordinator,
             "/mentoring/supervision/",

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING
 
 import django
 
@@ -25,7 +26,14 @@ from django.test import Client  # noqa: E402
 
 from psp.models import Program, StatewideRole, User  # noqa: E402
 
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
+
 handler = WSGIHandler()
+
+
+def discard(data: bytes) -> None:
+    pass
 
 
 def get(path: str, cookie: str) -> tuple[int, bytes]:
@@ -43,8 +51,11 @@ def get(path: str, cookie: str) -> tuple[int, bytes]:
     }
     status: list[str] = []
 
-    def start_response(line: str, headers: Any, exc_info: Any = None) -> None:
+    def start_response(
+        line: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None
+    ) -> Callable[[bytes], object]:
         status.append(line)
+        return discard  # WSGI's write(), which Django never calls
 
     response = handler(environ, start_response)
     try:

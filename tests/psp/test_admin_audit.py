@@ -6,12 +6,13 @@ logged as views, and setting a user's password is logged without the password.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from psp.models import AuditAction, AuditEntry
+from psp.models import AuditAction, AuditEntry, User
 from referrals.models import Child, Parent
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +55,7 @@ def _prefix(data: dict[str, Any], model_name: str) -> str:
 
 
 def test_renaming_a_parent_inside_a_family_is_logged_with_the_change(
-    personas: dict[str, Any], door_referral: Any, client_for: Any
+    personas: dict[str, Any], door_referral: Any, client_for: Callable[[User | None], Client]
 ) -> None:
     client = client_for(personas["admin"])
     family = door_referral.family
@@ -77,7 +78,7 @@ def test_renaming_a_parent_inside_a_family_is_logged_with_the_change(
 
 
 def test_removing_a_child_inside_a_family_is_logged_with_what_it_held(
-    personas: dict[str, Any], door_referral: Any, client_for: Any
+    personas: dict[str, Any], door_referral: Any, client_for: Callable[[User | None], Client]
 ) -> None:
     client = client_for(personas["admin"])
     family = door_referral.family
@@ -95,7 +96,7 @@ def test_removing_a_child_inside_a_family_is_logged_with_what_it_held(
 
 
 def test_saving_a_family_unchanged_logs_no_inline_change(
-    personas: dict[str, Any], door_referral: Any, client_for: Any
+    personas: dict[str, Any], door_referral: Any, client_for: Callable[[User | None], Client]
 ) -> None:
     client = client_for(personas["admin"])
     url = f"/admin/referrals/family/{door_referral.family_id}/change/"
@@ -112,7 +113,11 @@ def test_saving_a_family_unchanged_logs_no_inline_change(
     ],
 )
 def test_lists_of_families_are_logged_as_views(
-    personas: dict[str, Any], door_referral: Any, client_for: Any, path: str, object_type: str
+    personas: dict[str, Any],
+    door_referral: Any,
+    client_for: Callable[[User | None], Client],
+    path: str,
+    object_type: str,
 ) -> None:
     assert client_for(personas["admin"]).get(path).status_code == 200
     entry = AuditEntry.objects.get(action=AuditAction.VIEW, object_type=object_type)
@@ -122,13 +127,15 @@ def test_lists_of_families_are_logged_as_views(
         assert entry.changes == {"query": "q=Smith"}
 
 
-def test_lists_without_families_are_not_logged(personas: dict[str, Any], client_for: Any) -> None:
+def test_lists_without_families_are_not_logged(
+    personas: dict[str, Any], client_for: Callable[[User | None], Client]
+) -> None:
     assert client_for(personas["admin"]).get("/admin/psp/program/").status_code == 200
     assert not AuditEntry.objects.filter(action=AuditAction.VIEW).exists()
 
 
 def test_an_administrator_setting_a_password_is_logged_without_it(
-    personas: dict[str, Any], client_for: Any
+    personas: dict[str, Any], client_for: Callable[[User | None], Client]
 ) -> None:
     target = personas["door_parent_partner"]
     new_password = "A-new-password-for-2027"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.test import Client
 
 from psp import audit, services
@@ -13,11 +13,10 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def entries_for(obj: object) -> list[AuditEntry]:
+def entries_for(obj: models.Model) -> list[AuditEntry]:
     return list(
         AuditEntry.objects.filter(
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),  # type: ignore[attr-defined]
+            object_type=obj._meta.label_lower, object_id=str(obj.pk)
         ).order_by("id")
     )
 

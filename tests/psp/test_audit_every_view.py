@@ -21,7 +21,7 @@ from django.db.models.signals import post_init
 from django.test import Client
 
 from psp import policy
-from psp.models import AuditAction, AuditEntry, User
+from psp.models import AuditAction, AuditEntry, Program, User
 from referrals.models import Family
 from tests.matrix import PERSONAS, Case
 from tests.test_access_matrix import CASES
@@ -86,7 +86,7 @@ def test_a_page_that_shows_a_family_is_audited(
     case: Case,
     persona: str,
     personas: dict[str, User | None],
-    door: Any,
+    door: Program,
     client_for: Callable[[User | None], Client],
 ) -> None:
     make = getattr(module, "placeholders", None)
@@ -111,7 +111,7 @@ def test_a_page_that_shows_a_family_is_audited(
 
 
 def test_the_walk_sees_a_family_page(
-    personas: dict[str, User | None], door: Any, client_for: Callable[[User | None], Client]
+    personas: dict[str, User | None], door: Program, client_for: Callable[[User | None], Client]
 ) -> None:
     """The watch itself works: the referral page loads the family and is audited once."""
     from tests.referrals import matrix_cases

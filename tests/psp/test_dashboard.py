@@ -4,10 +4,13 @@ workers and clinical support; and the reads behind it (reporting.dashboards, the
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
 from mentoring import selectors as mentoring_selectors
@@ -20,7 +23,7 @@ from mentoring.models import (
     Stage,
     StageChange,
 )
-from psp.models import Program, Role
+from psp.models import Program, Role, User
 from referrals.models import Child, PermanencyType, Referral, Status
 from reporting import dashboards, metrics
 from reporting.quarters import Quarter
@@ -65,7 +68,9 @@ def bare_case(program: Program) -> Case:
     )
 
 
-def page_for(client_for: Any, user: Any, **params: Any) -> tuple[Any, str]:
+def page_for(
+    client_for: Callable[[User | None], Client], user: Any, **params: Any
+) -> tuple[Any, str]:
     response = client_for(user).get("/dashboard/", params)
     assert response.status_code == 200
     return response, response.content.decode()
@@ -584,7 +589,7 @@ def test_policy_gives_a_programs_dashboard_to_its_coordinators_and_the_states_to
         assert policy.can(user, "dashboard.program", door) is program_dashboard, persona
         assert policy.can(user, "dashboard.statewide") is statewide, persona
     assert policy.can(personas["rock_coordinator"], "dashboard.program", rock)
-    assert not policy.can(None, "dashboard.statewide")
+    assert not policy.can(AnonymousUser(), "dashboard.statewide")
 
 
 def test_overdue_families_are_counted_in_whole_local_days_at_any_hour(

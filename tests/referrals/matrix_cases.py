@@ -5,11 +5,12 @@ The Door referral was made by door_social_worker; it has one parent and one chil
 
 from typing import Any
 
+from psp.models import Program
 from tests.factories import ReferralFactory
 from tests.matrix import Case, everyone
 
 
-def placeholders(personas: dict[str, Any], door: Any) -> dict[str, Any]:
+def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
     social_worker = personas["door_social_worker"]
     referral = ReferralFactory(
         family__program=door, referred_by=social_worker, referrer_email=social_worker.email

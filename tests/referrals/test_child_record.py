@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def child_data(child: Child, version: int, **changes: str) -> dict[str, str]:
+    assert child.birth_date is not None
     data = {
         "first_name": child.first_name,
         "last_name": child.last_name,

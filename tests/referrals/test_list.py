@@ -14,7 +14,6 @@ from tests.factories import (
     MembershipFactory,
     ParentFactory,
     ReferralFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -193,4 +192,3 @@ def test_empty_list_says_what_to_do(door, make_member, client_for):
     social_worker = make_member(door, Role.SOCIAL_WORKER, username="new-sw")
     page = client_for(social_worker).get("/referrals/").content.decode()
     assert "Use “Refer a family” to send the first one." in page
-    assert UserFactory  # factories import used

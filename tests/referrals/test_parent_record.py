@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def parent_data(parent: Parent, version: int, **changes: str) -> dict[str, str]:
+    assert parent.birth_date is not None
     data = {
         "first_name": parent.first_name,
         "last_name": parent.last_name,
@@ -155,7 +156,7 @@ def test_coordinator_corrects_a_parents_details(personas, door, client_for):
     assert response.status_code == 302
     parent.refresh_from_db()
     assert parent.first_name == "Marisol"
-    assert parent.birth_date.year == 1989
+    assert parent.birth_date is not None and parent.birth_date.year == 1989
     assert parent.address == "12 Jefferson St, Sturgeon Bay, WI"
     assert parent.preferred_language == Language.SPANISH
     assert parent.name_key.startswith("marisol")  # duplicates are found under the new name

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from psp.models import Program
 from reporting.models import Report, ReportStatus, ReportStep
 from tests.matrix import Case, everyone
 
@@ -41,7 +42,7 @@ def done_report(**fields: Any) -> Report:
     )
 
 
-def placeholders(personas: dict[str, Any], door: Any) -> dict[str, Any]:
+def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
     return {
         "report": done_report(program=door, suppressed=True).pk,
         "private": done_report(

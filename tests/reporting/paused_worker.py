@@ -30,7 +30,7 @@ def paused_render_pdf(html: str) -> bytes:
     return b"%PDF-1.7 stand-in"
 
 
-documents.render_pdf = paused_render_pdf  # type: ignore[assignment]
+documents.render_pdf = paused_render_pdf
 
 if __name__ == "__main__":
     app.worker_main(["worker", *sys.argv[1:]])

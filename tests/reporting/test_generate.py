@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.utils import translation
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from psp.models import AuditAction, AuditEntry, Program, User
 from reporting import documents
@@ -28,13 +29,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> Path:
+def media(settings: Settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 
 
 @pytest.fixture
-def make_report(django_capture_on_commit_callbacks: Any) -> Any:
+def make_report(django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> Any:
     def make(actor: User | None, program: Program | None) -> Report:
         with django_capture_on_commit_callbacks(execute=True):
             report = report_request(actor=actor, program=program, quarter=Q2)

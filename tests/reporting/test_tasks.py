@@ -10,6 +10,7 @@ import pytest
 from celery.schedules import crontab
 from django.conf import settings as django_settings
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from psp.models import AuditAction, AuditEntry, Program
 from reporting import documents
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> Path:
+def media(settings: Settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 
@@ -44,7 +45,7 @@ def test_makes_every_active_programs_report_and_the_statewide_one(
     door: Program,
     rock: Program,
     quick_pdf: None,
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     ProgramFactory(slug="closed", county="Closed", is_active=False)
     with django_capture_on_commit_callbacks(execute=True):
@@ -67,7 +68,7 @@ def test_skips_reports_already_done_or_on_their_way(
     rock: Program,
     personas: dict[str, Any],
     quick_pdf: None,
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     quarter = Quarter.last_completed()
     period = {"year": quarter.year, "quarter": quarter.number}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks, Settings
 
-from psp.models import AuditAction, AuditEntry, Program
+from psp.models import AuditAction, AuditEntry, Program, User
 from reporting import documents
 from reporting.models import Report, ReportStatus, ReportStep
 from reporting.quarters import Quarter
@@ -24,7 +26,7 @@ Q2_2026 = {"quarter": "2026-2"}
 
 
 @pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> Path:
+def media(settings: Settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 
@@ -61,8 +63,8 @@ def test_coordinator_generates_a_report_and_sees_it_ready(
     data: Councils,
     door: Program,
     personas: dict[str, Any],
-    client_for: Any,
-    django_capture_on_commit_callbacks: Any,
+    client_for: Callable[[User | None], Client],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     client = client_for(personas["door_coordinator"])
     response = post_generate(
@@ -85,7 +87,10 @@ def test_coordinator_generates_a_report_and_sees_it_ready(
 
 
 def test_form_offers_only_what_the_user_may_ask_for(
-    door: Program, rock: Program, personas: dict[str, Any], client_for: Any
+    door: Program,
+    rock: Program,
+    personas: dict[str, Any],
+    client_for: Callable[[User | None], Client],
 ) -> None:
     coordinator = client_for(personas["door_coordinator"]).get("/reports/")
     programs = [value for value, _label in coordinator.context["form"].fields["program"].choices]
@@ -100,7 +105,7 @@ def test_form_offers_only_what_the_user_may_ask_for(
 
 
 def test_other_programs_coordinator_cannot_ask_for_ours(
-    door: Program, personas: dict[str, Any], client_for: Any
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
 ) -> None:
     response = client_for(personas["rock_coordinator"]).post(
         "/reports/generate/", {**Q2_2026, "program": str(door.pk)}
@@ -111,7 +116,7 @@ def test_other_programs_coordinator_cannot_ask_for_ours(
 
 
 def test_coordinator_cannot_ask_for_the_statewide_report(
-    door: Program, personas: dict[str, Any], client_for: Any
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
 ) -> None:
     response = client_for(personas["door_coordinator"]).post(
         "/reports/generate/", {**Q2_2026, "program": "statewide"}
@@ -122,7 +127,7 @@ def test_coordinator_cannot_ask_for_the_statewide_report(
 
 
 def test_quarter_not_yet_over_is_refused(
-    door: Program, personas: dict[str, Any], client_for: Any
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
 ) -> None:
     this_quarter = timezone.localdate()
     value = f"{this_quarter.year}-{(this_quarter.month - 1) // 3 + 1}"
@@ -136,7 +141,7 @@ def test_quarter_not_yet_over_is_refused(
 
 
 def test_parent_partner_coordinator_may_not_ask(
-    door: Program, personas: dict[str, Any], client_for: Any
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
 ) -> None:
     response = client_for(personas["door_pp_coordinator"]).post(
         "/reports/generate/", {**Q2_2026, "program": str(door.pk)}
@@ -148,7 +153,7 @@ def test_parent_partner_coordinator_may_not_ask(
 
 
 def test_status_part_polls_while_the_report_is_made(
-    door: Program, personas: dict[str, Any], client_for: Any
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
 ) -> None:
     report = Report.objects.create(
         program=door,
@@ -168,7 +173,7 @@ def test_status_part_polls_while_the_report_is_made(
 
 
 def test_lost_report_stops_polling_and_offers_to_try_again(
-    door: Program, personas: dict[str, Any], client_for: Any
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
 ) -> None:
     report = Report.objects.create(
         program=door,
@@ -187,8 +192,8 @@ def test_failed_report_shows_the_error_and_try_again_makes_a_new_one(
     data: Councils,
     door: Program,
     personas: dict[str, Any],
-    client_for: Any,
-    django_capture_on_commit_callbacks: Any,
+    client_for: Callable[[User | None], Client],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def broken(html: str) -> bytes:
@@ -220,7 +225,7 @@ def test_failed_report_shows_the_error_and_try_again_makes_a_new_one(
 
 
 def test_pp_coordinator_sees_a_failure_without_try_again(
-    door: Program, personas: dict[str, Any], client_for: Any
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
 ) -> None:
     report = Report.objects.create(
         program=door, year=2026, quarter=2, status=ReportStatus.FAILED, error="It broke."
@@ -235,12 +240,12 @@ def test_pp_coordinator_sees_a_failure_without_try_again(
 
 
 def test_download_is_audited_and_named(
-    door: Program, personas: dict[str, Any], client_for: Any
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
 ) -> None:
     report = finished(door)
     response = client_for(personas["state"]).get(f"/reports/{report.pk}/pdf/")
     assert response.status_code == 200
-    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response.getvalue().startswith(b"%PDF")  # joins the streamed file
     assert response["Content-Type"] == "application/pdf"
     assert 'filename="psp-report-door-2026-q2.pdf"' in response["Content-Disposition"]
     assert "attachment" in response["Content-Disposition"]
@@ -255,14 +260,16 @@ def test_download_is_audited_and_named(
     assert AuditEntry.objects.filter(action=AuditAction.EXPORT).count() == 2
 
 
-def test_statewide_download_name(personas: dict[str, Any], client_for: Any) -> None:
+def test_statewide_download_name(
+    personas: dict[str, Any], client_for: Callable[[User | None], Client]
+) -> None:
     report = finished(None)
     response = client_for(personas["state"]).get(f"/reports/{report.pk}/csv/")
     assert 'filename="psp-report-statewide-2026-q2.csv"' in response["Content-Disposition"]
 
 
 def test_unfinished_report_has_nothing_to_download(
-    door: Program, personas: dict[str, Any], client_for: Any
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
 ) -> None:
     report = Report.objects.create(program=door, year=2026, quarter=2)
     response = client_for(personas["door_coordinator"]).get(f"/reports/{report.pk}/pdf/")
@@ -271,7 +278,7 @@ def test_unfinished_report_has_nothing_to_download(
 
 
 def test_missing_file_is_a_404_not_a_crash(
-    door: Program, personas: dict[str, Any], client_for: Any
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
 ) -> None:
     report = finished(door)
     report.pdf.storage.delete(report.pdf.name)
@@ -279,7 +286,9 @@ def test_missing_file_is_a_404_not_a_crash(
     assert response.status_code == 404
 
 
-def test_other_program_gets_404(door: Program, personas: dict[str, Any], client_for: Any) -> None:
+def test_other_program_gets_404(
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
+) -> None:
     report = finished(door)
     client = client_for(personas["rock_coordinator"])
     for suffix in ["", "status/", "pdf/", "csv/"]:
@@ -287,7 +296,7 @@ def test_other_program_gets_404(door: Program, personas: dict[str, Any], client_
 
 
 def test_state_staff_never_see_a_report_with_small_counts_shown(
-    door: Program, personas: dict[str, Any], client_for: Any
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
 ) -> None:
     private = finished(door, suppressed=False, requested_by=personas["door_coordinator"])
     shared = finished(door)
@@ -303,7 +312,7 @@ def test_state_staff_never_see_a_report_with_small_counts_shown(
 
 
 def test_list_is_newest_first_with_status_and_links(
-    door: Program, personas: dict[str, Any], client_for: Any
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
 ) -> None:
     older = finished(door, created_at=timezone.now() - datetime.timedelta(days=2))
     failed = Report.objects.create(program=door, year=2026, quarter=1, status=ReportStatus.FAILED)
@@ -316,7 +325,7 @@ def test_list_is_newest_first_with_status_and_links(
 
 
 def test_nav_has_reports_for_coordinators_and_state_only(
-    personas: dict[str, Any], client_for: Any
+    personas: dict[str, Any], client_for: Callable[[User | None], Client]
 ) -> None:
     for persona, shown in [
         ("door_coordinator", True),
@@ -333,8 +342,8 @@ def test_nav_has_reports_for_coordinators_and_state_only(
 def test_list_query_count_does_not_grow_with_reports(
     door: Program,
     personas: dict[str, Any],
-    client_for: Any,
-    django_assert_max_num_queries: Any,
+    client_for: Callable[[User | None], Client],
+    django_assert_max_num_queries: DjangoAssertNumQueries,
     persona: str,
 ) -> None:
     ProgramFactory(slug="jefferson", county="Jefferson")
@@ -352,7 +361,7 @@ def test_list_query_count_does_not_grow_with_reports(
 
 
 def test_admin_lists_reports_read_only(
-    door: Program, personas: dict[str, Any], client_for: Any
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
 ) -> None:
     report = finished(door)
     client = client_for(personas["admin"])
@@ -362,7 +371,10 @@ def test_admin_lists_reports_read_only(
 
 
 def test_last_quarter_may_be_asked_for_and_this_one_not_at_any_hour(
-    at_local: datetime.datetime, door: Program, personas: dict[str, Any], client_for: Any
+    at_local: datetime.datetime,
+    door: Program,
+    personas: dict[str, Any],
+    client_for: Callable[[User | None], Client],
 ) -> None:
     this_quarter = Quarter.from_date(at_local.date())
     last_quarter = this_quarter.previous()
