@@ -450,7 +450,7 @@ def restore_backup(archive: Path, *, replace: bool = False) -> Restored:
                 "Nothing was restored: "
                 + " and ".join(occupied)
                 + ". Restore into an empty database and an empty media folder, or add "
-                "--force to replace what is there."
+                "--force (make restore FORCE=1) to delete what is there and replace it."
             )
         dump = folder / DUMP_NAMES[engine]
         if engine == "postgresql":
