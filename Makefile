@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test faults install lint format check bench messages clean
+.PHONY: run test faults install lint format check bench messages backup restore clean
 SCALE ?= 10
 
 $(VENV)/.installed: pyproject.toml
@@ -67,6 +67,18 @@ bench: install
 messages: install
 	DEBUG=true $(PY) manage.py makemessages -l es --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=var --no-obsolete
 	DEBUG=true $(PY) manage.py compilemessages -l es --ignore=.venv
+
+## The database (with the audit log) and the stored reports in one archive, in BACKUP_DIR
+## (default var/backups); and back: make restore FILE=var/backups/psp-backup-....tar.gz into an
+## empty database and media folder (FORCE=1 replaces what is there). See the README, "Backups".
+backup: export DEBUG ?= true
+backup: install
+	$(PY) manage.py backup $(if $(BACKUP_DIR),--output-dir "$(BACKUP_DIR)")
+
+restore: export DEBUG ?= true
+restore: install
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/psp-backup-....tar.gz" >&2; exit 2; }
+	$(PY) manage.py restore "$(FILE)" $(if $(FORCE),--force)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
