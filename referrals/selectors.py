@@ -10,7 +10,7 @@ from django.db.models import Count, Model, Prefetch, Q, QuerySet
 
 from psp import policy
 from psp.models import Role, User
-from referrals.models import Child, Parent, Referral, Status, normalize_name
+from referrals.models import Child, Family, Parent, Referral, Status, Transition, normalize_name
 
 M = TypeVar("M", bound=Model)
 
@@ -35,6 +35,65 @@ def referral_detail(user: User) -> QuerySet[Referral]:
             Prefetch("family__children", queryset=Child.objects.order_by("birth_date", "id")),
             "transitions__actor",
             "program__role_labels",
+        )
+    )
+
+
+def family_record(user: User) -> QuerySet[Family]:
+    """Families with everything their whole-record download holds (``referrals.records``),
+    loaded in a fixed number of queries however long the family's history."""
+    # mentoring builds on referrals: imported here, not at the top, so this module loads
+    # without it (as ``shared_progress`` below does).
+    from mentoring.models import (
+        Activity,
+        Assignment,
+        Case,
+        CaseGoal,
+        GoalProgress,
+        SurveyResponse,
+    )
+
+    return (
+        policy.visible(user, Family)
+        .select_related("program")
+        .prefetch_related(
+            Prefetch(
+                "parents",
+                queryset=Parent.objects.select_related("consent_recorded_by").order_by("id"),
+            ),
+            Prefetch("children", queryset=Child.objects.order_by("birth_date", "id")),
+            Prefetch(
+                "referrals",
+                queryset=Referral.objects.select_related(
+                    "referred_by", "entered_by", "source_event"
+                ).order_by("received_on", "id"),
+            ),
+            Prefetch(
+                "referrals__transitions",
+                queryset=Transition.objects.select_related("actor").order_by("at", "id"),
+            ),
+            Prefetch(
+                "cases", queryset=Case.objects.select_related("referral").order_by("opened_on")
+            ),
+            Prefetch(
+                "cases__assignments",
+                queryset=Assignment.objects.select_related("parent_partner", "assigned_by"),
+            ),
+            Prefetch("cases__goals", queryset=CaseGoal.objects.select_related("created_by")),
+            Prefetch(
+                "cases__goals__progress",
+                queryset=GoalProgress.objects.select_related("author"),
+            ),
+            Prefetch(
+                "cases__activities",
+                queryset=Activity.objects.select_related(
+                    "parent_partner", "resource", "reviewed_by", "created_by"
+                ).order_by("occurred_on", "occurred_time", "id"),
+            ),
+            Prefetch(
+                "cases__survey_responses",
+                queryset=SurveyResponse.objects.select_related("instrument"),
+            ),
         )
     )
 
