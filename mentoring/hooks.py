@@ -1,17 +1,35 @@
-"""What mentoring adds to pages it does not own: its places in the navigation bar and
-the progress shared with a referral's social worker (see ``psp.hooks``)."""
+"""What mentoring adds to what other apps own (see ``psp.hooks``): its places in the
+navigation bar, the progress shared with a referral's social worker, and its part of a
+family's whole record and of the retention rule."""
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mentoring.models import (
+    Activity,
+    Assignment,
+    Case,
+    CaseGoal,
+    CaseStatus,
+    GoalProgress,
+    Present,
+    SurveyResponse,
+)
 from mentoring.selectors import shared_progress, waiting_for_review
 from psp import policy
 from psp.hooks import Item, Section, register
 from psp.models import Role, User
-from referrals.models import Referral, Status
+from psp.services import save_versioned
+from referrals.models import Family, Referral, Status
+from referrals.records import Table
+from referrals.retention import REMOVED, Anonymised
 
 
 @register("navigation", order=20)
@@ -65,3 +83,117 @@ def _progress_shared_with_the_referrer(user: User, referral: Referral) -> Sectio
     return Section(
         "mentoring/includes/referral_shared_progress.html", {"shared_progress": progress}
     )
+
+
+# --- A family's whole record and the retention rule (referrals.records, referrals.retention)
+
+
+@register("family.record.prefetch")
+def _record_prefetch() -> list[Prefetch]:
+    return [
+        Prefetch("cases", queryset=Case.objects.select_related("referral").order_by("opened_on")),
+        Prefetch(
+            "cases__assignments",
+            queryset=Assignment.objects.select_related("parent_partner", "assigned_by"),
+        ),
+        Prefetch("cases__goals", queryset=CaseGoal.objects.select_related("created_by")),
+        Prefetch("cases__goals__progress", queryset=GoalProgress.objects.select_related("author")),
+        Prefetch(
+            "cases__activities",
+            queryset=Activity.objects.select_related(
+                "parent_partner", "resource", "reviewed_by", "created_by"
+            ).order_by("occurred_on", "occurred_time", "id"),
+        ),
+        Prefetch(
+            "cases__survey_responses", queryset=SurveyResponse.objects.select_related("instrument")
+        ),
+    ]
+
+
+@register("family.record.tables")
+def _record_tables(family: Family) -> list[Table]:
+    """Cases, their Parent Partners, goals and progress, contacts and surveys (loaded by
+    ``_record_prefetch``)."""
+    cases = list(family.cases.all())
+    goals = [goal for case in cases for goal in case.goals.all()]
+    return [
+        Table("cases", _("Cases"), _("Case"), Case, cases),
+        Table(
+            "assignments",
+            _("Parent Partners on the case"),
+            _("Assignment"),
+            Assignment,
+            [row for case in cases for row in case.assignments.all()],
+        ),
+        Table("goals", _("Case goals"), _("Goal"), CaseGoal, goals),
+        Table(
+            "goal_progress",
+            _("Progress on goals"),
+            _("Progress note"),
+            GoalProgress,
+            [row for goal in goals for row in goal.progress.all()],
+        ),
+        Table(
+            "contacts",
+            _("Contacts"),
+            _("Contact"),
+            Activity,
+            [row for case in cases for row in case.activities.all()],
+            list_labels={"present": dict(Present.choices)},
+        ),
+        Table(
+            "surveys",
+            _("Parent surveys"),
+            _("Survey"),
+            SurveyResponse,
+            [row for case in cases for row in case.survey_responses.all()],
+        ),
+    ]
+
+
+@register("family.retention.still_open")
+def _families_with_cases_open_since(cutoff: datetime.date) -> QuerySet[Case, Any]:
+    """Families with a case open, or closed on or after ``cutoff``: not due yet."""
+    return Case.objects.filter(
+        Q(status=CaseStatus.OPEN) | Q(closed_on__isnull=True) | Q(closed_on__gte=cutoff)
+    ).values("family_id")
+
+
+@register("family.anonymise")
+def _anonymise_cases(family: Family, result: Anonymised) -> None:
+    """Free text may name anyone: cleared, or a placeholder where the field may not be empty.
+    Dates, stages, kinds and lengths of contacts stay for the reports."""
+    cases = list(Case.objects.filter(family=family))
+    for case in cases:
+        case.closure_note = ""
+        save_versioned(instance=case, expected_version=case.version, fields=["closure_note"])
+    result.add(Case, len(cases), ["closure_note"])
+    result.add(
+        Assignment,
+        Assignment.objects.filter(case__family=family).update(end_reason=""),
+        ["end_reason"],
+    )
+    result.add(
+        CaseGoal, CaseGoal.objects.filter(case__family=family).update(text=REMOVED), ["text"]
+    )
+    result.add(
+        GoalProgress,
+        GoalProgress.objects.filter(goal__case__family=family).update(note=REMOVED),
+        ["note"],
+    )
+    contact_fields = ["location", "notes", "next_step", "review_comment"]
+    result.add(
+        Activity,
+        Activity.objects.filter(case__family=family).update(
+            version=F("version") + 1, **dict.fromkeys(contact_fields, "")
+        ),
+        contact_fields,
+    )
+
+
+@register("family.retention.counts")
+def _due_counts(families: QuerySet[Family]) -> dict[str, int]:
+    return {
+        "cases": Case.objects.filter(family__in=families).count(),
+        "contacts": Activity.objects.filter(case__family__in=families).count(),
+    }

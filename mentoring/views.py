@@ -267,6 +267,7 @@ def _render_case(
         "can_close": policy.can(request.user, "case.close", case)
         and case.status == CaseStatus.OPEN,
         "can_survey": policy.can(request.user, "case.survey", case),
+        "can_export_record": policy.can(request.user, "family.export_record", case.family),
     }
     return render(request, "mentoring/case_detail.html", context)
 

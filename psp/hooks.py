@@ -13,6 +13,15 @@ the page that owns the hook calls them (as Wagtail's ``wagtail_hooks.py`` do). T
 ``referral.source_events``
     ``fn(program_ids) -> QuerySet``: the outreach events a new referral may name as where
     the family heard of the program (councils gives its recent events).
+``family.record.prefetch`` and ``family.record.tables``
+    ``fn() -> list[Prefetch]`` and ``fn(family) -> list[referrals.records.Table]``: what an
+    app holds on a family, for the whole-record download (mentoring: cases, goals,
+    contacts, surveys).
+``family.retention.still_open``, ``family.anonymise``, ``family.retention.counts``
+    The retention rule (``referrals.retention``): ``fn(cutoff)`` gives the ids of families
+    an app still works with or closed on or after ``cutoff``; ``fn(family, result)`` clears
+    what identifies the family in the app's records and adds it to ``result``;
+    ``fn(families) -> dict[str, int]`` counts an app's records for a dry run.
 """
 
 from __future__ import annotations

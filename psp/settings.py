@@ -194,6 +194,22 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 
+# --- Records retention --------------------------------------------------------------------
+# Families whose cases and referrals all closed more than this many years ago have their
+# identifying details replaced by placeholders (``manage.py anonymise_closed_families``).
+# Seven years after closure is a common child-welfare schedule; the county sets its own.
+PSP_RETENTION_YEARS = env.int("PSP_RETENTION_YEARS", default=7)
+if PSP_RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("PSP_RETENTION_YEARS must be 1 or more.")
+# Off by default: a county turns it on once it has agreed its schedule. On, beat runs the
+# command's work on the 2nd of each month at 03:00.
+PSP_RETENTION_AUTORUN = env.bool("PSP_RETENTION_AUTORUN", default=False)
+if PSP_RETENTION_AUTORUN:
+    CELERY_BEAT_SCHEDULE["referrals-anonymise-closed-families"] = {
+        "task": "referrals.anonymise_closed_families",
+        "schedule": crontab(hour=3, minute=0, day_of_month=2),
+    }
+
 # --- People and sign-in -------------------------------------------------------------------
 
 AUTH_USER_MODEL = "psp.User"

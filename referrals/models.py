@@ -55,6 +55,9 @@ class RaceEthnicity(models.TextChoices):
 class Family(VersionedModel):
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="families")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the retention rule replaced the family's identifying details with placeholders
+    # (``referrals.retention``); such a family is never anonymised again.
+    anonymised_at = models.DateTimeField(_("anonymised on"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = _("families")

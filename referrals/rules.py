@@ -133,6 +133,15 @@ def _family_change(user: User, family: Family) -> bool:
     return user.is_administrator or has_role(user, family.program_id, COORDINATORS)
 
 
+@rule("family.export_record")
+def _family_export_record(user: User, family: Family) -> bool:
+    """The whole record of one family in one file, for a records request: its program's
+    Program Coordinator (who also reads the program's audit log, which the file includes)
+    or an administrator. Not Parent Partners, their coordinators or referrers: they see
+    the parts of a family's record their work needs, never its history of who saw what."""
+    return user.is_administrator or has_role(user, family.program_id, {Role.PROGRAM_COORDINATOR})
+
+
 @rule("child.change")
 def _child_change(user: User, child: Child) -> bool:
     return _family_change(user, child.family)

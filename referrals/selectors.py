@@ -8,9 +8,9 @@ from typing import TypeVar
 
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 
-from psp import policy
+from psp import hooks, policy
 from psp.models import Role, User
-from referrals.models import Child, Parent, Referral, Status, normalize_name
+from referrals.models import Child, Family, Parent, Referral, Status, Transition, normalize_name
 
 M = TypeVar("M", bound=Model)
 
@@ -35,6 +35,35 @@ def referral_detail(user: User) -> QuerySet[Referral]:
             Prefetch("family__children", queryset=Child.objects.order_by("birth_date", "id")),
             "transitions__actor",
             "program__role_labels",
+        )
+    )
+
+
+def family_record(user: User) -> QuerySet[Family]:
+    """Families with everything their whole-record download holds (``referrals.records``),
+    loaded in a fixed number of queries however long the family's history. Other apps add
+    what they hold on a family (hook ``family.record.prefetch``)."""
+    more = [lookup for prefetch in hooks.get("family.record.prefetch") for lookup in prefetch()]
+    return (
+        policy.visible(user, Family)
+        .select_related("program")
+        .prefetch_related(
+            Prefetch(
+                "parents",
+                queryset=Parent.objects.select_related("consent_recorded_by").order_by("id"),
+            ),
+            Prefetch("children", queryset=Child.objects.order_by("birth_date", "id")),
+            Prefetch(
+                "referrals",
+                queryset=Referral.objects.select_related(
+                    "referred_by", "entered_by", "source_event"
+                ).order_by("received_on", "id"),
+            ),
+            Prefetch(
+                "referrals__transitions",
+                queryset=Transition.objects.select_related("actor").order_by("at", "id"),
+            ),
+            *more,
         )
     )
 

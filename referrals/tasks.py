@@ -53,3 +53,12 @@ def send_status_email(transition_id: int) -> bool:
     message.attach_alternative(html, "text/html")
     message.send()
     return True
+
+
+@shared_task(name="referrals.anonymise_closed_families")
+def anonymise_closed_families() -> dict[str, int]:
+    """The retention rule, monthly when ``PSP_RETENTION_AUTORUN`` is on (see settings)."""
+    from referrals import retention
+
+    run = retention.anonymise_closed_families()
+    return {"anonymised": len(run.anonymised), "failed": len(run.failed)}

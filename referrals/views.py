@@ -20,9 +20,9 @@ from psp import audit, hooks, policy
 from psp.exports import csv_download, only_program
 from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest
-from psp.models import Program, Role, User
+from psp.models import AuditAction, Program, Role, User
 from psp.services import ConcurrentEditError
-from referrals import rules, selectors, services
+from referrals import records, rules, selectors, services
 from referrals.forms import (
     ChildForm,
     ChildFormSet,
@@ -266,6 +266,7 @@ def _render_detail(
             if (section := add_section(user, referral)) is not None
         ],
         "can_change_family": policy.can(user, "family.change", referral.family),
+        "can_export_record": policy.can(user, "family.export_record", referral.family),
         "needs_consent": referral.status in {Status.RECEIVED, Status.SCREENING, Status.ACCEPTED}
         and not any(parent.has_recorded_consent for parent in referral.family.parents.all()),
         "form": transition_form,
@@ -308,6 +309,35 @@ def referral_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             % {"number": referral.number, "status": referral.get_status_display()},
         )
     return redirect("referrals:detail", pk=referral.pk)
+
+
+@login_required
+def family_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Everything the program holds on one family, as one zip file, for a records request.
+    The download is audited as an export (with what it held), not as a page view."""
+    family = policy.get_for_user(
+        request.user,
+        selectors.family_record(request.user),
+        "family.export_record",
+        pk=pk,
+        audit_view=False,
+    )
+    produced_at = timezone.now()
+    content, counts = records.family_record_archive(
+        family, produced_by=request.user, produced_at=produced_at
+    )
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=family,
+        object_repr=_("Whole record of family %(id)s") % {"id": family.pk},
+        changes={"records": counts},
+    )
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{records.archive_filename(family, produced_at)}"'
+    )
+    return response
 
 
 @login_required

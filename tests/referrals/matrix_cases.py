@@ -19,6 +19,7 @@ def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
         "referral": referral.pk,
         "child": referral.family.children.get().pk,
         "parent": referral.family.parents.get().pk,
+        "family": referral.family_id,
     }
 
 
@@ -65,6 +66,13 @@ CASES = [
         ),
         method="post",
         data={"to_status": "screening", "version": "1"},
+    ),
+    Case(
+        "referrals:family_record",
+        "/referrals/families/{family}/record.zip",
+        everyone(
+            404, door_coordinator=200, door_pp_coordinator=403, door_social_worker=403, admin=200
+        ),
     ),
     Case(
         "referrals:child_edit",

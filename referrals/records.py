@@ -1,0 +1,290 @@
+"""One family's whole record in one zip file, for a records request.
+
+``family_record_archive`` gathers everything the program holds on a family (the family, its
+parents and children, referrals and their timeline, cases with their Parent Partners, goals
+and progress, contacts, surveys, and the audit log's entries about any of these records) and
+writes it three ways, so a records officer can read it, print it, and hand it on:
+
+- ``README.txt``: which program, which family, when and by whom it was produced, what each
+  file holds and how many records of each kind;
+- ``record.html``: the whole record to read or print, with each field's label and each
+  choice's name in the reader's language;
+- ``record.json``: the same for computers, values as stored, with the labels alongside;
+- ``csv/<table>.csv``: one spreadsheet per kind of record, labelled.
+
+Referrals knows only its own records; the apps that build on it add theirs through the hooks
+``family.record.prefetch`` (what to load with the family) and ``family.record.tables``
+(their tables), as mentoring does for cases, goals, contacts and surveys.
+
+The family must come from ``selectors.family_record``: everything is already loaded, so the
+archive costs one more query (the audit entries) whatever the size of the family's history.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import decimal
+import io
+import json
+import uuid
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import formats, timezone
+from django.utils.functional import Promise
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from psp import hooks
+from psp.exports import csv_safe
+from psp.models import AuditEntry, User
+from referrals.models import Child, Family, Need, Parent, Referral, Transition
+
+FORMAT = "psp-family-record/1"
+# Bookkeeping, not part of anyone's record.
+LEFT_OUT = frozenset({"version", "name_key", "client_uuid", "program", "family"})
+AUDIT_FIELDS = [
+    "id",
+    "occurred_at",
+    "actor_username",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+    "ip_address",
+    "path",
+]
+
+
+@dataclass
+class Table:
+    """One kind of record: its file name, its title, its fields and its rows."""
+
+    key: str
+    title: str | Promise
+    singular: str | Promise
+    model: type[models.Model]
+    rows: Sequence[models.Model]
+    field_names: list[str] | None = None
+    # The names of the choices of fields kept as JSON lists (a referral's needs...).
+    list_labels: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def fields(self) -> list[models.Field[Any, Any]]:
+        fields = [
+            field
+            for field in self.model._meta.concrete_fields
+            if field.name not in LEFT_OUT
+            and (self.field_names is None or field.name in self.field_names)
+        ]
+        if self.field_names is not None:
+            fields.sort(key=lambda field: self.field_names.index(field.name))  # type: ignore[union-attr]
+        return fields
+
+
+def family_tables(family: Family) -> list[Table]:
+    """Every kind of record the program holds on ``family``, in the order a person reads it:
+    referrals' own, then what other apps add (hook ``family.record.tables``: mentoring's
+    cases, goals, contacts and surveys), then the audit log's entries about all of them."""
+    referrals = list(family.referrals.all())
+    tables = [
+        Table("family", gettext_lazy("Family"), gettext_lazy("Family"), Family, [family]),
+        Table(
+            "parents",
+            gettext_lazy("Parents"),
+            gettext_lazy("Parent"),
+            Parent,
+            list(family.parents.all()),
+        ),
+        Table(
+            "children",
+            gettext_lazy("Children"),
+            gettext_lazy("Child"),
+            Child,
+            list(family.children.all()),
+        ),
+        Table(
+            "referrals",
+            gettext_lazy("Referrals"),
+            gettext_lazy("Referral"),
+            Referral,
+            referrals,
+            list_labels={"needs": dict(Need.choices)},
+        ),
+        Table(
+            "referral_steps",
+            gettext_lazy("Referral timeline"),
+            gettext_lazy("Step"),
+            Transition,
+            [step for referral in referrals for step in referral.transitions.all()],
+        ),
+    ]
+    for more_tables in hooks.get("family.record.tables"):
+        tables.extend(more_tables(family))
+    tables.append(
+        Table(
+            "audit_log",
+            gettext_lazy("Audit log entries about this record"),
+            gettext_lazy("Entry"),
+            AuditEntry,
+            list(_audit_entries(tables)),
+            field_names=AUDIT_FIELDS,
+        )
+    )
+    return tables
+
+
+def _audit_entries(tables: list[Table]) -> Iterable[AuditEntry]:
+    """Who created, changed, viewed or exported any of the records in ``tables``."""
+    match = Q(pk__in=[])
+    for table in tables:
+        ids = [str(row.pk) for row in table.rows]
+        if ids:
+            match |= Q(object_type=table.model._meta.label_lower, object_id__in=ids)
+    return AuditEntry.objects.filter(match).order_by("occurred_at", "id")
+
+
+def _label(field: models.Field[Any, Any]) -> str:
+    return str(capfirst(field.verbose_name))
+
+
+def _stored(field: models.Field[Any, Any], row: models.Model) -> Any:
+    """The value as stored, JSON-safe: a related record by its id."""
+    value = getattr(row, field.attname)
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat()
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    return value
+
+
+def _shown(
+    table: Table, field: models.Field[Any, Any], row: models.Model, *, iso: bool = False
+) -> str:
+    """The value as a person reads it: choices by name, dates in the reader's format (or as
+    ISO 8601 with ``iso``, which a spreadsheet sorts), a related record by its name (only
+    when already loaded: never a query per cell)."""
+    if field.is_relation:
+        if field.is_cached(row):  # type: ignore[attr-defined]
+            related = getattr(row, field.name)
+            return "" if related is None else str(related)
+        value = getattr(row, field.attname)
+        return "" if value is None else str(value)
+    value = getattr(row, field.attname)
+    if value is None or value == "":
+        return ""
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime.datetime):
+        local = timezone.localtime(value)
+        return f"{local:%Y-%m-%d %H:%M}" if iso else formats.date_format(local, "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return value.isoformat() if iso else formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, datetime.time):
+        return f"{value:%H:%M}" if iso else formats.time_format(value, "TIME_FORMAT")
+    if isinstance(value, list):
+        labels = table.list_labels.get(field.name, {})
+        return "; ".join(str(labels.get(item, item)) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _csv(table: Table) -> str:
+    out = io.StringIO()
+    out.write("\ufeff")  # spreadsheet programs then read accented names as UTF-8
+    writer = csv.writer(out)
+    writer.writerow([_label(field) for field in table.fields])
+    for row in table.rows:
+        writer.writerow(csv_safe([_shown(table, field, row, iso=True) for field in table.fields]))
+    return out.getvalue()
+
+
+def _json(
+    family: Family, tables: list[Table], produced_by: User, produced_at: datetime.datetime
+) -> str:
+    document = {
+        "format": FORMAT,
+        "program": {"id": family.program_id, "name": family.program.name},
+        "family_id": family.pk,
+        "produced_at": timezone.localtime(produced_at).isoformat(),
+        "produced_by": produced_by.get_username(),
+        "tables": {
+            table.key: {
+                "title": str(table.title),
+                "fields": {
+                    field.attname: {
+                        "label": _label(field),
+                        **(
+                            {"choices": {str(k): str(v) for k, v in field.flatchoices}}
+                            if field.choices
+                            else {}
+                        ),
+                    }
+                    for field in table.fields
+                },
+                "rows": [
+                    {field.attname: _stored(field, row) for field in table.fields}
+                    for row in table.rows
+                ],
+            }
+            for table in tables
+        },
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def archive_filename(family: Family, produced_at: datetime.datetime) -> str:
+    """No names in it: the file name shows in download lists and shared folders."""
+    return f"family-{family.pk}-record-{timezone.localdate(produced_at).isoformat()}.zip"
+
+
+def family_record_archive(
+    family: Family, *, produced_by: User, produced_at: datetime.datetime | None = None
+) -> tuple[bytes, dict[str, int]]:
+    """The zip file's bytes, and how many records of each kind it holds."""
+    produced_at = produced_at or timezone.now()
+    tables = family_tables(family)
+    counts = {table.key: len(table.rows) for table in tables}
+    context = {
+        "family": family,
+        "program": family.program,
+        "tables": [
+            {
+                "key": table.key,
+                "title": table.title,
+                "singular": table.singular,
+                "labels": [_label(field) for field in table.fields],
+                "rows": [
+                    [(_label(field), _shown(table, field, row)) for field in table.fields]
+                    for row in table.rows
+                ],
+            }
+            for table in tables
+        ],
+        "produced_at": produced_at,
+        "produced_by": produced_by,
+        "anonymised": family.anonymised_at is not None,
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "README.txt", render_to_string("referrals/family_record_readme.txt", context)
+        )
+        archive.writestr("record.html", render_to_string("referrals/family_record.html", context))
+        archive.writestr("record.json", _json(family, tables, produced_by, produced_at))
+        for table in tables:
+            archive.writestr(f"csv/{table.key}.csv", _csv(table))
+    return buffer.getvalue(), counts
