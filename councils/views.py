@@ -5,6 +5,7 @@ recommendations and outreach events."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -152,17 +153,12 @@ def council_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def member_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     council = _council(request, pk, "council.change")
-    form = CouncilMemberForm(
-        request.POST or None, council=council, instance=CouncilMember(council=council)
-    )
-    return save_form(
+    return _member_form(
         request,
-        form,
+        council,
+        None,
         lambda cleaned: services.member_create(actor=request.user, council=council, data=cleaned),
         saved=lambda member: _("%(name)s added to the council.") % {"name": member},
-        then=lambda _member: council,
-    ) or render(
-        request, "councils/member_form.html", {"form": form, "council": council, "member": None}
     )
 
 
@@ -174,15 +170,28 @@ def member_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "council.member.change",
         pk=pk,
     )
-    council = member.council
-    form = CouncilMemberForm(request.POST or None, council=council, instance=member)
-    return save_form(
+    return _member_form(
         request,
-        form,
+        member.council,
+        member,
         lambda cleaned: services.member_update(actor=request.user, member=member, data=cleaned),
         saved=lambda changed: _("%(name)s's details saved.") % {"name": changed},
-        then=lambda _member: council,
-    ) or render(
+    )
+
+
+def _member_form(
+    request: AuthenticatedHttpRequest,
+    council: Council,
+    member: CouncilMember | None,
+    save: Callable[[dict[str, Any]], CouncilMember],
+    *,
+    saved: Callable[[CouncilMember], str],
+) -> HttpResponse:
+    """A new or an existing member's form; once saved, back to the council."""
+    form = CouncilMemberForm(
+        request.POST or None, council=council, instance=member or CouncilMember(council=council)
+    )
+    return save_form(request, form, save, saved=saved, then=lambda _member: council) or render(
         request, "councils/member_form.html", {"form": form, "council": council, "member": member}
     )
 
