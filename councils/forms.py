@@ -469,6 +469,8 @@ class CouncilFilter(FilterSet):
         label=_("Kind"), choices=CouncilKind.choices, empty_label=_("All councils")
     )
 
+    panel = (("kind", 4),)
+
     class Meta:
         model = Council
         fields = ["kind"]
@@ -487,6 +489,8 @@ class MeetingFilter(FilterSet):
     held_to = django_filters.DateFilter(
         label=_("Until"), field_name="held_on", lookup_expr="lte", widget=_date_input()
     )
+
+    panel = (("when", 4), ("held_from", 4), ("held_to", 4))
 
     class Meta:
         model = Meeting
@@ -510,6 +514,8 @@ class RecommendationFilter(FilterSet):
     council = django_filters.ModelChoiceFilter(
         label=_("Council"), queryset=Council.objects.none(), empty_label=_("All councils")
     )
+
+    panel = (("q", 6), ("council", 6), ("status", 3), ("area", 3))
 
     class Meta:
         model = Recommendation
@@ -536,6 +542,8 @@ class StipendFilter(FilterSet):
         label=_("Member"), queryset=CouncilMember.objects.none(), empty_label=_("All members")
     )
 
+    panel = (("status", 4), ("member", 4))
+
     class Meta:
         model = Stipend
         fields = ["status", "member"]
@@ -559,6 +567,8 @@ class OutreachFilter(FilterSet):
     held_to = django_filters.DateFilter(
         label=_("Until"), field_name="held_on", lookup_expr="lte", widget=_date_input()
     )
+
+    panel = (("q", 6), ("program", 6), ("audience_type", 4), ("held_from", 4), ("held_to", 4))
 
     class Meta:
         model = OutreachEvent

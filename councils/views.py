@@ -5,11 +5,11 @@ recommendations and outreach events."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -48,8 +48,8 @@ from councils.models import (
     StipendStatus,
 )
 from psp import policy
+from psp.editing import save_form
 from psp.exports import csv_download, only_program
-from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest, whole_number
 from psp.models import Program
 from psp.services import ConcurrentEditError
@@ -70,12 +70,6 @@ def _council(request: AuthenticatedHttpRequest, pk: int, action: str) -> Council
     return policy.get_for_user(
         request.user, Council.objects.select_related("program"), action, pk=pk
     )
-
-
-def _keep_input_after_conflict(form: Any, version: int) -> None:
-    """The user's input stays on the form; only the version moves on to the stored one."""
-    form.data = form.data.copy()
-    form.data["version"] = str(version)
 
 
 # --- Councils ------------------------------------------------------------------------------
@@ -108,22 +102,22 @@ def council_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CouncilCreateForm(
         request.POST or None, programs=programs, can_create_state=can_create_state
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save(cleaned: dict[str, Any]) -> Council:
         kind, program = form.kind_and_program()
         policy.require(user, "council.create" if program else "council.create_state", program)
-        try:
-            council = services.council_create(
-                actor=user, kind=kind, program=program, name=form.council_name()
-            )
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(name)s is set up. Add its members next.") % {"name": council.name},
-            )
-            return redirect("councils:detail", pk=council.pk)
-    return render(request, "councils/council_form.html", {"form": form})
+        return services.council_create(
+            actor=user, kind=kind, program=program, name=form.council_name()
+        )
+
+    return save_form(
+        request,
+        form,
+        save,
+        saved=lambda council: (
+            _("%(name)s is set up. Add its members next.") % {"name": council.name}
+        ),
+    ) or render(request, "councils/council_form.html", {"form": form})
 
 
 @login_required
@@ -159,21 +153,12 @@ def council_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def member_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     council = _council(request, pk, "council.change")
-    form = CouncilMemberForm(
-        request.POST or None, council=council, instance=CouncilMember(council=council)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = services.member_create(
-                actor=request.user, council=council, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s added to the council.") % {"name": member})
-            return redirect("councils:detail", pk=council.pk)
-    return render(
-        request, "councils/member_form.html", {"form": form, "council": council, "member": None}
+    return _member_form(
+        request,
+        council,
+        None,
+        lambda cleaned: services.member_create(actor=request.user, council=council, data=cleaned),
+        saved=lambda member: _("%(name)s added to the council.") % {"name": member},
     )
 
 
@@ -185,17 +170,28 @@ def member_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "council.member.change",
         pk=pk,
     )
-    council = member.council
-    form = CouncilMemberForm(request.POST or None, council=council, instance=member)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_update(actor=request.user, member=member, data=form.cleaned_data)
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s's details saved.") % {"name": member})
-            return redirect("councils:detail", pk=council.pk)
-    return render(
+    return _member_form(
+        request,
+        member.council,
+        member,
+        lambda cleaned: services.member_update(actor=request.user, member=member, data=cleaned),
+        saved=lambda changed: _("%(name)s's details saved.") % {"name": changed},
+    )
+
+
+def _member_form(
+    request: AuthenticatedHttpRequest,
+    council: Council,
+    member: CouncilMember | None,
+    save: Callable[[dict[str, Any]], CouncilMember],
+    *,
+    saved: Callable[[CouncilMember], str],
+) -> HttpResponse:
+    """A new or an existing member's form; once saved, back to the council."""
+    form = CouncilMemberForm(
+        request.POST or None, council=council, instance=member or CouncilMember(council=council)
+    )
+    return save_form(request, form, save, saved=saved, then=lambda _member: council) or render(
         request, "councils/member_form.html", {"form": form, "council": council, "member": member}
     )
 
@@ -231,20 +227,18 @@ def meeting_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     attendance = attendance_formset(
         data, members=selectors.attendance_members(None, council), marks={}
     )
-    if data is not None and form.is_valid() & attendance.is_valid():
-        try:
-            meeting = services.meeting_create(
-                actor=request.user,
-                council=council,
-                data=form.cleaned_data,
-                attendance=_attendance_marks(attendance),
-            )
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(request, _("Meeting saved."))
-            return redirect("councils:meeting_detail", pk=meeting.pk)
-    return _render_meeting_form(request, council, form, attendance, meeting=None)
+    return save_form(
+        request,
+        form,
+        lambda cleaned: services.meeting_create(
+            actor=request.user,
+            council=council,
+            data=cleaned,
+            attendance=_attendance_marks(attendance),
+        ),
+        formsets=[attendance],
+        saved=_("Meeting saved."),
+    ) or _render_meeting_form(request, council, form, attendance, meeting=None)
 
 
 @login_required
@@ -260,25 +254,26 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         data, members=selectors.attendance_members(meeting, council), marks=marks
     )
     current = None
-    if data is not None and form.is_valid() & attendance.is_valid():
-        try:
-            services.meeting_update(
-                actor=request.user,
-                meeting=meeting,
-                expected_version=form.cleaned_data["version"],
-                data=form.cleaned_data,
-                attendance=_attendance_marks(attendance),
-            )
-        except ConcurrentEditError as error:
-            current = Meeting.objects.get(pk=meeting.pk)
-            form.add_error(None, str(error))
-            _keep_input_after_conflict(form, current.version)
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(request, _("Meeting saved."))
-            return redirect("councils:meeting_detail", pk=meeting.pk)
-    return _render_meeting_form(request, council, form, attendance, meeting, current)
+
+    def stored_version() -> int:
+        nonlocal current  # the page shows what the other person saved
+        current = Meeting.objects.get(pk=meeting.pk)
+        return current.version
+
+    return save_form(
+        request,
+        form,
+        lambda cleaned: services.meeting_update(
+            actor=request.user,
+            meeting=meeting,
+            expected_version=cleaned["version"],
+            data=cleaned,
+            attendance=_attendance_marks(attendance),
+        ),
+        formsets=[attendance],
+        saved=_("Meeting saved."),
+        stored_version=stored_version,
+    ) or _render_meeting_form(request, council, form, attendance, meeting, current)
 
 
 def _render_meeting_form(
@@ -425,18 +420,15 @@ def recommendation_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         instance=Recommendation(council=council),
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            recommendation = services.recommendation_create(
-                actor=request.user, council=council, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(request, _("Recommendation saved as “Proposed”."))
-            return redirect("councils:recommendation_detail", pk=recommendation.pk)
     context = {"form": form, "council": council, "recommendation": None, "meeting": from_meeting}
-    return render(request, "councils/recommendation_form.html", context)
+    return save_form(
+        request,
+        form,
+        lambda cleaned: services.recommendation_create(
+            actor=request.user, council=council, data=cleaned
+        ),
+        saved=_("Recommendation saved as “Proposed”."),
+    ) or render(request, "councils/recommendation_form.html", context)
 
 
 @login_required
@@ -504,26 +496,19 @@ def recommendation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         instance=recommendation,
         initial={"version": recommendation.version},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.recommendation_update(
-                actor=request.user,
-                recommendation=recommendation,
-                expected_version=form.cleaned_data["version"],
-                data=form.cleaned_data,
-            )
-        except ConcurrentEditError as error:
-            form.add_error(None, str(error))
-            _keep_input_after_conflict(
-                form, Recommendation.objects.values_list("version", flat=True).get(pk=pk)
-            )
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(request, _("Recommendation saved."))
-            return redirect("councils:recommendation_detail", pk=recommendation.pk)
     context = {"form": form, "council": council, "recommendation": recommendation}
-    return render(request, "councils/recommendation_form.html", context)
+    return save_form(
+        request,
+        form,
+        lambda cleaned: services.recommendation_update(
+            actor=request.user,
+            recommendation=recommendation,
+            expected_version=cleaned["version"],
+            data=cleaned,
+        ),
+        saved=_("Recommendation saved."),
+        stored_version=lambda: Recommendation.objects.values_list("version", flat=True).get(pk=pk),
+    ) or render(request, "councils/recommendation_form.html", context)
 
 
 @login_required
@@ -666,21 +651,16 @@ def stipend_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if meeting is not None:
             initial.update(meeting=meeting, awarded_on=meeting.held_on)
     form = StipendForm(request.POST or None, council=council, instance=Stipend(), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            stipend = services.stipend_create(
-                actor=request.user, council=council, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Stipend of %(amount)s for %(name)s saved.")
-                % {"amount": f"${stipend.amount:.2f}", "name": stipend.member},
-            )
-            return redirect(_stipends_url(council, stipend))
-    return render(
+    return save_form(
+        request,
+        form,
+        lambda cleaned: services.stipend_create(actor=request.user, council=council, data=cleaned),
+        saved=lambda stipend: (
+            _("Stipend of %(amount)s for %(name)s saved.")
+            % {"amount": f"${stipend.amount:.2f}", "name": stipend.member}
+        ),
+        then=lambda stipend: _stipends_url(council, stipend),
+    ) or render(
         request, "councils/stipend_form.html", {"form": form, "council": council, "stipend": None}
     )
 
@@ -695,15 +675,13 @@ def stipend_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     council = stipend.member.council
     form = StipendForm(request.POST or None, council=council, instance=stipend)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.stipend_update(actor=request.user, stipend=stipend, data=form.cleaned_data)
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(request, _("Stipend saved."))
-            return redirect(_stipends_url(council, stipend))
-    return render(
+    return save_form(
+        request,
+        form,
+        lambda cleaned: services.stipend_update(actor=request.user, stipend=stipend, data=cleaned),
+        saved=_("Stipend saved."),
+        then=lambda changed: _stipends_url(council, changed),
+    ) or render(
         request,
         "councils/stipend_form.html",
         {"form": form, "council": council, "stipend": stipend},
@@ -791,17 +769,14 @@ def outreach_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(user, "outreach.create")
     programs = Program.objects.filter(pk__in=policy.program_ids_where(user, policy.COORDINATORS))
     form = OutreachEventCreateForm(request.POST or None, programs=programs)
-    if request.method == "POST" and form.is_valid():
-        program = form.cleaned_data["program"]
-        policy.require(user, "outreach.create", program)
-        try:
-            event = services.outreach_create(actor=user, program=program, data=form.cleaned_data)
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(request, _("Outreach event saved."))
-            return redirect("councils:outreach_detail", pk=event.pk)
-    return render(request, "councils/outreach_form.html", {"form": form, "event": None})
+
+    def save(cleaned: dict[str, Any]) -> OutreachEvent:
+        policy.require(user, "outreach.create", cleaned["program"])
+        return services.outreach_create(actor=user, program=cleaned["program"], data=cleaned)
+
+    return save_form(request, form, save, saved=_("Outreach event saved.")) or render(
+        request, "councils/outreach_form.html", {"form": form, "event": None}
+    )
 
 
 @login_required
@@ -828,22 +803,12 @@ def outreach_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = OutreachEventEditForm(
         request.POST or None, instance=event, initial={"version": event.version}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.outreach_update(
-                actor=request.user,
-                event=event,
-                expected_version=form.cleaned_data["version"],
-                data=form.cleaned_data,
-            )
-        except ConcurrentEditError as error:
-            form.add_error(None, str(error))
-            _keep_input_after_conflict(
-                form, OutreachEvent.objects.values_list("version", flat=True).get(pk=pk)
-            )
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(request, _("Outreach event saved."))
-            return redirect("councils:outreach_detail", pk=event.pk)
-    return render(request, "councils/outreach_form.html", {"form": form, "event": event})
+    return save_form(
+        request,
+        form,
+        lambda cleaned: services.outreach_update(
+            actor=request.user, event=event, expected_version=cleaned["version"], data=cleaned
+        ),
+        saved=_("Outreach event saved."),
+        stored_version=lambda: OutreachEvent.objects.values_list("version", flat=True).get(pk=pk),
+    ) or render(request, "councils/outreach_form.html", {"form": form, "event": event})

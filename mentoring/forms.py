@@ -444,6 +444,10 @@ class CaseFilter(FilterSet):
         empty_label=_("Newest first"),
     )
 
+    # The status is not in the panel: the list's tabs choose it, the panel carries it along.
+    panel = (("q", 6), ("attention", 6), ("parent_partner", 4), ("program", 4), ("sort", 4))
+    hidden_without_choice = frozenset({"parent_partner", "program"})
+
     class Meta:
         model = Case
         fields = ["q", "status", "parent_partner", "program", "attention"]
@@ -499,6 +503,14 @@ class ActivityFilter(FilterSet):
         field_name="occurred_on",
         lookup_expr="lte",
         widget=IsoDateInput(),
+    )
+
+    panel = (
+        ("review_status", 4),
+        ("activity_type", 4),
+        ("parent_partner", 4),
+        ("date_from", 4),
+        ("date_to", 4),
     )
 
     class Meta:

@@ -59,6 +59,7 @@ from mentoring.models import (
     core_topics_for,
 )
 from psp import audit, policy
+from psp.editing import save_form
 from psp.exports import csv_download, only_program
 from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest, whole_number
@@ -625,22 +626,19 @@ def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form.fields["version"] = ReviewForm.base_fields["version"]
     if not form.is_bound:
         form.initial["version"] = activity.version
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_update(
-                actor=request.user,
-                activity=activity,
-                data=form.cleaned_data,
-                expected_version=form.cleaned_data["version"],
-            )
-        except ConcurrentEditError as error:
-            _stale(form, error, Activity.objects.get(pk=activity.pk).version)
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(request, _("Contact saved."))
-            return redirect(activity.case)
-    return render(
+    return save_form(
+        request,
+        form,
+        lambda cleaned: services.activity_update(
+            actor=request.user,
+            activity=activity,
+            data=cleaned,
+            expected_version=cleaned["version"],
+        ),
+        saved=_("Contact saved."),
+        then=lambda changed: activity.case,
+        stored_version=lambda: Activity.objects.get(pk=activity.pk).version,
+    ) or render(
         request,
         "mentoring/activity_form.html",
         {"form": form, "activity": activity, "editing": True},
@@ -725,21 +723,25 @@ def partner_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ParentPartnerForm(
         request.POST or None, accounts=_accounts_for(program_ids), programs=programs
     )
-    if request.method == "POST" and form.is_valid():
-        program = form.cleaned_data.get("program") or programs.first()
+
+    def save(cleaned: dict[str, Any]) -> ParentPartner:
+        program = cleaned.get("program") or programs.first()
         if program is None:
             raise PermissionDenied
         policy.require(request.user, "parent_partner.create", program)
-        try:
-            partner = services.parent_partner_create(
-                actor=request.user, program=program, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s added as an inquiry.") % {"name": partner})
-            return redirect("mentoring:partner_detail", pk=partner.pk)
-    return render(request, "mentoring/partner_form.html", {"form": form})
+        return services.parent_partner_create(actor=request.user, program=program, data=cleaned)
+
+    return save_form(
+        request,
+        form,
+        save,
+        saved=lambda partner: _("%(name)s added as an inquiry.") % {"name": partner},
+        then=_partner_url,
+    ) or render(request, "mentoring/partner_form.html", {"form": form})
+
+
+def _partner_url(partner: ParentPartner) -> str:
+    return reverse("mentoring:partner_detail", args=[partner.pk])
 
 
 @login_required
@@ -785,22 +787,19 @@ def partner_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = ParentPartnerForm(
         request.POST or None, instance=partner, accounts=_accounts_for([partner.program_id])
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.parent_partner_update(
-                actor=request.user,
-                partner=partner,
-                data=form.cleaned_data,
-                expected_version=form.cleaned_data["version"],
-            )
-        except ConcurrentEditError as error:
-            _stale(form, error, ParentPartner.objects.get(pk=partner.pk).version)
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("mentoring:partner_detail", pk=partner.pk)
-    return render(request, "mentoring/partner_form.html", {"form": form, "partner": partner})
+    return save_form(
+        request,
+        form,
+        lambda cleaned: services.parent_partner_update(
+            actor=request.user,
+            partner=partner,
+            data=cleaned,
+            expected_version=cleaned["version"],
+        ),
+        saved=_("Saved."),
+        then=_partner_url,
+        stored_version=lambda: ParentPartner.objects.get(pk=partner.pk).version,
+    ) or render(request, "mentoring/partner_form.html", {"form": form, "partner": partner})
 
 
 @login_required

@@ -345,6 +345,18 @@ class ReferralFilter(FilterSet):
         empty_label=_("Newest first"),
     )
 
+    panel = (
+        ("q", 6),
+        ("status", 3),
+        ("urgency", 3),
+        ("language", 3),
+        ("program", 3),
+        ("received_from", 3),
+        ("received_to", 3),
+        ("sort", 3),
+    )
+    hidden_without_choice = frozenset({"program"})
+
     class Meta:
         model = Referral
         fields = ["q", "status", "urgency", "language", "program", "received_from", "received_to"]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from psp import audit, hooks, policy
+from psp.editing import save_form
 from psp.exports import csv_download, only_program
 from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest
@@ -395,23 +396,19 @@ def _edit_family_member(
     family = person.family
     referral = family.referrals.order_by("-received_on").first()
     form = form_class(request.POST or None, instance=person, initial={"version": family.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            update(form.cleaned_data, form.cleaned_data["version"])
-        except ConcurrentEditError as error:
-            form.add_error(None, str(error))
-            family.refresh_from_db()
-            data = request.POST.copy()
-            data["version"] = str(family.version)
-            form.data = data
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(request, saved)
-            if referral is not None:
-                return redirect("referrals:detail", pk=referral.pk)
-            return redirect("referrals:list")
-    return render(
+
+    def stored_version() -> int:
+        family.refresh_from_db()
+        return family.version
+
+    return save_form(
+        request,
+        form,
+        lambda cleaned: update(cleaned, cleaned["version"]),
+        saved=saved,
+        then=lambda _result: referral if referral is not None else "referrals:list",
+        stored_version=stored_version,
+    ) or render(
         request,
         "referrals/family_member_form.html",
         {"form": form, "person": person, "referral": referral, "intro": intro},
