@@ -277,20 +277,15 @@ def _render_case(
 def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = policy.get_for_user(request.user, _case_queryset(request.user), "case.change", pk=pk)
     form = CaseForm(request.POST or None, instance=case)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_update(
-                actor=request.user,
-                case=case,
-                data=form.cleaned_data,
-                expected_version=form.cleaned_data["version"],
-            )
-        except ConcurrentEditError as error:
-            _stale(form, error, Case.objects.get(pk=case.pk).version)
-        else:
-            messages.success(request, _("Case saved."))
-            return redirect(case)
-    return render(request, "mentoring/case_form.html", {"case": case, "form": form})
+    return save_form(
+        request,
+        form,
+        lambda cleaned: services.case_update(
+            actor=request.user, case=case, data=cleaned, expected_version=cleaned["version"]
+        ),
+        saved=_("Case saved."),
+        stored_version=lambda: Case.objects.get(pk=case.pk).version,
+    ) or render(request, "mentoring/case_form.html", {"case": case, "form": form})
 
 
 @login_required

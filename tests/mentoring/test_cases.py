@@ -166,3 +166,25 @@ def test_a_case_closes_today_at_any_hour(at_local, personas, case, client_for):
     case.refresh_from_db()
     assert (case.status, case.closed_on) == (CaseStatus.CLOSED, today)
     assert case.assignments.get().ended_on == today
+
+
+def test_a_rule_the_service_refuses_on_a_case_edit_is_shown_not_a_server_error(
+    personas, case, client_for, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    from mentoring import services
+
+    def refuse(**kwargs: object) -> None:
+        raise ValidationError({"next_court_date": "Enter a hearing date the court set."})
+
+    monkeypatch.setattr(services, "case_update", refuse)
+    court = (timezone.localdate() + datetime.timedelta(days=20)).isoformat()
+    response = client_for(personas["door_coordinator"]).post(
+        f"/mentoring/cases/{case.pk}/edit/",
+        {"version": "1", "permanency_goal": "adoption", "next_court_date": court},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Enter a hearing date the court set." in page
+    assert 'href="#id_next_court_date"' in page
