@@ -213,7 +213,8 @@ def answer(response: Any) -> str:
     """What went wrong, in a few words: the error, the redirect, or the form's complaints."""
     if response.status_code == 0:
         return f"no answer: {response.error!r}"[:300]
-    errors = re.findall(r'class="invalid-feedback[^"]*"[^>]*>\s*([^<]+)', response.text or "")
+    summary = re.search(r'class="[^"]*error-summary.*?</ul>', response.text or "", re.DOTALL)
+    errors = re.findall(r"<li>(?:<a [^>]*>)?\s*([^<]+)", summary.group(0) if summary else "")
     detail = response.headers.get("Location", "") or "; ".join(errors)
     return f"{response.status_code} {detail}"[:300]
 
@@ -240,6 +241,10 @@ class Person(HttpUser):
                 raise RuntimeError(f"{self.account['username']}: no code asked, sent to {where}")
             page = self.get(where)
             form = Forms(page).find()
+            # As a person does when the app's countdown is nearly over: wait for a fresh code.
+            remaining = 30 - time.time() % 30
+            if remaining < 10:
+                time.sleep(remaining + 0.5)
             form.values["code"] = [totp_code(self.account["totp"])]
             where = self.post(where, form.values)
         if where != "/":
