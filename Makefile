@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test faults install lint format check bench messages backup restore clean
+.PHONY: run test faults load soak install lint format check bench messages backup restore clean
 SCALE ?= 10
 
 $(VENV)/.installed: pyproject.toml
@@ -31,7 +31,7 @@ run: install
 ## started just after midnight in the program's time zone (tests/clock.py), so a test that
 ## only passes in the afternoon fails here (TEST_CLOCK=HH:MM picks another time); then the
 ## fault tests, which start, kill and restart throwaway Redis, PostgreSQL and Celery workers
-## of their own.
+## of their own; last a minute of load (`make load`).
 TEST_CLOCK ?= 00:30
 
 test: install
@@ -40,9 +40,21 @@ test: install
 	$(PY) -m pytest -m "not faults"
 	$(PY) -m pytest -m "not faults" --clock=$(TEST_CLOCK)
 	$(MAKE) faults
+	$(MAKE) load
 
 faults: install
 	$(PY) -m pytest -m faults
+
+## Load and soak (scripts/load.py): gunicorn, a Celery worker, PostgreSQL and Redis under
+## simulated people who sign in and work; prints each page's 95th percentile and the worker's
+## memory, and fails on any failed request or report or on the worker's memory growing.
+## Needs DATABASE_URL (PostgreSQL) and REDIS_URL, and uses a database and a Redis database
+## of its own; without them it says so and passes (CI must have them).
+load: install
+	$(PY) scripts/load.py --users 10 --duration 60
+
+soak: install
+	$(PY) scripts/load.py --users 50 --duration 600
 
 ## Lint, format, the layers (import-linter contracts in pyproject.toml), types, migrations
 ## in step with the models.
