@@ -19,7 +19,7 @@ from psp import audit, policy
 from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest
 from psp.models import AuditAction
-from reporting import selectors, services
+from reporting import metrics, selectors, services
 from reporting.forms import ReportRequestForm, program_value, quarter_value
 from reporting.models import Report
 
@@ -101,7 +101,9 @@ def _status_context(request: AuthenticatedHttpRequest, report: Report) -> dict[s
 @login_required
 def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _get_report(request, pk, "report.view")
-    return render(request, "reporting/report_detail.html", _status_context(request, report))
+    context = _status_context(request, report)
+    context["largest_hidden"] = metrics.small_count_threshold() - 1
+    return render(request, "reporting/report_detail.html", context)
 
 
 @login_required
