@@ -44,6 +44,7 @@ from councils.models import (
 )
 from psp import policy
 from psp.models import Program, Role, User
+from psp.numbers import percent
 from referrals.models import Referral
 
 if TYPE_CHECKING:
@@ -71,10 +72,10 @@ class Share:
 
     @property
     def percent(self) -> int | None:
-        """Whole percent, or None when nobody was present (no share to speak of)."""
-        if not self.present:
-            return None
-        return round(100 * self.lived_experience / self.present)
+        """Whole percent, a half rounded up (1 of 8 is 13), or None when nobody was present
+        (no share to speak of)."""
+        share = percent(self.lived_experience, self.present)
+        return None if share is None else int(share)
 
 
 # --- Lived-experience share -----------------------------------------------------------------

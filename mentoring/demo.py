@@ -34,7 +34,8 @@ import uuid
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from typing import TypeVar
 
 from django.contrib.auth.hashers import make_password
@@ -74,6 +75,7 @@ from mentoring.models import (
 )
 from psp.demo import DemoContext
 from psp.models import Membership, Program, Role, User
+from psp.numbers import round_half_up
 from referrals.models import (
     Child,
     Language,
@@ -182,8 +184,8 @@ def _user(context: DemoContext, username: str) -> User | None:
 
 def _score(answers: dict[str, int]) -> Decimal:
     """The mean of the answers, to two decimals (as a survey's score is stored)."""
-    mean = Decimal(sum(answers.values())) / Decimal(len(answers))
-    return mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    mean = Fraction(sum(answers.values()), len(answers))
+    return round_half_up(mean, 2)
 
 
 def _age_on(birth_date: datetime.date | None, day: datetime.date) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -30,6 +31,7 @@ from mentoring.models import (
 )
 from psp import policy
 from psp.models import Membership, Program, Role, User
+from psp.numbers import apportion, round_half_up
 from referrals.models import Child, Parent, Referral
 
 if TYPE_CHECKING:
@@ -414,7 +416,7 @@ class MonthlySummary:
 
     @property
     def total_hours(self) -> Decimal:
-        return (Decimal(self.total_minutes) / 60).quantize(Decimal("0.1"))
+        return round_half_up(Fraction(self.total_minutes, 60), 1)
 
 
 def monthly_summary(partner: ParentPartner, year: int, month: int) -> MonthlySummary:
@@ -426,20 +428,22 @@ def monthly_summary(partner: ParentPartner, year: int, month: int) -> MonthlySum
     contacts = Activity.objects.filter(
         parent_partner=partner, occurred_on__gte=start, occurred_on__lt=end
     ).select_related("case__referral", "resource")
-    rows = (
+    rows = list(
         contacts.order_by()
         .values("activity_type")
         .annotate(count=Count("id"), minutes=Sum("duration_minutes"))
         .order_by("-count")
     )
     labels = dict(Activity._meta.get_field("activity_type").choices or [])
+    # Rounded so that the rows add up to the month's total hours.
+    hours = apportion([Fraction(row["minutes"] or 0, 60) for row in rows], 1)
     by_type: list[dict[str, Any]] = [
         {
             **row,
             "label": labels.get(row["activity_type"], row["activity_type"]),
-            "hours": (Decimal(row["minutes"] or 0) / 60).quantize(Decimal("0.1")),
+            "hours": hours[index],
         }
-        for row in rows
+        for index, row in enumerate(rows)
     ]
     totals = contacts.aggregate(
         minutes=Sum("duration_minutes"), miles=Sum("mileage"), families=Count("case", distinct=True)

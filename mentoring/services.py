@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -38,6 +39,7 @@ from mentoring.models import (
 )
 from psp import audit
 from psp.models import AuditAction, Program, User
+from psp.numbers import round_half_up
 from psp.services import save_versioned
 from referrals import services as referral_services
 from referrals.models import Child, Referral, Status
@@ -585,8 +587,8 @@ def survey_score(answers: dict[str, int]) -> Decimal:
         raise ValidationError(_("Answer at least one question."))
     if any(not 1 <= value <= 5 for value in answers.values()):
         raise ValidationError(_("Answers go from 1 to 5."))
-    mean = Decimal(sum(answers.values())) / Decimal(len(answers))
-    return mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    mean = Fraction(sum(answers.values()), len(answers))
+    return round_half_up(mean, 2)
 
 
 @transaction.atomic

@@ -289,6 +289,14 @@ TIME_ZONE = "America/Chicago"
 USE_I18N = True
 USE_TZ = True
 
+# --- Reports ------------------------------------------------------------------------------
+
+# Counts of families from 1 to PSP_SMALL_COUNT_THRESHOLD - 1 are hidden in what state staff
+# see; percents of fewer than PSP_SMALL_DENOMINATOR are marked too few to compare. The
+# reports' sentences name both as set here.
+PSP_SMALL_COUNT_THRESHOLD = env.int("PSP_SMALL_COUNT_THRESHOLD", default=5)
+PSP_SMALL_DENOMINATOR = env.int("PSP_SMALL_DENOMINATOR", default=10)
+
 # --- Static files -------------------------------------------------------------------------
 
 STATIC_URL = "/static/"

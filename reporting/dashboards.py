@@ -29,13 +29,12 @@ from decimal import Decimal
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
 from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from mentoring.models import ActivityType, Case, CaseStatus, ParentPartner, Stage, StageChange
+from mentoring.models import ActivityType, Case, CaseStatus, ParentPartner, Stage
 from mentoring.selectors import (
     month_starts,
     overdue_cases,
@@ -353,16 +352,9 @@ def _grouped(rows: Iterable[tuple[int, int]]) -> dict[int, int]:
 
 def parent_partners_active(quarter: Quarter) -> dict[int, int]:
     """Parent Partners active on the quarter's last day, by program id, by the rule of
-    ``metrics.workforce_metrics`` (the stage history, else the current stage; 1 query)."""
-    after_end = metrics._midnight(quarter.end + datetime.timedelta(days=1))
-    changes = StageChange.objects.filter(parent_partner=OuterRef("pk"))
-    stage_at_end = Coalesce(
-        Subquery(changes.filter(at__lt=after_end).order_by("-at", "-id").values("to_stage")[:1]),
-        Subquery(changes.filter(at__gte=after_end).order_by("at", "id").values("from_stage")[:1]),
-        F("stage"),
-    )
+    ``metrics.workforce_metrics`` (``metrics.stage_at_end``; 1 query)."""
     return _grouped(
-        ParentPartner.objects.annotate(stage_at_end=stage_at_end)
+        ParentPartner.objects.annotate(stage_at_end=metrics.stage_at_end(quarter.end))
         .filter(stage_at_end=Stage.ACTIVE)
         .values("program")
         .annotate(total=Count("id"))

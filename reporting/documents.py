@@ -25,7 +25,13 @@ from django.utils.translation import gettext_lazy
 from psp.exports import csv_safe
 from referrals.models import RaceEthnicity
 from reporting import charts
-from reporting.metrics import DEFINITIONS, Headline, quarter_report
+from reporting.metrics import (
+    Headline,
+    definition_values,
+    definitions,
+    quarter_report,
+    too_few_to_compare,
+)
 from reporting.models import Report
 
 STYLESHEET = "reporting/report.css"
@@ -33,6 +39,9 @@ STYLESHEET = "reporting/report.css"
 # The appendix's headings, in DEFINITIONS' order; a metric added there without a heading
 # here still prints, under its key.
 DEFINITION_TITLES: dict[str, Any] = {
+    "dates": gettext_lazy("Dates and time zone"),
+    "rounding": gettext_lazy("Rounding"),
+    "percentages": gettext_lazy("Percents"),
     "referrals_received": gettext_lazy("Referrals received"),
     "referrals_accepted": gettext_lazy("Referrals accepted"),
     "referrals_declined": gettext_lazy("Referrals declined"),
@@ -169,18 +178,23 @@ def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
         "data": data,
         "summary": summary_rows(data),
         "cfsr": [
-            (
-                _("Permanency in 12 months for children entering care"),
-                data["outcomes"].permanency_in_12_months,
-            ),
-            (
-                _("Re-entry to care within 12 months of discharge"),
-                data["outcomes"].reentry_in_12_months,
-            ),
+            (label, indicator, too_few_to_compare(indicator.denominator))
+            for label, indicator in [
+                (
+                    _("Permanency in 12 months for children entering care"),
+                    data["outcomes"].permanency_in_12_months,
+                ),
+                (
+                    _("Re-entry to care within 12 months of discharge"),
+                    data["outcomes"].reentry_in_12_months,
+                ),
+            ]
         ],
+        "lived_experience_too_few": too_few_to_compare(data["councils"].present),
+        "settings": definition_values(),
         "charts": report_charts(data),
         "definitions": [
-            (DEFINITION_TITLES.get(key, key), text) for key, text in DEFINITIONS.items()
+            (DEFINITION_TITLES.get(key, key), text) for key, text in definitions().items()
         ],
         "running_head": css_string(f"{report.scope_label} · {report.period.label}"),
         "page_label": css_string(_("Page")),
@@ -255,6 +269,7 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
             "start": report.period.start.isoformat(),
             "end": report.period.end.isoformat(),
             "small_counts_suppressed": "yes" if report.suppressed else "no",
+            "time_zone": definition_values()["time_zone"],
         },
     )
     for field in Headline.__dataclass_fields__:
@@ -324,6 +339,7 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
                 f"{name}_numerator": indicator.numerator,
                 f"{name}_denominator": indicator.denominator,
                 f"{name}_percent": indicator.percent,
+                f"{name}_too_few_to_compare": _yes_no(too_few_to_compare(indicator.denominator)),
             },
         )
     add(
@@ -355,8 +371,9 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
             "members_present": councils.present,
             "lived_experience_present": councils.lived_experience_present,
             "lived_experience_percent": councils.lived_experience_percent,
-            "stipends": councils.stipends,
-            "stipend_total": councils.stipend_total,
+            "lived_experience_too_few_to_compare": _yes_no(too_few_to_compare(councils.present)),
+            "stipends_paid": councils.stipends,
+            "stipends_paid_total": councils.stipend_total,
             "recommendations_made": councils.recommendations_made,
             "recommendations_adopted": councils.recommendations_adopted,
         },
@@ -377,6 +394,10 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
         },
     )
     return rows
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
 
 
 def _blank(value: Any) -> Any:

@@ -14,9 +14,14 @@ How the numbers are made:
 - Dates are compared as calendar dates. Timestamps (contacts, referral status changes,
   recommendation status changes) are placed on the calendar in the project's time zone
   (``settings.TIME_ZONE``), whatever time zone the person asking for the report uses.
-- Outcomes look only at what was recorded by the quarter's last day, so a report for a past
-  quarter gives the same figures when it is produced again later.
-- Hours are rounded to one decimal place, means to two, with ROUND_HALF_UP.
+- Every metric counts only what is dated on or before the quarter's last day (a first
+  contact, a referral from an outreach event, an intake survey, a stipend's payment, a Parent
+  Partner entered in the system), never "now": a report for a past quarter gives the same
+  figures when it is produced again later.
+- Every figure is rounded half up (12.5 to 13, 0.25 to 0.3) by ``psp.numbers``: hours, medians,
+  averages of families and percents to one decimal place, survey means and money to two,
+  the lived-experience share to a whole percent. Hours by kind of contact are apportioned
+  (largest remainder) so that they add up to the total hours shown.
 
 ``DEFINITIONS`` states each metric in plain language for the report's appendix.
 """
@@ -27,12 +32,14 @@ import datetime
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
 from django.db.models import (
     Avg,
+    CharField,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -62,6 +69,7 @@ from councils.models import (
     RecommendationStatus,
     RecommendationStatusChange,
     Stipend,
+    StipendStatus,
 )
 from councils.selectors import PRESENT, PRESENT_WITH_LIVED_EXPERIENCE, Share
 from mentoring.models import (
@@ -78,6 +86,7 @@ from mentoring.models import (
     TrainingRecord,
 )
 from psp.models import Program
+from psp.numbers import apportion, percent, round_half_up
 from referrals.models import (
     Child,
     DeclineReason,
@@ -91,8 +100,8 @@ from referrals.models import (
 )
 from reporting.quarters import Quarter
 
-ONE_PLACE = Decimal("0.1")
-TWO_PLACES = Decimal("0.01")
+ONE_PLACE = 1  # decimal places
+TWO_PLACES = 2
 TWELVE_MONTHS = datetime.timedelta(days=365)
 TWENTY_FOUR_MONTHS = datetime.timedelta(days=730)
 SHORT_STAY = datetime.timedelta(days=8)
@@ -112,20 +121,51 @@ REENTRY_EXITS = [
     PermanencyType.GUARDIANSHIP,
 ]
 REUNIFIED = Q(permanency_type=PermanencyType.REUNIFICATION)
+# Triage decisions that end a referral: counted by where the referral stood at the quarter's end.
+CLOSING_STATUSES = [Status.DECLINED, Status.WITHDRAWN]
 TEAM_MEETING_TYPES = [ActivityType.TEAM_MEETING, ActivityType.CASE_PLAN_INPUT]
 
 
 DEFINITIONS: dict[str, Any] = {
-    "referrals_received": _("Referrals with a date received in the quarter."),
-    "referrals_accepted": _("Referrals moved to “accepted” during the quarter."),
-    "referrals_declined": _(
-        "Referrals moved to “declined” during the quarter, by the reason recorded."
+    "dates": _(
+        "Every date is a calendar day in the programs' time zone, %(time_zone)s (Central "
+        "Time): a contact at 23:30 on a quarter's last day belongs to that quarter. A "
+        "quarter's figures count only what is dated on or before its last day, so the report "
+        "gives the same figures when it is made again later, unless records dated in the "
+        "quarter are entered or corrected afterwards."
     ),
-    "referrals_withdrawn": _("Referrals moved to “withdrawn” during the quarter."),
+    "rounding": _(
+        "Figures are rounded half up (12.5 becomes 13): hours, medians, averages and percents "
+        "to one decimal place, the lived-experience share to a whole percent, survey scores and "
+        "dollars to two places. Hours by kind of contact are rounded so that they add up to "
+        "the total hours shown (largest remainder), so one kind's hours may be 0.1 away from "
+        "its own rounding."
+    ),
+    "percentages": _(
+        "Every percent is shown with the two numbers it is made of (“2 of 3”). A percent of "
+        "fewer than %(small_denominator)s is marked “too few to compare”: with so few, one "
+        "more or one fewer moves it a long way, so it should not be compared with other "
+        "programs or quarters."
+    ),
+    "referrals_received": _("Referrals with a date received in the quarter."),
+    "referrals_accepted": _("Referrals moved to “accepted” during the quarter, each once."),
+    "referrals_declined": _(
+        "Referrals that stood “declined” at the end of the quarter by a decline made during "
+        "the quarter, each counted once, under the reason given for its last decline. A "
+        "referral declined and reopened within the quarter is not counted; one declined in "
+        "the quarter and reopened later still counts in this quarter, and counts again in a "
+        "later quarter only if it is declined again then."
+    ),
+    "referrals_withdrawn": _(
+        "Referrals that stood “withdrawn” at the end of the quarter by a step taken during "
+        "the quarter, each counted once."
+    ),
     "days_to_first_contact": _(
-        "For referrals received in the quarter whose family has had a first contact: the "
-        "median number of days from the date received to the first contact logged on the "
-        "case. Referrals still waiting for a first contact are left out."
+        "For referrals received in the quarter with a first contact logged on the case by "
+        "the quarter's last day: the median number of days from the date received to that "
+        "first contact. Referrals with no contact by the quarter's last day are left out, "
+        "even when they have one now; the number of referrals the median is taken over is "
+        "shown beside it."
     ),
     "families_served": _(
         "Families with at least one contact logged in the quarter, each counted once however "
@@ -141,7 +181,7 @@ DEFINITIONS: dict[str, Any] = {
         "Contacts logged in the quarter, with their hours (duration), by kind of contact. "
         "Court hearings are the contacts of the kind “court hearing”; team meetings are "
         "“team meeting” and “case-plan meeting” contacts. Mileage is the miles driven "
-        "recorded on those contacts."
+        "recorded on those contacts. The hours of the kinds add up to the total hours."
     ),
     "children_served": _(
         "Outcomes are counted for the children of families whose case was open on at least "
@@ -176,13 +216,14 @@ DEFINITIONS: dict[str, Any] = {
         "share who re-entered care within 12 months (365 days) of that discharge."
     ),
     "survey_change": _(
-        "For cases with both an intake and a closure survey, the closure survey answered in "
-        "the quarter: the number of cases, the average intake and closure scores (1 to 5) "
-        "and the average change (closure minus intake)."
+        "For cases with a closure survey answered in the quarter and an intake survey "
+        "answered by the quarter's last day: the number of cases, the average intake and "
+        "closure scores (1 to 5) and the average change (closure minus intake)."
     ),
     "parent_partners_active": _(
-        "Parent Partners whose stage was “active” on the quarter's last day (from their stage "
-        "history when it is recorded, otherwise their current stage)."
+        "Parent Partners whose stage was “active” on the quarter's last day: from their stage "
+        "history when it is recorded, otherwise their current stage if they were entered by "
+        "that day."
     ),
     "training_hours": _("Training hours completed by Parent Partners in the quarter."),
     "supervision_sessions": _("Supervision sessions held in the quarter."),
@@ -195,22 +236,66 @@ DEFINITIONS: dict[str, Any] = {
     ),
     "council_lived_experience_share": _(
         "Of the members present at those meetings, the share with lived experience of the "
-        "child welfare system (a member present at three meetings counts three times)."
+        "child welfare system (a member present at three meetings counts three times), as a "
+        "whole percent."
     ),
-    "stipends": _("Stipends for contributions dated in the quarter: how many and the total."),
+    "stipends": _(
+        "Stipends paid in the quarter (by the date paid, whatever the date of the "
+        "contribution): how many and the total. Stipends not paid yet are not counted."
+    ),
     "recommendations": _(
         "Recommendations proposed in the quarter, and recommendations adopted in the quarter."
     ),
     "outreach": _(
         "Outreach and education events held in the quarter, the people who came, and the "
-        "referrals that name one of those events as where the family heard of the program."
+        "referrals received by the quarter's last day that name one of those events as where "
+        "the family heard of the program."
     ),
     "families_by_race_ethnicity": _(
         "Families served in the quarter by the race or ethnicity of the family's first "
-        "recorded parent. Counts from 1 to 4 are shown as “<5”; when only one count in a row "
+        "recorded parent. Counts from 1 to %(largest_hidden)s are shown as “%(small_mark)s”; "
+        "when only one count in a row "
         "is hidden, the next smallest is hidden too so it cannot be worked out from the total."
     ),
 }
+
+
+def small_count_threshold() -> int:
+    """The smallest count shown as it is to state staff (the setting
+    ``PSP_SMALL_COUNT_THRESHOLD``, as ``suppress`` reads it)."""
+    return int(getattr(settings, "PSP_SMALL_COUNT_THRESHOLD", 5))
+
+
+def small_denominator() -> int:
+    """Percents of fewer than this many are too few to compare (``PSP_SMALL_DENOMINATOR``)."""
+    return int(getattr(settings, "PSP_SMALL_DENOMINATOR", 10))
+
+
+def too_few_to_compare(denominator: int) -> bool:
+    """Whether a percent of ``denominator`` is too small to compare (a percent of nothing is
+    not shown at all)."""
+    return 0 < denominator < small_denominator()
+
+
+def definition_values() -> dict[str, Any]:
+    """The settings the definitions name, so that every sentence says what is applied."""
+    threshold = small_count_threshold()
+    return {
+        "threshold": threshold,
+        "largest_hidden": threshold - 1,
+        "small_mark": f"<{threshold}",  # as ``suppress`` shows a hidden count
+        "small_denominator": small_denominator(),
+        "time_zone": settings.TIME_ZONE,
+    }
+
+
+def definitions() -> dict[str, str]:
+    """``DEFINITIONS`` in the active language, with the settings in force filled in."""
+    values = definition_values()
+    return {
+        key: str(text) % values if "%(" in str(text) else str(text)
+        for key, text in DEFINITIONS.items()
+    }
 
 
 # --- Helpers -------------------------------------------------------------------------------
@@ -242,13 +327,13 @@ _ONE_DAY = datetime.timedelta(days=1)
 
 
 def _hours(minutes: int | None) -> Decimal:
-    return (Decimal(minutes or 0) / 60).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+    return round_half_up(Fraction(minutes or 0, 60), ONE_PLACE)
 
 
-def _round(value: Any, places: Decimal) -> Decimal | None:
+def _round(value: Any, places: int) -> Decimal | None:
     if value is None:
         return None
-    return Decimal(str(value)).quantize(places, rounding=ROUND_HALF_UP)
+    return round_half_up(value, places)
 
 
 def _median(values: Iterable[int]) -> Decimal | None:
@@ -259,9 +344,7 @@ def _median(values: Iterable[int]) -> Decimal | None:
 
 
 def _percent(numerator: int, denominator: int) -> Decimal | None:
-    if not denominator:
-        return None
-    return _round(Decimal(100 * numerator) / denominator, ONE_PLACE)
+    return percent(numerator, denominator, ONE_PLACE)
 
 
 def _days(interval: str, days: datetime.timedelta) -> Q:
@@ -298,31 +381,51 @@ class ReferralMetrics:
 def referral_metrics(*, program: Program | None, quarter: Quarter) -> ReferralMetrics:
     """Referrals received in the quarter and triage decisions made in it (4 queries).
 
-    A decision counts once per referral (a referral declined, reopened and declined again in
-    the same quarter is one decline). The reason is the one recorded on the decline, or the
-    referral's current reason when the step has none.
+    Each decision counts once per referral. A referral is declined (or withdrawn) in a
+    quarter when that is where it stood at the quarter's end, by a step taken in the quarter:
+    its last triage step on or before the quarter's last day. So a referral declined,
+    reopened and declined again in a quarter is one decline, under the reason of the last
+    decline; one declined and reopened in the same quarter is no decline; one declined in a
+    quarter and reopened later stays a decline of that quarter (the report does not change
+    afterwards), and is a decline of a later quarter too only if it is declined again then.
+    The reason is the one recorded on that step, or the referral's own when the step has none
+    (steps recorded before reasons were kept on them).
     """
     received = _received(program, quarter).count()
 
     steps = _scoped(Transition.objects.all(), program, "referral__program").filter(
         _on_days("at", quarter.start, quarter.end)
     )
-    decisions = steps.aggregate(
-        accepted=Count("referral", distinct=True, filter=Q(to_status=Status.ACCEPTED)),
-        withdrawn=Count("referral", distinct=True, filter=Q(to_status=Status.WITHDRAWN)),
-    )
-    declines = (
-        steps.filter(to_status=Status.DECLINED)
+    accepted = steps.aggregate(
+        total=Count("referral", distinct=True, filter=Q(to_status=Status.ACCEPTED))
+    )["total"]
+    last_step = Transition.objects.filter(
+        referral=OuterRef("pk"), at__lt=_midnight(quarter.end + _ONE_DAY)
+    ).order_by("-at", "-id")
+    closing = (
+        _scoped(Referral.objects.all(), program)
+        .filter(pk__in=steps.filter(to_status__in=CLOSING_STATUSES).values("referral"))
+        .annotate(
+            last_status=Subquery(last_step.values("to_status")[:1]),
+            last_reason=Subquery(last_step.values("reason")[:1]),
+        )
+        .filter(last_status__in=CLOSING_STATUSES)
         .annotate(
             reason_code=Conditional(
-                When(reason="", then=F("referral__decline_reason")), default=F("reason")
+                When(Q(last_status=Status.DECLINED, last_reason=""), then=F("decline_reason")),
+                When(last_status=Status.DECLINED, then=F("last_reason")),
+                default=Value(""),
+                output_field=CharField(),
             )
         )
-        .values("reason_code")
-        .annotate(total=Count("referral", distinct=True))
+        .values("last_status", "reason_code")
+        .annotate(total=Count("id"))
         .order_by()
     )
-    declined_counts = {row["reason_code"]: row["total"] for row in declines}
+    closing_counts = [(row["last_status"], row["reason_code"], row["total"]) for row in closing]
+    declined_counts = {
+        reason: total for status, reason, total in closing_counts if status == Status.DECLINED
+    }
     labels = dict(DeclineReason.choices)
     declined_by_reason = [
         CountByCode(code=code or "", label=str(labels.get(code, _("Not recorded"))), count=total)
@@ -331,19 +434,27 @@ def referral_metrics(*, program: Program | None, quarter: Quarter) -> ReferralMe
         )
     ]
 
+    # A contact after the quarter's last day has not happened yet for this quarter's report.
     first_contacts = list(
         _received(program, quarter)
-        .annotate(first_contact=Min("case__activities__occurred_on"))
+        .annotate(
+            first_contact=Min(
+                "case__activities__occurred_on",
+                filter=Q(case__activities__occurred_on__lte=quarter.end),
+            )
+        )
         .filter(first_contact__isnull=False)
         .values_list("received_on", "first_contact")
     )
     days = [(contact - received).days for received, contact in first_contacts]
     return ReferralMetrics(
         received=received,
-        accepted=decisions["accepted"],
+        accepted=accepted,
         declined=sum(declined_counts.values()),
         declined_by_reason=declined_by_reason,
-        withdrawn=decisions["withdrawn"],
+        withdrawn=sum(
+            total for status, _reason, total in closing_counts if status == Status.WITHDRAWN
+        ),
         median_days_to_first_contact=_median(days),
         first_contacts=len(days),
     )
@@ -397,12 +508,12 @@ def family_metrics(*, program: Program | None, quarter: Quarter) -> FamilyMetric
         ),
     )
     per_month = [(start, served[f"month_{index}"]) for index, (start, _end) in enumerate(months)]
-    average = Decimal(sum(count for _start, count in per_month)) / len(per_month)
+    average = Fraction(sum(count for _start, count in per_month), len(per_month))
     return FamilyMetrics(
         served=served["quarter"],
         new=cases["new"],
         closed=cases["closed"],
-        average_per_month=average.quantize(ONE_PLACE, rounding=ROUND_HALF_UP),
+        average_per_month=round_half_up(average, ONE_PLACE),
         per_month=per_month,
     )
 
@@ -437,16 +548,19 @@ def contact_metrics(*, program: Program | None, quarter: Quarter) -> ContactMetr
         .annotate(count=Count("id"), minutes=Sum("duration_minutes"), miles=Sum("mileage"))
         .order_by()
     }
+    minutes = [(rows[code]["minutes"] or 0) if code in rows else 0 for code in ActivityType.values]
+    # The rows add up to the total shown (rounding each on its own may not).
+    hours = apportion([Fraction(value, 60) for value in minutes], ONE_PLACE)
     by_type = [
         ContactTypeRow(
             code=code,
             label=str(label),
             count=rows[code]["count"] if code in rows else 0,
-            hours=_hours(rows[code]["minutes"] if code in rows else 0),
+            hours=hours[index],
         )
-        for code, label in ActivityType.choices
+        for index, (code, label) in enumerate(ActivityType.choices)
     ]
-    total_minutes = sum(row["minutes"] or 0 for row in rows.values())
+    total_minutes = sum(minutes)
     mileage = sum((Decimal(str(row["miles"] or 0)) for row in rows.values()), Decimal(0))
     return ContactMetrics(
         by_type=by_type,
@@ -454,7 +568,7 @@ def contact_metrics(*, program: Program | None, quarter: Quarter) -> ContactMetr
         hours=_hours(total_minutes),
         court_hearings=rows.get(ActivityType.COURT_HEARING, {}).get("count", 0),
         team_meetings=sum(rows.get(code, {}).get("count", 0) for code in TEAM_MEETING_TYPES),
-        mileage=mileage.quantize(ONE_PLACE, rounding=ROUND_HALF_UP),
+        mileage=round_half_up(mileage, ONE_PLACE),
     )
 
 
@@ -600,9 +714,10 @@ class SurveyMetrics:
 
 def survey_metrics(*, program: Program | None, quarter: Quarter) -> SurveyMetrics:
     """Change from the intake to the closure survey, for closure surveys answered in the
-    quarter whose case also has an intake survey (1 query)."""
+    quarter whose case also has an intake survey answered by the quarter's last day
+    (1 query)."""
     intake_score = SurveyResponse.objects.filter(
-        case=OuterRef("case"), timing=SurveyTiming.INTAKE
+        case=OuterRef("case"), timing=SurveyTiming.INTAKE, answered_on__lte=quarter.end
     ).values("score")[:1]
     totals = (
         _scoped(SurveyResponse.objects.all(), program, "case__program")
@@ -641,21 +756,11 @@ def workforce_metrics(*, program: Program | None, quarter: Quarter) -> Workforce
     """Parent Partners active at the quarter's end, their training, supervision and clinical
     support (4 queries).
 
-    The stage on the quarter's last day is the ``to_stage`` of the last recorded stage change
-    on or before that day; with none, the ``from_stage`` of the first change after it; with no
-    stage history at all, the current stage. (Parent Partners entered without any history are
-    therefore counted by their current stage in every quarter.)
+    The stage on the quarter's last day is ``stage_at_end``'s.
     """
-    after_end = _midnight(quarter.end + _ONE_DAY)
-    changes = StageChange.objects.filter(parent_partner=OuterRef("pk"))
-    stage_at_end = Coalesce(
-        Subquery(changes.filter(at__lt=after_end).order_by("-at", "-id").values("to_stage")[:1]),
-        Subquery(changes.filter(at__gte=after_end).order_by("at", "id").values("from_stage")[:1]),
-        F("stage"),
-    )
     active = (
         _scoped(ParentPartner.objects.all(), program)
-        .annotate(stage_at_end=stage_at_end)
+        .annotate(stage_at_end=stage_at_end(quarter.end))
         .filter(stage_at_end=Stage.ACTIVE)
         .count()
     )
@@ -689,6 +794,21 @@ def workforce_metrics(*, program: Program | None, quarter: Quarter) -> Workforce
         clinical_session_months=[
             (start, clinical[f"month_{index}"] > 0) for index, (start, _end) in enumerate(months)
         ],
+    )
+
+
+def stage_at_end(day: datetime.date) -> Any:
+    """A Parent Partner's stage at the end of ``day``, as an expression: the ``to_stage`` of
+    the last recorded stage change on or before that day; with none, the ``from_stage`` of the
+    first change after it; with no stage history at all, the current stage if they were
+    entered by that day (and none if they were entered later: they were not there yet)."""
+    after_end = _midnight(day + _ONE_DAY)
+    changes = StageChange.objects.filter(parent_partner=OuterRef("pk"))
+    return Coalesce(
+        Subquery(changes.filter(at__lt=after_end).order_by("-at", "-id").values("to_stage")[:1]),
+        Subquery(changes.filter(at__gte=after_end).order_by("at", "id").values("from_stage")[:1]),
+        Conditional(When(created_at__lt=after_end, then=F("stage")), default=Value(None)),
+        output_field=CharField(),
     )
 
 
@@ -730,8 +850,12 @@ def council_metrics(*, program: Program | None, quarter: Quarter) -> CouncilMetr
         lived_experience=Count("id", filter=PRESENT_WITH_LIVED_EXPERIENCE),
     )
     share = Share(present=totals["present"], lived_experience=totals["lived_experience"])
+    # Paid in the quarter, whenever the contribution: a stipend still to pay is not counted,
+    # and one paid after the quarter belongs to the quarter it is paid in.
     stipends = Stipend.objects.filter(
-        _between("awarded_on", quarter.start, quarter.end), member__council__in=councils
+        _between("paid_on", quarter.start, quarter.end),
+        status=StipendStatus.PAID,
+        member__council__in=councils,
     ).aggregate(count=Count("id"), total=Sum("amount"))
     made = Recommendation.objects.filter(
         _between("proposed_on", quarter.start, quarter.end), council__in=councils
@@ -765,12 +889,14 @@ class OutreachMetrics:
 
 def outreach_metrics(*, program: Program | None, quarter: Quarter) -> OutreachMetrics:
     """Outreach events held in the quarter, the people reached and the referrals naming one
-    of those events as their source, whenever received (2 queries)."""
+    of those events as their source received by the quarter's last day (2 queries)."""
     events = _scoped(OutreachEvent.objects.all(), program).filter(
         _between("held_on", quarter.start, quarter.end)
     )
     totals = events.aggregate(events=Count("id"), reach=Sum("attendance"))
-    referrals = Referral.objects.filter(source_event__in=events).count()
+    referrals = Referral.objects.filter(
+        source_event__in=events, received_on__lte=quarter.end
+    ).count()
     return OutreachMetrics(events=totals["events"], reach=totals["reach"] or 0, referrals=referrals)
 
 

@@ -68,7 +68,8 @@ class Report(models.Model):
         _("small counts hidden"),
         default=True,
         help_text=_(
-            "Race and ethnicity counts from 1 to 4 are hidden, so state staff may read it."
+            "Small race and ethnicity counts (below the PSP_SMALL_COUNT_THRESHOLD setting) are "
+            "hidden, so state staff may read it."
         ),
     )
     status = models.CharField(

@@ -19,7 +19,8 @@ from reporting.tasks import send_report
 
 
 def shows_small_counts(actor: User | None, program: Program | None) -> bool:
-    """Whether a report made for ``actor`` may show race and ethnicity counts from 1 to 4.
+    """Whether a report made for ``actor`` may show small race and ethnicity counts (1 to
+    ``PSP_SMALL_COUNT_THRESHOLD - 1``).
 
     Only a program's own coordinators see their program's counts in full. The statewide
     report, the scheduler's reports and those state staff ask for are suppressed, because

@@ -22,7 +22,7 @@ from psp import selectors as psp_selectors
 from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest
 from psp.models import AuditAction, Role
-from reporting import dashboards, selectors, services
+from reporting import dashboards, metrics, selectors, services
 from reporting.forms import ReportRequestForm, program_value, quarter_value
 from reporting.models import Report
 
@@ -136,7 +136,9 @@ def _status_context(request: AuthenticatedHttpRequest, report: Report) -> dict[s
 @login_required
 def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _get_report(request, pk, "report.view")
-    return render(request, "reporting/report_detail.html", _status_context(request, report))
+    context = _status_context(request, report)
+    context["largest_hidden"] = metrics.small_count_threshold() - 1
+    return render(request, "reporting/report_detail.html", context)
 
 
 @login_required

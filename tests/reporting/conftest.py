@@ -23,6 +23,7 @@ from councils.models import (
     CouncilKind,
     RecommendationStatus,
     RecommendationStatusChange,
+    StipendStatus,
 )
 from mentoring.models import (
     ActivityType,
@@ -141,13 +142,20 @@ def contact(
     )
 
 
+def entered(partner: ParentPartner, when: datetime.datetime) -> ParentPartner:
+    """``partner`` as if entered in the system at ``when`` (``created_at`` is set on insert)."""
+    ParentPartner.objects.filter(pk=partner.pk).update(created_at=when)
+    return partner
+
+
 def child(fam: Family, born: datetime.date, removed: datetime.date | None, **dates: Any) -> Child:
     return ChildFactory(family=fam, birth_date=born, removal_date=removed, **dates)
 
 
 def build(door: Program, rock: Program, councils: Councils) -> None:
     """The data set. Calling it twice doubles every count (used for the query-count test)."""
-    pp_door = ParentPartnerFactory(program=door, stage=Stage.ACTIVE)  # active, no history
+    # Active, no history, entered in January: counted by its current stage.
+    pp_door = entered(ParentPartnerFactory(program=door, stage=Stage.ACTIVE), at(2026, 1, 5))
     # Inactive now, but active from January until 15 July: active at the end of Q2.
     pp_door_left = ParentPartnerFactory(program=door, stage=Stage.INACTIVE)
     StageChange.objects.create(
@@ -168,7 +176,7 @@ def build(door: Program, rock: Program, councils: Councils) -> None:
         parent_partner=pp_door_new, from_stage=Stage.TRAINING, to_stage=Stage.ACTIVE,
         at=at(2026, 7, 2),
     )  # fmt: skip
-    pp_rock = ParentPartnerFactory(program=rock, stage=Stage.ACTIVE)
+    pp_rock = entered(ParentPartnerFactory(program=rock, stage=Stage.ACTIVE), at(2026, 1, 5))
 
     # --- Door families -------------------------------------------------------------------
     # F1: white first parent (a Hispanic second parent does not count). Referral received in
@@ -348,9 +356,15 @@ def build(door: Program, rock: Program, councils: Councils) -> None:
     AttendanceFactory(meeting=state_may, member=member(councils.state, False))
     AttendanceFactory(meeting=state_may, member=state_lived)
 
-    StipendFactory(member=door_a, awarded_on=date(2026, 4, 1), amount=Decimal("50.00"))
-    StipendFactory(member=door_a, awarded_on=date(2026, 3, 31), amount=Decimal("50.00"))  # Q1
-    StipendFactory(member=state_lived, awarded_on=date(2026, 5, 5), amount=Decimal("75.00"))
+    def stipend(member: Any, awarded_on: datetime.date, amount: str, paid_on: Any) -> None:
+        StipendFactory(
+            member=member, awarded_on=awarded_on, amount=Decimal(amount), paid_on=paid_on,
+            status=StipendStatus.PAID if paid_on else StipendStatus.PENDING,
+        )  # fmt: skip
+
+    stipend(door_a, date(2026, 4, 1), "50.00", date(2026, 4, 10))
+    stipend(door_a, date(2026, 3, 31), "50.00", date(2026, 3, 31))  # paid in Q1
+    stipend(state_lived, date(2026, 5, 5), "75.00", date(2026, 5, 20))
 
     def adopted(recommendation: Any, when: datetime.datetime) -> None:
         RecommendationStatusChange.objects.create(

@@ -391,3 +391,13 @@ def test_last_quarter_may_be_asked_for_and_this_one_not_at_any_hour(
     assert asked.status_code == 302
     report = Report.objects.get()
     assert (report.year, report.quarter) == (last_quarter.year, last_quarter.number)
+
+
+def test_detail_names_the_small_count_threshold_as_set(
+    personas: dict[str, Any], client_for: Any, settings: Any
+) -> None:
+    settings.PSP_SMALL_COUNT_THRESHOLD = 11
+    report = finished(None)
+    page = client_for(personas["state"]).get(f"/reports/{report.pk}/").content.decode()
+    assert "Race and ethnicity counts from 1 to 10 are hidden" in page
+    assert "1 to 4" not in page
