@@ -9,15 +9,27 @@ value from 0 to that total.
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
+import pytest
+from django.test import Client
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pytest_django import Settings
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
+from psp.models import Program, Role, User
 from referrals.models import RaceEthnicity
-from reporting.suppression import Table, protect, shown_row, suppress
+from reporting import selectors
+from reporting.metrics import families_by_program_and_race_ethnicity, families_by_race_ethnicity
+from reporting.services import report_request
+from reporting.suppression import HIDDEN, Table, protect, shown_row, suppress
+from tests.factories import ProgramFactory
+from tests.mentoring.factories import ParentPartnerFactory
 from tests.reporting.attacker import (
     OLD_MARKS,
     STATEWIDE,
@@ -27,8 +39,9 @@ from tests.reporting.attacker import (
     program_report,
     statewide_report,
 )
+from tests.reporting.conftest import Q2, at, case, contact, family, referral
 
-WHITE, BLACK, HISPANIC = "white", "black", "hispanic"
+WHITE, BLACK, HISPANIC, ASIAN = "white", "black", "hispanic", "asian"
 
 
 def one_table(row: Mapping[str, str]) -> Holdings:
@@ -195,3 +208,117 @@ def test_no_hidden_count_can_be_worked_out(quarter: tuple[int, Table], data: st.
     assert_safe(holdings(table, hidden, programs, statewide=True), threshold)
     some = data.draw(st.lists(st.sampled_from(programs), unique=True, min_size=1))
     assert_safe(holdings(table, hidden, some, statewide=data.draw(st.booleans())), threshold)
+
+
+# --- End to end: the reports as state staff download them ---------------------------------
+
+# Families served in 2026 Q2 by program and race or ethnicity: small counts, zeros, a
+# program with a small total, and counts at the threshold.
+SERVED = {
+    "door": {WHITE: 12, BLACK: 3, HISPANIC: 6, ASIAN: 1},
+    "rock": {WHITE: 9, BLACK: 5, HISPANIC: 2, "not_reported": 4},
+    "jefferson": {WHITE: 2, "american_indian": 1},
+}
+
+
+@pytest.fixture
+def quarter_served(door: Program, rock: Program) -> dict[str, Program]:
+    programs = {
+        "door": door,
+        "rock": rock,
+        "jefferson": ProgramFactory(slug="jefferson", county="Jefferson", name="Jefferson PSP"),
+    }
+    for slug, counts in SERVED.items():
+        partner = ParentPartnerFactory(program=programs[slug])
+        for race, number in counts.items():
+            for _ in range(number):
+                ref = referral(family(programs[slug], race), Q2.start)
+                contact(case(ref, Q2.start), partner, at(2026, 5, 4))
+    return programs
+
+
+def downloaded_csv(client: Client, pk: int) -> dict[tuple[str, str], str]:
+    response = client.get(reverse("reporting:csv", args=[pk]))
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    return {(section, metric): value for section, metric, value in csv.reader(io.StringIO(text))}
+
+
+def holdings_from_csv(rows: dict[tuple[str, str], str]) -> Holdings:
+    """The race and ethnicity figures of one downloaded report, with its families served."""
+    scope = rows[("report", "program")]
+    codes = [metric for section, metric in rows if section == "race_ethnicity"]
+    own = {code: rows[("race_ethnicity", code)] for code in codes}
+    served = rows[("families", "served")]
+    if scope != STATEWIDE:
+        return program_report(scope, own, served)
+    by_program: dict[str, dict[str, str]] = {}
+    for (section, metric), value in rows.items():
+        if section == "race_ethnicity_by_program":
+            program, code = metric.split(".")
+            by_program.setdefault(program, {})[code] = value
+    return statewide_report(by_program, own, served)
+
+
+def test_every_combination_of_downloads_keeps_hidden_counts_hidden(
+    quarter_served: dict[str, Program],
+    personas: dict[str, Any],
+    make_member: Any,
+    client_for: Any,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    state: User = personas["state"]
+    with django_capture_on_commit_callbacks(execute=True):
+        for program in [None, *quarter_served.values()]:
+            report_request(actor=state, program=program, quarter=Q2)
+        # Door's coordinator's own report shows every count: state staff never get it.
+        coordinator = make_member(quarter_served["door"], Role.PROGRAM_COORDINATOR)
+        private = report_request(actor=coordinator, program=quarter_served["door"], quarter=Q2)
+
+    reports = list(selectors.reports_for_user(state))
+    assert private not in reports
+    assert len(reports) == 4
+    client = client_for(state)
+    assert client.get(reverse("reporting:csv", args=[private.pk])).status_code == 404
+    downloads = [holdings_from_csv(downloaded_csv(client, report.pk)) for report in reports]
+
+    # The reports agree with the counts, hide every small one and hide the same cells.
+    everything = Holdings()
+    for held in downloads:
+        everything |= held
+    for slug, counts in SERVED.items():
+        program = quarter_served[slug]
+        assert families_by_race_ethnicity(program=program, quarter=Q2) == {
+            **dict.fromkeys(RaceEthnicity.values, 0),
+            **counts,
+        }
+        for code in RaceEthnicity.values:
+            printed = everything.figures[("race", slug, code)]
+            count = counts.get(code, 0)
+            assert printed == (HIDDEN if printed == HIDDEN else str(count))
+            if 0 < count < 5:
+                assert printed == HIDDEN
+        assert everything.figures[("served", slug)] == str(sum(counts.values()))
+    hidden = {figure for figure, printed in everything.figures.items() if printed == HIDDEN}
+    for held in downloads:
+        for figure, printed in held.figures.items():
+            assert (printed == HIDDEN) == (figure in hidden), figure
+
+    # Every combination of the four downloads.
+    combinations = 0
+    for size in range(1, len(downloads) + 1):
+        for chosen in itertools.combinations(downloads, size):
+            held = Holdings()
+            for one in chosen:
+                held |= one
+            assert_safe(held, threshold=5)
+            combinations += 1
+    assert combinations == 15
+
+
+def test_the_quarter_table_matches_each_program(quarter_served: dict[str, Program]) -> None:
+    table = families_by_program_and_race_ethnicity(quarter=Q2)
+    assert [slug for slug, _name in table.programs] == ["door", "jefferson", "rock"]
+    for program in quarter_served.values():
+        assert table.counts(program.slug) == families_by_race_ethnicity(program=program, quarter=Q2)
+    assert table.counts(None) == families_by_race_ethnicity(program=None, quarter=Q2)
