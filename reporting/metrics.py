@@ -210,7 +210,8 @@ DEFINITIONS: dict[str, Any] = {
         "Families served in the quarter by the race or ethnicity of the family's first "
         "recorded parent. In the reports state staff read, counts from 1 to 4 are hidden "
         "(“*”), and so are as many other counts as it takes that no hidden count can be "
-        "narrowed to fewer than 5 possible values from the totals, this report and the other "
+        "narrowed to fewer than 5 possible values (in a row whose total is under 4, to fewer "
+        "than every value from 0 to that total) from the totals, this report and the other "
         "reports of the quarter together. The same counts are hidden in every report of the "
         "quarter."
     ),
