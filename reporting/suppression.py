@@ -6,7 +6,7 @@ families served, which the report prints anyway); the statewide report shows eve
 table by program), the statewide row (each column's sum, the statewide race and ethnicity
 table) and the statewide total. State staff download all of them, so ``protect`` chooses the
 hidden cells for all of them at once, and every report of the quarter hides the same cells.
-The same counts always give the same cells, so a report made again is the same report.
+The same counts always give the same cells, so a report made again hides the same cells.
 
 What the reader can work out. Someone holding every report of the quarter knows that each
 row's cells add up to its total, that a column's cells (one per program) add up to the
