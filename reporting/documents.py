@@ -4,9 +4,10 @@
 ``pdf_context`` adds the charts and the summary table; ``render_html``/``render_pdf`` lay the
 PDF out from the template ``reporting/report_pdf.html`` with its own print stylesheet
 (``reporting/static/reporting/report.css``, no Bootstrap: the PDF is not a web page);
-``render_csv`` writes the same numbers as (section, metric, value) rows. The race and
-ethnicity counts go through ``reporting.metrics.suppress`` whenever the report is one state
-staff may read (``Report.suppressed``).
+``render_csv`` writes the same numbers as (section, metric, value) rows. Whenever the report
+is one state staff may read (``Report.suppressed``), the race and ethnicity counts (and, in
+the statewide report, the table by program) hide the cells ``reporting.suppression`` chose
+for the whole quarter, the same in every report of it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from referrals.models import RaceEthnicity
 from reporting import charts
 from reporting.metrics import (
     Headline,
+    RaceEthnicityByProgram,
     definition_values,
     definitions,
     quarter_report,
@@ -70,22 +72,34 @@ DEFINITION_TITLES: dict[str, Any] = {
     "recommendations": gettext_lazy("Recommendations"),
     "outreach": gettext_lazy("Outreach"),
     "families_by_race_ethnicity": gettext_lazy("Families by race or ethnicity"),
+    "families_by_program_and_race_ethnicity": gettext_lazy(
+        "Families by program and race or ethnicity"
+    ),
 }
 
 
 def report_data(report: Report) -> dict[str, Any]:
     """Every metric for the report's program (or statewide) and quarter, plus the race and
-    ethnicity rows as the report will show them."""
+    ethnicity rows as the report will show them (and, statewide, the table by program)."""
     data = quarter_report(program=report.program, quarter=report.period)
-    counts: dict[str, int] = data["families_by_race_ethnicity"]
+    by_program: RaceEthnicityByProgram | None = data["families_by_program_and_race_ethnicity"]
     if report.suppressed:
         shown = data["families_by_race_ethnicity_suppressed"]
     else:
+        counts: dict[str, int] = data["families_by_race_ethnicity"]
         shown = {code: str(count) for code, count in counts.items()}
         shown["total"] = str(sum(counts.values()))
     labels = dict(RaceEthnicity.choices)
-    data["race_rows"] = [(code, str(labels[code]), shown[code]) for code in counts]
+    data["race_rows"] = [(code, str(labels[code]), shown[code]) for code in labels]
     data["race_total"] = shown["total"]
+    data["race_columns"] = [(code, str(label)) for code, label in labels.items()]
+    data["program_race_rows"] = []
+    if by_program is not None:
+        for slug, name in by_program.programs:
+            cells = by_program.shown(slug, suppressed=report.suppressed)
+            data["program_race_rows"].append(
+                (slug, name, [cells[code] for code in labels], cells["total"])
+            )
     return data
 
 
@@ -393,6 +407,15 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
             "total": data["race_total"],
         },
     )
+    codes = [code for code, _label in data["race_columns"]]
+    for slug, _name, cells, total in data["program_race_rows"]:
+        add(
+            "race_ethnicity_by_program",
+            {
+                **{f"{slug}.{code}": shown for code, shown in zip(codes, cells, strict=True)},
+                f"{slug}.total": total,
+            },
+        )
     return rows
 
 

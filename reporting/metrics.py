@@ -34,6 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -98,6 +99,7 @@ from referrals.models import (
     Status,
     Transition,
 )
+from reporting import suppression
 from reporting.quarters import Quarter
 
 ONE_PLACE = 1  # decimal places
@@ -253,9 +255,17 @@ DEFINITIONS: dict[str, Any] = {
     ),
     "families_by_race_ethnicity": _(
         "Families served in the quarter by the race or ethnicity of the family's first "
-        "recorded parent. Counts from 1 to %(largest_hidden)s are shown as “%(small_mark)s”; "
-        "when only one count in a row "
-        "is hidden, the next smallest is hidden too so it cannot be worked out from the total."
+        "recorded parent. In the reports state staff read, counts from 1 to %(largest_hidden)s "
+        "are hidden (“*”), and so are as many other counts as it takes that no hidden count "
+        "can be narrowed to fewer than %(threshold)s possible values (in a row whose total is "
+        "under %(largest_hidden)s, to fewer than every value from 0 to that total) from the "
+        "totals, this report and the other reports of the quarter together. The same counts "
+        "are hidden in every report of the quarter."
+    ),
+    "families_by_program_and_race_ethnicity": _(
+        "Statewide report only: the same count for each program, with each program's total "
+        "(its families served); the statewide race and ethnicity counts are the sums of "
+        "these rows."
     ),
 }
 
@@ -283,7 +293,6 @@ def definition_values() -> dict[str, Any]:
     return {
         "threshold": threshold,
         "largest_hidden": threshold - 1,
-        "small_mark": f"<{threshold}",  # as ``suppress`` shows a hidden count
         "small_denominator": small_denominator(),
         "time_zone": settings.TIME_ZONE,
     }
@@ -923,42 +932,56 @@ def families_by_race_ethnicity(*, program: Program | None, quarter: Quarter) -> 
     return counts
 
 
-COMPLEMENTARY_MARK = "*"
+@dataclass(frozen=True)
+class RaceEthnicityByProgram:
+    """Families served in the quarter by program (rows, by name) and race or ethnicity, the
+    statewide counts being the columns' sums, and the cells hidden from state staff in every
+    report of the quarter (``reporting.suppression``)."""
+
+    programs: list[tuple[str, str]]  # (slug, name), by name
+    table: suppression.Table
+
+    def counts(self, row: str | None) -> dict[str, int]:
+        """Every category's count for the program with slug ``row`` (None: statewide)."""
+        if row is not None and row not in self.table.program_rows:
+            return dict.fromkeys(self.table.columns, 0)  # no family served
+        return {column: self.table.counts[(row, column)] for column in self.table.columns}
+
+    @cached_property
+    def hidden(self) -> frozenset[suppression.Cell]:
+        return suppression.protect(self.table)
+
+    def shown(self, row: str | None, *, suppressed: bool = True) -> dict[str, str]:
+        """Row ``row`` (a program's slug, None: statewide) as a report prints it, with
+        ``"total"``; with ``suppressed``, the quarter's hidden cells as ``*``."""
+        if row is not None and row not in self.table.program_rows:
+            return {**dict.fromkeys(self.table.columns, "0"), "total": "0"}
+        return suppression.shown_row(self.table, self.hidden if suppressed else (), row)
 
 
-def suppress(counts: dict[str, int], *, threshold: int | None = None) -> dict[str, str]:
-    """``counts`` (one row of a table) ready to show state staff, with small counts hidden.
-
-    A count from 1 to ``threshold - 1`` is shown as ``"<threshold"`` (``"<5"``); zeros stay
-    ``"0"``. When exactly one count is hidden, the next smallest non-zero count (the first in
-    the row on a tie) is hidden too, as ``"*"``, so the hidden one cannot be worked out from
-    the total; ``"*"`` rather than ``"<5"`` because that count is not small and a table must
-    not say it is. The result has the same keys in the same order, plus ``"total"``, which is
-    shown, unless the total is itself a small count (it would give the only non-zero count
-    away): then it is hidden as ``"<threshold"`` too.
-
-    ``threshold`` defaults to the setting ``PSP_SMALL_COUNT_THRESHOLD`` (5 when unset): the
-    smallest count shown as it is.
-    """
-    if threshold is None:
-        threshold = getattr(settings, "PSP_SMALL_COUNT_THRESHOLD", 5)
-    small_mark = f"<{threshold}"
-
-    def is_small(count: int) -> bool:
-        return 0 < count < threshold
-
-    shown = {key: small_mark if is_small(count) else str(count) for key, count in counts.items()}
-    if sum(1 for count in counts.values() if is_small(count)) == 1:
-        candidates = [
-            (count, position, key)
-            for position, (key, count) in enumerate(counts.items())
-            if count >= threshold
-        ]
-        if candidates:
-            shown[min(candidates)[2]] = COMPLEMENTARY_MARK
-    total = sum(counts.values())
-    shown["total"] = small_mark if is_small(total) else str(total)
-    return shown
+def families_by_program_and_race_ethnicity(*, quarter: Quarter) -> RaceEthnicityByProgram:
+    """``families_by_race_ethnicity`` for every program at once: the programs with a family
+    served in the quarter, each family counted in its own program (1 query)."""
+    served = _contacts(None, quarter.start, quarter.end).values("case__family")
+    first_parent = Parent.objects.filter(family=OuterRef("pk")).order_by("id")
+    rows = (
+        Family.objects.filter(pk__in=served)
+        .annotate(race=Subquery(first_parent.values("race_ethnicity")[:1]))
+        .values("program__slug", "program__name", "race")
+        .annotate(total=Count("id"))
+        .order_by()
+    )
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for row in rows:
+        program = (row["program__slug"], row["program__name"])
+        code = row["race"] if row["race"] in RaceEthnicity.values else RaceEthnicity.NOT_REPORTED
+        by_race = counts.setdefault(program, dict.fromkeys(RaceEthnicity.values, 0))
+        by_race[code] += row["total"]
+    programs = sorted(counts, key=lambda program: (program[1], program[0]))
+    table = suppression.Table.from_rows(
+        {slug: counts[(slug, name)] for slug, name in programs}, RaceEthnicity.values
+    )
+    return RaceEthnicityByProgram(programs=programs, table=table)
 
 
 # --- 10. The whole report ------------------------------------------------------------------
@@ -1007,7 +1030,9 @@ def quarter_report(*, program: Program | None, quarter: Quarter) -> dict[str, An
         reunifications=outcomes.returned_home,
     )
     previous = headline(program=program, quarter=quarter.previous())
-    by_race = families_by_race_ethnicity(program=program, quarter=quarter)
+    # One table for every program: which counts state staff may see depends on them all.
+    by_program = families_by_program_and_race_ethnicity(quarter=quarter)
+    row = program.slug if program else None
     return {
         "program": program,
         "quarter": quarter,
@@ -1020,8 +1045,9 @@ def quarter_report(*, program: Program | None, quarter: Quarter) -> dict[str, An
         "workforce": workforce_metrics(program=program, quarter=quarter),
         "councils": council_metrics(program=program, quarter=quarter),
         "outreach": outreach_metrics(program=program, quarter=quarter),
-        "families_by_race_ethnicity": by_race,
-        "families_by_race_ethnicity_suppressed": suppress(by_race),
+        "families_by_race_ethnicity": by_program.counts(row),
+        "families_by_race_ethnicity_suppressed": by_program.shown(row),
+        "families_by_program_and_race_ethnicity": by_program if program is None else None,
         "headline": current,
         "previous": previous,
         "change": {

@@ -177,14 +177,21 @@ def test_statewide_report_hides_small_counts(
     report = make_report(personas["state"], None)
     assert report.suppressed
     rows = csv_rows(report)
-    # Statewide: white 2, Black 1, Asian 1 -> all small; the total 4 is small too.
-    assert rows[("race_ethnicity", "white")] == "<5"
-    assert rows[("race_ethnicity", "asian")] == "<5"
-    assert rows[("race_ethnicity", "total")] == "<5"
+    # Statewide: white 2, Black 1, Asian 1 -> all small, all hidden; the total is the
+    # families served, printed above it anyway.
+    assert rows[("race_ethnicity", "white")] == "*"
+    assert rows[("race_ethnicity", "asian")] == "*"
+    assert rows[("race_ethnicity", "total")] == "4"
+    # The table by program: Door's white 2 and Black 1, Rock's Asian 1.
+    assert rows[("race_ethnicity_by_program", "door.white")] == "*"
+    assert rows[("race_ethnicity_by_program", "door.total")] == "3"
+    assert rows[("race_ethnicity_by_program", "rock.asian")] == "*"
     squeezed = " ".join(pdf_text(report.pdf.path).split())
     assert "Statewide" in squeezed
-    assert "White <5" in squeezed
+    assert "White *" in squeezed
     assert "White 2" not in squeezed
+    assert "Families served by program and race or ethnicity" in squeezed
+    assert "Statewide * * * * * * * * 4" in squeezed  # its last row
     assert "Referrals received 7" in squeezed
 
 
@@ -193,7 +200,7 @@ def test_program_report_for_state_staff_hides_small_counts(
 ) -> None:
     report = make_report(personas["state"], door)
     assert report.suppressed
-    assert csv_rows(report)[("race_ethnicity", "white")] == "<5"
+    assert csv_rows(report)[("race_ethnicity", "white")] == "*"
 
 
 def test_request_is_audited(

@@ -414,8 +414,9 @@ def test_sentences_name_the_thresholds_as_set(door: Program, after_q2: None, set
     rounding_data(door)
     text = report_text(door, Q2, suppressed=True)
     assert "Race and ethnicity counts from 1 to 10 are hidden" in text
-    assert "Counts from 1 to 10 are shown as “<11”; “*” hides one more" in text  # table
-    assert "Counts from 1 to 10 are shown as “<11”; when only one count" in text  # appendix
+    assert "“*” is a hidden count: counts from 1 to 10 are hidden" in text  # table
+    assert "counts from 1 to 10 are hidden (“*”)" in text  # appendix
+    assert "fewer than 11 possible values" in text
     assert "Percents of fewer than 4 are marked" in text
     assert "1 to 4" not in text and "<5" not in text
     # 8 members present: not too few with a threshold of 4.
