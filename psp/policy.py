@@ -250,7 +250,14 @@ def _audit_view(user: User, entry: AuditEntry | None) -> bool:
 
 # --- Rules: referrals and families --------------------------------------------------------
 # Imported here, not at the top: the referrals app's models import psp.models.
-from referrals.models import Child, Family, Parent, Referral  # noqa: E402
+from referrals.models import (  # noqa: E402
+    Child,
+    Family,
+    Parent,
+    PlacementChange,
+    Referral,
+    RemovalEpisode,
+)
 
 _family_records: dict[type[models.Model], bool] = {}
 
@@ -330,6 +337,16 @@ def _children(user: User) -> models.QuerySet[Child]:
     return Child.objects.filter(family__in=_families(user))
 
 
+@scope(RemovalEpisode)
+def _episodes(user: User) -> models.QuerySet[RemovalEpisode]:
+    return RemovalEpisode.objects.filter(child__family__in=_families(user))
+
+
+@scope(PlacementChange)
+def _placements(user: User) -> models.QuerySet[PlacementChange]:
+    return PlacementChange.objects.filter(episode__child__family__in=_families(user))
+
+
 @scope(Parent)
 def _parents(user: User) -> models.QuerySet[Parent]:
     return Parent.objects.filter(family__in=_families(user))
@@ -391,6 +408,22 @@ def _family_change(user: User, family: Family) -> bool:
 @rule("child.change")
 def _child_change(user: User, child: Child) -> bool:
     return _family_change(user, child.family)
+
+
+@rule("child.view")
+def _child_view(user: User, child: Child) -> bool:
+    """A child's page, with their stays in care: the people who keep those dates."""
+    return _family_change(user, child.family)
+
+
+@rule("episode.change")
+def _episode_change(user: User, episode: RemovalEpisode) -> bool:
+    return _family_change(user, episode.child.family)
+
+
+@rule("placement.change")
+def _placement_change(user: User, placement: PlacementChange) -> bool:
+    return _family_change(user, placement.episode.child.family)
 
 
 @rule("parent.change")

@@ -33,6 +33,7 @@ def referral_detail(user: User) -> QuerySet[Referral]:
         .prefetch_related(
             Prefetch("family__parents", queryset=Parent.objects.order_by("id")),
             Prefetch("family__children", queryset=Child.objects.order_by("birth_date", "id")),
+            "family__children__episodes__placements",
             "transitions__actor",
             "program__role_labels",
         )

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from psp.exports import csv_safe
 from referrals.models import RaceEthnicity
 from reporting import charts
-from reporting.metrics import DEFINITIONS, Headline, quarter_report
+from reporting.metrics import DEFINITIONS, Headline, TargetPeriod, quarter_report
 from reporting.models import Report
 
 STYLESHEET = "reporting/report.css"
@@ -50,6 +50,7 @@ DEFINITION_TITLES: dict[str, Any] = {
     "reremovals": gettext_lazy("Re-removals"),
     "cfsr_permanency_12_months": gettext_lazy("CFSR: permanency in 12 months"),
     "cfsr_reentry_12_months": gettext_lazy("CFSR: re-entry within 12 months"),
+    "cfsr_sources": gettext_lazy("Sources of the CFSR definitions"),
     "survey_change": gettext_lazy("Parent survey change"),
     "parent_partners_active": gettext_lazy("Parent Partners active"),
     "training_hours": gettext_lazy("Training hours"),
@@ -172,10 +173,12 @@ def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
             (
                 _("Permanency in 12 months for children entering care"),
                 data["outcomes"].permanency_in_12_months,
+                _entered_between(data["outcomes"].permanency_period),
             ),
             (
                 _("Re-entry to care within 12 months of discharge"),
                 data["outcomes"].reentry_in_12_months,
+                _entered_between(data["outcomes"].reentry_period),
             ),
         ],
         "charts": report_charts(data),
@@ -185,6 +188,13 @@ def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
         "running_head": css_string(f"{report.scope_label} · {report.period.label}"),
         "page_label": css_string(_("Page")),
         "of_label": css_string(_("of")),
+    }
+
+
+def _entered_between(period: TargetPeriod) -> str:
+    return _("Children who entered care from %(start)s to %(end)s") % {
+        "start": formats.date_format(period.start, "j F Y"),
+        "end": formats.date_format(period.end, "j F Y"),
     }
 
 
@@ -314,9 +324,13 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
             "reremovals_within_24_months": outcomes.reremovals_within_24_months,
         },
     )
-    for name, indicator in [
-        ("cfsr_permanency_12_months", outcomes.permanency_in_12_months),
-        ("cfsr_reentry_12_months", outcomes.reentry_in_12_months),
+    for name, indicator, period in [
+        (
+            "cfsr_permanency_12_months",
+            outcomes.permanency_in_12_months,
+            outcomes.permanency_period,
+        ),
+        ("cfsr_reentry_12_months", outcomes.reentry_in_12_months, outcomes.reentry_period),
     ]:
         add(
             "outcomes",
@@ -324,6 +338,8 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
                 f"{name}_numerator": indicator.numerator,
                 f"{name}_denominator": indicator.denominator,
                 f"{name}_percent": indicator.percent,
+                f"{name}_entered_from": period.start.isoformat(),
+                f"{name}_entered_to": period.end.isoformat(),
             },
         )
     add(
