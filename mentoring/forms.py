@@ -45,7 +45,7 @@ from psp.forms import (
     set_choices,
 )
 from psp.models import Program, User
-from referrals.models import Child, Language, PermanencyType, PlacementStatus
+from referrals.models import DischargeReason, Language, RemovalEpisode
 from referrals.selectors import search
 
 DURATION_CHOICES = [
@@ -204,33 +204,36 @@ class CloseCaseForm(forms.Form):
 
 
 class ChildOutcomeForm(ModelForm):
-    """A child's outcome at closing: where they live now and any permanency reached."""
+    """A child still in care when the case closes: the day they left care and why, which
+    closes their open removal episode. Both left empty: the child is still in care."""
 
     class Meta:
-        model = Child
-        fields = [
-            "placement_status",
-            "out_of_home_type",
-            "permanency_date",
-            "permanency_type",
-            "reentry_date",
-        ]
+        model = RemovalEpisode
+        fields = ["discharged_on", "discharge_reason"]
         labels = {
-            "permanency_date": _("Date of reunification or other permanency (optional)"),
-            "permanency_type": _("Type of permanency (optional)"),
-            "reentry_date": _("Date re-entered care (optional)"),
+            "discharged_on": _("Date the child left care (optional)"),
+            "discharge_reason": _("Why the child left care"),
         }
-        widgets = {
-            "placement_status": forms.RadioSelect,
-            "permanency_date": IsoDateInput(),
-            "reentry_date": IsoDateInput(),
+        help_texts = {
+            "discharged_on": _("Leave empty if the child is still in out-of-home care."),
         }
+        widgets = {"discharged_on": IsoDateInput(), "discharge_reason": forms.RadioSelect}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        set_choices(self, "placement_status", list(PlacementStatus.choices))
-        set_choices(self, "permanency_type", [("", "---------"), *PermanencyType.choices])
-        self.summary_prefix = str(self.instance)
+        set_choices(self, "discharge_reason", list(DischargeReason.choices))
+        self.fields["discharge_reason"].required = False
+        self.summary_prefix = str(self.instance.child)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        missing_date = not cleaned.get("discharged_on") and "discharged_on" not in self.errors
+        if cleaned.get("discharge_reason") and missing_date:
+            self.add_error(
+                "discharged_on",
+                _("Enter the date the child left care, or leave the reason empty."),
+            )
+        return cleaned
 
 
 class ActivityForm(ModelForm):

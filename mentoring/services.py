@@ -42,7 +42,7 @@ from psp.models import AuditAction, Program, User
 from psp.numbers import round_half_up
 from psp.services import save_versioned
 from referrals import services as referral_services
-from referrals.models import Child, Referral, Status
+from referrals.models import Referral, RemovalEpisode, Status
 
 
 class OverCapacityError(Exception):
@@ -307,27 +307,18 @@ def case_close(
     closed_on: datetime.date,
     outcome: str,
     note: str,
-    children: list[tuple[Child, dict[str, Any]]],
+    discharges: list[tuple[RemovalEpisode, dict[str, Any]]],
 ) -> Case:
-    """Close a case: its outcome, the children's outcome data, and the end of the
-    Parent Partner's assignment."""
-    child_fields = [
-        "placement_status",
-        "out_of_home_type",
-        "permanency_date",
-        "permanency_type",
-        "reentry_date",
-    ]
-    for child, data in children:
-        before = audit.snapshot(Child.objects.get(pk=child.pk), child_fields)
-        for name in child_fields:
-            if name in data:
-                setattr(child, name, data[name])
-        child.full_clean()
-        child.save()
-        changes = audit.diff(before, audit.snapshot(child, child_fields))
-        if changes:
-            audit.record(actor=actor, action=AuditAction.UPDATE, obj=child, changes=changes)
+    """Close a case: its outcome, each child's discharge from care (closing the child's open
+    removal episode) where one is given, and the end of the Parent Partner's assignment."""
+    for episode, data in discharges:
+        if data.get("discharged_on"):
+            referral_services.episode_discharge(
+                actor=actor,
+                episode=episode,
+                discharged_on=data["discharged_on"],
+                reason=data.get("discharge_reason") or "",
+            )
     case.status = CaseStatus.CLOSED
     case.closed_on = closed_on
     case.closure_outcome = outcome

@@ -217,7 +217,7 @@ def _case_queryset(user: User) -> Any:
         .select_related("referral__referred_by", "family", "program")
         .prefetch_related(
             "family__parents",
-            "family__children",
+            "family__children__episodes__placements",
             Prefetch(
                 "assignments",
                 queryset=Assignment.objects.select_related("parent_partner", "assigned_by"),
@@ -335,9 +335,14 @@ def case_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return redirect(case)
     data = request.POST if request.method == "POST" else None
     form = CloseCaseForm(data, initial={"version": case.version, "closed_on": timezone.localdate()})
-    children = [
-        ChildOutcomeForm(data, instance=child, prefix=f"child-{child.pk}")
+    in_care = [
+        episode
         for child in case.family.children.all()
+        if (episode := child.current_episode) is not None
+    ]
+    children = [
+        ChildOutcomeForm(data, instance=episode, prefix=f"child-{episode.child_id}")
+        for episode in in_care
     ]
     children_valid = [child.is_valid() for child in children]  # every form, for its errors
     if data is not None and form.is_valid() and all(children_valid):
@@ -349,7 +354,7 @@ def case_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 closed_on=form.cleaned_data["closed_on"],
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],
-                children=[(child.instance, child.cleaned_data) for child in children],
+                discharges=[(child.instance, child.cleaned_data) for child in children],
             )
         except ConcurrentEditError as error:
             _stale(form, error, Case.objects.get(pk=case.pk).version)
@@ -361,7 +366,13 @@ def case_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "mentoring/case_close.html",
-        {"case": case, "form": form, "children": children, "error_forms": [form, *children]},
+        {
+            "case": case,
+            "form": form,
+            "children": children,
+            "at_home": [child for child in case.family.children.all() if not child.current_episode],
+            "error_forms": [form, *children],
+        },
     )
 
 

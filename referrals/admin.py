@@ -8,7 +8,15 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from psp.admin import PolicyAdmin, PolicyInline
-from referrals.models import Child, Family, Parent, Referral, Transition
+from referrals.models import (
+    Child,
+    Family,
+    Parent,
+    PlacementChange,
+    Referral,
+    RemovalEpisode,
+    Transition,
+)
 
 
 class ParentInline(PolicyInline, admin.StackedInline):
@@ -28,6 +36,22 @@ class FamilyAdmin(PolicyAdmin):
     list_filter = ["program"]
     inlines = [ParentInline, ChildInline]
     search_fields = ["parents__first_name", "parents__last_name"]
+
+
+class PlacementChangeInline(PolicyInline, admin.TabularInline):
+    model = PlacementChange
+    extra = 0
+
+
+@admin.register(RemovalEpisode)
+class RemovalEpisodeAdmin(PolicyAdmin):
+    """Stays in out-of-home care, with their placements (a child's page shows them too)."""
+
+    list_display = ["child", "removed_on", "discharged_on", "discharge_reason"]
+    list_filter = ["discharge_reason", "child__family__program"]
+    raw_id_fields = ["child"]
+    inlines = [PlacementChangeInline]
+    list_select_related = ["child"]
 
 
 class TransitionInline(PolicyInline, admin.TabularInline):

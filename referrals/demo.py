@@ -31,15 +31,16 @@ from referrals.models import (
     Child,
     ConsentMethod,
     DeclineReason,
+    DischargeReason,
     Family,
     Language,
     Need,
     OutOfHomeCareType,
     Parent,
-    PermanencyType,
-    PlacementStatus,
+    PlacementChange,
     RaceEthnicity,
     Referral,
+    RemovalEpisode,
     Status,
     Transition,
     Urgency,
@@ -445,6 +446,8 @@ class _Batch:
     families: list[Family] = field(default_factory=list)
     parents: list[Parent] = field(default_factory=list)
     children: list[Child] = field(default_factory=list)
+    episodes: list[RemovalEpisode] = field(default_factory=list)
+    placements: list[PlacementChange] = field(default_factory=list)
     referrals: list[Referral] = field(default_factory=list)
     transitions: list[Transition] = field(default_factory=list)
 
@@ -452,6 +455,8 @@ class _Batch:
         Family.objects.bulk_create(self.families, batch_size=BATCH_SIZE)
         Parent.objects.bulk_create(self.parents, batch_size=BATCH_SIZE)
         Child.objects.bulk_create(self.children, batch_size=BATCH_SIZE)
+        RemovalEpisode.objects.bulk_create(self.episodes, batch_size=BATCH_SIZE)
+        PlacementChange.objects.bulk_create(self.placements, batch_size=BATCH_SIZE)
         Referral.objects.bulk_create(self.referrals, batch_size=BATCH_SIZE)
         Transition.objects.bulk_create(self.transitions, batch_size=BATCH_SIZE)
         # ``created_at`` is set to "now" on insert: date the records from when they came in,
@@ -594,17 +599,17 @@ class _ProgramSeeder:
         removal = received_on - datetime.timedelta(days=rng.randint(0, 120))
         days_since = (self.today - received_on).days
         permanency: datetime.date | None = None
-        permanency_type = ""
+        reason = ""
         if removed and days_since > OLDER_DAYS and rng.random() < 0.5:
             permanency = received_on + datetime.timedelta(
                 days=rng.randint(45, min(420, days_since - 1))
             )
-            permanency_type = _weighted(
+            reason = _weighted(
                 rng,
                 [
-                    (PermanencyType.REUNIFICATION, 80),
-                    (PermanencyType.GUARDIANSHIP, 10),
-                    (PermanencyType.RELATIVE_CUSTODY, 10),
+                    (DischargeReason.REUNIFICATION, 80),
+                    (DischargeReason.GUARDIANSHIP, 10),
+                    (DischargeReason.RELATIVE_CUSTODY, 10),
                 ],
             )
         for index, first_name in enumerate(names):
@@ -617,24 +622,42 @@ class _ProgramSeeder:
                 last_name=last_names[0] if rng.random() < 0.85 else rng.choice(last_names),
                 birth_date=birth,
             )
-            if removed and (index == 0 or rng.random() < 0.9):
-                child.removal_date = max(removal, birth)
-                child.placement_status = PlacementStatus.OUT_OF_HOME
-                child.out_of_home_type = self.care_type(age)
-                if permanency is not None:
-                    child.permanency_date = permanency
-                    child.permanency_type = permanency_type
-                    child.placement_status = PlacementStatus.AT_HOME
-                    child.out_of_home_type = ""
-                    since = (self.today - permanency).days
-                    if since > 90 and rng.random() < 0.05:
-                        child.reentry_date = permanency + datetime.timedelta(
-                            days=rng.randint(14, since - 1)
-                        )
-                        child.placement_status = PlacementStatus.OUT_OF_HOME
-                        child.out_of_home_type = self.care_type(age)
             child.clean()  # the generator must only make records the forms would accept
             self.batch.children.append(child)
+            if not removed or (index > 0 and rng.random() >= 0.9):
+                continue
+            self.episode(child, max(removal, birth), age, permanency, reason)
+            if permanency is None:
+                continue
+            since = (self.today - permanency).days
+            if since > 90 and rng.random() < 0.05:
+                # Removed again after going home: a second stay, still open.
+                self.episode(
+                    child, permanency + datetime.timedelta(days=rng.randint(14, since - 1)), age
+                )
+
+    def episode(
+        self,
+        child: Child,
+        removed_on: datetime.date,
+        age: int,
+        discharged_on: datetime.date | None = None,
+        reason: str = "",
+    ) -> None:
+        """A stay in care from ``removed_on`` (to ``discharged_on``, if given), with its first
+        placement and, for some children, a move."""
+        episode = RemovalEpisode(
+            child=child, removed_on=removed_on, discharged_on=discharged_on, discharge_reason=reason
+        )
+        self.batch.episodes.append(episode)
+        self.batch.placements.append(
+            PlacementChange(episode=episode, started_on=removed_on, setting=self.care_type(age))
+        )
+        moved_on = removed_on + datetime.timedelta(days=self.rng.randint(20, 200))
+        if self.rng.random() < 0.2 and moved_on < (discharged_on or self.today):
+            self.batch.placements.append(
+                PlacementChange(episode=episode, started_on=moved_on, setting=self.care_type(age))
+            )
 
     def care_type(self, age: int) -> str:
         if age >= 12:

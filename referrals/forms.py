@@ -1,4 +1,4 @@
-"""Forms for intake, triage and correcting a child's record. They validate; services write."""
+"""Forms for intake, triage, a child's record and stays in care. They validate; services write."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from psp import hooks
 from psp.filters import FilterSet
 from psp.forms import (
+    DateField,
     IsoDateInput,
     ModelForm,
     RecentDateInput,
@@ -26,11 +27,15 @@ from referrals.models import (
     Child,
     ConsentMethod,
     DeclineReason,
+    DischargeReason,
     Language,
     Need,
+    OutOfHomeCareType,
     Parent,
+    PlacementChange,
     PlacementStatus,
     Referral,
+    RemovalEpisode,
     Status,
     Urgency,
 )
@@ -197,56 +202,169 @@ class ParentForm(ModelForm):
 
 
 class ChildIntakeForm(ModelForm):
+    """A child at intake: who they are, and whether they are in out-of-home care now. A child
+    in care gets a removal episode with its first placement (``services.referral_create``)."""
+
     birth_date = SplitDateField(label=_("Date of birth"), required=True)
+    placement_status = forms.ChoiceField(
+        label=_("Where the child lives now"),
+        choices=PlacementStatus.choices,
+        initial=PlacementStatus.AT_HOME,
+        widget=forms.RadioSelect,
+    )
+    out_of_home_type = forms.ChoiceField(
+        label=_("If in out-of-home care: what kind?"),
+        choices=[("", "---------"), *OutOfHomeCareType.choices],
+        required=False,
+    )
+    removal_date = DateField(
+        label=_("If removed: date removed from home"), required=False, widget=RecentDateInput
+    )
     summary_prefix = ""  # "Child 2", set by the view: names the form in the error summary
 
     class Meta:
         model = Child
-        fields = [
-            "first_name",
-            "last_name",
-            "birth_date",
-            "placement_status",
-            "out_of_home_type",
-            "removal_date",
-        ]
-        labels = {
-            "last_name": _("Last name (optional)"),
-            "out_of_home_type": _("If in out-of-home care: what kind?"),
-            "removal_date": _("If removed: date removed from home"),
-        }
-        widgets = {"placement_status": forms.RadioSelect, "removal_date": RecentDateInput}
+        fields = ["first_name", "last_name", "birth_date"]
+        labels = {"last_name": _("Last name (optional)")}
         error_messages = {"first_name": {"required": _("Enter the child's first name.")}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["birth_date"].error_messages["required"] = _("Enter the child's date of birth.")
-        set_choices(self, "placement_status", list(PlacementStatus.choices))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        removed_on = cleaned.get("removal_date")
+        birth_date = cleaned.get("birth_date")
+        if cleaned.get("placement_status") == PlacementStatus.OUT_OF_HOME:
+            if not removed_on and "removal_date" not in self.errors:
+                self.add_error("removal_date", _("Enter the date the child was removed from home."))
+            if not cleaned.get("out_of_home_type"):
+                self.add_error("out_of_home_type", _("Choose the type of out-of-home care."))
+        elif removed_on:
+            self.add_error(
+                "removal_date",
+                _(
+                    "Leave the removal date empty for a child who lives at home. Record past "
+                    "stays in care on the child's page once the referral is sent."
+                ),
+            )
+        if removed_on and removed_on > timezone.localdate():
+            self.add_error("removal_date", _("The removal date cannot be in the future."))
+        elif removed_on and birth_date and removed_on < birth_date:
+            self.add_error(
+                "removal_date", _("The removal date must be on or after the date of birth.")
+            )
+        return cleaned
+
+    def episode_data(self) -> dict[str, Any] | None:
+        """The removal episode to open for this child, or None for a child at home."""
+        if self.cleaned_data.get("placement_status") != PlacementStatus.OUT_OF_HOME:
+            return None
+        return {
+            "removed_on": self.cleaned_data["removal_date"],
+            "setting": self.cleaned_data["out_of_home_type"],
+        }
 
 
-class ChildForm(ChildIntakeForm):
-    """The whole child record, outcome dates included (coordinators correct it over time)."""
+class ChildForm(ModelForm):
+    """Who the child is. Stays in care are recorded as removal episodes, each on its own
+    page (``EpisodeForm``)."""
+
+    birth_date = SplitDateField(label=_("Date of birth"), required=True)
+    version = VersionField()
+
+    class Meta:
+        model = Child
+        fields = ["first_name", "last_name", "birth_date"]
+        labels = {"last_name": _("Last name (optional)")}
+        error_messages = {"first_name": {"required": _("Enter the child's first name.")}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["birth_date"].error_messages["required"] = _("Enter the child's date of birth.")
+
+
+class EpisodeForm(ModelForm):
+    """One stay in out-of-home care: removal, and (once known) the discharge and its reason.
+    A new stay also says where the child was placed first."""
+
+    version = VersionField()
+    setting = forms.ChoiceField(
+        label=_("Where was the child placed first?"),
+        choices=OutOfHomeCareType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose where the child was placed first.")},
+    )
+
+    class Meta:
+        model = RemovalEpisode
+        fields = ["removed_on", "discharged_on", "discharge_reason"]
+        labels = {
+            "removed_on": _("Date removed from home"),
+            "discharged_on": _("Date the child left care (optional)"),
+            "discharge_reason": _("Why the child left care"),
+        }
+        help_texts = {
+            "discharged_on": _("Leave empty while the child is still in out-of-home care."),
+            "discharge_reason": _("Only once the child has left care."),
+        }
+        widgets = {
+            "removed_on": RecentDateInput,
+            "discharged_on": RecentDateInput,
+            "discharge_reason": forms.RadioSelect,
+        }
+        error_messages = {"removed_on": {"required": _("Enter the date the child was removed.")}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "discharge_reason", list(DischargeReason.choices))
+        self.fields["discharge_reason"].required = False
+        if self.instance.pk:
+            del self.fields["setting"]  # placements of a stay have their own pages
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("discharged_on") and not cleaned.get("discharge_reason"):
+            self.add_error("discharge_reason", _("Choose why the child left care."))
+        missing_date = not cleaned.get("discharged_on") and "discharged_on" not in self.errors
+        if cleaned.get("discharge_reason") and missing_date:
+            self.add_error(
+                "discharged_on",
+                _("Enter the date the child left care, or leave the reason empty."),
+            )
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # The model's rules (overlaps, dates after birth) run in the service, against the
+        # stored episodes; here only the form's own checks.
+        pass
+
+
+class PlacementForm(ModelForm):
+    """A move within a stay in care: the day and the kind of placement."""
 
     version = VersionField()
 
-    class Meta(ChildIntakeForm.Meta):
-        fields = [
-            *ChildIntakeForm.Meta.fields,
-            "permanency_date",
-            "permanency_type",
-            "reentry_date",
-        ]
+    class Meta:
+        model = PlacementChange
+        fields = ["started_on", "setting"]
         labels = {
-            **ChildIntakeForm.Meta.labels,
-            "permanency_date": _("Date of reunification or other permanency (optional)"),
-            "permanency_type": _("Type of permanency (optional)"),
-            "reentry_date": _("Date re-entered care (optional)"),
+            "started_on": _("Date the child moved there"),
+            "setting": _("Type of out-of-home care"),
         }
-        widgets = {
-            **ChildIntakeForm.Meta.widgets,
-            "permanency_date": RecentDateInput,
-            "reentry_date": RecentDateInput,
+        widgets = {"started_on": RecentDateInput, "setting": forms.RadioSelect}
+        error_messages = {
+            "started_on": {"required": _("Enter the date the child moved.")},
+            "setting": {"required": _("Choose the type of out-of-home care.")},
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "setting", list(OutOfHomeCareType.choices))
+
+    def _post_clean(self) -> None:
+        pass  # the model's rules run in the service, with the episode set
 
 
 class ParentEditForm(ParentForm):

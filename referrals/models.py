@@ -1,8 +1,9 @@
 """Families, their parents and children, and the referrals that bring them to a program.
 
 A ``Family`` belongs to exactly one program; everything under it (parents, children,
-referrals) inherits that program for permissions and the audit log. Children carry the
-dates the outcome measures are computed from (removal, permanency, re-entry).
+referrals) inherits that program for permissions and the audit log. A child's stays in
+out-of-home care are removal episodes, each with its placement history: the outcome measures
+are computed from them.
 """
 
 from __future__ import annotations
@@ -167,36 +168,30 @@ class OutOfHomeCareType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class PermanencyType(models.TextChoices):
+class DischargeReason(models.TextChoices):
+    """Why a removal episode ended: AFCARS's reasons for discharge, in the program's words.
+
+    The first four are permanency in the CFSR's sense; reunification, living with other
+    relatives and guardianship are the discharges after which the CFSR measures re-entry.
+    """
+
     REUNIFICATION = "reunification", _("Reunification with parents")
+    RELATIVE_CUSTODY = "relative_custody", _("Living with other relatives")
     GUARDIANSHIP = "guardianship", _("Guardianship")
     ADOPTION = "adoption", _("Adoption")
-    RELATIVE_CUSTODY = "relative_custody", _("Living with other relatives")
+    EMANCIPATION = "emancipation", _("Reached adulthood (aged out)")
     OTHER = "other", _("Other")
 
 
 class Child(models.Model):
+    """A child of the family. Where the child lives and every stay in out-of-home care are
+    the child's removal episodes (``RemovalEpisode``); nothing about them is stored here, so
+    there is one place to correct them."""
+
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="children")
     first_name = models.CharField(_("first name"), max_length=80)
     last_name = models.CharField(_("last name"), max_length=80, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
-    placement_status = models.CharField(
-        _("where the child lives now"),
-        max_length=20,
-        choices=PlacementStatus.choices,
-        default=PlacementStatus.AT_HOME,
-    )
-    out_of_home_type = models.CharField(
-        _("type of out-of-home care"), max_length=20, choices=OutOfHomeCareType.choices, blank=True
-    )
-    removal_date = models.DateField(_("date removed from home"), null=True, blank=True)
-    permanency_date = models.DateField(
-        _("date of reunification or other permanency"), null=True, blank=True
-    )
-    permanency_type = models.CharField(
-        _("type of permanency"), max_length=20, choices=PermanencyType.choices, blank=True
-    )
-    reentry_date = models.DateField(_("date re-entered care"), null=True, blank=True)
 
     class Meta:
         verbose_name_plural = _("children")
@@ -210,61 +205,228 @@ class Child(models.Model):
         return self.family.program_id
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        today = timezone.localdate()
-        dates = {
-            "birth_date": self.birth_date,
-            "removal_date": self.removal_date,
-            "permanency_date": self.permanency_date,
-            "reentry_date": self.reentry_date,
+        if self.birth_date and self.birth_date > timezone.localdate():
+            raise ValidationError({"birth_date": _("This date cannot be in the future.")})
+        if self.birth_date and self.pk:
+            removed_before_birth = self.episodes.filter(removed_on__lt=self.birth_date).exists()
+            if removed_before_birth:
+                raise ValidationError(
+                    {
+                        "birth_date": _(
+                            "The child has a removal before this date of birth. Correct the "
+                            "removal first, or check the date of birth."
+                        )
+                    }
+                )
+
+    # Reading these uses ``episodes`` as prefetched (``prefetch_related("episodes")``), so a
+    # list of children costs one query for all their episodes.
+
+    @property
+    def episode_list(self) -> list[RemovalEpisode]:
+        return sorted(self.episodes.all(), key=lambda episode: episode.removed_on)
+
+    @property
+    def current_episode(self) -> RemovalEpisode | None:
+        """The episode the child is in care in now: the one without a discharge date."""
+        return next((e for e in self.episode_list if e.discharged_on is None), None)
+
+    @property
+    def placement_status(self) -> str:
+        if self.current_episode is not None:
+            return PlacementStatus.OUT_OF_HOME
+        return PlacementStatus.AT_HOME
+
+    def get_placement_status_display(self) -> str:
+        return str(PlacementStatus(self.placement_status).label)
+
+    @property
+    def current_placement(self) -> PlacementChange | None:
+        """Where the child lives in care now: the latest placement of the open episode."""
+        episode = self.current_episode
+        return episode.latest_placement if episode is not None else None
+
+
+class RemovalEpisode(models.Model):
+    """One stay in out-of-home care: from the day the child was removed from home to the day
+    they left care (empty while they are still in care), and why they left. A child who goes
+    home and is removed again has a second episode.
+
+    Ages are worked out from the child's date of birth when asked (``age_at_entry``,
+    ``age_at_discharge``, and the same in the database for the report), never stored, so a
+    corrected date of birth cannot leave a stale age behind.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="episodes")
+    removed_on = models.DateField(_("date removed from home"))
+    discharged_on = models.DateField(_("date left care"), null=True, blank=True)
+    discharge_reason = models.CharField(
+        _("why the child left care"), max_length=20, choices=DischargeReason.choices, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["removed_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(discharged_on__isnull=True)
+                | models.Q(discharged_on__gte=models.F("removed_on")),
+                name="episode_discharged_after_removal",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discharged_on__isnull=True, discharge_reason="")
+                | models.Q(discharged_on__isnull=False) & ~models.Q(discharge_reason=""),
+                name="episode_discharge_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["child", "removed_on"], name="one_episode_per_child_and_removal_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(child)s: removed %(day)s") % {
+            "child": self.child,
+            "day": self.removed_on.isoformat(),
         }
-        for name, value in dates.items():
-            if value and value > today:
-                errors[name] = str(_("This date cannot be in the future."))
-        if (
-            "removal_date" not in errors
-            and self.removal_date
-            and self.birth_date
-            and self.removal_date < self.birth_date
-        ):
-            errors["removal_date"] = str(_("The removal date must be after the date of birth."))
-        if "permanency_date" not in errors and self.permanency_date:
-            if not self.removal_date:
-                errors["removal_date"] = str(
-                    _("Enter the removal date: a permanency date needs one.")
+
+    @property
+    def audit_program_id(self) -> int:
+        return self.child.family.program_id
+
+    @property
+    def is_open(self) -> bool:
+        return self.discharged_on is None
+
+    @property
+    def placement_list(self) -> list[PlacementChange]:
+        """Placements oldest first, from ``placements`` as prefetched."""
+        return sorted(self.placements.all(), key=lambda placement: placement.started_on)
+
+    @property
+    def latest_placement(self) -> PlacementChange | None:
+        placements = self.placement_list
+        return placements[-1] if placements else None
+
+    @property
+    def age_at_entry(self) -> int | None:
+        return age_on(self.child.birth_date, self.removed_on)
+
+    @property
+    def age_at_discharge(self) -> int | None:
+        if self.discharged_on is None:
+            return None
+        return age_on(self.child.birth_date, self.discharged_on)
+
+    @property
+    def days_in_care(self) -> int:
+        """Days from removal to discharge, or to today while the child is still in care."""
+        return ((self.discharged_on or timezone.localdate()) - self.removed_on).days
+
+    def clean(self) -> None:
+        errors: dict[str, Promise | str] = {}
+        today = timezone.localdate()
+        birth_date = self.child.birth_date if self.child_id else None
+        if self.removed_on:
+            if self.removed_on > today:
+                errors["removed_on"] = _("The removal date cannot be in the future.")
+            elif birth_date and self.removed_on < birth_date:
+                errors["removed_on"] = _("The removal date must be on or after the date of birth.")
+        if self.discharged_on:
+            if self.discharged_on > today:
+                errors["discharged_on"] = _("The date the child left care cannot be in the future.")
+            elif self.removed_on and self.discharged_on < self.removed_on:
+                errors["discharged_on"] = _(
+                    "The date the child left care must be on or after the removal date."
                 )
-            elif self.permanency_date < self.removal_date:
-                errors["permanency_date"] = str(
-                    _("The reunification or permanency date must be after the removal date.")
-                )
-            if not self.permanency_type:
-                errors["permanency_type"] = str(_("Choose the type of permanency."))
-        if "reentry_date" not in errors and self.reentry_date:
-            if not self.permanency_date:
-                errors["reentry_date"] = str(
-                    _("A child can only re-enter care after a reunification or permanency date.")
-                )
-            elif self.reentry_date < self.permanency_date:
-                errors["reentry_date"] = str(
-                    _("The re-entry date must be after the reunification or permanency date.")
-                )
-        if self.placement_status == PlacementStatus.OUT_OF_HOME:
-            if not self.removal_date and "removal_date" not in errors:
-                errors["removal_date"] = str(_("Enter the date the child was removed from home."))
-            if not self.out_of_home_type:
-                errors["out_of_home_type"] = str(_("Choose the type of out-of-home care."))
-        elif self.out_of_home_type:
-            self.out_of_home_type = ""
+            if not self.discharge_reason:
+                errors["discharge_reason"] = _("Choose why the child left care.")
+        elif self.discharge_reason:
+            errors["discharged_on"] = _(
+                "Enter the date the child left care, or leave the reason empty."
+            )
+        if not errors and self.removed_on and self.child_id:
+            clash = self.overlapping_episode()
+            if clash is not None:
+                errors["removed_on"] = _overlap_message(clash)
         if errors:
             raise ValidationError(errors)
 
+    def overlapping_episode(self) -> RemovalEpisode | None:
+        """Another episode of the same child sharing a day in care with this one. A child
+        can be removed again on the day they went home, never before it."""
+        others = RemovalEpisode.objects.filter(child_id=self.child_id).exclude(pk=self.pk)
+        # Half-open stays [removed_on, discharged_on); an open one runs on for ever.
+        overlapping = others.filter(
+            models.Q(discharged_on__isnull=True) | models.Q(discharged_on__gt=self.removed_on)
+        )
+        if self.discharged_on is not None:
+            overlapping = overlapping.filter(removed_on__lt=self.discharged_on)
+        same_day = others.filter(removed_on=self.removed_on)
+        return (overlapping | same_day).order_by("removed_on").first()
+
+
+def _overlap_message(other: RemovalEpisode) -> str:
+    if other.discharged_on is None:
+        return _(
+            "The child is still in care from an earlier removal on %(day)s. Enter the date "
+            "they left care on that stay first."
+        ) % {"day": other.removed_on.isoformat()}
+    return _(
+        "These dates overlap another stay in care (%(start)s to %(end)s). A child can be in "
+        "only one stay at a time."
+    ) % {"start": other.removed_on.isoformat(), "end": other.discharged_on.isoformat()}
+
+
+class PlacementChange(models.Model):
+    """Where the child lived during a removal episode, from ``started_on`` until the next
+    change or the end of the episode."""
+
+    episode = models.ForeignKey(RemovalEpisode, on_delete=models.CASCADE, related_name="placements")
+    started_on = models.DateField(_("date the child moved there"))
+    setting = models.CharField(
+        _("type of out-of-home care"), max_length=20, choices=OutOfHomeCareType.choices
+    )
+
+    class Meta:
+        ordering = ["started_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "started_on"], name="one_placement_change_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_setting_display()} ({self.started_on.isoformat()})"
+
     @property
-    def days_in_out_of_home_care(self) -> int | None:
-        """Days from removal to permanency (or to today while still in care)."""
-        if not self.removal_date:
-            return None
-        end = self.permanency_date or timezone.localdate()
-        return (end - self.removal_date).days
+    def audit_program_id(self) -> int:
+        return self.episode.child.family.program_id
+
+    def clean(self) -> None:
+        if not self.started_on or not self.episode_id:
+            return
+        episode = self.episode
+        if self.started_on > timezone.localdate():
+            raise ValidationError({"started_on": _("This date cannot be in the future.")})
+        if self.started_on < episode.removed_on:
+            raise ValidationError(
+                {
+                    "started_on": _("Enter a date on or after the removal on %(day)s.")
+                    % {"day": episode.removed_on.isoformat()}
+                }
+            )
+        if episode.discharged_on is not None and self.started_on > episode.discharged_on:
+            raise ValidationError(
+                {
+                    "started_on": _("Enter a date on or before the child left care on %(day)s.")
+                    % {"day": episode.discharged_on.isoformat()}
+                }
+            )
+        taken = PlacementChange.objects.filter(episode=episode, started_on=self.started_on)
+        if taken.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"started_on": _("This stay already has a placement starting on that day.")}
+            )
 
 
 class Urgency(models.TextChoices):

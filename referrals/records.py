@@ -45,7 +45,16 @@ from django.utils.translation import gettext_lazy
 from psp import hooks
 from psp.exports import csv_safe
 from psp.models import AuditEntry, User
-from referrals.models import Child, Family, Need, Parent, Referral, Transition
+from referrals.models import (
+    Child,
+    Family,
+    Need,
+    Parent,
+    PlacementChange,
+    Referral,
+    RemovalEpisode,
+    Transition,
+)
 
 FORMAT = "psp-family-record/1"
 # Bookkeeping, not part of anyone's record.
@@ -95,6 +104,8 @@ def family_tables(family: Family) -> list[Table]:
     referrals' own, then what other apps add (hook ``family.record.tables``: mentoring's
     cases, goals, contacts and surveys), then the audit log's entries about all of them."""
     referrals = list(family.referrals.all())
+    children = list(family.children.all())
+    episodes = [episode for child in children for episode in child.episodes.all()]
     tables = [
         Table("family", gettext_lazy("Family"), gettext_lazy("Family"), Family, [family]),
         Table(
@@ -109,7 +120,21 @@ def family_tables(family: Family) -> list[Table]:
             gettext_lazy("Children"),
             gettext_lazy("Child"),
             Child,
-            list(family.children.all()),
+            children,
+        ),
+        Table(
+            "stays_in_care",
+            gettext_lazy("Stays in out-of-home care"),
+            gettext_lazy("Stay"),
+            RemovalEpisode,
+            episodes,
+        ),
+        Table(
+            "placements",
+            gettext_lazy("Placements"),
+            gettext_lazy("Placement"),
+            PlacementChange,
+            [placement for episode in episodes for placement in episode.placements.all()],
         ),
         Table(
             "referrals",

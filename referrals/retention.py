@@ -6,9 +6,10 @@ what identifies the family (names, dates of birth, contact details, every free-t
 with neutral placeholders, and keeps what the reports count: dates of events, stages,
 outcomes, kinds and lengths of contacts, language, race or ethnicity, survey scores. So the
 numbers of past quarters do not change. A child's date of birth is replaced by one that
-keeps the child's age, in whole years, on the day they were removed from home (the CFSR
-indicators leave out children who entered care at 18 or over); without a removal date it
-is dropped, as is every parent's.
+keeps the child's age, in whole years, on each day they were removed from home or left
+care (the CFSR indicators leave out children who entered care at 18 or over, and count
+permanency only before the 18th birthday); without a stay in care it is dropped, as is
+every parent's.
 
 Each family is anonymised in its own transaction and gets one audit entry, which names the
 fields cleared and how many records of each kind, never their old values. Earlier audit
@@ -98,11 +99,20 @@ class Anonymised:
 
 
 def _child_birth_date(child: Child) -> datetime.date | None:
-    """A date of birth that gives the child's age on the removal date, and nothing more."""
-    age = age_on(child.birth_date, child.removal_date) if child.removal_date else None
-    if age is None or child.removal_date is None:
+    """A date of birth that gives the child the same age, in whole years, on every day the
+    reports read it (each removal from home and each discharge), and nothing more: the
+    latest such date. None without a birth date or a stay in care."""
+    days = [
+        day
+        for episode in child.episodes.all()
+        for day in (episode.removed_on, episode.discharged_on)
+        if day is not None
+    ]
+    if child.birth_date is None or not days:
         return None
-    return years_before(child.removal_date, age)
+    # Each day allows the birth dates from (day - (age + 1) years, day - age years]; the
+    # true one is in all of them, so the earliest upper end is in all of them too.
+    return min(years_before(day, age_on(child.birth_date, day) or 0) for day in days)
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from psp.policy import (
     rule,
     scope,
 )
-from referrals.models import Child, Family, Parent, Referral
+from referrals.models import Child, Family, Parent, PlacementChange, Referral, RemovalEpisode
 
 # Every record whose foreign keys lead to a family is audited when a page shows it.
 family_root(Family)
@@ -77,6 +77,16 @@ def _families(user: User) -> models.QuerySet[Family]:
 @scope(Child)
 def _children(user: User) -> models.QuerySet[Child]:
     return Child.objects.filter(family__in=_families(user))
+
+
+@scope(RemovalEpisode)
+def _episodes(user: User) -> models.QuerySet[RemovalEpisode]:
+    return RemovalEpisode.objects.filter(child__family__in=_families(user))
+
+
+@scope(PlacementChange)
+def _placements(user: User) -> models.QuerySet[PlacementChange]:
+    return PlacementChange.objects.filter(episode__child__family__in=_families(user))
 
 
 @scope(Parent)
@@ -145,6 +155,22 @@ def _family_export_record(user: User, family: Family) -> bool:
 @rule("child.change")
 def _child_change(user: User, child: Child) -> bool:
     return _family_change(user, child.family)
+
+
+@rule("child.view")
+def _child_view(user: User, child: Child) -> bool:
+    """A child's page, with their stays in care: the people who keep those dates."""
+    return _family_change(user, child.family)
+
+
+@rule("episode.change")
+def _episode_change(user: User, episode: RemovalEpisode) -> bool:
+    return _family_change(user, episode.child.family)
+
+
+@rule("placement.change")
+def _placement_change(user: User, placement: PlacementChange) -> bool:
+    return _family_change(user, placement.episode.child.family)
 
 
 @rule("parent.change")

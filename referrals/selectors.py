@@ -10,7 +10,17 @@ from django.db.models import Count, Model, Prefetch, Q, QuerySet
 
 from psp import hooks, policy
 from psp.models import Role, User
-from referrals.models import Child, Family, Parent, Referral, Status, Transition, normalize_name
+from referrals.models import (
+    Child,
+    Family,
+    Parent,
+    PlacementChange,
+    Referral,
+    RemovalEpisode,
+    Status,
+    Transition,
+    normalize_name,
+)
 
 M = TypeVar("M", bound=Model)
 
@@ -33,6 +43,7 @@ def referral_detail(user: User) -> QuerySet[Referral]:
         .prefetch_related(
             Prefetch("family__parents", queryset=Parent.objects.order_by("id")),
             Prefetch("family__children", queryset=Child.objects.order_by("birth_date", "id")),
+            "family__children__episodes__placements",
             "transitions__actor",
             "program__role_labels",
         )
@@ -53,6 +64,13 @@ def family_record(user: User) -> QuerySet[Family]:
                 queryset=Parent.objects.select_related("consent_recorded_by").order_by("id"),
             ),
             Prefetch("children", queryset=Child.objects.order_by("birth_date", "id")),
+            Prefetch(
+                "children__episodes", queryset=RemovalEpisode.objects.order_by("removed_on", "id")
+            ),
+            Prefetch(
+                "children__episodes__placements",
+                queryset=PlacementChange.objects.order_by("started_on", "id"),
+            ),
             Prefetch(
                 "referrals",
                 queryset=Referral.objects.select_related(

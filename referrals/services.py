@@ -1,4 +1,5 @@
-"""Writes for referrals and families: intake, triage transitions, outcome corrections.
+"""Writes for referrals and families: intake, triage transitions, children's records and
+their stays in out-of-home care (removal episodes and placements).
 
 Each service runs in one transaction, validates with ``full_clean`` and writes the audit
 log; the referrer's e-mail is queued only once the transaction has committed.
@@ -17,7 +18,16 @@ from django.utils.translation import gettext as _
 from psp import audit
 from psp.models import AuditAction, Program, User
 from psp.services import save_versioned
-from referrals.models import Child, Family, Parent, Referral, Status, Transition
+from referrals.models import (
+    Child,
+    Family,
+    Parent,
+    PlacementChange,
+    Referral,
+    RemovalEpisode,
+    Status,
+    Transition,
+)
 from referrals.tasks import send_status_email
 
 # Which status may follow which. "assigned" is reached only through mentoring's assignment.
@@ -44,17 +54,9 @@ PARENT_FIELDS = [
     "consent_method",
     "consent_date",
 ]
-CHILD_FIELDS = [
-    "first_name",
-    "last_name",
-    "birth_date",
-    "placement_status",
-    "out_of_home_type",
-    "removal_date",
-    "permanency_date",
-    "permanency_type",
-    "reentry_date",
-]
+CHILD_FIELDS = ["first_name", "last_name", "birth_date"]
+EPISODE_FIELDS = ["removed_on", "discharged_on", "discharge_reason"]
+PLACEMENT_FIELDS = ["started_on", "setting"]
 
 
 def _stamp_consent(parent: Parent, *, actor: User, had_consent: bool) -> None:
@@ -110,6 +112,14 @@ def referral_create(
         audit.record(
             actor=actor, action=AuditAction.CREATE, obj=child, changes=audit.snapshot(child)
         )
+        episode = data.get("episode")
+        if episode:
+            _episode_open(
+                actor=actor,
+                child=child,
+                removed_on=episode["removed_on"],
+                setting=episode["setting"],
+            )
 
     referral = Referral(program=program, family=family, entered_by=actor, **referral_data)
     if referral.received_on is None:
@@ -228,8 +238,8 @@ def parent_update(
 def child_update(
     *, actor: User, child: Child, data: dict[str, Any], expected_version: int
 ) -> Child:
-    """Correct a child's record: placement and the outcome dates. Guarded by the family's
-    version so two people correcting the same family do not overwrite each other."""
+    """Correct who the child is (name, date of birth). Guarded by the family's version so two
+    people correcting the same family do not overwrite each other."""
     stored = Child.objects.get(pk=child.pk)
     before = audit.snapshot(stored, CHILD_FIELDS)
     for name in CHILD_FIELDS:
@@ -243,6 +253,150 @@ def child_update(
     if changes:
         audit.record(actor=actor, action=AuditAction.UPDATE, obj=child, changes=changes)
     return child
+
+
+# --- Stays in out-of-home care -------------------------------------------------------------
+# Guarded, like a child's record, by the family's version.
+
+
+def _episode_open(
+    *, actor: User, child: Child, removed_on: datetime.date, setting: str, **fields: Any
+) -> RemovalEpisode:
+    episode = RemovalEpisode(child=child, removed_on=removed_on, **fields)
+    episode.full_clean()
+    episode.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=episode,
+        changes=audit.snapshot(episode, ["child", *EPISODE_FIELDS]),
+    )
+    placement = PlacementChange(episode=episode, started_on=removed_on, setting=setting)
+    placement.full_clean()
+    placement.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=placement,
+        changes=audit.snapshot(placement, ["episode", *PLACEMENT_FIELDS]),
+    )
+    return episode
+
+
+@transaction.atomic
+def episode_create(
+    *, actor: User, child: Child, data: dict[str, Any], expected_version: int
+) -> RemovalEpisode:
+    """A stay in care: the removal, the first placement, and the discharge if it is over."""
+    save_versioned(instance=child.family, expected_version=expected_version, fields=[])
+    return _episode_open(
+        actor=actor,
+        child=child,
+        removed_on=data["removed_on"],
+        setting=data["setting"],
+        discharged_on=data.get("discharged_on"),
+        discharge_reason=data.get("discharge_reason") or "",
+    )
+
+
+@transaction.atomic
+def episode_update(
+    *, actor: User, episode: RemovalEpisode, data: dict[str, Any], expected_version: int
+) -> RemovalEpisode:
+    """Correct a stay's dates, or record that the child left care and why."""
+    stored = RemovalEpisode.objects.get(pk=episode.pk)
+    before = audit.snapshot(stored, EPISODE_FIELDS)
+    for name in EPISODE_FIELDS:
+        if name in data:
+            setattr(episode, name, data[name])
+    if episode.discharged_on is None:
+        episode.discharge_reason = ""
+    episode.full_clean()
+    moved = episode.removed_on != stored.removed_on
+    if moved and not episode.placements.filter(started_on=episode.removed_on).exists():
+        # The first placement began on the day of removal: a corrected removal date moves it.
+        episode.placements.filter(started_on=stored.removed_on).update(
+            started_on=episode.removed_on
+        )
+    outside = episode.placements.filter(started_on__lt=episode.removed_on)
+    if episode.discharged_on is not None:
+        outside = outside | episode.placements.filter(started_on__gt=episode.discharged_on)
+    if outside.exists():
+        raise ValidationError(
+            _(
+                "A placement of this stay starts outside these dates. Correct or remove the "
+                "placement first."
+            )
+        )
+    save_versioned(instance=episode.child.family, expected_version=expected_version, fields=[])
+    episode.save()
+    changes = audit.diff(before, audit.snapshot(episode, EPISODE_FIELDS))
+    if changes:
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=episode, changes=changes)
+    return episode
+
+
+def episode_discharge(
+    *,
+    actor: User,
+    episode: RemovalEpisode,
+    discharged_on: datetime.date,
+    reason: str,
+) -> RemovalEpisode:
+    """Close an open stay (when a case closes): the day the child left care and why. Runs in
+    the caller's transaction; the caller guards the versions."""
+    before = audit.snapshot(RemovalEpisode.objects.get(pk=episode.pk), EPISODE_FIELDS)
+    episode.discharged_on = discharged_on
+    episode.discharge_reason = reason
+    episode.full_clean()
+    if episode.placements.filter(started_on__gt=discharged_on).exists():
+        raise ValidationError(
+            {"discharged_on": _("The child moved placement after this date: check the date.")}
+        )
+    episode.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=episode,
+        changes=audit.diff(before, audit.snapshot(episode, EPISODE_FIELDS)),
+    )
+    return episode
+
+
+@transaction.atomic
+def placement_create(
+    *, actor: User, episode: RemovalEpisode, data: dict[str, Any], expected_version: int
+) -> PlacementChange:
+    placement = PlacementChange(episode=episode, **{name: data[name] for name in PLACEMENT_FIELDS})
+    placement.full_clean()
+    save_versioned(instance=episode.child.family, expected_version=expected_version, fields=[])
+    placement.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=placement,
+        changes=audit.snapshot(placement, ["episode", *PLACEMENT_FIELDS]),
+    )
+    return placement
+
+
+@transaction.atomic
+def placement_update(
+    *, actor: User, placement: PlacementChange, data: dict[str, Any], expected_version: int
+) -> PlacementChange:
+    stored = PlacementChange.objects.get(pk=placement.pk)
+    before = audit.snapshot(stored, PLACEMENT_FIELDS)
+    for name in PLACEMENT_FIELDS:
+        if name in data:
+            setattr(placement, name, data[name])
+    placement.full_clean()
+    family = placement.episode.child.family
+    save_versioned(instance=family, expected_version=expected_version, fields=[])
+    placement.save()
+    changes = audit.diff(before, audit.snapshot(placement, PLACEMENT_FIELDS))
+    if changes:
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=placement, changes=changes)
+    return placement
 
 
 def _notify(transition: Transition) -> None:

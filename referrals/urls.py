@@ -11,6 +11,11 @@ urlpatterns = [
     path("<int:pk>/", views.referral_detail, name="detail"),
     path("<int:pk>/status/", views.referral_transition, name="transition"),
     path("families/<int:pk>/record.zip", views.family_record, name="family_record"),
+    path("children/<int:pk>/", views.child_detail, name="child_detail"),
     path("children/<int:pk>/edit/", views.child_edit, name="child_edit"),
+    path("children/<int:pk>/episodes/new/", views.episode_create, name="episode_create"),
+    path("episodes/<int:pk>/edit/", views.episode_edit, name="episode_edit"),
+    path("episodes/<int:pk>/placements/new/", views.placement_create, name="placement_create"),
+    path("placements/<int:pk>/edit/", views.placement_edit, name="placement_edit"),
     path("parents/<int:pk>/edit/", views.parent_edit, name="parent_edit"),
 ]

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,13 +28,15 @@ from referrals import records, rules, selectors, services
 from referrals.forms import (
     ChildForm,
     ChildFormSet,
+    EpisodeForm,
     ParentEditForm,
     ParentFormSet,
+    PlacementForm,
     ReferralFilter,
     ReferralForm,
     TransitionForm,
 )
-from referrals.models import Child, Parent, Referral, Status
+from referrals.models import Child, Parent, PlacementChange, Referral, RemovalEpisode, Status
 
 PAGE_SIZE = 25
 
@@ -161,7 +164,11 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                     program=program,
                     referral_data=_referral_data(form, user, program, on_behalf),
                     parents=parent_rows,
-                    children=[row for row in children.cleaned_data if row],
+                    children=[
+                        {**child_form.cleaned_data, "episode": child_form.episode_data()}
+                        for child_form in children.forms
+                        if child_form.cleaned_data
+                    ],
                 )
             except ValidationError as error:
                 add_model_errors(form, error)
@@ -362,6 +369,26 @@ def parent_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _children_with_episodes() -> Any:
+    return Child.objects.select_related("family__program").prefetch_related("episodes__placements")
+
+
+@login_required
+def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The child's page: who they are, and every stay in out-of-home care with its
+    placements, newest first."""
+    child = policy.get_for_user(request.user, _children_with_episodes(), "child.view", pk=pk)
+    referral = child.family.referrals.order_by("-received_on").first()
+    context = {
+        "child": child,
+        "referral": referral,
+        "episodes": list(reversed(child.episode_list)),
+        "can_change": policy.can(request.user, "child.change", child),
+        "today": timezone.localdate(),
+    }
+    return render(request, "referrals/child_detail.html", context)
+
+
 @login_required
 def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = policy.get_for_user(
@@ -375,10 +402,122 @@ def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             actor=request.user, child=child, data=data, expected_version=version
         ),
         intro=_(
-            "Keep the placement and permanency dates current: the program's outcome report is "
-            "computed from them."
+            "Correct the child's name or date of birth. Stays in care are on the child's page."
         ),
         saved=_("%(name)s's record saved.") % {"name": child.first_name},
+    )
+
+
+@login_required
+def episode_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    child = policy.get_for_user(
+        request.user, Child.objects.select_related("family__program"), "child.change", pk=pk
+    )
+    return _episode_page(
+        request,
+        child,
+        EpisodeForm,
+        None,
+        lambda data, version: services.episode_create(
+            actor=request.user, child=child, data=data, expected_version=version
+        ),
+        title=_("Record a stay in care for %(name)s") % {"name": child.first_name},
+        saved=_("Stay in care saved."),
+    )
+
+
+@login_required
+def episode_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    episode = policy.get_for_user(
+        request.user,
+        RemovalEpisode.objects.select_related("child__family__program"),
+        "episode.change",
+        pk=pk,
+    )
+    return _episode_page(
+        request,
+        episode.child,
+        EpisodeForm,
+        episode,
+        lambda data, version: services.episode_update(
+            actor=request.user, episode=episode, data=data, expected_version=version
+        ),
+        title=_("Update the stay in care from %(day)s") % {"day": episode.removed_on.isoformat()},
+        saved=_("Stay in care saved."),
+    )
+
+
+@login_required
+def placement_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    episode = policy.get_for_user(
+        request.user,
+        RemovalEpisode.objects.select_related("child__family__program"),
+        "episode.change",
+        pk=pk,
+    )
+    return _episode_page(
+        request,
+        episode.child,
+        PlacementForm,
+        None,
+        lambda data, version: services.placement_create(
+            actor=request.user, episode=episode, data=data, expected_version=version
+        ),
+        title=_("Record a move for %(name)s") % {"name": episode.child.first_name},
+        saved=_("Placement saved."),
+    )
+
+
+@login_required
+def placement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    placement = policy.get_for_user(
+        request.user,
+        PlacementChange.objects.select_related("episode__child__family__program"),
+        "placement.change",
+        pk=pk,
+    )
+    return _episode_page(
+        request,
+        placement.episode.child,
+        PlacementForm,
+        placement,
+        lambda data, version: services.placement_update(
+            actor=request.user, placement=placement, data=data, expected_version=version
+        ),
+        title=_("Update the placement from %(day)s") % {"day": placement.started_on.isoformat()},
+        saved=_("Placement saved."),
+    )
+
+
+def _episode_page(
+    request: AuthenticatedHttpRequest,
+    child: Child,
+    form_class: type[EpisodeForm] | type[PlacementForm],
+    instance: RemovalEpisode | PlacementChange | None,
+    save: Callable[[dict[str, Any], int], Any],
+    *,
+    title: str,
+    saved: str,
+) -> HttpResponse:
+    """A stay in care or a placement, new or corrected; back to the child's page after."""
+    family = child.family
+    form = form_class(request.POST or None, instance=instance, initial={"version": family.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data, form.cleaned_data["version"])
+        except ConcurrentEditError as error:
+            form.add_error(None, str(error))
+            family.refresh_from_db()
+            data = request.POST.copy()
+            data["version"] = str(family.version)
+            form.data = data
+        except ValidationError as error:
+            add_model_errors(form, error)
+        else:
+            messages.success(request, saved)
+            return redirect("referrals:child_detail", pk=child.pk)
+    return render(
+        request, "referrals/episode_form.html", {"form": form, "child": child, "title": title}
     )
 
 
@@ -406,7 +545,13 @@ def _edit_family_member(
         form,
         lambda cleaned: update(cleaned, cleaned["version"]),
         saved=saved,
-        then=lambda _result: referral if referral is not None else "referrals:list",
+        then=lambda _result: (
+            reverse("referrals:child_detail", args=[person.pk])
+            if isinstance(person, Child)
+            else referral
+            if referral is not None
+            else "referrals:list"
+        ),
         stored_version=stored_version,
     ) or render(
         request,

@@ -397,12 +397,11 @@ def quarter_figures(quarter: Quarter) -> QuarterFigures:
         .order_by()
     )
     reunified = _grouped(
-        metrics.children_served(program=None, quarter=quarter)
-        .filter(metrics._between("permanency_date", quarter.start, quarter.end), metrics.REUNIFIED)
-        .values("family__program")
-        .annotate(total=Count("id"))
+        metrics.returned_home(program=None, quarter=quarter)
+        .values("child__family__program")
+        .annotate(total=Count("child", distinct=True))
         .order_by()
-        .values_list("family__program", "total")
+        .values_list("child__family__program", "total")
     )
     return QuarterFigures(
         quarter=quarter,

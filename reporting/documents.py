@@ -29,6 +29,7 @@ from reporting import charts
 from reporting.metrics import (
     Headline,
     RaceEthnicityByProgram,
+    TargetPeriod,
     definition_values,
     definitions,
     quarter_report,
@@ -61,6 +62,7 @@ DEFINITION_TITLES: dict[str, Any] = {
     "reremovals": gettext_lazy("Re-removals"),
     "cfsr_permanency_12_months": gettext_lazy("CFSR: permanency in 12 months"),
     "cfsr_reentry_12_months": gettext_lazy("CFSR: re-entry within 12 months"),
+    "cfsr_sources": gettext_lazy("Sources of the CFSR definitions"),
     "survey_change": gettext_lazy("Parent survey change"),
     "parent_partners_active": gettext_lazy("Parent Partners active"),
     "training_hours": gettext_lazy("Training hours"),
@@ -192,15 +194,17 @@ def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
         "data": data,
         "summary": summary_rows(data),
         "cfsr": [
-            (label, indicator, too_few_to_compare(indicator.denominator))
-            for label, indicator in [
+            (label, indicator, entered, too_few_to_compare(indicator.denominator))
+            for label, indicator, entered in [
                 (
                     _("Permanency in 12 months for children entering care"),
                     data["outcomes"].permanency_in_12_months,
+                    _entered_between(data["outcomes"].permanency_period),
                 ),
                 (
                     _("Re-entry to care within 12 months of discharge"),
                     data["outcomes"].reentry_in_12_months,
+                    _entered_between(data["outcomes"].reentry_period),
                 ),
             ]
         ],
@@ -213,6 +217,13 @@ def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
         "running_head": css_string(f"{report.scope_label} · {report.period.label}"),
         "page_label": css_string(_("Page")),
         "of_label": css_string(_("of")),
+    }
+
+
+def _entered_between(period: TargetPeriod) -> str:
+    return _("Children who entered care from %(start)s to %(end)s") % {
+        "start": formats.date_format(period.start, "j F Y"),
+        "end": formats.date_format(period.end, "j F Y"),
     }
 
 
@@ -343,9 +354,13 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
             "reremovals_within_24_months": outcomes.reremovals_within_24_months,
         },
     )
-    for name, indicator in [
-        ("cfsr_permanency_12_months", outcomes.permanency_in_12_months),
-        ("cfsr_reentry_12_months", outcomes.reentry_in_12_months),
+    for name, indicator, period in [
+        (
+            "cfsr_permanency_12_months",
+            outcomes.permanency_in_12_months,
+            outcomes.permanency_period,
+        ),
+        ("cfsr_reentry_12_months", outcomes.reentry_in_12_months, outcomes.reentry_period),
     ]:
         add(
             "outcomes",
@@ -354,6 +369,8 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
                 f"{name}_denominator": indicator.denominator,
                 f"{name}_percent": indicator.percent,
                 f"{name}_too_few_to_compare": _yes_no(too_few_to_compare(indicator.denominator)),
+                f"{name}_entered_from": period.start.isoformat(),
+                f"{name}_entered_to": period.end.isoformat(),
             },
         )
     add(

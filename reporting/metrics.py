@@ -42,7 +42,9 @@ from django.db.models import (
     Avg,
     CharField,
     Count,
+    DateField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -56,7 +58,7 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as Conditional  # ``Case`` is mentoring's model here
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Mod
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -91,11 +93,12 @@ from psp.numbers import apportion, percent, round_half_up
 from referrals.models import (
     Child,
     DeclineReason,
+    DischargeReason,
     Family,
     Parent,
-    PermanencyType,
     RaceEthnicity,
     Referral,
+    RemovalEpisode,
     Status,
     Transition,
 )
@@ -104,25 +107,22 @@ from reporting.quarters import Quarter
 
 ONE_PLACE = 1  # decimal places
 TWO_PLACES = 2
-TWELVE_MONTHS = datetime.timedelta(days=365)
-TWENTY_FOUR_MONTHS = datetime.timedelta(days=730)
 SHORT_STAY = datetime.timedelta(days=8)
 ADULT_AGE = 18
 
 # CFSR Round 4: the discharges that count as permanency, and those after which a re-entry
 # is measured.
 PERMANENT_EXITS = [
-    PermanencyType.REUNIFICATION,
-    PermanencyType.GUARDIANSHIP,
-    PermanencyType.ADOPTION,
-    PermanencyType.RELATIVE_CUSTODY,
+    DischargeReason.REUNIFICATION,
+    DischargeReason.RELATIVE_CUSTODY,
+    DischargeReason.GUARDIANSHIP,
+    DischargeReason.ADOPTION,
 ]
 REENTRY_EXITS = [
-    PermanencyType.REUNIFICATION,
-    PermanencyType.RELATIVE_CUSTODY,
-    PermanencyType.GUARDIANSHIP,
+    DischargeReason.REUNIFICATION,
+    DischargeReason.RELATIVE_CUSTODY,
+    DischargeReason.GUARDIANSHIP,
 ]
-REUNIFIED = Q(permanency_type=PermanencyType.REUNIFICATION)
 # Triage decisions that end a referral: counted by where the referral stood at the quarter's end.
 CLOSING_STATUSES = [Status.DECLINED, Status.WITHDRAWN]
 TEAM_MEETING_TYPES = [ActivityType.TEAM_MEETING, ActivityType.CASE_PLAN_INPUT]
@@ -187,35 +187,65 @@ DEFINITIONS: dict[str, Any] = {
     ),
     "children_served": _(
         "Outcomes are counted for the children of families whose case was open on at least "
-        "one day of the quarter, using the dates recorded by the quarter's last day."
+        "one day of the quarter, from their stays in out-of-home care (removal episodes) as "
+        "recorded by the quarter's last day. A child removed again after going home has a "
+        "second stay; each stay has its own removal and discharge."
     ),
     "returned_home": _(
-        "Children reunified with their parents (permanency type “reunification”) with a "
-        "permanency date in the quarter."
+        "Children whose stay in care ended in the quarter with reunification with their "
+        "parents, each counted once."
     ),
-    "permanency_by_type": _("Children with a permanency date in the quarter, by type."),
+    "permanency_by_type": _(
+        "Children whose stay in care ended in the quarter, by the reason it ended."
+    ),
     "days_in_out_of_home_care": _(
-        "For children reaching permanency in the quarter: the median number of days from "
-        "removal to permanency."
+        "For the stays in care that ended in the quarter: the median number of days from "
+        "removal to discharge."
     ),
     "reremovals": _(
-        "Children who re-entered care in the quarter within 12 months (365 days) or within "
-        "24 months (730 days) of their permanency date. The 24-month count includes the "
-        "12-month one."
+        "Removals in the quarter of a child who had left care before, within 12 or within 24 "
+        "months of leaving that earlier stay (before the same day of the month 12 or 24 "
+        "months later). The 24-month count includes the 12-month one."
     ),
     "cfsr_permanency_12_months": _(
-        "CFSR Round 4 “permanency in 12 months for children entering care”: of the children "
-        "who entered care in the 12 months ending on the quarter's last day, the share "
-        "discharged to reunification, guardianship, adoption or relative custody within 12 "
-        "months (365 days) of entering. Children in care under 8 days and children 18 or "
-        "older when they entered are left out. Children who entered recently have had less "
-        "than 12 months, so the figure for a quarter can only rise as time passes."
+        "CFSR Round 4 statewide data indicator “permanency in 12 months for children "
+        "entering foster care”, as the Children's Bureau specifies it (see “Sources of the "
+        "CFSR definitions”). Denominator: the children who "
+        "entered care in the 12-month target period, counted once by their first removal "
+        "in the period; a stay of fewer than 8 days (discharge date minus removal date) "
+        "and a child 18 or older on the day of removal are left out. Numerator: those "
+        "discharged to reunification, living with other relatives, guardianship or "
+        "adoption within 12 months of entering (the discharge date is before the same day "
+        "of the month 12 months after the removal, or that month's last day when it is "
+        "shorter) and before their 18th birthday. The target period is the most recent 12 "
+        "months whose every entrant has had the full 12 months by the quarter's last day: "
+        "the 12 months ending one year before it. Counted for the children of families the "
+        "program served (a case open on at least one day) from the period's first day to "
+        "the quarter's last day."
     ),
     "cfsr_reentry_12_months": _(
-        "CFSR Round 4 “re-entry to care within 12 months”: of the children who entered care in "
-        "the 12 months ending on the quarter's last day and were discharged to reunification, "
-        "relative custody or guardianship within 12 months of entering (same exclusions), the "
-        "share who re-entered care within 12 months (365 days) of that discharge."
+        "CFSR Round 4 statewide data indicator “re-entry to foster care in 12 months”, as "
+        "the same documents specify it. Denominator: the children who entered care in the "
+        "12-month target period (first removal in the period, with the same exclusions) "
+        "and were discharged within 12 months of entering to reunification, living with "
+        "other relatives or guardianship, before their 18th birthday (a discharge at 18 or "
+        "older leaves the denominator). Numerator: those removed again within 12 months of "
+        "that discharge (before the same day of the month 12 months later). The target "
+        "period is the most recent 12 months whose entrants have all had 12 months to "
+        "leave care and 12 more to re-enter by the quarter's last day: the 12 months ending "
+        "two years before it. Counted for the children of families the program served from "
+        "the period's first day to the quarter's last day."
+    ),
+    "cfsr_sources": _(
+        "Children's Bureau (Administration for Children and Families, U.S. Department of "
+        "Health and Human Services), “CFSR Round 4 Statewide Data Indicators Data "
+        "Dictionary”, CFSR Information Portal, cfsrportal.acf.hhs.gov, section “CFSR Round 4 "
+        "Statewide Data Indicators”; and the Capacity Building Center for States' “CFSR Round "
+        "4 Statewide Data Indicator Series” fact sheets (2022) “Permanency in 12 Months for "
+        "Children Entering Care” and “Reentry to Foster Care in 12 Months”. The program's "
+        "figures follow their definitions but are computed from the program's own records, "
+        "not from AFCARS, and are not risk-standardized as the federal performance is; trial "
+        "home visits are not recorded separately."
     ),
     "survey_change": _(
         "For cases with a closure survey answered in the quarter and an intake survey "
@@ -354,14 +384,6 @@ def _median(values: Iterable[int]) -> Decimal | None:
 
 def _percent(numerator: int, denominator: int) -> Decimal | None:
     return percent(numerator, denominator, ONE_PLACE)
-
-
-def _days(interval: str, days: datetime.timedelta) -> Q:
-    return Q(**{f"{interval}__lte": days})
-
-
-def _duration(later: str, earlier: str) -> ExpressionWrapper:
-    return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
 
 
 @dataclass(frozen=True)
@@ -592,108 +614,292 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class TargetPeriod:
+    """The 12 months whose entries into care a CFSR indicator follows (both days included)."""
+
+    start: datetime.date
+    end: datetime.date
+
+
+@dataclass(frozen=True)
 class OutcomeMetrics:
     children: int  # children of the families with a case open in the quarter
     returned_home: int
-    permanency_by_type: list[CountByCode]
+    permanency_by_type: list[CountByCode]  # children leaving care in the quarter, by reason
     median_days_in_out_of_home_care: Decimal | None
     reremovals_within_12_months: int
     reremovals_within_24_months: int
     permanency_in_12_months: Indicator
     reentry_in_12_months: Indicator
+    permanency_period: TargetPeriod  # the entries the permanency indicator follows
+    reentry_period: TargetPeriod  # the entries the re-entry indicator follows
 
 
 def children_served(*, program: Program | None, quarter: Quarter) -> QuerySet[Child]:
     """The children of families whose case was open on at least one day of the quarter."""
+    return _children_of_cases_open(program, quarter.start, quarter.end)
+
+
+def _children_of_cases_open(
+    program: Program | None, start: datetime.date, end: datetime.date
+) -> QuerySet[Child]:
+    """The children of families whose case was open on at least one day from ``start`` to
+    ``end``."""
     open_cases = _scoped(Case.objects.all(), program).filter(
-        Q(opened_on__lte=quarter.end), Q(closed_on__isnull=True) | Q(closed_on__gte=quarter.start)
+        Q(opened_on__lte=end), Q(closed_on__isnull=True) | Q(closed_on__gte=start)
     )
     return Child.objects.filter(family__in=open_cases.values("family"))
 
 
-def _age_at_entry() -> Any:
-    """Whole years of age on the removal date, in the database (None without a birth date)."""
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """``day`` moved by whole calendar months; the 31st (or 29 February) becomes the last day
+    of a shorter month: 31 January + 1 month is 28 (or 29) February."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    first_of_next = datetime.date(year + (month == 11), (month + 1) % 12 + 1, 1)
+    last_day = (first_of_next - _ONE_DAY).day
+    return datetime.date(year, month + 1, min(day.day, last_day))
+
+
+def permanency_target_period(quarter: Quarter) -> TargetPeriod:
+    """The most recent 12 months whose entrants have all had their 12 months in care by the
+    quarter's last day: the 12 months ending one year before it."""
+    start, end = Quarter(quarter.year - 1, quarter.number).twelve_months_ending()
+    return TargetPeriod(start, end)
+
+
+def reentry_target_period(quarter: Quarter) -> TargetPeriod:
+    """The most recent 12 months whose entrants have all had 12 months to leave care and 12
+    more to re-enter by the quarter's last day: the 12 months ending two years before it."""
+    start, end = Quarter(quarter.year - 2, quarter.number).twelve_months_ending()
+    return TargetPeriod(start, end)
+
+
+def _date_parts(queryset: QuerySet[Any], name: str, date: Any) -> QuerySet[Any]:
+    """``queryset`` annotated with the calendar parts of ``date`` (a field or expression)
+    that the month arithmetic below compares, as ``<name>_ym`` (months since year 0),
+    ``<name>_day``, ``<name>_md`` (month * 100 + day) and ``<name>_length`` (days in its
+    month). Whole numbers only, so PostgreSQL and SQLite agree."""
+    year, month, day = ExtractYear(date), ExtractMonth(date), ExtractDay(date)
+    queryset = queryset.annotate(
+        **{
+            f"{name}_year": year,
+            f"{name}_month": month,
+            f"{name}_day": day,
+            f"{name}_ym": year * 12 + month,
+            f"{name}_md": month * 100 + day,
+            f"{name}_y4": Mod(year, 4),
+            f"{name}_y100": Mod(year, 100),
+            f"{name}_y400": Mod(year, 400),
+        }
+    )
+    leap = Q(**{f"{name}_y4": 0}) & (~Q(**{f"{name}_y100": 0}) | Q(**{f"{name}_y400": 0}))
+    return queryset.annotate(
+        **{
+            f"{name}_length": Conditional(
+                When(Q(**{f"{name}_month__in": [4, 6, 9, 11]}), then=Value(30)),
+                When(Q(**{f"{name}_month": 2}) & leap, then=Value(29)),
+                When(Q(**{f"{name}_month": 2}), then=Value(28)),
+                default=Value(31),
+                output_field=IntegerField(),
+            )
+        }
+    )
+
+
+def _within_months(later: str, earlier: str, months: int) -> Q:
+    """``later`` is before ``earlier`` + ``months`` calendar months (see ``add_months``):
+    what the CFSR means by "within 12 months". Both are ``_date_parts`` names.
+
+    Before the target month, always; in it, only before the target day, which is
+    ``earlier``'s day of the month or, in a shorter month, the month's last day.
+    """
+    target = F(f"{earlier}_ym") + months
+    return Q(**{f"{later}_ym__lt": target}) | (
+        Q(**{f"{later}_ym": target, f"{later}_day__lt": F(f"{earlier}_day")})
+        & Q(**{f"{later}_day__lt": F(f"{later}_length")})
+    )
+
+
+def _age(on: str) -> Any:
+    """Whole years of age on the ``_date_parts`` date ``on`` (None without a birth date): the
+    birthday counts from its day, as ``referrals.models.age_on``."""
     birthday_not_reached = Conditional(
-        When(
-            Q(removal_month_day__lt=F("birth_month_day")),
-            then=Value(1),
-        ),
+        When(Q(**{f"{on}_md__lt": F("birth_md")}), then=Value(1)),
         default=Value(0),
         output_field=IntegerField(),
     )
-    return ExtractYear("removal_date") - ExtractYear("birth_date") - birthday_not_reached
+    return F(f"{on}_year") - F("birth_year") - birthday_not_reached
+
+
+def _episodes_with_dates(children: QuerySet[Child], end: datetime.date) -> QuerySet[Any]:
+    """The removal episodes of ``children`` that began by ``end``, as they stood on ``end``
+    (a discharge after it has not happened yet), with what the outcome measures compare:
+    the calendar parts of the removal, the discharge, the next removal and the previous
+    discharge, the ages at entry and at discharge, and the days in care."""
+    episodes = RemovalEpisode.objects.filter(child__in=children, removed_on__lte=end)
+    siblings = RemovalEpisode.objects.filter(child=OuterRef("child"), removed_on__lte=end)
+    discharged_on = Conditional(
+        When(discharged_on__lte=end, then=F("discharged_on")),
+        default=None,
+        output_field=DateField(),
+    )
+    episodes = episodes.annotate(
+        discharged=discharged_on,
+        discharge_reason_then=Conditional(
+            When(discharged_on__lte=end, then=F("discharge_reason")),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+        next_removed_on=Subquery(
+            siblings.filter(removed_on__gt=OuterRef("removed_on"))
+            .order_by("removed_on")
+            .values("removed_on")[:1],
+            output_field=DateField(),
+        ),
+        previous_discharged_on=Subquery(
+            siblings.filter(removed_on__lt=OuterRef("removed_on"), discharged_on__lte=end)
+            .order_by("-removed_on")
+            .values("discharged_on")[:1],
+            output_field=DateField(),
+        ),
+        stay_length=ExpressionWrapper(F("discharged") - F("removed_on"), DurationField()),
+    )
+    for name, date in [
+        ("birth", F("child__birth_date")),
+        ("entry", F("removed_on")),
+        ("exit", F("discharged")),
+        ("next", F("next_removed_on")),
+        ("previous", F("previous_discharged_on")),
+    ]:
+        episodes = _date_parts(episodes, name, date)
+    return episodes.annotate(entry_age=_age("entry"), exit_age=_age("exit"))
+
+
+def _with_first_entries(episodes: QuerySet[Any], **periods: TargetPeriod) -> QuerySet[Any]:
+    """``episodes`` annotated, for each named period, with whether the child was removed
+    earlier in that period (``<name>_earlier``): only the child's first removal in a period
+    counts."""
+    return episodes.annotate(
+        **{
+            f"{name}_earlier": Exists(
+                RemovalEpisode.objects.filter(
+                    child=OuterRef("child"),
+                    removed_on__gte=period.start,
+                    removed_on__lt=OuterRef("removed_on"),
+                )
+            )
+            for name, period in periods.items()
+        }
+    )
+
+
+def _first_entry_in(name: str, period: TargetPeriod) -> Q:
+    """The child's first removal in ``period`` (a child removed twice in it counts once, by
+    the first time), kept by the CFSR's exclusions: in care 8 days or more, and under 18 on
+    entering (a child without a date of birth is kept). ``name`` as in
+    ``_with_first_entries``."""
+    return (
+        _between("removed_on", period.start, period.end)
+        & Q(**{f"{name}_earlier": False})
+        & (Q(discharged__isnull=True) | Q(stay_length__gte=SHORT_STAY))
+        & (Q(child__birth_date__isnull=True) | Q(entry_age__lt=ADULT_AGE))
+    )
+
+
+def _left_before_18() -> Q:
+    return Q(child__birth_date__isnull=True) | Q(exit_age__lt=ADULT_AGE)
 
 
 def outcome_metrics(*, program: Program | None, quarter: Quarter) -> OutcomeMetrics:
-    """Permanency, days in care, re-removals and the two CFSR Round 4 indicators (3 queries).
+    """Discharges, days in care, re-removals and the two CFSR Round 4 indicators, from the
+    children's removal episodes (3 queries).
 
-    Dates after the quarter's last day are treated as not yet happened.
+    Dates after the quarter's last day are treated as not yet happened. The CFSR indicators
+    follow the children of families the program served from the target period's first day
+    to the quarter's last day (see ``DEFINITIONS``).
     """
-    period_start, end = quarter.twelve_months_ending()
-    in_quarter = _between("permanency_date", quarter.start, quarter.end)
-    reunified = in_quarter & REUNIFIED
-    children = children_served(program=program, quarter=quarter).annotate(
-        days_in_care=_duration("permanency_date", "removal_date"),
-        days_home=_duration("reentry_date", "permanency_date"),
-        removal_month_day=ExtractMonth("removal_date") * 100 + ExtractDay("removal_date"),
-        birth_month_day=ExtractMonth("birth_date") * 100 + ExtractDay("birth_date"),
+    permanency_period = permanency_target_period(quarter)
+    reentry_period = reentry_target_period(quarter)
+    served = children_served(program=program, quarter=quarter)
+    served_for_permanency = _children_of_cases_open(program, permanency_period.start, quarter.end)
+    served_for_reentry = _children_of_cases_open(program, reentry_period.start, quarter.end)
+    # Every child the three populations hold: the re-entry one reaches back furthest.
+    episodes = _with_first_entries(
+        _episodes_with_dates(served_for_reentry, quarter.end),
+        permanency=permanency_period,
+        reentry=reentry_period,
     )
-    children = children.annotate(age_at_entry=_age_at_entry())
 
-    discharged = Q(permanency_date__isnull=False, permanency_date__lte=end)
-    # CFSR exclusions, written as what is kept (NULL-safe): in care 8 days or more (or still
-    # in care at the end), and under 18 on entering (or no birth date on record).
-    stayed_8_days = (
-        Q(permanency_date__isnull=True)
-        | Q(permanency_date__gt=end)
-        | Q(days_in_care__gte=SHORT_STAY)
+    in_served = Q(child__in=served)
+    left_in_quarter = in_served & _between("discharged", quarter.start, quarter.end)
+    removed_again_in_quarter = (
+        in_served
+        & _between("removed_on", quarter.start, quarter.end)
+        & Q(previous_discharged_on__isnull=False)
     )
-    under_18 = Q(birth_date__isnull=True) | Q(age_at_entry__lt=ADULT_AGE)
-    entered = _between("removal_date", period_start, end) & stayed_8_days & under_18
-    within_12_months = discharged & _days("days_in_care", TWELVE_MONTHS)
-    reentry_cohort = entered & within_12_months & Q(permanency_type__in=REENTRY_EXITS)
-    reentered = Q(reentry_date__isnull=False, reentry_date__lte=end)
-    reentered_in_quarter = _between("reentry_date", quarter.start, quarter.end)
+    permanency_cohort = Q(child__in=served_for_permanency) & _first_entry_in(
+        "permanency", permanency_period
+    )
+    left_within_12_months = Q(discharged__isnull=False) & _within_months("exit", "entry", 12)
+    reentry_cohort = (
+        _first_entry_in("reentry", reentry_period)
+        & left_within_12_months
+        & Q(discharge_reason_then__in=REENTRY_EXITS)
+        & _left_before_18()
+    )
 
-    totals = children.aggregate(
-        children=Count("id"),
-        returned_home=Count("id", filter=reunified),
-        reremovals_12=Count("id", filter=reentered_in_quarter & _days("days_home", TWELVE_MONTHS)),
-        reremovals_24=Count(
-            "id", filter=reentered_in_quarter & _days("days_home", TWENTY_FOUR_MONTHS)
+    totals = episodes.aggregate(
+        returned_home=Count(
+            "child",
+            distinct=True,
+            filter=left_in_quarter & Q(discharge_reason_then=DischargeReason.REUNIFICATION),
         ),
-        entered=Count("id", filter=entered),
+        **{
+            f"left_{code}": Count(
+                "child", distinct=True, filter=left_in_quarter & Q(discharge_reason_then=code)
+            )
+            for code in DischargeReason.values
+        },
+        reremovals_12=Count(
+            "id", filter=removed_again_in_quarter & _within_months("entry", "previous", 12)
+        ),
+        reremovals_24=Count(
+            "id", filter=removed_again_in_quarter & _within_months("entry", "previous", 24)
+        ),
+        entered=Count("id", filter=permanency_cohort),
         permanent_in_12=Count(
-            "id", filter=entered & within_12_months & Q(permanency_type__in=PERMANENT_EXITS)
+            "id",
+            filter=permanency_cohort
+            & left_within_12_months
+            & Q(discharge_reason_then__in=PERMANENT_EXITS)
+            & _left_before_18(),
         ),
         reentry_cohort=Count("id", filter=reentry_cohort),
         reentered_in_12=Count(
-            "id", filter=reentry_cohort & reentered & _days("days_home", TWELVE_MONTHS)
+            "id",
+            filter=reentry_cohort
+            & Q(next_removed_on__isnull=False)
+            & _within_months("next", "exit", 12),
         ),
     )
-
-    by_type = {
-        row["permanency_type"]: row["total"]
-        for row in children.filter(in_quarter)
-        .values("permanency_type")
-        .annotate(total=Count("id"))
-        .order_by()
-    }
     permanency_by_type = [
-        CountByCode(code=code, label=str(label), count=by_type.get(code, 0))
-        for code, label in PermanencyType.choices
+        CountByCode(code=code, label=str(label), count=totals[f"left_{code}"])
+        for code, label in DischargeReason.choices
     ]
-    stays = children.filter(in_quarter, removal_date__isnull=False).values_list(
-        "removal_date", "permanency_date"
+    stays = (
+        RemovalEpisode.objects.filter(child__in=served)
+        .filter(_between("discharged_on", quarter.start, quarter.end))
+        .values_list("removed_on", "discharged_on")
     )
     return OutcomeMetrics(
-        children=totals["children"],
+        children=served.count(),
         returned_home=totals["returned_home"],
         permanency_by_type=permanency_by_type,
         median_days_in_out_of_home_care=_median(
-            (permanent - removed).days
-            for removed, permanent in stays
-            if removed is not None and permanent is not None  # always (filtered): narrows the type
+            (discharged - removed).days
+            for removed, discharged in stays
+            if discharged is not None  # always (filtered): narrows the type
         ),
         reremovals_within_12_months=totals["reremovals_12"],
         reremovals_within_24_months=totals["reremovals_24"],
@@ -707,7 +913,19 @@ def outcome_metrics(*, program: Program | None, quarter: Quarter) -> OutcomeMetr
             denominator=totals["reentry_cohort"],
             percent=_percent(totals["reentered_in_12"], totals["reentry_cohort"]),
         ),
+        permanency_period=permanency_period,
+        reentry_period=reentry_period,
     )
+
+
+def returned_home(*, program: Program | None, quarter: Quarter) -> QuerySet[RemovalEpisode]:
+    """The episodes of the children served in the quarter that ended in the quarter with the
+    child going home to their parents (``outcome_metrics().returned_home`` counts their
+    children)."""
+    return RemovalEpisode.objects.filter(
+        child__in=children_served(program=program, quarter=quarter),
+        discharge_reason=DischargeReason.REUNIFICATION,
+    ).filter(_between("discharged_on", quarter.start, quarter.end))
 
 
 # --- 5. Parent survey ----------------------------------------------------------------------
@@ -1009,9 +1227,9 @@ def headline(*, program: Program | None, quarter: Quarter) -> Headline:
         families_served=contacts["families"],
         contacts=contacts["contacts"],
         hours=_hours(contacts["minutes"]),
-        reunifications=children_served(program=program, quarter=quarter)
-        .filter(_between("permanency_date", quarter.start, quarter.end), REUNIFIED)
-        .count(),
+        reunifications=returned_home(program=program, quarter=quarter).aggregate(
+            children=Count("child", distinct=True)
+        )["children"],
     )
 
 

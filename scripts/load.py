@@ -535,7 +535,8 @@ def warm_up() -> int:
             services.report_request(actor=None, program=program, quarter=quarter).pk
             for program in [*Program.objects.order_by("pk"), None]
         ]
-    deadline = time.monotonic() + 180
+    # Generous: the first reports also start WeasyPrint, and a busy machine is slow.
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         reports = Report.objects.filter(pk__in=made)
         if all(report.is_finished for report in reports):
@@ -544,7 +545,7 @@ def warm_up() -> int:
                 print(f"warm-up reports failed: {failed}")
             return 1 if failed else 0
         time.sleep(1)
-    print("warm-up reports did not finish in 3 minutes")
+    print("warm-up reports did not finish in 10 minutes")
     return 1
 
 

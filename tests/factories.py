@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import factory
 from django.utils import timezone
@@ -13,13 +14,15 @@ from psp.models import ContractPeriod, ContractPhase, Membership, Program, Role,
 from referrals.models import (
     Child,
     ConsentMethod,
+    DischargeReason,
     Family,
     Language,
     OutOfHomeCareType,
     Parent,
-    PlacementStatus,
+    PlacementChange,
     RaceEthnicity,
     Referral,
+    RemovalEpisode,
     Status,
     Transition,
     normalize_name,
@@ -132,6 +135,7 @@ class ParentFactory(DjangoModelFactory[Parent]):
 class ChildFactory(DjangoModelFactory[Child]):
     class Meta:
         model = Child
+        skip_postgeneration_save = True
 
     family = factory.SubFactory(FamilyFactory)
     first_name = factory.LazyFunction(unique_first_name)
@@ -141,9 +145,40 @@ class ChildFactory(DjangoModelFactory[Child]):
         )
     )
     birth_date = datetime.date(2019, 2, 3)
-    placement_status = PlacementStatus.OUT_OF_HOME
-    out_of_home_type = OutOfHomeCareType.RELATIVE
-    removal_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=40))
+
+    @factory.post_generation
+    def episode(child: Child, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """A stay in care with a first placement with a relative, from ``episode`` (a date;
+        default 40 days ago), still open unless ``episode__discharged_on`` (and
+        ``episode__discharge_reason``) say otherwise. ``episode=False``: the child has never
+        been in care."""
+        if not create or extracted is False:
+            return
+        removed_on = extracted or timezone.localdate() - datetime.timedelta(days=40)
+        RemovalEpisodeFactory(child=child, removed_on=removed_on, **kwargs)
+
+
+class RemovalEpisodeFactory(DjangoModelFactory[RemovalEpisode]):
+    class Meta:
+        model = RemovalEpisode
+        skip_postgeneration_save = True
+
+    child = factory.SubFactory(ChildFactory, episode=False)
+    removed_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=40))
+    discharged_on = None
+    discharge_reason = factory.LazyAttribute(
+        lambda episode: DischargeReason.REUNIFICATION if episode.discharged_on else ""
+    )
+
+    @factory.post_generation
+    def setting(episode: RemovalEpisode, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """The first placement, on the day of removal: ``setting`` (default with a relative)."""
+        if create:
+            PlacementChange.objects.create(
+                episode=episode,
+                started_on=episode.removed_on,
+                setting=extracted or OutOfHomeCareType.RELATIVE,
+            )
 
 
 class ReferralFactory(DjangoModelFactory[Referral]):

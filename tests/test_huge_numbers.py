@@ -57,11 +57,11 @@ def test_child_edit_form_huge_date_part(personas, door_referral, client_for):
     assert Child.objects.get(pk=child.pk).birth_date == child.birth_date
 
 
-def test_child_edit_form_huge_year_in_a_date_box(personas, door_referral, client_for):
+def test_episode_form_huge_year_in_a_date_box(personas, door_referral, client_for):
     child = door_referral.family.children.get()
     response = client_for(personas["door_coordinator"]).post(
-        f"/referrals/children/{child.pk}/edit/",
-        child_data(child, door_referral.family.version, removal_date="0001-01-01"),
+        f"/referrals/children/{child.pk}/episodes/new/",
+        {"removed_on": "0001-01-01", "setting": "foster", "version": door_referral.family.version},
     )
     assert response.status_code == 200
     assert "Enter a year from 1900 to 2100." in response.content.decode()

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from mentoring.models import CaseStatus, GoalProgress, GoalStatus
-from referrals.models import PermanencyType, Status
+from psp.models import AuditAction, AuditEntry
+from referrals.models import DischargeReason, Status
 from tests.factories import ReferralFactory
 from tests.mentoring.factories import assign_case
 
@@ -79,13 +80,10 @@ def close_data(case, child, **changes):
         "closed_on": timezone.localdate().isoformat(),
         "outcome": "reunified",
         "note": "Family back together.",
-        f"child-{child.pk}-placement_status": "at_home",
-        f"child-{child.pk}-out_of_home_type": "",
-        f"child-{child.pk}-permanency_date": (
+        f"child-{child.pk}-discharged_on": (
             timezone.localdate() - datetime.timedelta(days=5)
         ).isoformat(),
-        f"child-{child.pk}-permanency_type": PermanencyType.REUNIFICATION,
-        f"child-{child.pk}-reentry_date": "",
+        f"child-{child.pk}-discharge_reason": DischargeReason.REUNIFICATION,
     }
     data.update(changes)
     return data
@@ -94,13 +92,21 @@ def close_data(case, child, **changes):
 def test_closing_records_outcome_children_and_ends_the_assignment(personas, case, client_for):
     child = case.family.children.get()
     client = client_for(personas["door_coordinator"])
+    page = client.get(f"/mentoring/cases/{case.pk}/close/").content.decode()
+    assert f'name="child-{child.pk}-discharged_on"' in page  # the child in care has a form
     response = client.post(f"/mentoring/cases/{case.pk}/close/", close_data(case, child))
     assert response.status_code == 302
     case.refresh_from_db()
-    child.refresh_from_db()
     assert case.status == CaseStatus.CLOSED
     assert case.closure_outcome == "reunified"
-    assert child.permanency_type == PermanencyType.REUNIFICATION
+    # The child's stay in care is closed: they left care 5 days ago, reunified.
+    episode = child.episodes.get()
+    assert episode.discharged_on == timezone.localdate() - datetime.timedelta(days=5)
+    assert episode.discharge_reason == DischargeReason.REUNIFICATION
+    entry = AuditEntry.objects.get(
+        action=AuditAction.UPDATE, object_type="referrals.removalepisode"
+    )
+    assert entry.changes["discharge_reason"] == ["", DischargeReason.REUNIFICATION]
     assert case.assignments.get().ended_on == timezone.localdate()
     # No more contacts can be logged on a closed case.
     assert (
@@ -111,21 +117,51 @@ def test_closing_records_outcome_children_and_ends_the_assignment(personas, case
     )
 
 
-def test_closing_with_a_permanency_date_before_removal_is_refused_at_the_field(
-    personas, case, client_for
-):
+def test_closing_with_the_child_still_in_care_leaves_the_stay_open(personas, case, client_for):
     child = case.family.children.get()
-    bad = (child.removal_date - datetime.timedelta(days=10)).isoformat()
     response = client_for(personas["door_coordinator"]).post(
         f"/mentoring/cases/{case.pk}/close/",
-        close_data(case, child, **{f"child-{child.pk}-permanency_date": bad}),
+        close_data(
+            case,
+            child,
+            **{f"child-{child.pk}-discharged_on": "", f"child-{child.pk}-discharge_reason": ""},
+        ),
+    )
+    assert response.status_code == 302
+    assert child.episodes.get().discharged_on is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"discharged_on": "before"}, "discharged_on", "must be on or after the removal date"),
+        ({"discharge_reason": ""}, "discharge_reason", "Choose why the child left care."),
+        ({"discharged_on": ""}, "discharged_on", "Enter the date the child left care"),
+        ({"discharged_on": "tomorrow"}, "discharged_on", "cannot be in the future"),
+    ],
+)
+def test_closing_with_a_discharge_that_makes_no_sense_is_refused_at_the_field(
+    personas, case, client_for, changes, field, message
+):
+    child = case.family.children.get()
+    removed_on = child.episodes.get().removed_on
+    days = {
+        "before": (removed_on - datetime.timedelta(days=10)).isoformat(),
+        "tomorrow": (timezone.localdate() + datetime.timedelta(days=1)).isoformat(),
+    }
+    data = close_data(
+        case, child, **{f"child-{child.pk}-{name}": days.get(v, v) for name, v in changes.items()}
+    )
+    response = client_for(personas["door_coordinator"]).post(
+        f"/mentoring/cases/{case.pk}/close/", data
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "must be after the removal date" in page
-    assert f'href="#id_child-{child.pk}-permanency_date"' in page
+    assert message in page
+    assert f'href="#id_child-{child.pk}-{field}' in page  # radios: their first option
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN
+    assert child.episodes.get().discharged_on is None
 
 
 def test_closing_in_the_future_is_refused(personas, case, client_for):

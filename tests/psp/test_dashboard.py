@@ -24,7 +24,7 @@ from mentoring.models import (
     StageChange,
 )
 from psp.models import Program, Role, User
-from referrals.models import Child, PermanencyType, Referral, Status
+from referrals.models import DischargeReason, Referral, RemovalEpisode, Status
 from reporting import dashboards, metrics
 from reporting.quarters import Quarter
 from tests.clock import CHICAGO
@@ -297,10 +297,10 @@ def statewide_data(personas, door, rock, make_member):
     for program, partner in [(door, personas["door_parent_partner"]), (rock, rock_partner)]:
         for days in (0, 95):
             case = open_case(program, partner, last_contact_days=days)
-            Child.objects.filter(family=case.family).update(
-                removal_date=today - 300 * DAY,
-                permanency_date=(timezone.localtime(ago(days))).date(),
-                permanency_type=PermanencyType.REUNIFICATION,
+            RemovalEpisode.objects.filter(child__family=case.family).update(
+                removed_on=today - 300 * DAY,
+                discharged_on=(timezone.localtime(ago(days))).date(),
+                discharge_reason=DischargeReason.REUNIFICATION,
             )
     trainee = ParentPartnerFactory(program=door, stage=Stage.ACTIVE)
     StageChange.objects.create(

@@ -1,6 +1,7 @@
 """The referral pages in the role x view matrix.
 
-The Door referral was made by door_social_worker; it has one parent and one child.
+The Door referral was made by door_social_worker; it has one parent and one child, in care
+(one open stay with its first placement).
 """
 
 from typing import Any
@@ -15,11 +16,15 @@ def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
     referral = ReferralFactory(
         family__program=door, referred_by=social_worker, referrer_email=social_worker.email
     )
+    child = referral.family.children.get()
+    episode = child.episodes.get()
     return {
         "referral": referral.pk,
-        "child": referral.family.children.get().pk,
+        "child": child.pk,
         "parent": referral.family.parents.get().pk,
         "family": referral.family_id,
+        "episode": episode.pk,
+        "placement": episode.placements.get().pk,
     }
 
 
@@ -81,6 +86,26 @@ CASES = [
             404, door_coordinator=200, door_pp_coordinator=200, door_social_worker=403, admin=200
         ),
     ),
+    *[
+        Case(
+            name,
+            path,
+            everyone(
+                404,
+                door_coordinator=200,
+                door_pp_coordinator=200,
+                door_social_worker=403,
+                admin=200,
+            ),
+        )
+        for name, path in [
+            ("referrals:child_detail", "/referrals/children/{child}/"),
+            ("referrals:episode_create", "/referrals/children/{child}/episodes/new/"),
+            ("referrals:episode_edit", "/referrals/episodes/{episode}/edit/"),
+            ("referrals:placement_create", "/referrals/episodes/{episode}/placements/new/"),
+            ("referrals:placement_edit", "/referrals/placements/{placement}/edit/"),
+        ]
+    ],
     Case(
         "referrals:parent_edit",
         "/referrals/parents/{parent}/edit/",

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 from django.utils import timezone
 
 from psp.models import Program
-from referrals.models import Child, Language, Parent, Referral, Status, Transition
+from referrals.models import (
+    Child,
+    Language,
+    Parent,
+    PlacementChange,
+    Referral,
+    RemovalEpisode,
+    Status,
+    Transition,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,11 +61,20 @@ def test_seed_demo_adds_valid_referrals_once(settings):
     assert not Transition.objects.filter(at__gt=now).exists()
     assert not Parent.objects.filter(birth_date__gt=today).exists()
     assert not Parent.objects.filter(consent_date__gt=today).exists()
-    for name in ["birth_date", "removal_date", "permanency_date", "reentry_date"]:
-        assert not Child.objects.filter(**{f"{name}__gt": today}).exists(), name
+    assert not Child.objects.filter(birth_date__gt=today).exists()
+    for name in ["removed_on", "discharged_on"]:
+        assert not RemovalEpisode.objects.filter(**{f"{name}__gt": today}).exists(), name
+    # Every stay as the forms would accept it: no overlaps, after birth, placements inside.
+    for episode in RemovalEpisode.objects.select_related("child"):
+        episode.full_clean()
+    for placement in PlacementChange.objects.select_related("episode__child"):
+        placement.full_clean()
+    assert RemovalEpisode.objects.filter(discharged_on=None).exists()
 
     assert Parent.objects.filter(preferred_language=Language.SPANISH).exists()
     assert Parent.objects.filter(preferred_language=Language.HMONG).exists()
     declined = Referral.objects.filter(status=Status.DECLINED).exclude(decline_reason="")
     assert declined.exists()
-    assert Child.objects.exclude(permanency_date=None).exists()
+    assert RemovalEpisode.objects.exclude(discharged_on=None).exists()
+    # Some children were removed again after going home: a second stay.
+    assert Child.objects.annotate(stays=Count("episodes")).filter(stays__gt=1).exists()

@@ -50,6 +50,15 @@ def test_social_worker_refers_a_family_with_two_children(
         "Sofía",
     ]
     assert [p.name_key for p in referral.family.parents.all()] == ["maria lopez"]
+    # Mateo, in care, has a stay open since his removal, with a relative; Sofía has none.
+    mateo = referral.family.children.get(first_name="Mateo")
+    episode = mateo.episodes.get()
+    assert episode.removed_on == timezone.localdate() - datetime.timedelta(days=20)
+    assert episode.discharged_on is None
+    assert [(p.started_on, p.setting) for p in episode.placements.all()] == [
+        (episode.removed_on, "relative")
+    ]
+    assert not referral.family.children.get(first_name="Sofía").episodes.exists()
     assert [t.to_status for t in referral.transitions.all()] == [Status.RECEIVED]
 
     page = client.get(response["Location"]).content.decode()
@@ -127,12 +136,31 @@ def test_coordinator_enters_a_referral_for_someone_else(
                 "removal_date": datetime.date(2018, 5, 1),
             },
             "children-0-removal_date",
-            "The removal date must be after the date of birth.",
+            "The removal date must be on or after the date of birth.",
         ),
         (
             {"first_name": "Ava", "birth_date": (2, 2, 2019), "placement_status": "out_of_home"},
             "children-0-removal_date",
             "Enter the date the child was removed from home.",
+        ),
+        (
+            {
+                "first_name": "Ava",
+                "birth_date": (2, 2, 2019),
+                "removal_date": datetime.date(2024, 5, 1),
+            },
+            "children-0-removal_date",
+            "Leave the removal date empty for a child who lives at home.",
+        ),
+        (
+            {
+                "first_name": "Ava",
+                "birth_date": (2, 2, 2019),
+                "placement_status": "out_of_home",
+                "removal_date": datetime.date(2024, 5, 1),
+            },
+            "children-0-out_of_home_type",
+            "Choose the type of out-of-home care.",
         ),
         (
             {"first_name": "", "birth_date": (2, 2, 2019)},
@@ -146,6 +174,8 @@ def test_coordinator_enters_a_referral_for_someone_else(
         "missing-day",
         "removal-before-birth",
         "no-removal-date",
+        "removal-date-at-home",
+        "no-type-of-care",
         "no-name",
     ],
 )

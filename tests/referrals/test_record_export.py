@@ -78,6 +78,9 @@ def unzip(response: Any) -> dict[str, str]:
 def test_the_coordinator_downloads_every_kind_of_record(personas, door, family, client_for):
     other = ReferralFactory(family__program=door, reason="Another family's reason.").family
     other_parent = other.parents.get()
+    # Names no label contains (a generated "Li" is inside "Living with other relatives").
+    other.parents.update(first_name="Quennell", last_name="Okonkwo-Vasquez")
+    other_parent.refresh_from_db()
     response = download(client_for(personas["door_coordinator"]), family)
 
     assert response["Content-Type"] == "application/zip"
@@ -96,6 +99,8 @@ def test_the_coordinator_downloads_every_kind_of_record(personas, door, family, 
         "family": 1,
         "parents": 2,
         "children": 2,
+        "stays_in_care": 2,
+        "placements": 2,
         "referrals": 1,
         "referral_steps": 2,
         "cases": 1,
@@ -134,8 +139,12 @@ def test_the_coordinator_downloads_every_kind_of_record(personas, door, family, 
 def test_labels_and_choices_are_readable(personas, family, client_for):
     files = unzip(download(client_for(personas["door_coordinator"]), family))
     [header, *_rows] = list(csv.reader(io.StringIO(files["csv/children.csv"].lstrip("\ufeff"))))
-    assert {"First name", "Date of birth", "Where the child lives now"} <= set(header)
-    assert "In out-of-home care" in files["csv/children.csv"]
+    assert {"First name", "Date of birth"} <= set(header)
+    [header, *_rows] = list(
+        csv.reader(io.StringIO(files["csv/stays_in_care.csv"].lstrip("\ufeff")))
+    )
+    assert {"Date removed from home", "Date left care"} <= set(header)
+    assert "With a relative (kinship care)" in files["csv/placements.csv"]
     assert "Home visit" in files["record.html"]
     contacts = json.loads(files["record.json"])["tables"]["contacts"]
     assert contacts["fields"]["activity_type"]["label"] == "What kind of contact"
@@ -225,7 +234,8 @@ def test_query_count_does_not_grow_with_the_family(
         ParentFactory(family=large)
     client = client_for(personas["door_coordinator"])
     client.get(f"/referrals/{referral.pk}/")  # the session and its first queries warmed
-    with django_assert_max_num_queries(20) as few:
+    # The large family also has more stays in care and placements (five more children).
+    with django_assert_max_num_queries(22) as few:
         unzip(download(client, small))
     with django_assert_max_num_queries(len(few)):
         unzip(download(client, large))

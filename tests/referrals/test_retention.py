@@ -23,14 +23,15 @@ from mentoring.models import (
 )
 from psp.models import AuditAction, AuditEntry
 from referrals import retention
-from referrals.models import Child, Family, Parent, PermanencyType, Referral, Status, Transition
+from referrals.models import Child, DischargeReason, Family, Parent, Referral, Status, Transition
 from referrals.tasks import anonymise_closed_families
-from tests.factories import ChildFactory, ParentFactory, ReferralFactory
+from tests.factories import ChildFactory, ParentFactory, ReferralFactory, RemovalEpisodeFactory
 from tests.mentoring.factories import ActivityFactory, ParentPartnerFactory
 
 pytestmark = pytest.mark.django_db
 
 YEARS = 7
+STAY = ("removed_on", "discharged_on", "discharge_reason")
 day = datetime.timedelta(days=1)
 
 
@@ -65,9 +66,9 @@ def closed_family(program: Any, closed_on: datetime.date, **parent: Any) -> Fami
     ChildFactory(
         family=family,
         birth_date=datetime.date(2012, 12, 20),
-        removal_date=received,
-        permanency_date=closed_on - 30 * day,
-        permanency_type=PermanencyType.REUNIFICATION,
+        episode=received,
+        episode__discharged_on=closed_on - 30 * day,
+        episode__discharge_reason=DischargeReason.REUNIFICATION,
     )
     Transition.objects.filter(referral=referral).update(at=_midday(received), note="Called mom.")
     case = Case.objects.create(
@@ -132,7 +133,9 @@ def test_identifying_details_go_and_the_facts_stay(door):
     case = family.cases.get()
     activity = case.activities.get()
     before = {
-        "child": (child.removal_date, child.permanency_date, child.permanency_type),
+        "child": list(
+            child.episodes.values_list("removed_on", "discharged_on", "discharge_reason")
+        ),
         "case": (case.opened_on, case.closed_on, case.closure_outcome, case.status),
         "activity": (activity.occurred_on, activity.duration_minutes, activity.activity_type),
         "parent": (parent.race_ethnicity, parent.preferred_language, parent.consent_date),
@@ -159,7 +162,9 @@ def test_identifying_details_go_and_the_facts_stay(door):
     activity.refresh_from_db()
     assert (activity.notes, activity.location, activity.next_step) == ("", "", "")
     assert before == {
-        "child": (child.removal_date, child.permanency_date, child.permanency_type),
+        "child": list(
+            child.episodes.values_list("removed_on", "discharged_on", "discharge_reason")
+        ),
         "case": (case.opened_on, case.closed_on, case.closure_outcome, case.status),
         "activity": (activity.occurred_on, activity.duration_minutes, activity.activity_type),
         "parent": (parent.race_ethnicity, parent.preferred_language, parent.consent_date),
@@ -177,18 +182,38 @@ def test_identifying_details_go_and_the_facts_stay(door):
     ],
 )
 def test_a_childs_birth_date_keeps_only_the_age_on_the_removal_date(door, born, removed, age):
-    child = ChildFactory(birth_date=born, removal_date=removed)
+    child = ChildFactory(birth_date=born, episode=removed)
     new = retention._child_birth_date(child)
     assert new is not None
     assert retention.age_on(born, removed) == retention.age_on(new, removed) == age
     assert new != born or (born.month, born.day) == (removed.month, removed.day)
 
 
-def test_a_childs_birth_date_without_a_removal_is_dropped(door):
-    assert (
-        retention._child_birth_date(ChildFactory(removal_date=None, placement_status="at_home"))
-        is None
+def test_a_childs_birth_date_keeps_the_age_on_every_removal_and_discharge(door):
+    # Born 15 June 2000; removed 10 January 2017 (16), home 20 June 2018 (18: the
+    # discharge is after the 18th birthday, so it is not permanency for the CFSR), removed
+    # again 1 March 2019 (18). Keeping only the first removal's age would give 10 January
+    # 2001, and the child would be 17 on 20 June 2018. The latest date that keeps all three
+    # ages is 20 June 2000 (from the discharge): 16, 18 and 18.
+    child = ChildFactory(
+        birth_date=datetime.date(2000, 6, 15),
+        episode=datetime.date(2017, 1, 10),
+        episode__discharged_on=datetime.date(2018, 6, 20),
+        episode__discharge_reason=DischargeReason.REUNIFICATION,
     )
+    RemovalEpisodeFactory(child=child, removed_on=datetime.date(2019, 3, 1))
+    new = retention._child_birth_date(child)
+    assert new == datetime.date(2000, 6, 20)
+    for day, age in [
+        (datetime.date(2017, 1, 10), 16),
+        (datetime.date(2018, 6, 20), 18),
+        (datetime.date(2019, 3, 1), 18),
+    ]:
+        assert retention.age_on(new, day) == age
+
+
+def test_a_childs_birth_date_without_a_stay_in_care_is_dropped(door):
+    assert retention._child_birth_date(ChildFactory(episode=False)) is None
 
 
 def test_a_family_with_an_open_case_or_referral_is_never_touched(door):

@@ -45,8 +45,8 @@ from psp.models import Program
 from referrals.models import (
     Child,
     DeclineReason,
+    DischargeReason,
     Family,
-    PermanencyType,
     RaceEthnicity,
     Referral,
     Status,
@@ -62,7 +62,13 @@ from tests.councils.factories import (
     RecommendationFactory,
     StipendFactory,
 )
-from tests.factories import ChildFactory, FamilyFactory, ParentFactory, ReferralFactory
+from tests.factories import (
+    ChildFactory,
+    FamilyFactory,
+    ParentFactory,
+    ReferralFactory,
+    RemovalEpisodeFactory,
+)
 from tests.mentoring.factories import ActivityFactory, ParentPartnerFactory
 
 Q1 = Quarter(2026, 1)
@@ -148,8 +154,24 @@ def entered(partner: ParentPartner, when: datetime.datetime) -> ParentPartner:
     return partner
 
 
-def child(fam: Family, born: datetime.date, removed: datetime.date | None, **dates: Any) -> Child:
-    return ChildFactory(family=fam, birth_date=born, removal_date=removed, **dates)
+def child(
+    fam: Family,
+    born: datetime.date,
+    removed: datetime.date | None,
+    discharged_on: datetime.date | None = None,
+    reason: str = "",
+    removed_again: datetime.date | None = None,
+) -> Child:
+    """A child removed on ``removed`` (if given) and discharged on ``discharged_on`` for
+    ``reason``; ``removed_again`` opens a second stay."""
+    new = ChildFactory(family=fam, birth_date=born, episode=False)
+    if removed is not None:
+        RemovalEpisodeFactory(
+            child=new, removed_on=removed, discharged_on=discharged_on, discharge_reason=reason
+        )
+    if removed_again is not None:
+        RemovalEpisodeFactory(child=new, removed_on=removed_again)
+    return new
 
 
 def build(door: Program, rock: Program, councils: Councils) -> None:
@@ -191,13 +213,13 @@ def build(door: Program, rock: Program, councils: Councils) -> None:
     contact(c1, pp_door, at(2026, 5, 10), ActivityType.COURT_HEARING, 120, "20.0")
     # Reunified 15 April after 226 days in care, re-entered 20 May, 35 days later.
     child(
-        f1, date(2018, 1, 1), date(2025, 9, 1), permanency_date=date(2026, 4, 15),
-        permanency_type=PermanencyType.REUNIFICATION, reentry_date=date(2026, 5, 20),
+        f1, date(2018, 1, 1), date(2025, 9, 1), discharged_on=date(2026, 4, 15),
+        reason=DischargeReason.REUNIFICATION, removed_again=date(2026, 5, 20),
     )  # fmt: skip
     # A 5-day stay in August 2025: excluded from the CFSR indicators.
     child(
-        f1, date(2016, 1, 1), date(2025, 8, 1), permanency_date=date(2025, 8, 6),
-        permanency_type=PermanencyType.REUNIFICATION,
+        f1, date(2016, 1, 1), date(2025, 8, 1), discharged_on=date(2025, 8, 6),
+        reason=DischargeReason.REUNIFICATION,
     )  # fmt: skip
 
     # F2: Black. Received 1 April, accepted the same morning; first contact 5 April (4 days);
@@ -210,8 +232,8 @@ def build(door: Program, rock: Program, councils: Councils) -> None:
     # 18 on entering care (born 1 May 2007, removed 1 October 2025): excluded from CFSR.
     # Guardianship on 30 June after 272 days.
     child(
-        f2, date(2007, 5, 1), date(2025, 10, 1), permanency_date=date(2026, 6, 30),
-        permanency_type=PermanencyType.GUARDIANSHIP,
+        f2, date(2007, 5, 1), date(2025, 10, 1), discharged_on=date(2026, 6, 30),
+        reason=DischargeReason.GUARDIANSHIP,
     )  # fmt: skip
     # 17 on entering (birthday in December, not reached): included; still in care.
     child(f2, date(2007, 12, 1), date(2025, 10, 1))
@@ -227,18 +249,18 @@ def build(door: Program, rock: Program, councils: Councils) -> None:
     contact(c4, pp_door, at(2026, 4, 20), ActivityType.HOME_VISIT, 60, "10.0")
     # Home on 1 June 2024, back in care 20 April 2026: 688 days, within 24 months only.
     child(
-        f4, date(2015, 1, 1), date(2024, 1, 10), permanency_date=date(2024, 6, 1),
-        permanency_type=PermanencyType.REUNIFICATION, reentry_date=date(2026, 4, 20),
+        f4, date(2015, 1, 1), date(2024, 1, 10), discharged_on=date(2024, 6, 1),
+        reason=DischargeReason.REUNIFICATION, removed_again=date(2026, 4, 20),
     )  # fmt: skip
     # Re-entered 1 July 2026: Q3, not Q2.
     child(
-        f4, date(2014, 1, 1), date(2025, 3, 1), permanency_date=date(2025, 5, 1),
-        permanency_type=PermanencyType.REUNIFICATION, reentry_date=date(2026, 7, 1),
+        f4, date(2014, 1, 1), date(2025, 3, 1), discharged_on=date(2025, 5, 1),
+        reason=DischargeReason.REUNIFICATION, removed_again=date(2026, 7, 1),
     )  # fmt: skip
     # Relative custody on 1 April after 86 days.
     child(
-        f4, date(2020, 1, 1), date(2026, 1, 5), permanency_date=date(2026, 4, 1),
-        permanency_type=PermanencyType.RELATIVE_CUSTODY,
+        f4, date(2020, 1, 1), date(2026, 1, 5), discharged_on=date(2026, 4, 1),
+        reason=DischargeReason.RELATIVE_CUSTODY,
     )  # fmt: skip
 
     # Referrals that never became cases (their families are never served).
@@ -275,8 +297,8 @@ def build(door: Program, rock: Program, councils: Councils) -> None:
     contact(c5, pp_rock, at(2026, 6, 1))
     # Reunified 15 May after 165 days.
     child(
-        f5, date(2019, 1, 1), date(2025, 12, 1), permanency_date=date(2026, 5, 15),
-        permanency_type=PermanencyType.REUNIFICATION,
+        f5, date(2019, 1, 1), date(2025, 12, 1), discharged_on=date(2026, 5, 15),
+        reason=DischargeReason.REUNIFICATION,
     )  # fmt: skip
     # F6: white. All in Q1; case closed 31 March, so its child is not among Q2's children.
     f6 = family(rock, RaceEthnicity.WHITE)
@@ -284,8 +306,8 @@ def build(door: Program, rock: Program, councils: Councils) -> None:
     c6 = case(r6, date(2026, 1, 20), closed_on=date(2026, 3, 31))
     contact(c6, pp_rock, at(2026, 2, 1))
     child(
-        f6, date(2019, 1, 1), date(2025, 11, 1), permanency_date=date(2026, 4, 10),
-        permanency_type=PermanencyType.REUNIFICATION,
+        f6, date(2019, 1, 1), date(2025, 11, 1), discharged_on=date(2026, 4, 10),
+        reason=DischargeReason.REUNIFICATION,
     )  # fmt: skip
     OutreachEventFactory(program=rock, held_on=date(2026, 5, 1), attendance=10)
 

@@ -81,9 +81,16 @@ def test_program_report_pdf_has_the_hand_counted_totals(
     assert "Families served 3 1 +2" in squeezed
     assert "Hours of contact 6.8 0.3 +6.5" in squeezed
     assert "Families served (each counted once) 3" in squeezed
-    # CFSR permanency in 12 months: 2 of 3; re-entry: 1 of 2.
-    assert "Permanency in 12 months for children entering care 2 of 3 66.7%" in squeezed
-    assert "Re-entry to care within 12 months of discharge 1 of 2 50.0%" in squeezed
+    # CFSR permanency in 12 months: 1 of 1; re-entry: 0 of 1 (test_metrics), each with the
+    # entries it follows.
+    assert (
+        "Permanency in 12 months for children entering care 1 of 1 100.0% too few to compare "
+        "Children who entered care from 1 July 2024 to 30 June 2025"
+    ) in squeezed
+    assert (
+        "Re-entry to care within 12 months of discharge 0 of 1 0.0% too few to compare "
+        "Children who entered care from 1 July 2023 to 30 June 2024"
+    ) in squeezed
     # The program's own coordinator asked: race/ethnicity counts in full.
     assert not report.suppressed
     assert "White 2" in squeezed and "Black or African American 1" in squeezed
@@ -151,9 +158,11 @@ def test_csv_has_the_same_numbers(
     assert rows[("families", "average_per_month")] == "1.7"
     assert rows[("contacts", "hours")] == "6.8"
     assert rows[("contacts", "home_visit_count")] == "2"
-    assert rows[("outcomes", "cfsr_permanency_12_months_numerator")] == "2"
-    assert rows[("outcomes", "cfsr_permanency_12_months_denominator")] == "3"
-    assert rows[("outcomes", "cfsr_permanency_12_months_percent")] == "66.7"
+    assert rows[("outcomes", "cfsr_permanency_12_months_numerator")] == "1"
+    assert rows[("outcomes", "cfsr_permanency_12_months_denominator")] == "1"
+    assert rows[("outcomes", "cfsr_permanency_12_months_percent")] == "100.0"
+    assert rows[("outcomes", "cfsr_permanency_12_months_entered_from")] == "2024-07-01"
+    assert rows[("outcomes", "cfsr_permanency_12_months_entered_to")] == "2025-06-30"
     assert rows[("summary", "referrals_received_change")] == "4"
     assert rows[("survey", "mean_change")] == "1.25"
     assert rows[("race_ethnicity", "white")] == "2"

@@ -138,27 +138,37 @@ def test_outcomes_for_one_program(data: Councils, door: Program) -> None:
     counts = {row.code: row.count for row in result.permanency_by_type}
     assert counts == {
         "reunification": 1,
+        "relative_custody": 1,  # 1 April
         "guardianship": 1,  # 30 June, the 18-year-old (outcomes count them)
         "adoption": 0,
-        "relative_custody": 1,  # 1 April
+        "emancipation": 0,
         "other": 0,
     }
-    # 226 (reunified), 272 (guardianship), 86 (relative custody): median 226.
+    # Stays ended in Q2: 226 (reunified), 272 (guardianship), 86 (relative custody).
     assert result.median_days_in_out_of_home_care == D("226.0")
-    # 35 days after going home (12 and 24) and 688 days (24 only); the July one is Q3.
+    # Removed again in Q2: 20 May, 35 days after going home (12 and 24 months); 20 April,
+    # after going home on 1 June 2024 (before 1 June 2026: 24 months only). The 1 July
+    # removal is Q3's.
     assert result.reremovals_within_12_months == 1
     assert result.reremovals_within_24_months == 2
 
 
-def test_cfsr_indicators_apply_the_exclusions(data: Councils, door: Program) -> None:
+def test_cfsr_indicators_follow_the_target_periods(data: Councils, door: Program) -> None:
     result = metrics.outcome_metrics(program=door, quarter=Q2)
-    # Entered 1 Jul 2025 - 30 Jun 2026: Sep 2025 (reunified in 226 days), Aug 2025 (5-day
-    # stay: excluded), Oct 2025 aged 18 (excluded), Oct 2025 aged 17 (still in care),
-    # Jan 2026 (relative custody in 86 days) -> 2 of 3.
-    assert result.permanency_in_12_months == Indicator(2, 3, D("66.7"))
-    # Discharged home or to relatives within 12 months: the Sep and Jan entries; the Sep
-    # one re-entered 35 days later -> 1 of 2.
-    assert result.reentry_in_12_months == Indicator(1, 2, D("50.0"))
+    # Permanency: entries 1 Jul 2024 - 30 Jun 2025, followed 12 months to 30 June 2026.
+    # Only F4's child removed 1 Mar 2025 (home 1 May 2025, 61 days, aged 11) -> 1 of 1. The
+    # Aug 2025 - Jan 2026 entries are too recent to have had their 12 months.
+    assert result.permanency_period == metrics.TargetPeriod(
+        datetime.date(2024, 7, 1), datetime.date(2025, 6, 30)
+    )
+    assert result.permanency_in_12_months == Indicator(1, 1, D("100.0"))
+    # Re-entry: entries 1 Jul 2023 - 30 Jun 2024. F4's child removed 10 Jan 2024, home 1
+    # June 2024 (reunification, within 12 months); removed again 20 Apr 2026, not before
+    # 1 June 2025 -> 0 of 1.
+    assert result.reentry_period == metrics.TargetPeriod(
+        datetime.date(2023, 7, 1), datetime.date(2024, 6, 30)
+    )
+    assert result.reentry_in_12_months == Indicator(0, 1, D("0.0"))
 
 
 def test_outcomes_statewide(data: Councils, rock: Program) -> None:
@@ -167,16 +177,17 @@ def test_outcomes_statewide(data: Councils, rock: Program) -> None:
     assert rock_only.children == 1
     assert rock_only.returned_home == 1
     assert rock_only.median_days_in_out_of_home_care == D("165.0")
-    assert rock_only.permanency_in_12_months == Indicator(1, 1, D("100.0"))
-    assert rock_only.reentry_in_12_months == Indicator(0, 1, D("0.0"))
+    # Rock's children entered care in Nov and Dec 2025: in neither target period.
+    assert rock_only.permanency_in_12_months == Indicator(0, 0, None)
+    assert rock_only.reentry_in_12_months == Indicator(0, 0, None)
 
     statewide = metrics.outcome_metrics(program=None, quarter=Q2)
     assert statewide.children == 7 + 1
     assert statewide.returned_home == 1 + 1
     # 86, 165, 226, 272: (165 + 226) / 2.
     assert statewide.median_days_in_out_of_home_care == D("195.5")
-    assert statewide.permanency_in_12_months == Indicator(3, 4, D("75.0"))
-    assert statewide.reentry_in_12_months == Indicator(1, 3, D("33.3"))
+    assert statewide.permanency_in_12_months == Indicator(1, 1, D("100.0"))
+    assert statewide.reentry_in_12_months == Indicator(0, 1, D("0.0"))
 
 
 def test_indicator_percent_is_none_without_children(db: None, door: Program) -> None:
