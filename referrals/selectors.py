@@ -55,9 +55,9 @@ def family_record(user: User) -> QuerySet[Family]:
             Prefetch("children", queryset=Child.objects.order_by("birth_date", "id")),
             Prefetch(
                 "referrals",
-                queryset=Referral.objects.select_related(
-                    "referred_by", "entered_by", "source_event"
-                ).order_by("received_on", "id"),
+                queryset=Referral.objects.select_related("referred_by", "entered_by").order_by(
+                    "received_on", "id"
+                ),
             ),
             Prefetch(
                 "referrals__transitions",

@@ -162,6 +162,7 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                     referral_data=_referral_data(form, user, program, on_behalf),
                     parents=parent_rows,
                     children=[row for row in children.cleaned_data if row],
+                    answers=form.cleaned_data,
                 )
             except ValidationError as error:
                 add_model_errors(form, error)
@@ -204,7 +205,6 @@ def _referral_data(
             referrer_agency=form.cleaned_data["referrer_agency"],
             referrer_email=form.cleaned_data["referrer_email"],
             received_on=form.cleaned_data["received_on"] or timezone.localdate(),
-            source_event=form.cleaned_data.get("source_event"),
         )
     else:
         data.update(
