@@ -1,8 +1,8 @@
 """Copy every referral's outreach event (``Referral.source_event``) into ``ReferralSource``.
 
 Runs while the referrals table still has the column; ``referrals.0005`` drops it afterwards.
-Backwards, the events are copied back into the column, which ``referrals.0005`` unapplied has
-just restored.
+Backwards, the events are moved back into the column, which ``referrals.0005`` unapplied has
+just restored, and the table is left empty as ``0003`` made it.
 """
 
 from django.db import migrations
@@ -34,6 +34,7 @@ def to_source_events(apps, schema_editor):
     event = ReferralSource.objects.filter(referral_id=OuterRef("pk")).values("event_id")[:1]
     linked = Referral.objects.filter(pk__in=ReferralSource.objects.values("referral_id"))
     linked.update(source_event_id=Subquery(event))
+    ReferralSource.objects.all().delete()
 
 
 class Migration(migrations.Migration):
