@@ -15,6 +15,7 @@ from psp.models import AuditAction, AuditEntry
 from referrals import services
 from referrals.models import Family, Referral
 from tests.councils.factories import OutreachEventFactory, days_ago
+from tests.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +89,18 @@ def test_an_event_councils_refuses_undoes_the_whole_referral(personas, door, roc
     assert not Referral.objects.exists()
     assert not Family.objects.exists()
     assert not ReferralSource.objects.exists()
+
+
+def test_administrators_see_sources_in_the_admin_audited(personas, door, client_for):
+    event = OutreachEventFactory(program=door)
+    referral = ReferralFactory(family__program=door, source_event=event)
+    source = ReferralSource.objects.get()
+    client = client_for(personas["admin"])
+
+    assert client.get("/admin/councils/referralsource/").status_code == 200
+    page = client.get(f"/admin/councils/referralsource/{source.pk}/change/")
+    assert page.status_code == 200 and referral.number in page.content.decode()
+    views = AuditEntry.objects.filter(
+        action=AuditAction.VIEW, object_type="councils.referralsource"
+    )
+    assert views.count() == 2  # the list and the record: they name a family's referral
