@@ -19,6 +19,7 @@ from councils.models import (
     OutreachEvent,
     Recommendation,
     RecommendationStatusChange,
+    ReferralSource,
     Stipend,
 )
 from councils.services import sanitize_rich_text
@@ -112,3 +113,14 @@ class OutreachEventAdmin(PolicyAdmin):
     readonly_fields = ["version"]
     raw_id_fields = ["created_by"]
     list_select_related = ["program"]
+
+
+@admin.register(ReferralSource)
+class ReferralSourceAdmin(PolicyAdmin):
+    """Which outreach event a referral came from; opening it is audited (a family's record)."""
+
+    list_display = ["referral", "event"]
+    list_filter = ["event__program"]
+    search_fields = ["referral__number", "event__title"]
+    raw_id_fields = ["referral", "event"]
+    list_select_related = ["referral", "event"]

@@ -42,6 +42,7 @@ from councils.models import (
     RecommendationArea,
     RecommendationStatus,
     RecommendationStatusChange,
+    ReferralSource,
     Stipend,
     StipendStatus,
 )
@@ -691,15 +692,13 @@ def _seed_outreach(
 
 def _link_referrals(context: DemoContext, program: Program, events: list[OutreachEvent]) -> int:
     """Some referrals a coordinator entered for an outside referrer came after an event:
-    point them at it, one UPDATE per event."""
+    link them to it (``ReferralSource``), written with ``bulk_create``."""
     rng = context.rng
     dated = sorted((event.held_on, event.pk) for event in events)
     days = [day for day, _pk in dated]
     by_event: dict[int, list[int]] = defaultdict(list)
     referrals = (
-        Referral.objects.filter(
-            program=program, referred_by__isnull=True, source_event__isnull=True
-        )
+        Referral.objects.filter(program=program, referred_by__isnull=True, source__isnull=True)
         .order_by("received_on", "id")
         .values_list("pk", "received_on")
     )
@@ -710,8 +709,14 @@ def _link_referrals(context: DemoContext, program: Program, events: list[Outreac
         high = bisect.bisect_right(days, received_on - datetime.timedelta(days=LINK_WINDOW_DAYS[0]))
         if low < high:
             by_event[dated[rng.randrange(low, high)][1]].append(pk)
-    for event_id, ids in by_event.items():
-        Referral.objects.filter(pk__in=ids).update(source_event_id=event_id)
+    ReferralSource.objects.bulk_create(
+        [
+            ReferralSource(referral_id=pk, event_id=event_id)
+            for event_id, ids in by_event.items()
+            for pk in ids
+        ],
+        batch_size=BATCH_SIZE,
+    )
     return sum(len(ids) for ids in by_event.values())
 
 

@@ -3,8 +3,9 @@
 Each program has one Local Advisory Council (``kind="local"``, ``program`` set); the state has
 one State Advisory Council (``kind="state"``, no program). Everything under a council
 (members, meetings, attendance, recommendations, stipends) inherits its council for
-permissions and the audit log. Outreach and education events belong to a program, and the
-referrals that name an event as their source point back at it (``Referral.source_event``).
+permissions and the audit log. Outreach and education events belong to a program; a referral
+whose family heard of the program at one of them is linked to it here (``ReferralSource``),
+so intake (``referrals``) knows nothing of outreach.
 
 No family records live here: council members are adults who chose to serve, and the
 lived-experience flag is theirs to share.
@@ -480,6 +481,42 @@ class OutreachEvent(VersionedModel):
         if self.attendance is not None and self.held_on and self.held_on > timezone.localdate():
             raise ValidationError(
                 {"attendance": _("Enter the number of people once the event has taken place.")}
+            )
+
+
+class ReferralSource(models.Model):
+    """The outreach event where a referred family heard of the program: at most one per
+    referral, of the referral's own program. Written when the referral is entered (hook
+    ``referral.created``); deleting the event leaves the referral without a source."""
+
+    referral = models.OneToOneField(
+        "referrals.Referral",
+        on_delete=models.CASCADE,
+        related_name="source",
+        verbose_name=_("referral"),
+    )
+    event = models.ForeignKey(
+        OutreachEvent,
+        on_delete=models.CASCADE,
+        related_name="referral_sources",
+        verbose_name=_("heard about the program at"),
+    )
+
+    def __str__(self) -> str:
+        return f"{self.referral} <- {self.event}"
+
+    @property
+    def audit_program_id(self) -> int:
+        return int(self.referral.program_id)
+
+    def clean(self) -> None:
+        if (
+            self.referral_id is not None
+            and self.event_id is not None
+            and self.event.program_id != self.referral.program_id
+        ):
+            raise ValidationError(
+                {"event": _("Choose an event of the program the family is referred to.")}
             )
 
 

@@ -365,7 +365,7 @@ def outreach_for_user(user: User) -> QuerySet[OutreachEvent]:
     return (
         policy.visible(user, OutreachEvent)
         .select_related("program")
-        .annotate(referral_count=Count("referrals"))
+        .annotate(referral_count=Count("referral_sources"))
         .order_by("-held_on", "-id")
     )
 
@@ -378,7 +378,7 @@ def referrals_from_event(user: User, event: OutreachEvent) -> QuerySet[Referral]
     """The referrals naming ``event`` as their source that ``user`` may see."""
     return (
         policy.visible(user, Referral)
-        .filter(source_event=event)
+        .filter(source__event=event)
         .only("pk", "number", "status", "received_on", "program_id")
         .order_by("-received_on", "-id")
     )

@@ -29,11 +29,13 @@ from councils.models import (
     Recommendation,
     RecommendationStatus,
     RecommendationStatusChange,
+    ReferralSource,
     Stipend,
 )
 from psp import audit
 from psp.models import AuditAction, Program, User
 from psp.services import save_versioned
+from referrals.models import Referral
 
 # --- Rich text -----------------------------------------------------------------------------
 
@@ -438,6 +440,18 @@ def outreach_update(
     if changes:
         audit.record(actor=actor, action=AuditAction.UPDATE, obj=event, changes=changes)
     return event
+
+
+@transaction.atomic
+def referral_source_record(
+    *, actor: User, referral: Referral, event: OutreachEvent
+) -> ReferralSource:
+    """Keep the outreach event where a new referral's family heard of the program."""
+    source = ReferralSource(referral=referral, event=event)
+    source.full_clean()
+    source.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=source, changes=audit.snapshot(source))
+    return source
 
 
 def _pick(data: dict[str, Any], names: list[str]) -> dict[str, Any]:

@@ -787,7 +787,7 @@ def outreach_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referrals = selectors.referrals_from_event(request.user, event)
     context = {
         "event": event,
-        "referral_total": event.referrals.count(),
+        "referral_total": event.referral_sources.count(),
         "referrals": list(referrals[:50]),
         "visible_referral_count": referrals.count(),
         "can_change": policy.can(request.user, "outreach.change", event),

@@ -13,6 +13,13 @@ the page that owns the hook calls them (as Wagtail's ``wagtail_hooks.py`` do). T
 ``referral.source_events``
     ``fn(program_ids) -> QuerySet``: the outreach events a new referral may name as where
     the family heard of the program (councils gives its recent events).
+``referral.created``
+    ``fn(*, actor, referral, answers) -> None``: called by ``referrals.services.referral_create``
+    inside its transaction, once the referral is saved and audited; ``answers`` is the form's
+    cleaned data. An app keeps what it asked for (councils: the event named in
+    ``answers["source_event"]``, as a ``councils.ReferralSource``), through its own audited
+    service; a ``ValidationError`` it raises, keyed by the form's field, undoes the referral
+    and is shown on the form.
 ``family.record.prefetch`` and ``family.record.tables``
     ``fn() -> list[Prefetch]`` and ``fn(family) -> list[referrals.records.Table]``: what an
     app holds on a family, for the whole-record download (mentoring: cases, goals,

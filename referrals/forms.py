@@ -66,14 +66,12 @@ class ReferralForm(ModelForm):
             "urgency",
             "needs",
             "reason",
-            "source_event",
         ]
         labels = {
             "urgency": _("How soon should the program reach the family?"),
             "reason": _("Why are you referring this family? (optional)"),
             "referrer_agency": _("Referrer's agency (optional)"),
             "referrer_email": _("Referrer's e-mail address (optional)"),
-            "source_event": _("Heard about the program at (optional)"),
         }
         help_texts = {
             "referrer_email": _("We e-mail the referrer when the referral's status changes."),
@@ -102,22 +100,19 @@ class ReferralForm(ModelForm):
             self.fields["referrer_name"].required = True
             self.fields["received_on"].initial = timezone.localdate()
             # Only the chosen programs' recent outreach events, which the councils app gives
-            # (hook ``referral.source_events``); without it the question is not asked.
+            # (hook ``referral.source_events``) and keeps once the referral is saved (hook
+            # ``referral.created``); without them the question is not asked.
             events = hooks.get("referral.source_events")
             if events:
                 program_ids = list(programs.values_list("pk", flat=True))
-                self.fields["source_event"].queryset = events[0](program_ids)  # type: ignore[attr-defined]
-                self.fields["source_event"].empty_label = _("Not at one of these events")  # type: ignore[attr-defined]
-            else:
-                del self.fields["source_event"]
+                self.fields["source_event"] = forms.ModelChoiceField(
+                    label=_("Heard about the program at (optional)"),
+                    queryset=events[0](program_ids),
+                    empty_label=_("Not at one of these events"),
+                    required=False,
+                )
         else:
-            for name in [
-                "referrer_name",
-                "referrer_agency",
-                "referrer_email",
-                "received_on",
-                "source_event",
-            ]:
+            for name in ["referrer_name", "referrer_agency", "referrer_email", "received_on"]:
                 del self.fields[name]
         set_choices(self, "urgency", list(Urgency.choices))
 

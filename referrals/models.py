@@ -503,14 +503,6 @@ class Referral(VersionedModel):
     decline_reason = models.CharField(
         _("reason for declining"), max_length=20, choices=DeclineReason.choices, blank=True
     )
-    source_event = models.ForeignKey(
-        "councils.OutreachEvent",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="referrals",
-        verbose_name=_("heard about the program at"),
-    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

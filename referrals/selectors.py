@@ -73,9 +73,9 @@ def family_record(user: User) -> QuerySet[Family]:
             ),
             Prefetch(
                 "referrals",
-                queryset=Referral.objects.select_related(
-                    "referred_by", "entered_by", "source_event"
-                ).order_by("received_on", "id"),
+                queryset=Referral.objects.select_related("referred_by", "entered_by").order_by(
+                    "received_on", "id"
+                ),
             ),
             Prefetch(
                 "referrals__transitions",

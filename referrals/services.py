@@ -8,6 +8,7 @@ log; the referrer's e-mail is queued only once the transaction has committed.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from psp import audit
+from psp import audit, hooks
 from psp.models import AuditAction, Program, User
 from psp.services import save_versioned
 from referrals.models import (
@@ -84,8 +85,13 @@ def referral_create(
     referral_data: dict[str, Any],
     parents: list[dict[str, Any]],
     children: list[dict[str, Any]],
+    answers: Mapping[str, Any] | None = None,
 ) -> Referral:
-    """A new referral: the family, its parents and children, and the first timeline entry."""
+    """A new referral: the family, its parents and children, and the first timeline entry.
+
+    ``answers`` are the form's answers to questions other apps asked (the outreach event the
+    family heard of the program at): each app keeps what is its own, in this transaction
+    (hook ``referral.created``)."""
     if not parents:
         raise ValidationError(_("Enter at least one parent."))
     if not children:
@@ -135,6 +141,8 @@ def referral_create(
     audit.record(
         actor=actor, action=AuditAction.CREATE, obj=referral, changes=audit.snapshot(referral)
     )
+    for created in hooks.get("referral.created"):
+        created(actor=actor, referral=referral, answers=answers or {})
     _notify(transition)
     return referral
 

@@ -169,6 +169,7 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                         for child_form in children.forms
                         if child_form.cleaned_data
                     ],
+                    answers=form.cleaned_data,
                 )
             except ValidationError as error:
                 add_model_errors(form, error)
@@ -211,7 +212,6 @@ def _referral_data(
             referrer_agency=form.cleaned_data["referrer_agency"],
             referrer_email=form.cleaned_data["referrer_email"],
             received_on=form.cleaned_data["received_on"] or timezone.localdate(),
-            source_event=form.cleaned_data.get("source_event"),
         )
     else:
         data.update(

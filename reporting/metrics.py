@@ -1122,7 +1122,7 @@ def outreach_metrics(*, program: Program | None, quarter: Quarter) -> OutreachMe
     )
     totals = events.aggregate(events=Count("id"), reach=Sum("attendance"))
     referrals = Referral.objects.filter(
-        source_event__in=events, received_on__lte=quarter.end
+        source__event__in=events, received_on__lte=quarter.end
     ).count()
     return OutreachMetrics(events=totals["events"], reach=totals["reach"] or 0, referrals=referrals)
 

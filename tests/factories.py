@@ -10,6 +10,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 from faker import Faker
 
+from councils.models import OutreachEvent, ReferralSource
 from psp.models import ContractPeriod, ContractPhase, Membership, Program, Role, RoleLabel, User
 from referrals.models import (
     Child,
@@ -182,7 +183,8 @@ class RemovalEpisodeFactory(DjangoModelFactory[RemovalEpisode]):
 
 
 class ReferralFactory(DjangoModelFactory[Referral]):
-    """A received referral with one parent and one child, as intake leaves it."""
+    """A received referral with one parent and one child, as intake leaves it;
+    ``source_event=event`` links it to the outreach event it came from (councils keeps that)."""
 
     class Meta:
         model = Referral
@@ -204,3 +206,10 @@ class ReferralFactory(DjangoModelFactory[Referral]):
             ChildFactory(family=referral.family)
         if create and not referral.transitions.exists():
             Transition.objects.create(referral=referral, from_status="", to_status=referral.status)
+
+    @factory.post_generation
+    def source_event(
+        referral: Referral, create: bool, extracted: OutreachEvent | None, **kwargs: object
+    ) -> None:
+        if create and extracted is not None:
+            ReferralSource.objects.create(referral=referral, event=extracted)

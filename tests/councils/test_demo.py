@@ -40,7 +40,7 @@ def counts() -> dict[str, int]:
         OutreachEvent,
     ]
     result = {model.__name__: model._default_manager.count() for model in models}
-    result["linked referrals"] = Referral.objects.exclude(source_event=None).count()
+    result["linked referrals"] = Referral.objects.exclude(source=None).count()
     return result
 
 
@@ -106,10 +106,10 @@ def test_seed_demo_adds_councils_once(settings):
     for slug in ["door", "rock", "jefferson"]:
         assert 24 <= per_program[slug] <= 48, slug
     assert not OutreachEvent.objects.filter(held_on__gte=today).exists()
-    linked_referrals = Referral.objects.exclude(source_event=None).select_related("source_event")
+    linked_referrals = Referral.objects.exclude(source=None).select_related("source__event")
     assert linked_referrals.exists()
     for referral in linked_referrals:
-        assert referral.source_event is not None
-        assert referral.program_id == referral.source_event.program_id
-        assert referral.received_on > referral.source_event.held_on
+        assert referral.source.event is not None
+        assert referral.program_id == referral.source.event.program_id
+        assert referral.received_on > referral.source.event.held_on
         assert referral.referred_by_id is None  # entered by a coordinator for someone else

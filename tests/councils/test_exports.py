@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from councils.models import AudienceType, RecommendationArea, RecommendationStatus
 from psp.models import AuditAction, AuditEntry
+from referrals.models import Referral
 from tests.councils.factories import (
     CouncilFactory,
     CouncilMemberFactory,
@@ -74,7 +75,8 @@ def test_outreach_csv_has_the_filtered_events(personas, door, school_talk, clien
 
 def test_outreach_csv_holds_no_family_records(personas, school_talk, client_for):
     text = client_for(personas["door_coordinator"]).get(OUTREACH_CSV).content.decode()
-    for referral in school_talk.referrals.prefetch_related("family__parents"):
+    from_it = Referral.objects.filter(source__event=school_talk)
+    for referral in from_it.prefetch_related("family__parents"):
         assert referral.number not in text
         for parent in referral.family.parents.all():
             assert parent.first_name not in text

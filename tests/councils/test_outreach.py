@@ -186,7 +186,7 @@ def test_coordinator_entering_a_referral_names_the_event(
         ),
     )
     assert response.status_code == 302
-    assert Referral.objects.get().source_event == event
+    assert Referral.objects.get().source.event == event
 
 
 def test_a_referral_cannot_name_another_programs_event(

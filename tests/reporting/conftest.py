@@ -23,6 +23,7 @@ from councils.models import (
     CouncilKind,
     RecommendationStatus,
     RecommendationStatusChange,
+    ReferralSource,
     StipendStatus,
 )
 from mentoring.models import (
@@ -267,8 +268,8 @@ def build(door: Program, rock: Program, councils: Councils) -> None:
     event_q1 = OutreachEventFactory(program=door, held_on=date(2026, 3, 31), attendance=30)
     event_apr = OutreachEventFactory(program=door, held_on=date(2026, 4, 1), attendance=18)
     event_jun = OutreachEventFactory(program=door, held_on=date(2026, 6, 30), attendance=None)
-    Referral.objects.filter(pk=r3.pk).update(source_event=event_jun)
-    Referral.objects.filter(pk=r1.pk).update(source_event=event_q1)
+    ReferralSource.objects.create(referral=r3, event=event_jun)
+    ReferralSource.objects.create(referral=r1, event=event_q1)
     referral(
         family(door, RaceEthnicity.WHITE), date(2026, 4, 3),
         (Status.DECLINED, at(2026, 4, 5), DeclineReason.NO_CONSENT), source_event=event_apr,
