@@ -341,3 +341,13 @@ def test_the_report_list_and_the_dashboard_link_to_the_panel(
     dashboard = client.get("/dashboard/").content.decode()
     assert "/reports/quality/?program=door&amp;quarter=2026-3" in dashboard
     assert "7 data problems for 2026 Q3" in dashboard
+
+
+def test_the_page_in_spanish(
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
+) -> None:
+    client = client_for(personas["door_coordinator"])
+    response = client.get("/reports/quality/", headers={"accept-language": "es"})
+    shown = response.content.decode()
+    assert "Calidad de los datos" in shown
+    assert "0 problemas de datos en 2026 Q3." in shown
