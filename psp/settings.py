@@ -297,6 +297,12 @@ USE_TZ = True
 PSP_SMALL_COUNT_THRESHOLD = env.int("PSP_SMALL_COUNT_THRESHOLD", default=5)
 PSP_SMALL_DENOMINATOR = env.int("PSP_SMALL_DENOMINATOR", default=10)
 
+# The data-quality panel lists a referral still waiting for a decision (received or being
+# screened) more than this many days after it arrived.
+PSP_DECISION_DAYS = env.int("PSP_DECISION_DAYS", default=14)
+if PSP_DECISION_DAYS < 1:
+    raise ImproperlyConfigured("PSP_DECISION_DAYS must be 1 or more.")
+
 # --- Static files -------------------------------------------------------------------------
 
 STATIC_URL = "/static/"

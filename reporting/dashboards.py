@@ -45,7 +45,7 @@ from mentoring.selectors import (
 from psp import policy
 from psp.models import Program, Role, User
 from referrals.models import Parent, Referral, Status
-from reporting import charts, metrics
+from reporting import charts, metrics, quality
 from reporting.quarters import Quarter
 
 NUMBERS_CACHE_SECONDS = 5 * 60  # this quarter's numbers, still moving
@@ -123,6 +123,8 @@ class ProgramDashboard:
     families_chart: SafeString
     contacts_by_type: list[tuple[str, int]]
     contacts_chart: SafeString | None
+    quality_quarter: Quarter  # the last quarter that ended, which closes next
+    data_problems: int
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,7 @@ def headline_rows(current: metrics.Headline, previous: metrics.Headline) -> list
 def program_dashboard(
     user: User, program: Program, today: datetime.date | None = None
 ) -> ProgramDashboard:
-    """``program`` as its coordinators see it on ``today`` (14 queries, 5 when the numbers
+    """``program`` as its coordinators see it on ``today`` (15 queries, 5 when the numbers
     are cached, whatever the number of cases, Parent Partners or referrals)."""
     today = today or timezone.localdate()
     cases = policy.visible(user, Case).filter(program=program)
@@ -236,6 +238,12 @@ def program_dashboard(
     )
     numbers = program_numbers(program, today)
     quarter = numbers.quarter
+    closing = quarter.previous()
+    problems = _cached(
+        f"dashboard:program:{program.pk}:quality:{today.isoformat()}",
+        lambda: quality.total(quality.Scope(program=program, quarter=closing, today=today)),
+        NUMBERS_CACHE_SECONDS,
+    )
     families = numbers.families_by_month
     labels = dict(ActivityType.choices)
     contacts = [(str(labels.get(code, code)), count) for code, count in numbers.contacts_by_type]
@@ -268,6 +276,8 @@ def program_dashboard(
         )
         if contacts
         else None,
+        quality_quarter=closing,
+        data_problems=problems,
     )
 
 

@@ -117,3 +117,55 @@ class ReportRequestForm(forms.Form):
     def clean_program(self) -> Program | None:
         value = self.cleaned_data["program"]
         return None if value == STATEWIDE else self._programs[value]
+
+
+class QualityForm(forms.Form):
+    """The data-quality panel's choice of program and quarter (a GET form): the quarter under
+    way or one of the last six that ended. A value that is not on offer gives the default
+    (the first program, the last quarter that ended) with the error at the field."""
+
+    program = forms.ChoiceField(
+        label=gettext_lazy("Program"),
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("Choose a program from the list.")},
+    )
+    quarter = forms.ChoiceField(
+        label=gettext_lazy("Quarter"),
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("Choose a quarter from the list.")},
+    )
+
+    def __init__(
+        self, *args: Any, programs: list[Program], today: datetime.date, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._programs = {program.slug: program for program in programs}
+        current = Quarter.from_date(today)
+        self._quarters = {
+            quarter_value(quarter): quarter
+            for quarter in [current, *completed_quarters(today=today)]
+        }
+        program_field = self.fields["program"]
+        quarter_field = self.fields["quarter"]
+        assert isinstance(program_field, forms.ChoiceField)
+        assert isinstance(quarter_field, forms.ChoiceField)
+        program_field.choices = [(slug, program.name) for slug, program in self._programs.items()]
+        quarter_field.choices = [
+            (
+                value,
+                _("%(quarter)s (under way)") % {"quarter": quarter.label}
+                if quarter == current
+                else quarter.label,
+            )
+            for value, quarter in self._quarters.items()
+        ]
+        self.default_quarter = completed_quarters(1, today)[0]
+        self.default_program = programs[0] if programs else None
+
+    def chosen(self) -> tuple[Program | None, Quarter]:
+        """The program and quarter asked for, or the defaults for what was not."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        program = self._programs.get(cleaned.get("program") or "", self.default_program)
+        quarter = self._quarters.get(cleaned.get("quarter") or "", self.default_quarter)
+        return program, quarter

@@ -11,6 +11,10 @@ Everybody has a dashboard (``dashboard.view``, in ``psp.policy``); what it shows
 the role. A program's part (caseloads, overdue contacts, hearings, the referral queue, the
 quarter's numbers) is for that program's coordinators; the statewide part, aggregates only,
 for state staff.
+
+The data-quality panel (``report.quality``) counts what is missing from a program's records
+for a quarter; its rows, which name families by referral number, are for the program's
+coordinators and administrators (``report.quality_records``), never for state staff.
 """
 
 from __future__ import annotations
@@ -62,3 +66,19 @@ def _dashboard_program(user: User, program: Program | None) -> bool:
 @rule("dashboard.statewide")
 def _dashboard_statewide(user: User, obj: Any) -> bool:
     return user.is_state_staff
+
+
+@rule("report.quality")
+def _report_quality(user: User, program: Program | None) -> bool:
+    """The data-quality panel's counts: a program's coordinators, state staff (every
+    program) and administrators. ``program`` None: any program at all."""
+    if user.is_state_staff or user.is_administrator:
+        return True
+    return has_role_in(user, program, COORDINATORS)
+
+
+@rule("report.quality_records")
+def _report_quality_records(user: User, program: Program) -> bool:
+    """The panel's rows, which name families by referral number: the program's
+    coordinators and administrators; state staff see the counts only."""
+    return user.is_administrator or has_role(user, program.pk, COORDINATORS)

@@ -21,3 +21,13 @@ def programs_to_report_on(user: User) -> list[Program]:
         for program in policy.visible(user, Program).filter(is_active=True).order_by("name")
         if policy.can(user, "report.generate", program)
     ]
+
+
+def programs_to_check(user: User) -> list[Program]:
+    """The active programs whose data-quality panel ``user`` may see, by name: the ones they
+    coordinate, or every one for state staff and administrators."""
+    return [
+        program
+        for program in Program.objects.filter(is_active=True).order_by("name", "pk")
+        if policy.can(user, "report.quality", program)
+    ]

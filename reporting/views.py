@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,8 +23,9 @@ from psp import selectors as psp_selectors
 from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest
 from psp.models import AuditAction, Role
-from reporting import dashboards, metrics, selectors, services
-from reporting.forms import ReportRequestForm, program_value, quarter_value
+from referrals.models import Family
+from reporting import dashboards, metrics, quality, selectors, services
+from reporting.forms import QualityForm, ReportRequestForm, program_value, quarter_value
 from reporting.models import Report
 
 logger = logging.getLogger(__name__)
@@ -79,6 +81,7 @@ def _list_page(request: AuthenticatedHttpRequest, form: ReportRequestForm) -> Ht
         "page": page,
         "form": form if form.can_generate else None,
         "is_state_staff": request.user.is_state_staff,
+        "can_check_quality": policy.can(request.user, "report.quality"),
     }
     return render(request, "reporting/report_list.html", context)
 
@@ -183,3 +186,36 @@ def report_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
 @login_required
 def report_csv(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     return _download(request, pk, "csv")
+
+
+@login_required
+def quality_panel(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """What is missing from a program's records for a quarter (``reporting.quality``): the
+    counts, and for the program's coordinators the records, each with a link to the page
+    that fixes it. The last quarter that ended unless another is chosen."""
+    policy.require(request.user, "report.quality")
+    today = timezone.localdate()
+    form = QualityForm(
+        request.GET or None, programs=selectors.programs_to_check(request.user), today=today
+    )
+    program, quarter = form.chosen()
+    checks: list[quality.Check] = []
+    with_rows = False
+    if program is not None:
+        policy.require(request.user, "report.quality", program)
+        with_rows = policy.can(request.user, "report.quality_records", program)
+        scope = quality.Scope(program=program, quarter=quarter, today=today)
+        checks = quality.panel(request.user, scope, with_rows=with_rows)
+    context = {
+        "form": form,
+        "program": program,
+        "quarter": quarter,
+        "under_way": quarter.end >= today,
+        "checks": checks,
+        "total": sum(check.count for check in checks),
+        "with_rows": with_rows,
+    }
+    response = render(request, "reporting/quality.html", context)
+    if with_rows:
+        audit.record_list_view(request, Family, response)
+    return response

@@ -416,6 +416,9 @@ CASES: list[FormCase] = [
         action="/reports/generate/",
         setup=reporting_matrix.placeholders,
     ),
+    get_filter(
+        "quality_panel", reporting_forms.QualityForm, "door_coordinator", "/reports/quality/"
+    ),
 ]
 
 # Classes that are only ever used through a subclass in CASES.

@@ -61,8 +61,22 @@ READERS = everyone(
     403, door_coordinator=200, door_pp_coordinator=200, rock_coordinator=200, state=200
 )
 
+# The data-quality panel: coordinators of a program (their own program's rows; Rock's
+# coordinator asking for Door gets Rock's panel, with the error at the field), state staff
+# (counts only) and administrators.
+QUALITY = everyone(
+    403,
+    door_coordinator=200,
+    door_pp_coordinator=200,
+    rock_coordinator=200,
+    state=200,
+    admin=200,
+)
+
 CASES = [
     Case("reporting:list", "/reports/", READERS),
+    Case("reporting:quality", "/reports/quality/", QUALITY),
+    Case("reporting:quality", "/reports/quality/?program=door&quarter=2026-2", QUALITY),
     Case(
         "reporting:generate",
         "/reports/generate/",

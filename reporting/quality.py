@@ -1,0 +1,398 @@
+"""The data-quality panel: what is missing from a program's records for a quarter, before the
+quarter's report is made and the quarter closed.
+
+Each check is one query whatever the number of rows, and is stated in ``Check.definition``
+in the words the page prints. A check lists what is wrong *now* (fixing a record takes it off
+the list), about the quarter asked for:
+
+- ``closed_without_outcome``: cases closed in the quarter with no outcome recorded.
+- ``in_care_after_closing``: stays in care still open (no date the child left care) for a
+  child whose family's case closed in the quarter and who has no open case since. The
+  database refuses a stay that ended without a reason, so this is the gap that remains.
+- ``contacts_waiting``: contacts of the quarter still waiting for a coordinator's review.
+- ``undecided_referrals``: referrals still received or being screened more than
+  ``PSP_DECISION_DAYS`` days after they arrived, counted at the quarter's last day (or today,
+  for the quarter under way).
+- ``no_intake_survey`` and ``no_closure_survey``: cases opened (closed) in the quarter without
+  the parent's survey at intake (at closure).
+- ``race_not_recorded``: families served in the quarter (a contact in the quarter, as the
+  report counts them) whose first recorded parent has no race or ethnicity: the report's race
+  and ethnicity table counts them as "not reported".
+
+``counts`` gives every check's count in one query (aggregates only, for state staff and the
+dashboard); ``panel`` gives the rows, read through the user's scope.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import formats
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from mentoring.models import Activity, Case, CaseStatus, ReviewStatus, SurveyResponse, SurveyTiming
+from psp import policy
+from psp.models import Program, User
+from referrals.models import Family, Parent, RaceEthnicity, Referral, RemovalEpisode, Status
+from reporting.quarters import Quarter
+
+UNDECIDED = [Status.RECEIVED, Status.SCREENING]
+# A first parent with one of these (or none at all) has no race or ethnicity on record;
+# "Prefer not to say" is the form's default, so it is also what a question never asked gives.
+RACE_NOT_RECORDED = ["", RaceEthnicity.NOT_REPORTED]
+
+
+def decision_days() -> int:
+    return int(getattr(settings, "PSP_DECISION_DAYS", 14))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the checks are about: a program, a quarter, and the day the quarter is seen from
+    (its last day, or today while it is under way)."""
+
+    program: Program
+    quarter: Quarter
+    today: datetime.date
+
+    @property
+    def as_of(self) -> datetime.date:
+        return min(self.quarter.end, self.today)
+
+    @property
+    def decision_cutoff(self) -> datetime.date:
+        """Referrals received before this day have waited more than the allowed days."""
+        return self.as_of - datetime.timedelta(days=decision_days())
+
+
+@dataclass(frozen=True)
+class Row:
+    number: str  # the referral number that names the family
+    missing: str
+    fix_url: str
+    fix_label: str
+
+
+@dataclass
+class Check:
+    key: str
+    title: str
+    definition: str
+    count: int
+    rows: list[Row] = field(default_factory=list)
+
+
+# --- The records each check finds ----------------------------------------------------------
+
+Source = Callable[[Any], QuerySet[Any]]  # a model -> its queryset (scoped or not)
+
+
+def _in_quarter(name: str, quarter: Quarter) -> Q:
+    return Q(**{f"{name}__gte": quarter.start, f"{name}__lte": quarter.end})
+
+
+def _cases_closed(source: Source, scope: Scope) -> QuerySet[Case]:
+    return source(Case).filter(
+        _in_quarter("closed_on", scope.quarter), program=scope.program, status=CaseStatus.CLOSED
+    )
+
+
+def closed_without_outcome(source: Source, scope: Scope) -> QuerySet[Case]:
+    return _cases_closed(source, scope).filter(closure_outcome="")
+
+
+def in_care_after_closing(source: Source, scope: Scope) -> QuerySet[RemovalEpisode]:
+    closed = Case.objects.filter(
+        _in_quarter("closed_on", scope.quarter),
+        family=OuterRef("child__family"),
+        program=scope.program,
+        status=CaseStatus.CLOSED,
+        closed_on__gte=OuterRef("removed_on"),
+    )
+    still_open = Case.objects.filter(family=OuterRef("child__family"), status=CaseStatus.OPEN)
+    return (
+        source(RemovalEpisode)
+        .filter(child__family__program=scope.program, discharged_on__isnull=True)
+        .filter(Exists(closed))
+        .exclude(Exists(still_open))
+        .annotate(
+            closed_number=Subquery(
+                closed.order_by("-closed_on", "-pk").values("referral__number")[:1]
+            )
+        )
+    )
+
+
+def contacts_waiting(source: Source, scope: Scope) -> QuerySet[Activity]:
+    return source(Activity).filter(
+        _in_quarter("occurred_on", scope.quarter),
+        program=scope.program,
+        review_status=ReviewStatus.WAITING,
+    )
+
+
+def undecided_referrals(source: Source, scope: Scope) -> QuerySet[Referral]:
+    return source(Referral).filter(
+        program=scope.program, status__in=UNDECIDED, received_on__lt=scope.decision_cutoff
+    )
+
+
+def _without_survey(cases: QuerySet[Case], timing: str) -> QuerySet[Case]:
+    answered = SurveyResponse.objects.filter(case=OuterRef("pk"), timing=timing)
+    return cases.exclude(Exists(answered))
+
+
+def no_intake_survey(source: Source, scope: Scope) -> QuerySet[Case]:
+    opened = source(Case).filter(
+        _in_quarter("opened_on", scope.quarter), program=scope.program, opened_on__lte=scope.as_of
+    )
+    return _without_survey(opened, SurveyTiming.INTAKE)
+
+
+def no_closure_survey(source: Source, scope: Scope) -> QuerySet[Case]:
+    return _without_survey(_cases_closed(source, scope), SurveyTiming.CLOSURE)
+
+
+def race_not_recorded(source: Source, scope: Scope) -> QuerySet[Family]:
+    served = Activity.objects.filter(
+        _in_quarter("occurred_on", scope.quarter), program=scope.program
+    ).values("case__family")
+    first_parent = Parent.objects.filter(family=OuterRef("pk")).order_by("id")
+    latest_referral = Referral.objects.filter(family=OuterRef("pk")).order_by("-received_on", "-pk")
+    return (
+        source(Family)
+        .filter(pk__in=served)
+        .annotate(
+            parent_id=Subquery(first_parent.values("pk")[:1]),
+            race=Subquery(first_parent.values("race_ethnicity")[:1]),
+            number=Subquery(latest_referral.values("number")[:1]),
+        )
+        .filter(Q(parent_id__isnull=True) | Q(race__in=RACE_NOT_RECORDED))
+    )
+
+
+FINDERS: dict[str, Callable[[Source, Scope], QuerySet[Any]]] = {
+    "closed_without_outcome": closed_without_outcome,
+    "in_care_after_closing": in_care_after_closing,
+    "contacts_waiting": contacts_waiting,
+    "undecided_referrals": undecided_referrals,
+    "no_intake_survey": no_intake_survey,
+    "no_closure_survey": no_closure_survey,
+    "race_not_recorded": race_not_recorded,
+}
+
+TITLES: dict[str, Promise] = {
+    "closed_without_outcome": gettext_lazy("Closed cases without an outcome"),
+    "in_care_after_closing": gettext_lazy("Children still in care after their case closed"),
+    "contacts_waiting": gettext_lazy("Contacts waiting for review"),
+    "undecided_referrals": gettext_lazy("Referrals without a decision"),
+    "no_intake_survey": gettext_lazy("New cases without an intake survey"),
+    "no_closure_survey": gettext_lazy("Closed cases without a closing survey"),
+    "race_not_recorded": gettext_lazy("Families without race or ethnicity"),
+}
+
+
+def definitions(scope: Scope) -> dict[str, str]:
+    """Each check in plain words, with the quarter's dates filled in."""
+    values = {
+        "start": formats.date_format(scope.quarter.start, "DATE_FORMAT"),
+        "end": formats.date_format(scope.quarter.end, "DATE_FORMAT"),
+        "as_of": formats.date_format(scope.as_of, "DATE_FORMAT"),
+        "days": decision_days(),
+    }
+    return {
+        "closed_without_outcome": _(
+            "Cases closed from %(start)s to %(end)s with no outcome recorded."
+        )
+        % values,
+        "in_care_after_closing": _(
+            "Children whose family's case closed from %(start)s to %(end)s and who still have "
+            "a stay in care with no date they left care, while the family has no open case. "
+            "Record the day the child left care and why, or check that the case should be "
+            "closed."
+        )
+        % values,
+        "contacts_waiting": _(
+            "Contacts dated from %(start)s to %(end)s that are still waiting for a "
+            "coordinator to review them. Contacts sent back to the Parent Partner are not "
+            "counted."
+        )
+        % values,
+        "undecided_referrals": _(
+            "Referrals that are still received or being screened more than %(days)s days "
+            "after they arrived, counted on %(as_of)s."
+        )
+        % values,
+        "no_intake_survey": _(
+            "Cases opened from %(start)s to %(end)s with no parent survey at intake."
+        )
+        % values,
+        "no_closure_survey": _(
+            "Cases closed from %(start)s to %(end)s with no parent survey at closure."
+        )
+        % values,
+        "race_not_recorded": _(
+            "Families served from %(start)s to %(end)s (a contact in those dates) whose first "
+            'recorded parent has no race or ethnicity, or "Prefer not to say", which is also '
+            "what the form keeps when nobody asked. The report counts these families as not "
+            "reported. Ask the parent; if they prefer not to say, leave it."
+        )
+        % values,
+    }
+
+
+# --- The counts, in one query ---------------------------------------------------------------
+
+
+def _count(queryset: QuerySet[Any]) -> Any:
+    rows = queryset.order_by().annotate(total=Func(F("pk"), function="COUNT")).values("total")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def _unscoped(model: Any) -> QuerySet[Any]:
+    return model.objects.all()
+
+
+def counts(scope: Scope) -> dict[str, int]:
+    """Every check's count for ``scope`` (1 query): aggregates, no family named."""
+    row = (
+        Program.objects.filter(pk=scope.program.pk)
+        .annotate(**{key: _count(find(_unscoped, scope)) for key, find in FINDERS.items()})
+        .values(*FINDERS)
+        .first()
+    )
+    return {key: int(row[key]) if row else 0 for key in FINDERS}
+
+
+def total(scope: Scope) -> int:
+    return sum(counts(scope).values())
+
+
+# --- The rows, for the program's coordinators -----------------------------------------------
+
+
+def _date(day: datetime.date | None) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT") if day else ""
+
+
+def _rows(key: str, queryset: QuerySet[Any]) -> list[Row]:
+    if key == "closed_without_outcome":
+        return [
+            Row(
+                number=number,
+                missing=_("Closed %(day)s with no outcome") % {"day": _date(day)},
+                fix_url=reverse("mentoring:case_detail", args=[pk]),
+                fix_label=_("Open the case"),
+            )
+            for pk, number, day in queryset.order_by("closed_on", "pk").values_list(
+                "pk", "referral__number", "closed_on"
+            )
+        ]
+    if key == "in_care_after_closing":
+        return [
+            Row(
+                number=number or "",
+                missing=_("%(child)s: in care since %(day)s, no date they left care")
+                % {"child": child, "day": _date(day)},
+                fix_url=reverse("referrals:episode_edit", args=[pk]),
+                fix_label=_("Record when the child left care"),
+            )
+            for pk, number, child, day in queryset.order_by("removed_on", "pk").values_list(
+                "pk", "closed_number", "child__first_name", "removed_on"
+            )
+        ]
+    if key == "contacts_waiting":
+        return [
+            Row(
+                number=number,
+                missing=_("Contact on %(day)s waiting for review") % {"day": _date(day)},
+                fix_url=f"{reverse('mentoring:review_queue')}#activity-{pk}",
+                fix_label=_("Review it in the queue"),
+            )
+            for pk, number, day in queryset.order_by("occurred_on", "pk").values_list(
+                "pk", "case__referral__number", "occurred_on"
+            )
+        ]
+    if key == "undecided_referrals":
+        labels = dict(Status.choices)
+        return [
+            Row(
+                number=number,
+                missing=_("Received %(day)s, still %(status)s")
+                % {"day": _date(day), "status": str(labels[status]).lower()},
+                fix_url=reverse("referrals:detail", args=[pk]),
+                fix_label=_("Decide on the referral"),
+            )
+            for pk, number, day, status in queryset.order_by("received_on", "pk").values_list(
+                "pk", "number", "received_on", "status"
+            )
+        ]
+    if key in ("no_intake_survey", "no_closure_survey"):
+        timing = SurveyTiming.INTAKE if key == "no_intake_survey" else SurveyTiming.CLOSURE
+        day_field = "opened_on" if timing == SurveyTiming.INTAKE else "closed_on"
+        missing = (
+            _("Opened %(day)s, no intake survey")
+            if timing == SurveyTiming.INTAKE
+            else _("Closed %(day)s, no closing survey")
+        )
+        return [
+            Row(
+                number=number,
+                missing=missing % {"day": _date(day)},
+                fix_url=reverse("mentoring:survey", args=[pk, timing]),
+                fix_label=_("Enter the survey"),
+            )
+            for pk, number, day in queryset.order_by(day_field, "pk").values_list(
+                "pk", "referral__number", day_field
+            )
+        ]
+    # race_not_recorded
+    return [
+        Row(
+            number=number or "",
+            missing=_("No race or ethnicity for the first parent")
+            if parent_id
+            else _("No parent on record"),
+            fix_url=reverse("referrals:parent_edit", args=[parent_id])
+            if parent_id
+            else reverse("referrals:list"),
+            fix_label=_("Edit the parent") if parent_id else _("Find the referral"),
+        )
+        for parent_id, number in queryset.order_by("number", "pk").values_list(
+            "parent_id", "number"
+        )
+    ]
+
+
+def panel(user: User, scope: Scope, *, with_rows: bool) -> list[Check]:
+    """Every check for ``scope``: with its rows, read through ``user``'s scope (one query per
+    check), or with counts only (one query)."""
+    texts = definitions(scope)
+    if not with_rows:
+        numbers = counts(scope)
+        return [
+            Check(key=key, title=str(TITLES[key]), definition=texts[key], count=numbers[key])
+            for key in FINDERS
+        ]
+
+    def scoped(model: Any) -> QuerySet[Any]:
+        return policy.visible(user, model)
+
+    checks = []
+    for key, find in FINDERS.items():
+        rows = _rows(key, find(scoped, scope))
+        checks.append(
+            Check(
+                key=key, title=str(TITLES[key]), definition=texts[key], count=len(rows), rows=rows
+            )
+        )
+    return checks

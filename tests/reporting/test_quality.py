@@ -1,0 +1,353 @@
+"""The data-quality panel (``reporting.quality``, ``/reports/quality/``): each check at its
+edges, the links that fix what it finds, who sees what, and a query count that does not grow.
+
+The quarter checked is 2026 Q3 (1 July to 30 September); the clock is held at 5 October 2026,
+10:00 Central, so Q3 is the last quarter that ended (the page's default) whatever clock the
+suite runs with.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+from pytest_django import DjangoAssertNumQueries
+
+from mentoring import services as mentoring_services
+from mentoring.models import (
+    Case,
+    CaseStatus,
+    ClosureOutcome,
+    ReviewStatus,
+    SurveyResponse,
+    SurveyTiming,
+)
+from psp.models import AuditEntry, Program, User
+from referrals.models import DischargeReason, RaceEthnicity, Referral, RemovalEpisode, Status
+from reporting import quality
+from reporting.quarters import Quarter
+from tests.clock import CHICAGO
+from tests.factories import FamilyFactory, ParentFactory, ReferralFactory
+from tests.mentoring.factories import ActivityFactory, assign_case
+
+Q3 = Quarter(2026, 3)
+NOW = datetime.datetime(2026, 10, 5, 10, 0, tzinfo=CHICAGO)
+TODAY = NOW.date()
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def _october() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _decision_days(settings: Any) -> None:
+    settings.PSP_DECISION_DAYS = 14
+
+
+def scope(program: Program, quarter: Quarter = Q3) -> quality.Scope:
+    return quality.Scope(program=program, quarter=quarter, today=TODAY)
+
+
+def numbers(user: User, program: Program, key: str, quarter: Quarter = Q3) -> list[str]:
+    """The referral numbers a check lists for ``user``, and the count agrees with them."""
+    checks = {c.key: c for c in quality.panel(user, scope(program, quarter), with_rows=True)}
+    assert quality.counts(scope(program, quarter))[key] == checks[key].count
+    return [row.number for row in checks[key].rows]
+
+
+def referral(program: Program, **fields: Any) -> Referral:
+    return ReferralFactory(family=FamilyFactory(program=program), **fields)
+
+
+def case(program: Program, partner: User, opened_on: datetime.date, **closing: Any) -> Case:
+    """A case opened on ``opened_on`` with its intake survey; closed when ``closing`` gives
+    ``closed_on`` (with the outcome and the closing survey unless told otherwise)."""
+    made = assign_case(
+        referral(program, received_on=opened_on - 3 * DAY),
+        partner,
+        opened_days_ago=(TODAY - opened_on).days,
+    )
+    survey(made, SurveyTiming.INTAKE)
+    # The factory's child has been in care since 40 days before "today": out of the way here.
+    RemovalEpisode.objects.filter(child__family=made.family).update(
+        removed_on=opened_on - 60 * DAY,
+        discharged_on=opened_on - 50 * DAY,
+        discharge_reason=DischargeReason.REUNIFICATION,
+    )
+    if closing:
+        outcome = closing.get("outcome", ClosureOutcome.GOALS_MET)
+        Case.objects.filter(pk=made.pk).update(
+            status=CaseStatus.CLOSED, closed_on=closing["closed_on"], closure_outcome=outcome
+        )
+        if closing.get("survey", True):
+            survey(made, SurveyTiming.CLOSURE)
+        made.refresh_from_db()
+    return made
+
+
+def survey(of: Case, timing: str) -> SurveyResponse:
+    return SurveyResponse.objects.create(
+        case=of,
+        instrument=mentoring_services.default_survey_instrument(),
+        timing=timing,
+        answered_on=of.opened_on,
+        score=3,
+    )
+
+
+@pytest.fixture
+def partner(personas: dict[str, Any]) -> User:
+    return personas["door_parent_partner"]
+
+
+# --- Each check at its edges ----------------------------------------------------------------
+
+
+def test_referral_waiting_exactly_the_allowed_days_is_not_listed_one_more_is(
+    door: Program, personas: dict[str, Any]
+) -> None:
+    coordinator = personas["door_coordinator"]
+    on_time = referral(door, number="ON-TIME", received_on=Q3.end - 14 * DAY)
+    late = referral(door, number="LATE", status=Status.SCREENING, received_on=Q3.end - 15 * DAY)
+    referral(door, number="DECIDED", status=Status.DECLINED, received_on=Q3.start)
+    referral(door, number="AFTER", received_on=Q3.end + DAY)
+    assert numbers(coordinator, door, "undecided_referrals") == ["LATE"]
+    # Deciding takes it off the list.
+    Referral.objects.filter(pk=late.pk).update(status=Status.ACCEPTED)
+    assert numbers(coordinator, door, "undecided_referrals") == []
+    # The quarter under way counts the days to today (5 October).
+    assert on_time.received_on == datetime.date(2026, 9, 16)
+    assert numbers(coordinator, door, "undecided_referrals", Q3.next()) == ["ON-TIME"]
+
+
+def test_contacts_of_the_quarter_waiting_for_review(
+    door: Program, personas: dict[str, Any], partner: User
+) -> None:
+    coordinator = personas["door_coordinator"]
+    made = case(door, partner, Q3.start - 10 * DAY)
+    ActivityFactory(case=made, occurred_on=Q3.end)  # waiting, the quarter's last day
+    ActivityFactory(case=made, occurred_on=Q3.end, review_status=ReviewStatus.SIGNED_OFF)
+    ActivityFactory(case=made, occurred_on=Q3.end, review_status=ReviewStatus.SENT_BACK)
+    ActivityFactory(case=made, occurred_on=Q3.end + DAY)  # waiting, but next quarter
+    ActivityFactory(case=made, occurred_on=Q3.start - DAY)  # waiting, the quarter before
+    assert numbers(coordinator, door, "contacts_waiting") == [made.referral.number]
+
+
+def test_case_closed_on_the_quarters_last_day_at_23_30(
+    door: Program, personas: dict[str, Any], partner: User
+) -> None:
+    coordinator = personas["door_coordinator"]
+    late_evening = datetime.datetime(2026, 9, 30, 23, 30, tzinfo=CHICAGO)
+    with time_machine.travel(late_evening, tick=False):
+        made = assign_case(referral(door), partner, opened_days_ago=20)
+        survey(made, SurveyTiming.INTAKE)
+        RemovalEpisode.objects.filter(child__family=made.family).delete()
+        mentoring_services.case_close(
+            actor=coordinator,
+            case=made,
+            expected_version=made.version,
+            closed_on=datetime.date(2026, 9, 30),
+            outcome=ClosureOutcome.REUNIFIED,
+            note="",
+            discharges=[],
+        )
+    made.refresh_from_db()
+    assert made.closed_on == Q3.end
+    assert numbers(coordinator, door, "no_closure_survey") == [made.referral.number]
+    assert numbers(coordinator, door, "no_closure_survey", Q3.next()) == []
+    survey(made, SurveyTiming.CLOSURE)
+    assert numbers(coordinator, door, "no_closure_survey") == []
+
+
+def test_closed_without_outcome_and_new_cases_without_intake_survey(
+    door: Program, personas: dict[str, Any], partner: User
+) -> None:
+    coordinator = personas["door_coordinator"]
+    no_outcome = case(door, partner, Q3.start - 30 * DAY, closed_on=Q3.start, outcome="")
+    case(door, partner, Q3.start - 30 * DAY, closed_on=Q3.start - DAY, outcome="")  # Q2
+    new = case(door, partner, Q3.start)
+    SurveyResponse.objects.filter(case=new).delete()
+    before = case(door, partner, Q3.start - DAY)
+    SurveyResponse.objects.filter(case=before).delete()
+    assert numbers(coordinator, door, "closed_without_outcome") == [no_outcome.referral.number]
+    assert numbers(coordinator, door, "no_intake_survey") == [new.referral.number]
+
+
+def test_children_still_in_care_after_the_case_closed(
+    door: Program, personas: dict[str, Any], partner: User
+) -> None:
+    coordinator = personas["door_coordinator"]
+    closed = case(door, partner, Q3.start - 30 * DAY, closed_on=Q3.start + 5 * DAY)
+    episode = RemovalEpisode.objects.create(
+        child=closed.family.children.get(), removed_on=Q3.start - 100 * DAY
+    )
+    # Another family: its case closed, but it has an open one again (re-referred).
+    reopened = case(door, partner, Q3.start - 30 * DAY, closed_on=Q3.start + 5 * DAY)
+    RemovalEpisode.objects.create(
+        child=reopened.family.children.get(), removed_on=Q3.start - 100 * DAY
+    )
+    again = ReferralFactory(family=reopened.family, members=False)
+    assign_case(again, partner, opened_days_ago=10)
+    # A child removed after the case closed is not the closing's gap.
+    later = case(door, partner, Q3.start - 30 * DAY, closed_on=Q3.start + 5 * DAY)
+    RemovalEpisode.objects.create(child=later.family.children.get(), removed_on=Q3.end)
+    assert numbers(coordinator, door, "in_care_after_closing") == [closed.referral.number]
+    RemovalEpisode.objects.filter(pk=episode.pk).update(
+        discharged_on=Q3.start + 5 * DAY, discharge_reason="reunification"
+    )
+    assert numbers(coordinator, door, "in_care_after_closing") == []
+
+
+def test_families_served_whose_first_parent_has_no_race_or_ethnicity(
+    door: Program, personas: dict[str, Any], partner: User
+) -> None:
+    coordinator = personas["door_coordinator"]
+    unknown = case(door, partner, Q3.start - 30 * DAY)
+    unknown.family.parents.update(race_ethnicity=RaceEthnicity.NOT_REPORTED)
+    ParentFactory(family=unknown.family, race_ethnicity=RaceEthnicity.ASIAN)  # second parent
+    known = case(door, partner, Q3.start - 30 * DAY)
+    not_served = case(door, partner, Q3.start - 30 * DAY)
+    not_served.family.parents.update(race_ethnicity=RaceEthnicity.NOT_REPORTED)
+    for served in (unknown, known):
+        ActivityFactory(case=served, occurred_on=Q3.start + DAY)
+    ActivityFactory(case=not_served, occurred_on=Q3.start - DAY)
+    assert numbers(coordinator, door, "race_not_recorded") == [unknown.referral.number]
+
+
+# --- The page --------------------------------------------------------------------------------
+
+
+def every_problem(program: Program, partner: User, prefix: str) -> None:
+    """One record for each check in ``program``, numbered ``prefix``-n."""
+    made = case(program, partner, Q3.start - 30 * DAY, closed_on=Q3.start, outcome="")
+    RemovalEpisode.objects.create(child=made.family.children.get(), removed_on=Q3.start - 99 * DAY)
+    SurveyResponse.objects.filter(case=made, timing=SurveyTiming.CLOSURE).delete()
+    opened = case(program, partner, Q3.start + DAY)
+    SurveyResponse.objects.filter(case=opened).delete()
+    opened.family.parents.update(race_ethnicity=RaceEthnicity.NOT_REPORTED)
+    ActivityFactory(case=opened, occurred_on=Q3.start + 2 * DAY)
+    referral(program, received_on=Q3.start)
+    for index, number in enumerate(
+        Referral.objects.filter(program=program).order_by("pk").values_list("pk", flat=True)
+    ):
+        Referral.objects.filter(pk=number).update(number=f"{prefix}-{index}")
+
+
+def page(client: Client, query: str = "") -> str:
+    response = client.get(f"/reports/quality/{query}")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_every_link_opens_for_the_coordinator_and_other_programs_never_show(
+    door: Program,
+    rock: Program,
+    personas: dict[str, Any],
+    partner: User,
+    client_for: Callable[[User | None], Client],
+) -> None:
+    every_problem(door, partner, "DOOR")
+    every_problem(rock, partner, "ROCK")
+    client = client_for(personas["door_coordinator"])
+    shown = page(client)  # the last quarter that ended, the first program coordinated
+    assert "2026 Q3" in shown
+    assert "DOOR-" in shown and "ROCK-" not in shown
+    assert "7 data problems for 2026 Q3." in shown
+    links = re.findall(r'<td data-label="[^"]*"><a href="([^"]+)"', shown)
+    assert len(links) == 7
+    for link in links:
+        assert client.get(link.split("#")[0]).status_code == 200, link
+    # Door's coordinator asking for Rock: Door's panel, with the error at the field.
+    foreign = page(client, "?program=rock&quarter=2026-3")
+    assert "ROCK-" not in foreign and "DOOR-" in foreign
+    assert "Choose a program from the list." in foreign
+    rock_coordinator = client_for(personas["rock_coordinator"])
+    assert "DOOR-" not in page(rock_coordinator, "?program=door&quarter=2026-3")
+
+
+def test_state_staff_see_counts_and_no_family(
+    door: Program,
+    personas: dict[str, Any],
+    partner: User,
+    client_for: Callable[[User | None], Client],
+) -> None:
+    every_problem(door, partner, "DOOR")
+    shown = page(client_for(personas["state"]), "?program=door&quarter=2026-3")
+    assert "7 data problems for 2026 Q3." in shown
+    assert "DOOR-" not in shown and "<table" not in shown
+    assert not AuditEntry.objects.filter(object_type="referrals.family").exists()
+
+
+def test_the_coordinators_view_is_audited_as_a_list_of_families(
+    door: Program,
+    personas: dict[str, Any],
+    partner: User,
+    client_for: Callable[[User | None], Client],
+) -> None:
+    every_problem(door, partner, "DOOR")
+    page(client_for(personas["door_coordinator"]), "?program=door&quarter=2026-3")
+    entry = AuditEntry.objects.filter(object_type="referrals.family").latest("pk")
+    assert entry.actor_id == personas["door_coordinator"].pk
+    assert entry.changes == {"query": "program=door&quarter=2026-3"}
+
+
+def test_the_quarter_under_way_may_be_chosen_and_a_future_one_may_not(
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
+) -> None:
+    client = client_for(personas["door_coordinator"])
+    assert "2026 Q4" in page(client, "?program=door&quarter=2026-4")
+    future = page(client, "?program=door&quarter=2027-1")
+    assert "Choose a quarter from the list." in future and "2026 Q3" in future
+
+
+@pytest.mark.parametrize("persona", ["door_coordinator", "state"])
+def test_query_count_does_not_grow_with_rows(
+    door: Program,
+    personas: dict[str, Any],
+    partner: User,
+    client_for: Callable[[User | None], Client],
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+    persona: str,
+) -> None:
+    client = client_for(personas[persona])
+    every_problem(door, partner, "A")
+    page(client)  # warm the session
+    with django_assert_max_num_queries(20) as one:
+        page(client, "?program=door&quarter=2026-3")
+    for _ in range(4):
+        every_problem(door, partner, "B")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        shown = page(client, "?program=door&quarter=2026-3")
+    assert "35 data problems for 2026 Q3." in shown
+
+
+def test_the_report_list_and_the_dashboard_link_to_the_panel(
+    door: Program,
+    personas: dict[str, Any],
+    partner: User,
+    client_for: Callable[[User | None], Client],
+) -> None:
+    every_problem(door, partner, "DOOR")
+    client = client_for(personas["door_coordinator"])
+    assert 'href="/reports/quality/"' in client.get("/reports/").content.decode()
+    dashboard = client.get("/dashboard/").content.decode()
+    assert "/reports/quality/?program=door&amp;quarter=2026-3" in dashboard
+    assert "7 data problems for 2026 Q3" in dashboard
+
+
+def test_the_page_in_spanish(
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
+) -> None:
+    client = client_for(personas["door_coordinator"])
+    response = client.get("/reports/quality/", headers={"accept-language": "es"})
+    shown = response.content.decode()
+    assert "Calidad de los datos" in shown
+    assert "0 problemas de datos en 2026 Q3." in shown
