@@ -163,6 +163,23 @@ class CaseForm(ModelForm):
         if not self.is_bound:
             self.initial["version"] = self.instance.version
         set_choices(self, "permanency_goal", list(PermanencyGoal.choices))
+        if self.instance.status == CaseStatus.CLOSED:
+            # A closed case's outcome can be corrected (or given, when it was left out).
+            self.fields["closure_outcome"] = forms.ChoiceField(
+                label=_("How the case ended"),
+                choices=list(ClosureOutcome.choices),
+                widget=forms.RadioSelect,
+                initial=self.instance.closure_outcome or None,
+                error_messages={"required": _("Choose how the case ended.")},
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "closure_outcome" in cleaned:
+            # Not one of Meta.fields: given to the record here, before the model's own
+            # checks (a closed case needs an outcome) run on it.
+            self.instance.closure_outcome = cleaned["closure_outcome"]
+        return cleaned
 
 
 class GoalForm(forms.Form):

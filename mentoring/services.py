@@ -258,6 +258,8 @@ def case_assign(
 @transaction.atomic
 def case_update(*, actor: User, case: Case, data: dict[str, Any], expected_version: int) -> Case:
     fields = ["permanency_goal", "next_court_date"]
+    if case.status == CaseStatus.CLOSED:
+        fields.append("closure_outcome")
     before = audit.snapshot(Case.objects.get(pk=case.pk), fields)
     for name in fields:
         if name in data:

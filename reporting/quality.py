@@ -290,8 +290,8 @@ def _rows(key: str, queryset: QuerySet[Any]) -> list[Row]:
             Row(
                 number=number,
                 missing=_("Closed %(day)s with no outcome") % {"day": _date(day)},
-                fix_url=reverse("mentoring:case_detail", args=[pk]),
-                fix_label=_("Open the case"),
+                fix_url=reverse("mentoring:case_edit", args=[pk]),
+                fix_label=_("Give the outcome"),
             )
             for pk, number, day in queryset.order_by("closed_on", "pk").values_list(
                 "pk", "referral__number", "closed_on"

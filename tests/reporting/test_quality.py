@@ -181,6 +181,37 @@ def test_closed_without_outcome_and_new_cases_without_intake_survey(
     assert numbers(coordinator, door, "no_intake_survey") == [new.referral.number]
 
 
+def test_a_closed_case_without_an_outcome_gets_one_on_the_page_the_panel_links_to(
+    door: Program,
+    personas: dict[str, Any],
+    partner: User,
+    client_for: Callable[[User | None], Client],
+) -> None:
+    no_outcome = case(door, partner, Q3.start - 30 * DAY, closed_on=Q3.start, outcome="")
+    client = client_for(personas["door_coordinator"])
+    panel = page(client, "?program=door&quarter=2026-3")
+    edit = f"/mentoring/cases/{no_outcome.pk}/edit/"
+    assert f'href="{edit}"' in panel
+    form = client.get(edit).content.decode()
+    assert "How the case ended" in form
+    refused = client.post(
+        edit, {"version": str(no_outcome.version), "permanency_goal": "reunification"}
+    )
+    assert "Choose how the case ended." in refused.content.decode()
+    saved = client.post(
+        edit,
+        {
+            "version": str(no_outcome.version),
+            "permanency_goal": "reunification",
+            "closure_outcome": ClosureOutcome.REUNIFIED,
+        },
+    )
+    assert saved.status_code == 302
+    no_outcome.refresh_from_db()
+    assert no_outcome.closure_outcome == ClosureOutcome.REUNIFIED
+    assert numbers(personas["door_coordinator"], door, "closed_without_outcome") == []
+
+
 def test_children_still_in_care_after_the_case_closed(
     door: Program, personas: dict[str, Any], partner: User
 ) -> None:
