@@ -502,21 +502,19 @@ def _episode_page(
     """A stay in care or a placement, new or corrected; back to the child's page after."""
     family = child.family
     form = form_class(request.POST or None, instance=instance, initial={"version": family.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data, form.cleaned_data["version"])
-        except ConcurrentEditError as error:
-            form.add_error(None, str(error))
-            family.refresh_from_db()
-            data = request.POST.copy()
-            data["version"] = str(family.version)
-            form.data = data
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(request, saved)
-            return redirect("referrals:child_detail", pk=child.pk)
-    return render(
+
+    def stored_version() -> int:
+        family.refresh_from_db()
+        return family.version
+
+    return save_form(
+        request,
+        form,
+        lambda cleaned: save(cleaned, cleaned["version"]),
+        saved=saved,
+        then=lambda _result: reverse("referrals:child_detail", args=[child.pk]),
+        stored_version=stored_version,
+    ) or render(
         request, "referrals/episode_form.html", {"form": form, "child": child, "title": title}
     )
 
