@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from psp.exports import csv_safe
-from referrals.models import RaceEthnicity
 from reporting import charts
 from reporting.metrics import (
     Headline,
@@ -33,6 +32,7 @@ from reporting.metrics import (
     definition_values,
     definitions,
     quarter_report,
+    race_ethnicity_columns,
     too_few_to_compare,
 )
 from reporting.models import Report
@@ -91,7 +91,7 @@ def report_data(report: Report) -> dict[str, Any]:
         counts: dict[str, int] = data["families_by_race_ethnicity"]
         shown = {code: str(count) for code, count in counts.items()}
         shown["total"] = str(sum(counts.values()))
-    labels = dict(RaceEthnicity.choices)
+    labels = dict(race_ethnicity_columns())
     data["race_rows"] = [(code, str(labels[code]), shown[code]) for code in labels]
     data["race_total"] = shown["total"]
     data["race_columns"] = [(code, str(label)) for code, label in labels.items()]

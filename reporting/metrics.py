@@ -126,6 +126,11 @@ REENTRY_EXITS = [
 # Triage decisions that end a referral: counted by where the referral stood at the quarter's end.
 CLOSING_STATUSES = [Status.DECLINED, Status.WITHDRAWN]
 TEAM_MEETING_TYPES = [ActivityType.TEAM_MEETING, ActivityType.CASE_PLAN_INPUT]
+# The race and ethnicity columns: every answer a parent can give ("Prefer not to say" is one),
+# then the families whose first parent has no answer recorded yet, or who have no parent on
+# record. Every family served is in exactly one column.
+NOT_RECORDED = "not_recorded"
+RACE_ETHNICITY_COLUMNS = [*RaceEthnicity.values, NOT_RECORDED]
 
 
 DEFINITIONS: dict[str, Any] = {
@@ -285,7 +290,10 @@ DEFINITIONS: dict[str, Any] = {
     ),
     "families_by_race_ethnicity": _(
         "Families served in the quarter by the race or ethnicity of the family's first "
-        "recorded parent. In the reports state staff read, counts from 1 to %(largest_hidden)s "
+        "recorded parent, as the parent describes it; “Prefer not to say” is the parent's "
+        "answer. A family whose first parent has no answer recorded yet (not asked), or with "
+        "no parent on record, is counted under “Not recorded”, so the counts add up to the "
+        "families served. In the reports state staff read, counts from 1 to %(largest_hidden)s "
         "are hidden (“*”), and so are as many other counts as it takes that no hidden count "
         "can be narrowed to fewer than %(threshold)s possible values (in a row whose total is "
         "under %(largest_hidden)s, to fewer than every value from 0 to that total) from the "
@@ -1130,10 +1138,22 @@ def outreach_metrics(*, program: Program | None, quarter: Quarter) -> OutreachMe
 # --- 9. Families by race or ethnicity ------------------------------------------------------
 
 
+def race_ethnicity_columns() -> list[tuple[str, str]]:
+    """``RACE_ETHNICITY_COLUMNS`` with their labels in the active language, in order."""
+    labels = {**dict(RaceEthnicity.choices), NOT_RECORDED: _("Not recorded")}
+    return [(code, str(labels[code])) for code in RACE_ETHNICITY_COLUMNS]
+
+
+def _race_column(race: str | None) -> str:
+    """The column of a family whose first parent answered ``race`` (None: no parent)."""
+    return race if race in RaceEthnicity.values else NOT_RECORDED
+
+
 def families_by_race_ethnicity(*, program: Program | None, quarter: Quarter) -> dict[str, int]:
     """Families served in the quarter (as ``family_metrics().served``) by the race or
-    ethnicity of their first parent (lowest id): every category, 0 when none (1 query).
-    Families without a parent on record count as "not reported"."""
+    ethnicity of their first parent (lowest id): every column of ``RACE_ETHNICITY_COLUMNS``,
+    0 when none (1 query). A first parent with no answer recorded (blank), or no parent on
+    record, counts as ``NOT_RECORDED``; the counts add up to the families served."""
     served = _contacts(program, quarter.start, quarter.end).values("case__family")
     first_parent = Parent.objects.filter(family=OuterRef("pk")).order_by("id")
     rows = (
@@ -1143,10 +1163,9 @@ def families_by_race_ethnicity(*, program: Program | None, quarter: Quarter) -> 
         .annotate(total=Count("id"))
         .order_by()
     )
-    counts = dict.fromkeys(RaceEthnicity.values, 0)
+    counts = dict.fromkeys(RACE_ETHNICITY_COLUMNS, 0)
     for row in rows:
-        code = row["race"] if row["race"] in counts else RaceEthnicity.NOT_REPORTED
-        counts[code] += row["total"]
+        counts[_race_column(row["race"])] += row["total"]
     return counts
 
 
@@ -1192,12 +1211,11 @@ def families_by_program_and_race_ethnicity(*, quarter: Quarter) -> RaceEthnicity
     counts: dict[tuple[str, str], dict[str, int]] = {}
     for row in rows:
         program = (row["program__slug"], row["program__name"])
-        code = row["race"] if row["race"] in RaceEthnicity.values else RaceEthnicity.NOT_REPORTED
-        by_race = counts.setdefault(program, dict.fromkeys(RaceEthnicity.values, 0))
-        by_race[code] += row["total"]
+        by_race = counts.setdefault(program, dict.fromkeys(RACE_ETHNICITY_COLUMNS, 0))
+        by_race[_race_column(row["race"])] += row["total"]
     programs = sorted(counts, key=lambda program: (program[1], program[0]))
     table = suppression.Table.from_rows(
-        {slug: counts[(slug, name)] for slug, name in programs}, RaceEthnicity.values
+        {slug: counts[(slug, name)] for slug, name in programs}, RACE_ETHNICITY_COLUMNS
     )
     return RaceEthnicityByProgram(programs=programs, table=table)
 
