@@ -215,11 +215,19 @@ DEFINITIONS: dict[str, Any] = {
     "cfsr_permanency_12_months": _(
         "CFSR Round 4 statewide data indicator “permanency in 12 months for children "
         "entering foster care”, as the Children's Bureau specifies it (see “Sources of the "
-        "CFSR definitions”). Denominator: the children who "
-        "entered care in the 12-month target period, counted once by their first removal "
-        "in the period; a stay of fewer than 8 days (discharge date minus removal date) "
-        "and a child 18 or older on the day of removal are left out. Numerator: those "
-        "discharged to reunification, living with other relatives, guardianship or "
+        "CFSR definitions”). Denominator: the children who entered care in the 12-month "
+        "target period, counted once by their first removal in the period; a stay of fewer "
+        "than 8 days (discharge date minus removal date) and a child 18 or older on the day "
+        "of removal are left out. A child whose first removal in the period was a stay of "
+        "fewer than 8 days is left out even when removed again later in the period. The "
+        "documents state both rules (stays under 8 days left out, only the first entry in the "
+        "period evaluated) but not which applies first; where the documents do not say, this "
+        "report follows the reading of the California Child Welfare Indicators Project "
+        "(University of California at Berkeley), whose methodology “CFSR4-P1: Permanency in "
+        "12 Months for Children Entering Foster Care” says “For children with multiple "
+        "episodes during the same 12-month period, this measure only evaluates the first "
+        "episode within the period”, so a later stay is not counted in its place. Numerator: "
+        "those discharged to reunification, living with other relatives, guardianship or "
         "adoption within 12 months of entering (the discharge date is before the same day "
         "of the month 12 months after the removal, or that month's last day when it is "
         "shorter) and before their 18th birthday. The target period is the most recent 12 "
@@ -231,15 +239,16 @@ DEFINITIONS: dict[str, Any] = {
     "cfsr_reentry_12_months": _(
         "CFSR Round 4 statewide data indicator “re-entry to foster care in 12 months”, as "
         "the same documents specify it. Denominator: the children who entered care in the "
-        "12-month target period (first removal in the period, with the same exclusions) "
-        "and were discharged within 12 months of entering to reunification, living with "
-        "other relatives or guardianship, before their 18th birthday (a discharge at 18 or "
-        "older leaves the denominator). Numerator: those removed again within 12 months of "
-        "that discharge (before the same day of the month 12 months later). The target "
-        "period is the most recent 12 months whose entrants have all had 12 months to "
-        "leave care and 12 more to re-enter by the quarter's last day: the 12 months ending "
-        "two years before it. Counted for the children of families the program served from "
-        "the period's first day to the quarter's last day."
+        "12-month target period (first removal in the period, with the same exclusions, read "
+        "the same way: a child whose first removal in the period lasted fewer than 8 days is "
+        "left out, not counted by a later removal) and were discharged within 12 months of "
+        "entering to reunification, living with other relatives or guardianship, before their "
+        "18th birthday (a discharge at 18 or older leaves the denominator). Numerator: those "
+        "removed again within 12 months of that discharge (before the same day of the month "
+        "12 months later). The target period is the most recent 12 months whose entrants "
+        "have all had 12 months to leave care and 12 more to re-enter by the quarter's last "
+        "day: the 12 months ending two years before it. Counted for the children of families "
+        "the program served from the period's first day to the quarter's last day."
     ),
     "cfsr_sources": _(
         "Children's Bureau (Administration for Children and Families, U.S. Department of "
@@ -807,6 +816,12 @@ def _first_entry_in(name: str, period: TargetPeriod) -> Q:
     the first time), kept by the CFSR's exclusions: in care 8 days or more, and under 18 on
     entering (a child without a date of birth is kept). ``name`` as in
     ``_with_first_entries``."""
+    # The first removal is chosen before the exclusions apply, so a child whose first removal
+    # in the period lasted under 8 days is left out, not counted by a later removal in it.
+    # The CFSR documents state both rules but not their order; where they do not say, we
+    # follow the California Child Welfare Indicators Project's restatement of CFSR4-P1, "this
+    # measure only evaluates the first episode within the period" (quoted in
+    # ``DEFINITIONS``). Both indicators select their cohort here.
     return (
         _between("removed_on", period.start, period.end)
         & Q(**{f"{name}_earlier": False})
