@@ -29,6 +29,7 @@ from reporting.metrics import (
     Headline,
     RaceEthnicityByProgram,
     TargetPeriod,
+    definition_sources,
     definition_values,
     definitions,
     quarter_report,
@@ -177,6 +178,7 @@ def summary_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
     generated = timezone.localtime(report.started_at or timezone.now())
+    sources = definition_sources()
     return {
         "report": report,
         "scope": report.scope_label,
@@ -212,7 +214,8 @@ def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
         "settings": definition_values(),
         "charts": report_charts(data),
         "definitions": [
-            (DEFINITION_TITLES.get(key, key), text) for key, text in definitions().items()
+            (DEFINITION_TITLES.get(key, key), text, sources[key])
+            for key, text in definitions().items()
         ],
         "running_head": css_string(f"{report.scope_label} · {report.period.label}"),
         "page_label": css_string(_("Page")),

@@ -23,7 +23,8 @@ How the numbers are made:
   the lived-experience share to a whole percent. Hours by kind of contact are apportioned
   (largest remainder) so that they add up to the total hours shown.
 
-``DEFINITIONS`` states each metric in plain language for the report's appendix.
+``DEFINITIONS`` states each metric in plain language for the report's appendix, and
+``DEFINITION_SOURCES`` where each definition comes from.
 """
 
 from __future__ import annotations
@@ -317,6 +318,205 @@ DEFINITIONS: dict[str, Any] = {
 }
 
 
+# Where each definition comes from, printed under it in the appendix ("Source: ..."). Only
+# documents that exist are named: the CFSR Round 4 documents of "cfsr_sources"; the state's
+# (DCF) PSP program documents, by their own titles; and the project's published specification
+# ("PSP Case Management specification", by its section names). Where a rule is the project's
+# own (rounding, percents of few), the source says so rather than naming a document.
+DEFINITION_SOURCES: dict[str, Any] = {
+    "dates": _(
+        "PSP Case Management specification, section “Rules that hold everywhere”: "
+        "“America/Chicago is the program's time zone; a time not given is not invented.” "
+        "Counting only what is dated by the quarter's last day is this project's own rule, so "
+        "that a filed report is not rewritten (the specification, “Capabilities”, 7. Quarter "
+        "close: “its report is frozen”)."
+    ),
+    "rounding": _(
+        "This project's own rule, the same for every figure; none of the source documents sets "
+        "a rounding rule. A half is rounded up, as people round by hand, not to the even "
+        "number as some software does."
+    ),
+    "percentages": _(
+        "This project's own rule; none of the source documents sets one. The smallest "
+        "denominator compared (%(small_denominator)s) is a setting of this installation."
+    ),
+    "referrals_received": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: "
+        "“referrals (received, accepted, declined by reason, days to first contact)”. The "
+        "state's program description gives the Program Coordinator the task to “complete State "
+        "reporting requirements” (DCF, “Parents Supporting Parents: A Wisconsin Parent Partner "
+        "Model”, section “Local Parents Support Parents (PSP) Programs”)."
+    ),
+    "referrals_accepted": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting (“referrals "
+        "(received, accepted, …)”) and 1. Referrals (“received → screening → accepted | "
+        "declined (reason) | withdrawn”)."
+    ),
+    "referrals_declined": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting (“declined "
+        "by reason”) and 1. Referrals (“declined (reason)”)."
+    ),
+    "referrals_withdrawn": _(
+        "PSP Case Management specification, section “Capabilities”, 1. Referrals: the triage "
+        "state “withdrawn”, counted as the report of 5. Reporting counts the other decisions."
+    ),
+    "days_to_first_contact": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “days to "
+        "first contact”. The median is this project's choice of summary."
+    ),
+    "families_served": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “families "
+        "served (unique per quarter, average per month)”."
+    ),
+    "families_new": _(
+        "PSP Case Management specification, section “Capabilities”, 2. Mentoring (a case opens "
+        "when a Parent Partner is assigned to an accepted referral), for the families served "
+        "of 5. Reporting."
+    ),
+    "families_closed": _(
+        "PSP Case Management specification, section “Capabilities”, 2. Mentoring (“the case: "
+        "… closure with outcome”), for the families served of 5. Reporting."
+    ),
+    "families_per_month": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “families "
+        "served (unique per quarter, average per month)”; the school-based sister model counts "
+        "its reach the same way (“assist an average of 142 families per month”, “Establishing "
+        "Parent Peer Support Providers”)."
+    ),
+    "contacts": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “contacts "
+        "and hours by type, court hearings and team meetings attended”, and 2. Mentoring (the "
+        "activity log's duration, type and mileage). What Parent Partners do: “Support families "
+        "by attending team meetings, court hearings, or other gatherings” (DCF, “Parents "
+        "Supporting Parents: A Wisconsin Parent Partner Model”, section “Parent Partners”)."
+    ),
+    "children_served": _(
+        "PSP Case Management specification, section “Capabilities”, 3. Outcomes: “per child, "
+        "one or more removal episodes (removal date, placement history within the episode, "
+        "discharge date and reason / permanency type); a re-removal is a new episode”."
+    ),
+    "returned_home": _(
+        "PSP Case Management specification, section “Capabilities”, 3. Outcomes (“returned "
+        "home at discharge”) and 5. Reporting (“reunifications”). The state's program "
+        "description names “sooner reunification” among the impacts Iowa reported (DCF, "
+        "“Parents Supporting Parents: A Wisconsin Parent Partner Model”)."
+    ),
+    "permanency_by_type": _(
+        "PSP Case Management specification, section “Capabilities”, 3. Outcomes: “discharge "
+        "date and reason / permanency type”. Parent Partners “Assist in the goal of "
+        "reunification or appropriate permanency goal” (DCF, “Parents Supporting Parents: A "
+        "Wisconsin Parent Partner Model”, section “Parent Partners”)."
+    ),
+    "days_in_out_of_home_care": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “median "
+        "days in out-of-home care”. The state's program description names “Reduction in time "
+        "in out-of-home care (OHC)” among the impacts Iowa reported (DCF, “Parents Supporting "
+        "Parents: A Wisconsin Parent Partner Model”)."
+    ),
+    "reremovals": _(
+        "PSP Case Management specification, section “Capabilities”, 3. Outcomes: “re-removal "
+        "within 12 and 24 months of going home”. The state's program description names “less "
+        "likely to reenter system” among the impacts Iowa reported (DCF, “Parents Supporting "
+        "Parents: A Wisconsin Parent Partner Model”)."
+    ),
+    "cfsr_permanency_12_months": _(
+        "The CFSR Round 4 documents named under “Sources of the CFSR definitions”, as the PSP "
+        "Case Management specification asks (section “Capabilities”, 3. Outcomes: “Where a "
+        "federal definition exists, use it”); for the order of the two exclusions, the "
+        "California Child Welfare Indicators Project's methodology “CFSR4-P1” quoted above."
+    ),
+    "cfsr_reentry_12_months": _(
+        "The CFSR Round 4 documents named under “Sources of the CFSR definitions”, as the PSP "
+        "Case Management specification asks (section “Capabilities”, 3. Outcomes: “re-entry to "
+        "care within 12 months of discharge”, “with their exclusions (under 8 days in care, "
+        "age 18+)”)."
+    ),
+    "cfsr_sources": _(
+        "PSP Case Management specification, section “Capabilities”, 3. Outcomes: “Where a "
+        "federal definition exists, use it: the CFSR Round 4 statewide data indicators”."
+    ),
+    "survey_change": _(
+        "PSP Case Management specification, section “Capabilities”, 3. Outcomes (“a short "
+        "survey at intake and at closure … the default measures hope and feeling supported, as "
+        "the Iowa model reported”) and 5. Reporting (“survey change”). The state's program "
+        "description: parents served in Iowa “reported increased hope and belief in "
+        "themselves” and “felt supported” (DCF, “Parents Supporting Parents: A Wisconsin "
+        "Parent Partner Model”)."
+    ),
+    "parent_partners_active": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “workforce "
+        "(Parent Partners active, …)”, with the stages of 2. Mentoring."
+    ),
+    "training_hours": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting (“training "
+        "hours”). Parent Partners “receive a lot of training, support, supervision and ongoing "
+        "opportunities for professional development” (DCF, “Parents Supporting Parents: A "
+        "Wisconsin Parent Partner Model”, section “Parent Partners”)."
+    ),
+    "supervision_sessions": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting (“supervision "
+        "and clinical sessions held”). The Parent Partner Coordinator “will manage and "
+        "supervise the Parent Partner(s)” (DCF, “Parents Supporting Parents: A Wisconsin Parent "
+        "Partner Model”, section “Local Parents Support Parents (PSP) Programs”)."
+    ),
+    "clinical_sessions": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting (“supervision "
+        "and clinical sessions held”). The Program Coordinator will “arrange monthly clinical "
+        "support for Parent Partner(s)”, and Clinical Support “will facilitate monthly support "
+        "for the local team” (DCF, “Parents Supporting Parents: A Wisconsin Parent Partner "
+        "Model”, section “Local Parents Support Parents (PSP) Programs”)."
+    ),
+    "council_meetings": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “councils "
+        "(meetings, …)”. “Each Innovation Zone will develop an advisory council … and "
+        "participate in a state advisory council”, whose meetings the Program Coordinator leads "
+        "(DCF, “Parents Supporting Parents: A Wisconsin Parent Partner Model”, section “Local "
+        "Parents Support Parents (PSP) Programs”)."
+    ),
+    "council_lived_experience_share": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: "
+        "“lived-experience share”. “Parent participation is a vital component to both the "
+        "local and state advisory councils” (DCF, “Parents Supporting Parents: A Wisconsin "
+        "Parent Partner Model”); “Engaging people with lived experience leads to new and "
+        "different insights” (DCF, “Parents Supporting Parents: Wisconsin's Parent Partner "
+        "Model in Child Welfare”, “Guiding Principles”)."
+    ),
+    "stipends": _(
+        "PSP Case Management specification, section “Capabilities”, 4. Councils and outreach "
+        "(“stipends paid to parent members”) and 5. Reporting (“stipends”). The contributions "
+        "of parents with lived experience “deserve compensation” (DCF, “Parents Supporting "
+        "Parents: Wisconsin's Parent Partner Model in Child Welfare”, “Guiding Principles”)."
+    ),
+    "recommendations": _(
+        "PSP Case Management specification, section “Capabilities”, 4. Councils and outreach: "
+        "“recommendations and their follow-up to adoption”, and 5. Reporting "
+        "(“recommendations”)."
+    ),
+    "outreach": _(
+        "PSP Case Management specification, section “Capabilities”, 4. Councils and outreach: "
+        "“outreach and education events (audience, attendance, referrals generated)”. The "
+        "Program Coordinator and the Parent Partner Coordinator “complete outreach and "
+        "education in the community regarding PSP” (DCF, “Parents Supporting Parents: A "
+        "Wisconsin Parent Partner Model”, section “Local Parents Support Parents (PSP) "
+        "Programs”)."
+    ),
+    "families_by_race_ethnicity": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “Family "
+        "counts are broken down by race/ethnicity, with small counts (default 1 to 4) "
+        "suppressed in anything state staff see”; the largest count hidden follows the "
+        "setting of this installation. None of the source documents sets a small-cell rule. "
+        "Why the breakdown: “Those most impacted by racial disparities in child welfare must "
+        "be engaged as leaders in systems improvement” (DCF, “Parents Supporting Parents: "
+        "Wisconsin's Parent Partner Model in Child Welfare”, “Guiding Principles”)."
+    ),
+    "families_by_program_and_race_ethnicity": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “a "
+        "quarterly state report per program and statewide”, with its family counts “broken "
+        "down by race/ethnicity”."
+    ),
+}
+
+
 def small_count_threshold() -> int:
     """The smallest count shown as it is to state staff (the setting
     ``PSP_SMALL_COUNT_THRESHOLD``, as ``suppress`` reads it)."""
@@ -345,13 +545,23 @@ def definition_values() -> dict[str, Any]:
     }
 
 
-def definitions() -> dict[str, str]:
-    """``DEFINITIONS`` in the active language, with the settings in force filled in."""
+def _filled(texts: dict[str, Any]) -> dict[str, str]:
     values = definition_values()
     return {
-        key: str(text) % values if "%(" in str(text) else str(text)
-        for key, text in DEFINITIONS.items()
+        key: str(text) % values if "%(" in str(text) else str(text) for key, text in texts.items()
     }
+
+
+def definitions() -> dict[str, str]:
+    """``DEFINITIONS`` in the active language, with the settings in force filled in."""
+    return _filled(DEFINITIONS)
+
+
+def definition_sources() -> dict[str, str]:
+    """``DEFINITION_SOURCES`` in the active language, in ``DEFINITIONS``' order (a definition
+    without a source is a ``KeyError``: every definition says where it comes from)."""
+    sources = _filled(DEFINITION_SOURCES)
+    return {key: sources[key] for key in DEFINITIONS}
 
 
 # --- Helpers -------------------------------------------------------------------------------
