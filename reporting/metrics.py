@@ -502,9 +502,9 @@ DEFINITION_SOURCES: dict[str, Any] = {
     ),
     "families_by_race_ethnicity": _(
         "PSP Case Management specification, section “Capabilities”, 5. Reporting: “Family "
-        "counts are broken down by race/ethnicity, with small counts (default 1 to 4) "
-        "suppressed in anything state staff see”; the largest count hidden follows the "
-        "setting of this installation. None of the source documents sets a small-cell rule. "
+        "counts are broken down by race/ethnicity, with small counts … suppressed in anything "
+        "state staff see”; which counts are small (here 1 to %(largest_hidden)s) is a setting "
+        "of this installation. None of the source documents sets a small-cell rule. "
         "Why the breakdown: “Those most impacted by racial disparities in child welfare must "
         "be engaged as leaders in systems improvement” (DCF, “Parents Supporting Parents: "
         "Wisconsin's Parent Partner Model in Child Welfare”, “Guiding Principles”)."
