@@ -25,14 +25,13 @@ from django.utils.translation import gettext_lazy
 
 from psp.exports import csv_safe
 from referrals.models import RaceEthnicity
-from reporting import charts
+from reporting import charts, filing
 from reporting.metrics import (
     Headline,
     RaceEthnicityByProgram,
     TargetPeriod,
     definition_values,
     definitions,
-    quarter_report,
     too_few_to_compare,
 )
 from reporting.models import Report
@@ -81,26 +80,43 @@ DEFINITION_TITLES: dict[str, Any] = {
 
 
 def report_data(report: Report) -> dict[str, Any]:
-    """Every metric for the report's program (or statewide) and quarter, plus the race and
-    ethnicity rows as the report will show them (and, statewide, the table by program)."""
-    data = quarter_report(program=report.program, quarter=report.period)
-    by_program: RaceEthnicityByProgram | None = data["families_by_program_and_race_ethnicity"]
-    if report.suppressed:
-        shown = data["families_by_race_ethnicity_suppressed"]
-    else:
-        counts: dict[str, int] = data["families_by_race_ethnicity"]
-        shown = {code: str(count) for code, count in counts.items()}
-        shown["total"] = str(sum(counts.values()))
+    """Every metric for the report's program (or statewide) and quarter, the filed ones when
+    the quarter is closed (``reporting.filing``), shaped as the report prints them."""
+    return shaped(report, filing.report_numbers(report))
+
+
+def shaped(report: Report, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the race and ethnicity rows as ``report`` shows them (and, statewide, the
+    table by program): every count for a program's own coordinators; for state staff the
+    quarter's table with its hidden cells, or nothing (``race_withheld``) while the
+    statewide quarter is open."""
+    data = dict(data)
     labels = dict(RaceEthnicity.choices)
-    data["race_rows"] = [(code, str(labels[code]), shown[code]) for code in labels]
-    data["race_total"] = shown["total"]
+    columns = list(labels)
+    by_program: RaceEthnicityByProgram | None = None
+    row = report.program.slug if report.program else None
+    data["race_withheld"] = False
+    if not report.suppressed:
+        counts: dict[str, int] = data["families_by_race_ethnicity"]
+        shown = {code: str(counts.get(code, 0)) for code in columns}
+        shown["total"] = str(sum(counts.values()))
+        if report.program is None:
+            by_program = data["families_by_program_and_race_ethnicity"]
+    elif data.get("quarter_table") is not None:
+        by_program = data["quarter_table"]
+        shown = by_program.shown(row, suppressed=True)
+    else:
+        data["race_withheld"] = True
+        shown = {}
+    data["race_rows"] = [(code, str(labels[code]), shown[code]) for code in columns if shown]
+    data["race_total"] = shown.get("total", "")
     data["race_columns"] = [(code, str(label)) for code, label in labels.items()]
     data["program_race_rows"] = []
-    if by_program is not None:
+    if by_program is not None and report.program is None:
         for slug, name in by_program.programs:
             cells = by_program.shown(slug, suppressed=report.suppressed)
             data["program_race_rows"].append(
-                (slug, name, [cells[code] for code in labels], cells["total"])
+                (slug, name, [cells[code] for code in columns], cells["total"])
             )
     return data
 
@@ -176,7 +192,7 @@ def summary_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
-    generated = timezone.localtime(report.started_at or timezone.now())
+    generated = timezone.localtime(data["made_at"])
     return {
         "report": report,
         "scope": report.scope_label,
@@ -191,6 +207,7 @@ def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
         "previous_label": data["previous_quarter"].label,
         "generated_at": generated,
         "requested_by": str(report.requested_by) if report.requested_by else "",
+        "filing": data["filing"],
         "data": data,
         "summary": summary_rows(data),
         "cfsr": [
@@ -294,6 +311,12 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
             "start": report.period.start.isoformat(),
             "end": report.period.end.isoformat(),
             "small_counts_suppressed": "yes" if report.suppressed else "no",
+            "status": "filed" if data["filing"] else "draft",
+            "closed_at": (
+                timezone.localtime(data["filing"].closed_at).isoformat(timespec="seconds")
+                if data["filing"]
+                else ""
+            ),
             "time_zone": definition_values()["time_zone"],
         },
     )
@@ -417,13 +440,16 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
             "referrals": outreach.referrals,
         },
     )
-    add(
-        "race_ethnicity",
-        {
-            **{code: shown for code, _label, shown in data["race_rows"]},
-            "total": data["race_total"],
-        },
-    )
+    if data["race_withheld"]:
+        add("race_ethnicity", {"shown": "no: until every program has closed the quarter"})
+    else:
+        add(
+            "race_ethnicity",
+            {
+                **{code: shown for code, _label, shown in data["race_rows"]},
+                "total": data["race_total"],
+            },
+        )
     codes = [code for code, _label in data["race_columns"]]
     for slug, _name, cells, total in data["program_race_rows"]:
         add(
@@ -432,6 +458,10 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
                 **{f"{slug}.{code}": shown for code, shown in zip(codes, cells, strict=True)},
                 f"{slug}.total": total,
             },
+        )
+    for row in data["amendments"]:
+        add(
+            "amendments", {f"{row.quarter}.{row.section}.{row.metric}": f"{row.filed} -> {row.now}"}
         )
     return rows
 
