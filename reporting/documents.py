@@ -42,6 +42,7 @@ STYLESHEET = "reporting/report.css"
 # here still prints, under its key.
 DEFINITION_TITLES: dict[str, Any] = {
     "dates": gettext_lazy("Dates and time zone"),
+    "closed_quarters": gettext_lazy("Closed quarters and changes after filing"),
     "rounding": gettext_lazy("Rounding"),
     "percentages": gettext_lazy("Percents"),
     "referrals_received": gettext_lazy("Referrals received"),

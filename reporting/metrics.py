@@ -136,6 +136,16 @@ DEFINITIONS: dict[str, Any] = {
         "gives the same figures when it is made again later, unless records dated in the "
         "quarter are entered or corrected afterwards."
     ),
+    "closed_quarters": _(
+        "A program's quarter is closed by its Program Coordinator once it has ended. Closing "
+        "files the quarter's numbers as they stand; every report of a closed quarter is made "
+        "from them and is the same file however often it is made. A record of a closed "
+        "quarter entered or corrected later does not change its report: each figure that "
+        "differs is listed, as filed and as counted now, under “Changes to quarters already "
+        "filed” in the next report. The statewide quarter closes when every program has "
+        "closed it; statewide figures are counted at that moment, from the programs' filed "
+        "race and ethnicity counts and from the records for everything else."
+    ),
     "rounding": _(
         "Figures are rounded half up (12.5 becomes 13): hours, medians, averages and percents "
         "to one decimal place, the lived-experience share to a whole percent, survey scores and "
@@ -290,7 +300,9 @@ DEFINITIONS: dict[str, Any] = {
         "can be narrowed to fewer than %(threshold)s possible values (in a row whose total is "
         "under %(largest_hidden)s, to fewer than every value from 0 to that total) from the "
         "totals, this report and the other reports of the quarter together. The same counts "
-        "are hidden in every report of the quarter."
+        "are hidden in every report of the quarter: they are chosen once, from every "
+        "program's filed counts, when the last program closes the quarter, and until then "
+        "the reports state staff read leave the table out."
     ),
     "families_by_program_and_race_ethnicity": _(
         "Statewide report only: the same count for each program, with each program's total "
