@@ -182,6 +182,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "mentoring.send_weekly_digest",
         "schedule": crontab(hour=7, minute=30, day_of_week="monday"),
     },
+    # Changes to the numbers of quarters already closed and filed.
+    "reporting-find-amendments": {
+        "task": "reporting.find_amendments",
+        "schedule": crontab(hour=1, minute=30),
+    },
     # Reports asked for while the broker was down, or left by a worker that died.
     "reporting-requeue-waiting": {
         "task": "reporting.requeue_waiting",

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from psp.exports import csv_safe
-from reporting import charts
+from reporting import charts, filing
 from reporting.metrics import (
     Headline,
     RaceEthnicityByProgram,
@@ -32,7 +32,6 @@ from reporting.metrics import (
     definition_sources,
     definition_values,
     definitions,
-    quarter_report,
     race_ethnicity_columns,
     too_few_to_compare,
 )
@@ -44,6 +43,7 @@ STYLESHEET = "reporting/report.css"
 # here still prints, under its key.
 DEFINITION_TITLES: dict[str, Any] = {
     "dates": gettext_lazy("Dates and time zone"),
+    "closed_quarters": gettext_lazy("Closed quarters and changes after filing"),
     "rounding": gettext_lazy("Rounding"),
     "percentages": gettext_lazy("Percents"),
     "referrals_received": gettext_lazy("Referrals received"),
@@ -82,26 +82,52 @@ DEFINITION_TITLES: dict[str, Any] = {
 
 
 def report_data(report: Report) -> dict[str, Any]:
-    """Every metric for the report's program (or statewide) and quarter, plus the race and
-    ethnicity rows as the report will show them (and, statewide, the table by program)."""
-    data = quarter_report(program=report.program, quarter=report.period)
-    by_program: RaceEthnicityByProgram | None = data["families_by_program_and_race_ethnicity"]
-    if report.suppressed:
-        shown = data["families_by_race_ethnicity_suppressed"]
+    """Every metric for the report's program (or statewide) and quarter, the filed ones when
+    the quarter is closed (``reporting.filing``), shaped as the report prints them."""
+    return shaped(report, filing.report_numbers(report))
+
+
+def shaped(report: Report, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the race and ethnicity rows as ``report`` shows them (and, statewide, the
+    table by program): every count for a program's own coordinators; for state staff the
+    quarter's table with its hidden cells, or nothing (``race_withheld``) while the
+    statewide quarter is open. The columns are ``metrics.RACE_ETHNICITY_COLUMNS`` that the
+    numbers have: a quarter filed before "Not recorded" was counted keeps the columns it was
+    filed with."""
+    data = dict(data)
+    by_program: RaceEthnicityByProgram | None = None
+    row = report.program.slug if report.program else None
+    data["race_withheld"] = False
+    counts: dict[str, int] = data["families_by_race_ethnicity"]
+    had = set(counts)
+    if not report.suppressed:
+        if report.program is None:
+            by_program = data["families_by_program_and_race_ethnicity"]
+    elif data.get("quarter_table") is not None:
+        by_program = data["quarter_table"]
+        had = set(by_program.table.columns)
     else:
-        counts: dict[str, int] = data["families_by_race_ethnicity"]
-        shown = {code: str(count) for code, count in counts.items()}
+        data["race_withheld"] = True
+    if by_program is not None:  # its rows print every column they have, and only those
+        had &= set(by_program.table.columns)
+    labels = {code: label for code, label in race_ethnicity_columns() if code in had}
+    columns = list(labels)
+    if data["race_withheld"]:
+        shown: dict[str, str] = {}
+    elif report.suppressed and by_program is not None:
+        shown = by_program.shown(row, suppressed=True)
+    else:
+        shown = {code: str(counts.get(code, 0)) for code in columns}
         shown["total"] = str(sum(counts.values()))
-    labels = dict(race_ethnicity_columns())
-    data["race_rows"] = [(code, str(labels[code]), shown[code]) for code in labels]
-    data["race_total"] = shown["total"]
+    data["race_rows"] = [(code, str(labels[code]), shown[code]) for code in columns if shown]
+    data["race_total"] = shown.get("total", "")
     data["race_columns"] = [(code, str(label)) for code, label in labels.items()]
     data["program_race_rows"] = []
-    if by_program is not None:
+    if by_program is not None and report.program is None:
         for slug, name in by_program.programs:
             cells = by_program.shown(slug, suppressed=report.suppressed)
             data["program_race_rows"].append(
-                (slug, name, [cells[code] for code in labels], cells["total"])
+                (slug, name, [cells[code] for code in columns], cells["total"])
             )
     return data
 
@@ -177,7 +203,7 @@ def summary_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
-    generated = timezone.localtime(report.started_at or timezone.now())
+    generated = timezone.localtime(data["made_at"])
     sources = definition_sources()
     return {
         "report": report,
@@ -193,6 +219,7 @@ def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
         "previous_label": data["previous_quarter"].label,
         "generated_at": generated,
         "requested_by": str(report.requested_by) if report.requested_by else "",
+        "filing": data["filing"],
         "data": data,
         "summary": summary_rows(data),
         "cfsr": [
@@ -297,6 +324,12 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
             "start": report.period.start.isoformat(),
             "end": report.period.end.isoformat(),
             "small_counts_suppressed": "yes" if report.suppressed else "no",
+            "status": "filed" if data["filing"] else "draft",
+            "closed_at": (
+                timezone.localtime(data["filing"].closed_at).isoformat(timespec="seconds")
+                if data["filing"]
+                else ""
+            ),
             "time_zone": definition_values()["time_zone"],
         },
     )
@@ -420,13 +453,16 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
             "referrals": outreach.referrals,
         },
     )
-    add(
-        "race_ethnicity",
-        {
-            **{code: shown for code, _label, shown in data["race_rows"]},
-            "total": data["race_total"],
-        },
-    )
+    if data["race_withheld"]:
+        add("race_ethnicity", {"shown": "no: until every program has closed the quarter"})
+    else:
+        add(
+            "race_ethnicity",
+            {
+                **{code: shown for code, _label, shown in data["race_rows"]},
+                "total": data["race_total"],
+            },
+        )
     codes = [code for code, _label in data["race_columns"]]
     for slug, _name, cells, total in data["program_race_rows"]:
         add(
@@ -435,6 +471,10 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
                 **{f"{slug}.{code}": shown for code, shown in zip(codes, cells, strict=True)},
                 f"{slug}.total": total,
             },
+        )
+    for row in data["amendments"]:
+        add(
+            "amendments", {f"{row.quarter}.{row.section}.{row.metric}": f"{row.filed} -> {row.now}"}
         )
     return rows
 

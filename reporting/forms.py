@@ -169,3 +169,35 @@ class QualityForm(forms.Form):
         program = self._programs.get(cleaned.get("program") or "", self.default_program)
         quarter = self._quarters.get(cleaned.get("quarter") or "", self.default_quarter)
         return program, quarter
+
+
+class CloseQuarterForm(forms.Form):
+    """Closing a program's quarter (posted from the data-quality panel): a program the user
+    may close and a quarter that has ended."""
+
+    program = forms.ChoiceField(
+        error_messages={"invalid_choice": gettext_lazy("Choose a program from the list.")}
+    )
+    quarter = forms.ChoiceField(
+        error_messages={"invalid_choice": gettext_lazy("Choose a quarter that has ended.")}
+    )
+
+    def __init__(
+        self, *args: Any, programs: list[Program], today: datetime.date, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._programs = {program.slug: program for program in programs}
+        self._quarters = {quarter_value(quarter): quarter for quarter in completed_quarters(
+            today=today)}  # fmt: skip
+        program_field = self.fields["program"]
+        quarter_field = self.fields["quarter"]
+        assert isinstance(program_field, forms.ChoiceField)
+        assert isinstance(quarter_field, forms.ChoiceField)
+        program_field.choices = [(slug, slug) for slug in self._programs]
+        quarter_field.choices = [(value, value) for value in self._quarters]
+
+    def clean_program(self) -> Program:
+        return self._programs[self.cleaned_data["program"]]
+
+    def clean_quarter(self) -> Quarter:
+        return self._quarters[self.cleaned_data["quarter"]]

@@ -142,6 +142,16 @@ DEFINITIONS: dict[str, Any] = {
         "gives the same figures when it is made again later, unless records dated in the "
         "quarter are entered or corrected afterwards."
     ),
+    "closed_quarters": _(
+        "A program's quarter is closed by its Program Coordinator once it has ended. Closing "
+        "files the quarter's numbers as they stand; every report of a closed quarter is made "
+        "from them and is the same file however often it is made. A record of a closed "
+        "quarter entered or corrected later does not change its report: each figure that "
+        "differs is listed, as filed and as counted now, under “Changes to quarters already "
+        "filed” in the next report. The statewide quarter closes when every program has "
+        "closed it; statewide figures are counted at that moment, from the programs' filed "
+        "race and ethnicity counts and from the records for everything else."
+    ),
     "rounding": _(
         "Figures are rounded half up (12.5 becomes 13): hours, medians, averages and percents "
         "to one decimal place, the lived-experience share to a whole percent, survey scores and "
@@ -308,7 +318,9 @@ DEFINITIONS: dict[str, Any] = {
         "can be narrowed to fewer than %(threshold)s possible values (in a row whose total is "
         "under %(largest_hidden)s, to fewer than every value from 0 to that total) from the "
         "totals, this report and the other reports of the quarter together. The same counts "
-        "are hidden in every report of the quarter."
+        "are hidden in every report of the quarter: they are chosen once, from every "
+        "program's filed counts, when the last program closes the quarter, and until then "
+        "the reports state staff read leave the table out."
     ),
     "families_by_program_and_race_ethnicity": _(
         "Statewide report only: the same count for each program, with each program's total "
@@ -330,6 +342,14 @@ DEFINITION_SOURCES: dict[str, Any] = {
         "Counting only what is dated by the quarter's last day is this project's own rule, so "
         "that a filed report is not rewritten (the specification, “Capabilities”, 7. Quarter "
         "close: “its report is frozen”)."
+    ),
+    "closed_quarters": _(
+        "PSP Case Management specification, section “Capabilities”, 7. Quarter close: “the "
+        "coordinator closes the quarter: its report is frozen; later changes are amendments, "
+        "listed, never silently rewriting a filed report”. The Program Coordinator is the one "
+        "to “complete State reporting requirements” (DCF, “Parents Supporting Parents: A "
+        "Wisconsin Parent Partner Model”, section “Local Parents Support Parents (PSP) "
+        "Programs”)."
     ),
     "rounding": _(
         "This project's own rule, the same for every figure; none of the source documents sets "

@@ -96,6 +96,20 @@ class Report(models.Model):
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
     csv_sha256 = models.CharField(_("CSV SHA-256"), max_length=64, blank=True)
     error = models.TextField(_("error"), blank=True)
+    filing = models.ForeignKey(
+        "QuarterClose",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("filed quarter"),
+        help_text=_("Set when the quarter was closed: the report is made from the filed numbers."),
+    )
+    withdrawn_because = models.TextField(
+        _("withdrawn because"),
+        blank=True,
+        help_text=_("A withdrawn report's files are kept but nobody downloads them."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -147,9 +161,124 @@ class Report(models.Model):
 
     @property
     def is_ready(self) -> bool:
-        return self.status == ReportStatus.DONE and bool(self.pdf) and bool(self.csv)
+        return (
+            self.status == ReportStatus.DONE
+            and bool(self.pdf)
+            and bool(self.csv)
+            and not self.withdrawn_because
+        )
 
     def file_stem(self) -> str:
         """``psp-report-door-2026-q2``: the downloads' file name without its extension."""
         scope = self.program.slug if self.program_id and self.program else "statewide"
         return f"psp-report-{scope}-{self.year}-q{self.quarter}"
+
+
+class QuarterClose(models.Model):
+    """A program's quarter (``program`` None: the statewide quarter) closed and filed.
+
+    The Program Coordinator closes a program's quarter; the statewide quarter closes by itself
+    when the last program does. ``values`` holds the quarter's numbers as they stood when it
+    was filed (``reporting.frozen``), written once by the first report made for it; every
+    report of the quarter afterwards is made from them, so it is the same file byte for
+    byte. A later change to a record of the quarter is kept as an ``Amendment``.
+    """
+
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quarter_closes",
+        verbose_name=_("program"),
+        help_text=_("Empty for the statewide quarter."),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTER_CHOICES)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+        help_text=_("Empty when it closed by itself (the statewide quarter)."),
+    )
+    closed_at = models.DateTimeField(_("closed at"), default=timezone.now)
+    values = models.JSONField(_("filed numbers"), default=dict, blank=True, editable=False)
+    filed_at = models.DateTimeField(_("numbers filed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-quarter", "program__name"]
+        verbose_name = _("closed quarter")
+        verbose_name_plural = _("closed quarters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "year", "quarter"],
+                condition=models.Q(program__isnull=False),
+                name="quarter_close_once_per_program",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "quarter"],
+                condition=models.Q(program__isnull=True),
+                name="quarter_close_once_statewide",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quarter__gte=1, quarter__lte=4),
+                name="quarter_close_quarter_1_to_4",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_label} {self.period.label}"
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.year, self.quarter)
+
+    @property
+    def scope_label(self) -> str:
+        return self.program.name if self.program_id and self.program else str(_("Statewide"))
+
+    @property
+    def is_filed(self) -> bool:
+        return self.filed_at is not None
+
+
+class Amendment(models.Model):
+    """A number of a closed quarter that is different now from what was filed: a record of the
+    quarter was entered or corrected after it closed. Listed on the quarter's reports page and
+    printed in the scope's next report; the filed report never changes."""
+
+    filing = models.ForeignKey(
+        QuarterClose,
+        on_delete=models.CASCADE,
+        related_name="amendments",
+        verbose_name=_("filed quarter"),
+    )
+    section = models.CharField(_("section"), max_length=40)
+    metric = models.CharField(_("figure"), max_length=120)
+    filed_value = models.CharField(_("as filed"), max_length=40, blank=True)
+    current_value = models.CharField(_("now"), max_length=40, blank=True)
+    found_at = models.DateTimeField(_("first found"), default=timezone.now)
+    changed_at = models.DateTimeField(_("last changed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["found_at", "section", "metric"]
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["filing", "section", "metric"], name="amendment_once_per_figure"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filing}: {self.section}.{self.metric}"
+
+    def as_row(self) -> list[str]:
+        """Quarter, section, figure, as filed, now: as the next report lists it."""
+        return [self.filing.period.label, self.section, self.metric, self.filed_value,
+                self.current_value]  # fmt: skip

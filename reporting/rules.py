@@ -15,6 +15,9 @@ for state staff.
 The data-quality panel (``report.quality``) counts what is missing from a program's records
 for a quarter; its rows, which name families by referral number, are for the program's
 coordinators and administrators (``report.quality_records``), never for state staff.
+
+A program's Program Coordinator closes its quarters (``quarter.close``; an administrator may
+on the program's behalf).
 """
 
 from __future__ import annotations
@@ -56,6 +59,18 @@ def _report_view(user: User, report: Report) -> bool:
     if user.is_state_staff and report.suppressed:
         return True
     return has_role(user, report.program_id, COORDINATORS)
+
+
+@rule("quarter.close")
+def _quarter_close(user: User, program: Program | None) -> bool:
+    """Closing a program's quarter: its Program Coordinator, or an administrator on the
+    program's behalf. ``program`` None: any program at all. The statewide quarter closes by
+    itself when the last program does."""
+    if user.is_administrator:
+        return True
+    if program is None:
+        return bool(program_ids_where(user, {Role.PROGRAM_COORDINATOR}))
+    return has_role(user, program.pk, {Role.PROGRAM_COORDINATOR})
 
 
 @rule("dashboard.program")

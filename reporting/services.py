@@ -1,4 +1,5 @@
-"""Writes for reporting: asking for a quarterly report (the task then makes it).
+"""Writes for reporting: asking for a quarterly report (the task then makes it), and closing a
+quarter (``reporting.filing`` says what closing means).
 
 Nothing here writes to another app's tables; the report's numbers are read through
 ``reporting.metrics`` by the task.
@@ -6,14 +7,17 @@ Nothing here writes to another app's tables; the report's numbers are read throu
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from psp import audit, policy
 from psp.models import AuditAction, Program, User
-from reporting.models import Report
+from reporting import filing
+from reporting.models import QuarterClose, Report
 from reporting.quarters import Quarter
 from reporting.tasks import send_report
 
@@ -42,12 +46,14 @@ def report_request(*, actor: User | None, program: Program | None, quarter: Quar
             {"quarter": _("Choose a quarter that has ended. %(quarter)s is not over yet.")
              % {"quarter": quarter.label}}
         )  # fmt: skip
+    filed = filing.filing_for(program, quarter)
     report = Report(
         program=program,
         year=quarter.year,
         quarter=quarter.number,
         requested_by=actor,
         suppressed=not shows_small_counts(actor, program),
+        filing=filed if filed is not None and filed.is_filed else None,
     )
     report.full_clean()
     report.save()
@@ -56,7 +62,8 @@ def report_request(*, actor: User | None, program: Program | None, quarter: Quar
         action=AuditAction.CREATE,
         obj=report,
         changes=audit.snapshot(
-            report, ["program", "year", "quarter", "suppressed", "requested_by", "status"]
+            report,
+            ["program", "year", "quarter", "suppressed", "requested_by", "status", "filing"],
         ),
     )
     transaction.on_commit(lambda: _send(report))
@@ -65,3 +72,81 @@ def report_request(*, actor: User | None, program: Program | None, quarter: Quar
 
 def _send(report: Report) -> None:
     report.waiting_for_service = not send_report(report.pk)
+
+
+# The first key of the transaction locks that make a quarter's closings one at a time.
+CLOSE_LOCK_NAMESPACE = 7_302
+
+
+def _one_closing_at_a_time(quarter: Quarter) -> None:
+    """Closings of one quarter run one after the other (PostgreSQL), so that the last
+    program's closing sees every other one and closes the statewide quarter. SQLite writes
+    one transaction at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)",
+                [CLOSE_LOCK_NAMESPACE, quarter.year * 10 + quarter.number],
+            )
+
+
+@transaction.atomic
+def close_quarter(*, actor: User, program: Program, quarter: Quarter) -> QuarterClose:
+    """Close and file ``program``'s ``quarter`` (``reporting.filing``): its numbers are kept
+    as they stand now and, when ``actor`` is one of its coordinators, their report is made
+    from them. When
+    it is the last program to close the quarter, the statewide quarter closes too, and the
+    reports state staff read (statewide and each program's) are made. Returns the closing."""
+    if quarter.end >= timezone.localdate():
+        raise ValidationError(
+            {"quarter": _("%(quarter)s is not over yet: a quarter is closed after its last day.")
+             % {"quarter": quarter.label}}
+        )  # fmt: skip
+    _one_closing_at_a_time(quarter)
+    if filing.filing_for(program, quarter) is not None:
+        raise ValidationError(
+            {"quarter": _("%(quarter)s is closed already for %(program)s.")
+             % {"quarter": quarter.label, "program": program.name}}
+        )  # fmt: skip
+    now = timezone.now()
+    previous = filing.filing_for(program, quarter.previous())
+    if previous is not None:  # its amendments are printed in this quarter's report
+        filing.find_amendments(previous, now=now)
+    closing = _file(QuarterClose(program=program, year=quarter.year, quarter=quarter.number,
+                                 closed_by=actor, closed_at=now), actor=actor, now=now)  # fmt: skip
+    if shows_small_counts(actor, program):  # the coordinators' own report, every count shown
+        report_request(actor=actor, program=program, quarter=quarter)
+    if filing.filing_for(None, quarter) is None and not filing.programs_still_open(quarter):
+        _close_statewide(quarter, now=now)
+    return closing
+
+
+def _close_statewide(quarter: Quarter, *, now: datetime.datetime) -> QuarterClose:
+    previous = filing.filing_for(None, quarter.previous())
+    if previous is not None:
+        filing.find_amendments(previous, now=now)
+    closing = _file(QuarterClose(program=None, year=quarter.year, quarter=quarter.number,
+                                 closed_by=None, closed_at=now), actor=None, now=now)  # fmt: skip
+    for program in [None, *filing.programs_to_close(quarter)]:
+        report_request(actor=None, program=program, quarter=quarter)
+    return closing
+
+
+def _file(closing: QuarterClose, *, actor: User | None, now: datetime.datetime) -> QuarterClose:
+    filing.file_numbers(closing, now=now)
+    closing.full_clean(exclude=["values"])
+    try:
+        with transaction.atomic():
+            closing.save()
+    except IntegrityError as error:  # closed meanwhile by someone else
+        raise ValidationError(
+            {"quarter": _("%(quarter)s was closed already.") % {"quarter": closing.period.label}}
+        ) from error
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=closing,
+        changes=audit.snapshot(closing, ["program", "year", "quarter", "closed_by", "closed_at"]),
+        program=closing.program,
+    )
+    return closing

@@ -36,8 +36,11 @@ How the cells are chosen (``protect``):
    moves by -l to +u shows l + u + 1 values); the linear program runs only for the cells no
    rectangle proves safe. Hiding more only widens ranges, so a cell found safe stays safe.
 
-Reports made before this pattern existed (with "<5" and one "*" per table) are left as they
-were made.
+Which counts. The table is made once per quarter, from every program's filed counts, when the
+statewide quarter closes (``reporting.filing``), so every report state staff read for the
+quarter shows the same figures with the same cells hidden; before that their reports leave
+the table out. Reports made before quarters closed (some with "<5" beside "*") are withdrawn
+(reporting migration 0005).
 """
 
 from __future__ import annotations

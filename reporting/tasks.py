@@ -37,7 +37,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from reporting import documents
+from reporting import documents, filing
 from reporting.models import WAITING_LONG_AFTER, Report, ReportStatus, ReportStep
 
 logger = logging.getLogger(__name__)
@@ -114,7 +114,13 @@ def generate_report(report_id: int) -> str:
 
 
 def _generate(report_id: int) -> str:
-    report = Report.objects.select_related("program", "requested_by").filter(pk=report_id).first()
+    report = (
+        Report.objects.select_related(
+            "program", "requested_by", "filing__program", "filing__closed_by"
+        )
+        .filter(pk=report_id)
+        .first()
+    )
     if report is None:
         return "missing"
     if report.is_finished:  # delivered twice: the first run finished it
@@ -214,6 +220,14 @@ def requeue_waiting() -> list[int]:
             break  # the broker is still down; the next run tries again
         sent.append(report.pk)
     return sent
+
+
+@shared_task(name="reporting.find_amendments", ignore_result=True)
+def find_amendments() -> int:
+    """Nightly (Celery beat): look for changes to the recently filed quarters' numbers
+    (``reporting.filing``). Returns how many amendments those quarters have."""
+    today = timezone.localdate()
+    return sum(filing.find_amendments(closing) for closing in filing.recent_filings(today))
 
 
 @worker_ready.connect

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,8 +25,15 @@ from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest
 from psp.models import AuditAction, Role
 from referrals.models import Family
-from reporting import dashboards, metrics, quality, selectors, services
-from reporting.forms import QualityForm, ReportRequestForm, program_value, quarter_value
+from reporting import dashboards, filing, metrics, quality, selectors, services
+from reporting.forms import (
+    CloseQuarterForm,
+    QualityForm,
+    ReportRequestForm,
+    completed_quarters,
+    program_value,
+    quarter_value,
+)
 from reporting.models import Report
 
 logger = logging.getLogger(__name__)
@@ -77,11 +85,13 @@ def _request_form(request: AuthenticatedHttpRequest, data: Any = None) -> Report
 def _list_page(request: AuthenticatedHttpRequest, form: ReportRequestForm) -> HttpResponse:
     reports = selectors.reports_for_user(request.user)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    last = completed_quarters(1, timezone.localdate())[0]
     context = {
         "page": page,
         "form": form if form.can_generate else None,
         "is_state_staff": request.user.is_state_staff,
         "can_check_quality": policy.can(request.user, "report.quality"),
+        "closing": selectors.closing_status(request.user, last),
     }
     return render(request, "reporting/report_list.html", context)
 
@@ -122,12 +132,20 @@ def report_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _get_report(request: AuthenticatedHttpRequest, pk: int, action: str) -> Report:
-    queryset = Report.objects.select_related("program", "requested_by")
+    queryset = Report.objects.select_related("program", "requested_by", "filing__closed_by")
     return policy.get_for_user(request.user, queryset, action, pk=pk)
 
 
 def _status_context(request: AuthenticatedHttpRequest, report: Report) -> dict[str, Any]:
+    amendments = []
+    if report.filing_id and report.filing is not None:
+        amendments = [
+            amendment
+            for amendment in report.filing.amendments.all()
+            if not (report.suppressed and amendment.section in filing.PRIVATE_SECTIONS)
+        ]
     return {
+        "amendments": amendments,
         "report": report,
         "polling": not report.is_finished and not report.is_stale,
         "can_retry": policy.can(request.user, "report.generate", report.program),
@@ -206,11 +224,20 @@ def quality_panel(request: AuthenticatedHttpRequest) -> HttpResponse:
         with_rows = policy.can(request.user, "report.quality_records", program)
         scope = quality.Scope(program=program, quarter=quarter, today=today)
         checks = quality.panel(request.user, scope, with_rows=with_rows)
+    closed = filing.filing_for(program, quarter) if program is not None else None
     context = {
         "form": form,
         "program": program,
         "quarter": quarter,
         "under_way": quarter.end >= today,
+        "closed": closed,
+        "quarter_value": quarter_value(quarter),
+        "can_close": (
+            program is not None
+            and closed is None
+            and quarter.end < today
+            and policy.can(request.user, "quarter.close", program)
+        ),
         "checks": checks,
         "total": sum(check.count for check in checks),
         "with_rows": with_rows,
@@ -219,3 +246,46 @@ def quality_panel(request: AuthenticatedHttpRequest) -> HttpResponse:
     if with_rows:
         audit.record_list_view(request, Family, response)
     return response
+
+
+@login_required
+@require_POST
+def quarter_close(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Close a program's quarter (posted from the data-quality panel) and go to its filed
+    report."""
+    policy.require(request.user, "quarter.close")
+    today = timezone.localdate()
+    form = CloseQuarterForm(
+        request.POST, programs=selectors.programs_to_close_for(request.user), today=today
+    )
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for error in form.errors.values()))
+        return redirect("reporting:quality")
+    program = form.cleaned_data["program"]
+    quarter = form.cleaned_data["quarter"]
+    policy.require(request.user, "quarter.close", program)
+    back = f"{reverse('reporting:quality')}?program={program.slug}&quarter={quarter_value(quarter)}"
+    try:
+        services.close_quarter(actor=request.user, program=program, quarter=quarter)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    messages.success(
+        request,
+        _("%(quarter)s is closed for %(program)s and its numbers are filed. Its report is being "
+          "made from them.") % {"quarter": quarter.label, "program": program.name},
+    )  # fmt: skip
+    report = (
+        Report.objects.filter(
+            program=program,
+            year=quarter.year,
+            quarter=quarter.number,
+            requested_by=request.user,
+            filing__isnull=False,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if report is not None and policy.can(request.user, "report.view", report):
+        return redirect("reporting:detail", pk=report.pk)
+    return redirect(back)

@@ -419,6 +419,13 @@ CASES: list[FormCase] = [
     get_filter(
         "quality_panel", reporting_forms.QualityForm, "door_coordinator", "/reports/quality/"
     ),
+    FormCase(
+        "quarter_close",
+        (reporting_forms.CloseQuarterForm,),
+        "door_coordinator",
+        "/reports/quality/?program=door&quarter=2026-2",
+        action="/reports/close/",
+    ),
 ]
 
 # Classes that are only ever used through a subclass in CASES.

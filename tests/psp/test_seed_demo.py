@@ -7,6 +7,10 @@ from django.core.management import call_command
 from django.test import Client
 
 from psp.models import Membership, Program, Role, StatewideRole, User
+from reporting import tasks
+from reporting.filing import filing_for
+from reporting.models import QuarterClose, Report, ReportStatus
+from reporting.quarters import Quarter
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +47,36 @@ def test_demo_users_sign_in_with_the_published_password(settings):
     assert client.login(username="rock-parent-partner", password="psp-demo-2026")
     assert client.get("/programs/rock/").status_code == 200
     assert client.get("/programs/door/").status_code == 404
+
+
+def test_seed_demo_closes_past_quarters_with_their_reports(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent: nothing closes twice
+    last = Quarter.last_completed()
+    # The last quarter that ended is left open to try closing on; the two before are closed
+    # by each program's coordinator, and then statewide.
+    assert filing_for(None, last) is None
+    for quarter in (last.previous(), last.previous().previous()):
+        closed = QuarterClose.objects.filter(year=quarter.year, quarter=quarter.number)
+        assert closed.count() == 4
+        statewide = filing_for(None, quarter)
+        assert statewide is not None and statewide.filed_at is not None
+        coordinator = User.objects.get(username="door-coordinator")
+        assert closed.get(program__slug="door").closed_by == coordinator
+        # Per quarter: each coordinator's own report, and the four state staff read.
+        reports = Report.objects.filter(year=quarter.year, quarter=quarter.number)
+        assert reports.filter(suppressed=False).count() == 3
+        assert reports.filter(suppressed=True, filing__isnull=False).count() == 4
+    # State staff's statewide report of a closed quarter, made as the worker makes it: filed,
+    # with the race and ethnicity table.
+    report = Report.objects.get(
+        program=None, year=last.previous().year, quarter=last.previous().number
+    )
+    assert tasks.generate_report(report.pk) == ReportStatus.DONE
+    report.refresh_from_db()
+    with report.csv.open("rb") as handle:
+        text = handle.read().decode("utf-8-sig")
+    assert "report,status,filed" in text
+    assert "race_ethnicity,total," in text
+    assert "race_ethnicity_by_program,door.total," in text

@@ -53,6 +53,7 @@ from referrals.models import (
     Status,
     Transition,
 )
+from reporting import filing, services
 from reporting.quarters import Quarter
 from tests.councils.factories import (
     AttendanceFactory,
@@ -418,3 +419,19 @@ def data(door: Program, rock: Program, councils: Councils) -> Iterator[Councils]
     with time_machine.travel(first_day_after, tick=True):
         build(door, rock, councils)
         yield councils
+
+
+@pytest.fixture
+def close_everywhere(personas: dict[str, Any], django_capture_on_commit_callbacks: Any) -> Any:
+    """Close ``quarter`` (default Q2) for every program that must close it, as an
+    administrator on each program's behalf, with the reports it makes made at once; the
+    statewide quarter closes with the last one. Returns the programs closed."""
+
+    def close(quarter: Quarter = Q2) -> list[Program]:
+        programs = filing.programs_still_open(quarter)
+        with django_capture_on_commit_callbacks(execute=True):
+            for program in programs:
+                services.close_quarter(actor=personas["admin"], program=program, quarter=quarter)
+        return programs
+
+    return close

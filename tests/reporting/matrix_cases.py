@@ -87,6 +87,16 @@ CASES = [
         method="post",
         data={"quarter": "1999-1", "program": "statewide"},
     ),
+    Case(
+        "reporting:close",
+        "/reports/close/",
+        # A quarter that cannot be chosen, so nothing closes here (test_closing closes
+        # quarters): those who may close a program's quarter get the panel back with the
+        # error; everybody else may not close any.
+        everyone(403, door_coordinator=302, rock_coordinator=302, admin=302),
+        method="post",
+        data={"quarter": "1999-1", "program": "door"},
+    ),
     Case("reporting:detail", "/reports/{report}/", DOOR_REPORT),
     Case("reporting:detail", "/reports/{private}/", PRIVATE_REPORT),
     Case("reporting:detail", "/reports/{statewide}/", STATEWIDE_REPORT),

@@ -22,8 +22,9 @@ from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 from psp.models import AuditAction, AuditEntry, Program, User
 from referrals.models import Parent, RaceEthnicity
 from reporting import documents
+from reporting.filing import filing_for
 from reporting.models import Report, ReportStatus, ReportStep
-from reporting.services import report_request
+from reporting.services import close_quarter, report_request
 from tests.reporting.conftest import Q2, Councils
 
 pytestmark = pytest.mark.django_db
@@ -204,9 +205,11 @@ def test_checksums_match_the_stored_files(
 
 
 def test_statewide_report_hides_small_counts(
-    data: Councils, personas: dict[str, Any], make_report: Any
+    data: Councils, personas: dict[str, Any], make_report: Any, close_everywhere: Any
 ) -> None:
+    close_everywhere()
     report = make_report(personas["state"], None)
+    assert report.filing is not None
     assert report.suppressed
     rows = csv_rows(report)
     # Statewide: white 2, Black 1, Asian 1 -> all small, all hidden; the total is the
@@ -229,11 +232,54 @@ def test_statewide_report_hides_small_counts(
 
 
 def test_program_report_for_state_staff_hides_small_counts(
-    data: Councils, door: Program, personas: dict[str, Any], make_report: Any
+    data: Councils,
+    door: Program,
+    personas: dict[str, Any],
+    make_report: Any,
+    close_everywhere: Any,
 ) -> None:
+    close_everywhere()
     report = make_report(personas["state"], door)
     assert report.suppressed
     assert csv_rows(report)[("race_ethnicity", "white")] == "*"
+
+
+def test_report_for_state_staff_leaves_race_out_until_every_program_has_closed(
+    data: Councils,
+    door: Program,
+    rock: Program,
+    personas: dict[str, Any],
+    make_report: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # Two drafts of an open quarter could be subtracted: neither shows the table.
+    report = make_report(personas["state"], door)
+    rows = csv_rows(report)
+    assert rows[("report", "status")] == "draft"
+    assert rows[("race_ethnicity", "shown")].startswith("no")
+    assert ("race_ethnicity", "white") not in rows
+    assert "Not shown yet" in " ".join(pdf_text(report.pdf.path).split())
+    # Door closes: Door's own report is filed; Rock is still open, so still no table for
+    # state staff, and no statewide closing yet.
+    with django_capture_on_commit_callbacks(execute=True):
+        close_quarter(actor=personas["door_coordinator"], program=door, quarter=Q2)
+    assert filing_for(None, Q2) is None
+    assert ("race_ethnicity", "white") not in csv_rows(make_report(personas["state"], door))
+    # Its coordinator sees every count (Door served white 2 and Black 1 in Q2).
+    own = csv_rows(make_report(personas["door_coordinator"], door))
+    assert (own[("race_ethnicity", "white")], own[("race_ethnicity", "black")]) == ("2", "1")
+    # Rock closes last: the statewide quarter closes, and the reports for state staff are
+    # made (statewide, Door, Rock), each showing the table.
+    with django_capture_on_commit_callbacks(execute=True):
+        close_quarter(actor=personas["rock_coordinator"], program=rock, quarter=Q2)
+    statewide = filing_for(None, Q2)
+    assert statewide is not None and statewide.closed_by is None
+    made = Report.objects.filter(filing__isnull=False, suppressed=True, requested_by=None)
+    assert sorted(str(report.scope_label) for report in made) == [
+        "Door County PSP", "Rock County PSP", "Statewide"
+    ]  # fmt: skip
+    for report in made:
+        assert csv_rows(report)[("race_ethnicity", "white")] == "*"
 
 
 def test_request_is_audited(
