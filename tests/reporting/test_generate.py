@@ -169,6 +169,21 @@ def test_a_family_never_asked_is_in_the_not_recorded_column(data: Councils, door
     assert re.search(r'<th scope="row">Not recorded</th><td class="num">1</td>', html)
 
 
+def test_a_quarter_filed_before_not_recorded_keeps_its_columns(
+    data: Councils, door: Program
+) -> None:
+    # Numbers filed before "Not recorded" was counted have no such column: the report prints
+    # the eight columns it was filed with (white 2, Black 1, total 3), not a ninth.
+    report = Report(program=door, year=2026, quarter=2, suppressed=False)
+    numbers = documents.report_data(report)
+    filed = dict(numbers["families_by_race_ethnicity"])
+    del filed["not_recorded"]
+    shown = documents.shaped(report, {**numbers, "families_by_race_ethnicity": filed})
+    assert [code for code, _label, _shown in shown["race_rows"]] == list(RaceEthnicity.values)
+    assert [code for code, _label in shown["race_columns"]] == list(RaceEthnicity.values)
+    assert shown["race_total"] == "3"
+
+
 def test_csv_has_the_same_numbers(
     data: Councils, door: Program, personas: dict[str, Any], make_report: Any
 ) -> None:
