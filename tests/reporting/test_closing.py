@@ -176,10 +176,10 @@ def test_a_change_after_closing_is_an_amendment_shown_in_the_next_report(
     own = Report.objects.get(program=door, year=2026, quarter=2, suppressed=False)
     page = client_for(personas["door_coordinator"]).get(f"/reports/{own.pk}/").content.decode()
     assert "Changes since it was filed" in page
-    assert "families · served" in page and "race_ethnicity · white" in page
+    assert "Families: served" in page and "Race or ethnicity: white" in page
     for_state = Report.objects.get(program=door, year=2026, quarter=2, suppressed=True)
     page = client_for(personas["state"]).get(f"/reports/{for_state.pk}/").content.decode()
-    assert "families · served" in page and "race_ethnicity · white" not in page
+    assert "Families: served" in page and "Race or ethnicity: white" not in page
 
     # The next quarter's report lists it; state staff's without race and ethnicity.
     next_own = csv_rows(make(personas["door_coordinator"], door, Q3))
