@@ -33,7 +33,7 @@ from django.utils import timezone
 from mentoring.models import Activity
 from psp.models import Program
 from reporting import frozen, metrics, suppression
-from reporting.models import Amendment, QuarterClose, Report
+from reporting.models import Amendment, QuarterClose, Report, figure_label
 from reporting.quarters import Quarter
 
 # CSV sections an amendment is not looked for in: the report's own description, the summary
@@ -194,6 +194,10 @@ class AmendmentRow:
     metric: str
     filed: str
     now: str
+
+    @property
+    def label(self) -> str:
+        return figure_label(self.section, self.metric)
 
 
 def amendments_listed(

@@ -247,6 +247,27 @@ class QuarterClose(models.Model):
         return self.filed_at is not None
 
 
+# The CSV's sections by the name an amendment is listed under.
+SECTION_TITLES = {
+    "referrals": _("Referrals"),
+    "families": _("Families"),
+    "contacts": _("Contacts"),
+    "outcomes": _("Children's outcomes"),
+    "survey": _("Parent survey"),
+    "workforce": _("Workforce"),
+    "councils": _("Councils"),
+    "outreach": _("Outreach"),
+    "race_ethnicity": _("Race or ethnicity"),
+    "race_ethnicity_by_program": _("Race or ethnicity by program"),
+}
+
+
+def figure_label(section: str, metric: str) -> str:
+    """ "Contacts: court hearing hours" for the CSV's ("contacts", "court_hearing_hours")."""
+    title = SECTION_TITLES.get(section, section)
+    return f"{title}: {metric.replace('_', ' ').replace('.', ' · ')}"
+
+
 class Amendment(models.Model):
     """A number of a closed quarter that is different now from what was filed: a record of the
     quarter was entered or corrected after it closed. Listed on the quarter's reports page and
@@ -277,6 +298,10 @@ class Amendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filing}: {self.section}.{self.metric}"
+
+    @property
+    def label(self) -> str:
+        return figure_label(self.section, self.metric)
 
     def as_row(self) -> list[str]:
         """Quarter, section, figure, as filed, now: as the next report lists it."""
