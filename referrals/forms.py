@@ -34,6 +34,7 @@ from referrals.models import (
     Parent,
     PlacementChange,
     PlacementStatus,
+    RaceEthnicity,
     Referral,
     RemovalEpisode,
     Status,
@@ -179,6 +180,9 @@ class ParentForm(ModelForm):
             "Enter the parent's date of birth."
         )
         set_choices(self, "preferred_language", list(Language.choices))
+        # Nothing chosen until the parent answers: "Prefer not to say" is one of the answers,
+        # never what the form picks for them.
+        set_choices(self, "race_ethnicity", [("", _("— Not asked yet —")), *RaceEthnicity.choices])
         set_choices(self, "consent_method", list(ConsentMethod.choices))
         self.fields["consent_method"].required = False
         self.fields["consent_date"].initial = timezone.localdate()

@@ -41,7 +41,9 @@ class Language(models.TextChoices):
 
 
 class RaceEthnicity(models.TextChoices):
-    """Self-reported; the categories the state reports use (OMB, with Hispanic or Latino)."""
+    """Self-reported; the categories the state reports use (OMB, with Hispanic or Latino).
+    ``NOT_REPORTED`` is the parent's answer "Prefer not to say"; a parent not asked yet has
+    no answer at all (a blank ``Parent.race_ethnicity``)."""
 
     AMERICAN_INDIAN = "american_indian", _("American Indian or Alaska Native")
     ASIAN = "asian", _("Asian")
@@ -86,11 +88,14 @@ class Parent(models.Model):
         _("preferred language"), max_length=10, choices=Language.choices, default=Language.ENGLISH
     )
     interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
+    # Blank until the parent is asked: "Prefer not to say" is an answer the parent gives, so it
+    # is never filled in for them.
     race_ethnicity = models.CharField(
         _("race or ethnicity (self-reported)"),
         max_length=20,
         choices=RaceEthnicity.choices,
-        default=RaceEthnicity.NOT_REPORTED,
+        blank=True,
+        default="",
     )
     consent_to_contact = models.BooleanField(_("agrees to be contacted"), default=False)
     consent_date = models.DateField(_("date of consent"), null=True, blank=True)

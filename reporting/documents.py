@@ -24,14 +24,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from psp.exports import csv_safe
-from referrals.models import RaceEthnicity
 from reporting import charts, filing
 from reporting.metrics import (
     Headline,
     RaceEthnicityByProgram,
     TargetPeriod,
+    definition_sources,
     definition_values,
     definitions,
+    race_ethnicity_columns,
     too_few_to_compare,
 )
 from reporting.models import Report
@@ -90,25 +91,34 @@ def shaped(report: Report, data: dict[str, Any]) -> dict[str, Any]:
     """``data`` with the race and ethnicity rows as ``report`` shows them (and, statewide, the
     table by program): every count for a program's own coordinators; for state staff the
     quarter's table with its hidden cells, or nothing (``race_withheld``) while the
-    statewide quarter is open."""
+    statewide quarter is open. The columns are ``metrics.RACE_ETHNICITY_COLUMNS`` that the
+    numbers have: a quarter filed before "Not recorded" was counted keeps the columns it was
+    filed with."""
     data = dict(data)
-    labels = dict(RaceEthnicity.choices)
-    columns = list(labels)
     by_program: RaceEthnicityByProgram | None = None
     row = report.program.slug if report.program else None
     data["race_withheld"] = False
+    counts: dict[str, int] = data["families_by_race_ethnicity"]
+    had = set(counts)
     if not report.suppressed:
-        counts: dict[str, int] = data["families_by_race_ethnicity"]
-        shown = {code: str(counts.get(code, 0)) for code in columns}
-        shown["total"] = str(sum(counts.values()))
         if report.program is None:
             by_program = data["families_by_program_and_race_ethnicity"]
     elif data.get("quarter_table") is not None:
         by_program = data["quarter_table"]
-        shown = by_program.shown(row, suppressed=True)
+        had = set(by_program.table.columns)
     else:
         data["race_withheld"] = True
-        shown = {}
+    if by_program is not None:  # its rows print every column they have, and only those
+        had &= set(by_program.table.columns)
+    labels = {code: label for code, label in race_ethnicity_columns() if code in had}
+    columns = list(labels)
+    if data["race_withheld"]:
+        shown: dict[str, str] = {}
+    elif report.suppressed and by_program is not None:
+        shown = by_program.shown(row, suppressed=True)
+    else:
+        shown = {code: str(counts.get(code, 0)) for code in columns}
+        shown["total"] = str(sum(counts.values()))
     data["race_rows"] = [(code, str(labels[code]), shown[code]) for code in columns if shown]
     data["race_total"] = shown.get("total", "")
     data["race_columns"] = [(code, str(label)) for code, label in labels.items()]
@@ -194,6 +204,7 @@ def summary_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
     generated = timezone.localtime(data["made_at"])
+    sources = definition_sources()
     return {
         "report": report,
         "scope": report.scope_label,
@@ -230,7 +241,8 @@ def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
         "settings": definition_values(),
         "charts": report_charts(data),
         "definitions": [
-            (DEFINITION_TITLES.get(key, key), text) for key, text in definitions().items()
+            (DEFINITION_TITLES.get(key, key), text, sources[key])
+            for key, text in definitions().items()
         ],
         "running_head": css_string(f"{report.scope_label} · {report.period.label}"),
         "page_label": css_string(_("Page")),

@@ -138,7 +138,10 @@ def _filed_table(quarter: Quarter) -> metrics.RaceEthnicityByProgram:
         if sum(counts.values()) and filing.program is not None:
             rows[(filing.program.slug, filing.program.name)] = counts
     programs = sorted(rows, key=lambda program: (program[1], program[0]))
-    columns = list(metrics.RaceEthnicity.values)
+    # The report's columns that the filed counts have: a program that filed before "Not
+    # recorded" was counted has no such column, and counts nothing there.
+    filed = {column for counts in rows.values() for column in counts}
+    columns = [column for column in metrics.RACE_ETHNICITY_COLUMNS if column in filed or not rows]
     table = suppression.Table.from_rows(
         {slug: rows[(slug, name)] for slug, name in programs}, columns
     )

@@ -23,7 +23,8 @@ How the numbers are made:
   the lived-experience share to a whole percent. Hours by kind of contact are apportioned
   (largest remainder) so that they add up to the total hours shown.
 
-``DEFINITIONS`` states each metric in plain language for the report's appendix.
+``DEFINITIONS`` states each metric in plain language for the report's appendix, and
+``DEFINITION_SOURCES`` where each definition comes from.
 """
 
 from __future__ import annotations
@@ -126,6 +127,11 @@ REENTRY_EXITS = [
 # Triage decisions that end a referral: counted by where the referral stood at the quarter's end.
 CLOSING_STATUSES = [Status.DECLINED, Status.WITHDRAWN]
 TEAM_MEETING_TYPES = [ActivityType.TEAM_MEETING, ActivityType.CASE_PLAN_INPUT]
+# The race and ethnicity columns: every answer a parent can give ("Prefer not to say" is one),
+# then the families whose first parent has no answer recorded yet, or who have no parent on
+# record. Every family served is in exactly one column.
+NOT_RECORDED = "not_recorded"
+RACE_ETHNICITY_COLUMNS = [*RaceEthnicity.values, NOT_RECORDED]
 
 
 DEFINITIONS: dict[str, Any] = {
@@ -220,11 +226,19 @@ DEFINITIONS: dict[str, Any] = {
     "cfsr_permanency_12_months": _(
         "CFSR Round 4 statewide data indicator “permanency in 12 months for children "
         "entering foster care”, as the Children's Bureau specifies it (see “Sources of the "
-        "CFSR definitions”). Denominator: the children who "
-        "entered care in the 12-month target period, counted once by their first removal "
-        "in the period; a stay of fewer than 8 days (discharge date minus removal date) "
-        "and a child 18 or older on the day of removal are left out. Numerator: those "
-        "discharged to reunification, living with other relatives, guardianship or "
+        "CFSR definitions”). Denominator: the children who entered care in the 12-month "
+        "target period, counted once by their first removal in the period; a stay of fewer "
+        "than 8 days (discharge date minus removal date) and a child 18 or older on the day "
+        "of removal are left out. A child whose first removal in the period was a stay of "
+        "fewer than 8 days is left out even when removed again later in the period. The "
+        "documents state both rules (stays under 8 days left out, only the first entry in the "
+        "period evaluated) but not which applies first; where the documents do not say, this "
+        "report follows the reading of the California Child Welfare Indicators Project "
+        "(University of California at Berkeley), whose methodology “CFSR4-P1: Permanency in "
+        "12 Months for Children Entering Foster Care” says “For children with multiple "
+        "episodes during the same 12-month period, this measure only evaluates the first "
+        "episode within the period”, so a later stay is not counted in its place. Numerator: "
+        "those discharged to reunification, living with other relatives, guardianship or "
         "adoption within 12 months of entering (the discharge date is before the same day "
         "of the month 12 months after the removal, or that month's last day when it is "
         "shorter) and before their 18th birthday. The target period is the most recent 12 "
@@ -236,15 +250,16 @@ DEFINITIONS: dict[str, Any] = {
     "cfsr_reentry_12_months": _(
         "CFSR Round 4 statewide data indicator “re-entry to foster care in 12 months”, as "
         "the same documents specify it. Denominator: the children who entered care in the "
-        "12-month target period (first removal in the period, with the same exclusions) "
-        "and were discharged within 12 months of entering to reunification, living with "
-        "other relatives or guardianship, before their 18th birthday (a discharge at 18 or "
-        "older leaves the denominator). Numerator: those removed again within 12 months of "
-        "that discharge (before the same day of the month 12 months later). The target "
-        "period is the most recent 12 months whose entrants have all had 12 months to "
-        "leave care and 12 more to re-enter by the quarter's last day: the 12 months ending "
-        "two years before it. Counted for the children of families the program served from "
-        "the period's first day to the quarter's last day."
+        "12-month target period (first removal in the period, with the same exclusions, read "
+        "the same way: a child whose first removal in the period lasted fewer than 8 days is "
+        "left out, not counted by a later removal) and were discharged within 12 months of "
+        "entering to reunification, living with other relatives or guardianship, before their "
+        "18th birthday (a discharge at 18 or older leaves the denominator). Numerator: those "
+        "removed again within 12 months of that discharge (before the same day of the month "
+        "12 months later). The target period is the most recent 12 months whose entrants "
+        "have all had 12 months to leave care and 12 more to re-enter by the quarter's last "
+        "day: the 12 months ending two years before it. Counted for the children of families "
+        "the program served from the period's first day to the quarter's last day."
     ),
     "cfsr_sources": _(
         "Children's Bureau (Administration for Children and Families, U.S. Department of "
@@ -295,7 +310,10 @@ DEFINITIONS: dict[str, Any] = {
     ),
     "families_by_race_ethnicity": _(
         "Families served in the quarter by the race or ethnicity of the family's first "
-        "recorded parent. In the reports state staff read, counts from 1 to %(largest_hidden)s "
+        "recorded parent, as the parent describes it; “Prefer not to say” is the parent's "
+        "answer. A family whose first parent has no answer recorded yet (not asked), or with "
+        "no parent on record, is counted under “Not recorded”, so the counts add up to the "
+        "families served. In the reports state staff read, counts from 1 to %(largest_hidden)s "
         "are hidden (“*”), and so are as many other counts as it takes that no hidden count "
         "can be narrowed to fewer than %(threshold)s possible values (in a row whose total is "
         "under %(largest_hidden)s, to fewer than every value from 0 to that total) from the "
@@ -308,6 +326,213 @@ DEFINITIONS: dict[str, Any] = {
         "Statewide report only: the same count for each program, with each program's total "
         "(its families served); the statewide race and ethnicity counts are the sums of "
         "these rows."
+    ),
+}
+
+
+# Where each definition comes from, printed under it in the appendix ("Source: ..."). Only
+# documents that exist are named: the CFSR Round 4 documents of "cfsr_sources"; the state's
+# (DCF) PSP program documents, by their own titles; and the project's published specification
+# ("PSP Case Management specification", by its section names). Where a rule is the project's
+# own (rounding, percents of few), the source says so rather than naming a document.
+DEFINITION_SOURCES: dict[str, Any] = {
+    "dates": _(
+        "PSP Case Management specification, section “Rules that hold everywhere”: "
+        "“America/Chicago is the program's time zone; a time not given is not invented.” "
+        "Counting only what is dated by the quarter's last day is this project's own rule, so "
+        "that a filed report is not rewritten (the specification, “Capabilities”, 7. Quarter "
+        "close: “its report is frozen”)."
+    ),
+    "closed_quarters": _(
+        "PSP Case Management specification, section “Capabilities”, 7. Quarter close: “the "
+        "coordinator closes the quarter: its report is frozen; later changes are amendments, "
+        "listed, never silently rewriting a filed report”. The Program Coordinator is the one "
+        "to “complete State reporting requirements” (DCF, “Parents Supporting Parents: A "
+        "Wisconsin Parent Partner Model”, section “Local Parents Support Parents (PSP) "
+        "Programs”)."
+    ),
+    "rounding": _(
+        "This project's own rule, the same for every figure; none of the source documents sets "
+        "a rounding rule. A half is rounded up, as people round by hand, not to the even "
+        "number as some software does."
+    ),
+    "percentages": _(
+        "This project's own rule; none of the source documents sets one. The smallest "
+        "denominator compared (%(small_denominator)s) is a setting of this installation."
+    ),
+    "referrals_received": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: "
+        "“referrals (received, accepted, declined by reason, days to first contact)”. The "
+        "state's program description gives the Program Coordinator the task to “complete State "
+        "reporting requirements” (DCF, “Parents Supporting Parents: A Wisconsin Parent Partner "
+        "Model”, section “Local Parents Support Parents (PSP) Programs”)."
+    ),
+    "referrals_accepted": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting (“referrals "
+        "(received, accepted, …)”) and 1. Referrals (“received → screening → accepted | "
+        "declined (reason) | withdrawn”)."
+    ),
+    "referrals_declined": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting (“declined "
+        "by reason”) and 1. Referrals (“declined (reason)”)."
+    ),
+    "referrals_withdrawn": _(
+        "PSP Case Management specification, section “Capabilities”, 1. Referrals: the triage "
+        "state “withdrawn”, counted as the report of 5. Reporting counts the other decisions."
+    ),
+    "days_to_first_contact": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “days to "
+        "first contact”. The median is this project's choice of summary."
+    ),
+    "families_served": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “families "
+        "served (unique per quarter, average per month)”."
+    ),
+    "families_new": _(
+        "PSP Case Management specification, section “Capabilities”, 2. Mentoring (a case opens "
+        "when a Parent Partner is assigned to an accepted referral), for the families served "
+        "of 5. Reporting."
+    ),
+    "families_closed": _(
+        "PSP Case Management specification, section “Capabilities”, 2. Mentoring (“the case: "
+        "… closure with outcome”), for the families served of 5. Reporting."
+    ),
+    "families_per_month": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “families "
+        "served (unique per quarter, average per month)”; the school-based sister model counts "
+        "its reach the same way (“assist an average of 142 families per month”, “Establishing "
+        "Parent Peer Support Providers”)."
+    ),
+    "contacts": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “contacts "
+        "and hours by type, court hearings and team meetings attended”, and 2. Mentoring (the "
+        "activity log's duration, type and mileage). What Parent Partners do: “Support families "
+        "by attending team meetings, court hearings, or other gatherings” (DCF, “Parents "
+        "Supporting Parents: A Wisconsin Parent Partner Model”, section “Parent Partners”)."
+    ),
+    "children_served": _(
+        "PSP Case Management specification, section “Capabilities”, 3. Outcomes: “per child, "
+        "one or more removal episodes (removal date, placement history within the episode, "
+        "discharge date and reason / permanency type); a re-removal is a new episode”."
+    ),
+    "returned_home": _(
+        "PSP Case Management specification, section “Capabilities”, 3. Outcomes (“returned "
+        "home at discharge”) and 5. Reporting (“reunifications”). The state's program "
+        "description names “sooner reunification” among the impacts Iowa reported (DCF, "
+        "“Parents Supporting Parents: A Wisconsin Parent Partner Model”)."
+    ),
+    "permanency_by_type": _(
+        "PSP Case Management specification, section “Capabilities”, 3. Outcomes: “discharge "
+        "date and reason / permanency type”. Parent Partners “Assist in the goal of "
+        "reunification or appropriate permanency goal” (DCF, “Parents Supporting Parents: A "
+        "Wisconsin Parent Partner Model”, section “Parent Partners”)."
+    ),
+    "days_in_out_of_home_care": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “median "
+        "days in out-of-home care”. The state's program description names “Reduction in time "
+        "in out-of-home care (OHC)” among the impacts Iowa reported (DCF, “Parents Supporting "
+        "Parents: A Wisconsin Parent Partner Model”)."
+    ),
+    "reremovals": _(
+        "PSP Case Management specification, section “Capabilities”, 3. Outcomes: “re-removal "
+        "within 12 and 24 months of going home”. The state's program description names “less "
+        "likely to reenter system” among the impacts Iowa reported (DCF, “Parents Supporting "
+        "Parents: A Wisconsin Parent Partner Model”)."
+    ),
+    "cfsr_permanency_12_months": _(
+        "The CFSR Round 4 documents named under “Sources of the CFSR definitions”, as the PSP "
+        "Case Management specification asks (section “Capabilities”, 3. Outcomes: “Where a "
+        "federal definition exists, use it”); for the order of the two exclusions, the "
+        "California Child Welfare Indicators Project's methodology “CFSR4-P1” quoted above."
+    ),
+    "cfsr_reentry_12_months": _(
+        "The CFSR Round 4 documents named under “Sources of the CFSR definitions”, as the PSP "
+        "Case Management specification asks (section “Capabilities”, 3. Outcomes: “re-entry to "
+        "care within 12 months of discharge”, “with their exclusions (under 8 days in care, "
+        "age 18+)”)."
+    ),
+    "cfsr_sources": _(
+        "PSP Case Management specification, section “Capabilities”, 3. Outcomes: “Where a "
+        "federal definition exists, use it: the CFSR Round 4 statewide data indicators”."
+    ),
+    "survey_change": _(
+        "PSP Case Management specification, section “Capabilities”, 3. Outcomes (“a short "
+        "survey at intake and at closure … the default measures hope and feeling supported, as "
+        "the Iowa model reported”) and 5. Reporting (“survey change”). The state's program "
+        "description: parents served in Iowa “reported increased hope and belief in "
+        "themselves” and “felt supported” (DCF, “Parents Supporting Parents: A Wisconsin "
+        "Parent Partner Model”)."
+    ),
+    "parent_partners_active": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “workforce "
+        "(Parent Partners active, …)”, with the stages of 2. Mentoring."
+    ),
+    "training_hours": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting (“training "
+        "hours”). Parent Partners “receive a lot of training, support, supervision and ongoing "
+        "opportunities for professional development” (DCF, “Parents Supporting Parents: A "
+        "Wisconsin Parent Partner Model”, section “Parent Partners”)."
+    ),
+    "supervision_sessions": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting (“supervision "
+        "and clinical sessions held”). The Parent Partner Coordinator “will manage and "
+        "supervise the Parent Partner(s)” (DCF, “Parents Supporting Parents: A Wisconsin Parent "
+        "Partner Model”, section “Local Parents Support Parents (PSP) Programs”)."
+    ),
+    "clinical_sessions": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting (“supervision "
+        "and clinical sessions held”). The Program Coordinator will “arrange monthly clinical "
+        "support for Parent Partner(s)”, and Clinical Support “will facilitate monthly support "
+        "for the local team” (DCF, “Parents Supporting Parents: A Wisconsin Parent Partner "
+        "Model”, section “Local Parents Support Parents (PSP) Programs”)."
+    ),
+    "council_meetings": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “councils "
+        "(meetings, …)”. “Each Innovation Zone will develop an advisory council … and "
+        "participate in a state advisory council”, whose meetings the Program Coordinator leads "
+        "(DCF, “Parents Supporting Parents: A Wisconsin Parent Partner Model”, section “Local "
+        "Parents Support Parents (PSP) Programs”)."
+    ),
+    "council_lived_experience_share": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: "
+        "“lived-experience share”. “Parent participation is a vital component to both the "
+        "local and state advisory councils” (DCF, “Parents Supporting Parents: A Wisconsin "
+        "Parent Partner Model”); “Engaging people with lived experience leads to new and "
+        "different insights” (DCF, “Parents Supporting Parents: Wisconsin's Parent Partner "
+        "Model in Child Welfare”, “Guiding Principles”)."
+    ),
+    "stipends": _(
+        "PSP Case Management specification, section “Capabilities”, 4. Councils and outreach "
+        "(“stipends paid to parent members”) and 5. Reporting (“stipends”). The contributions "
+        "of parents with lived experience “deserve compensation” (DCF, “Parents Supporting "
+        "Parents: Wisconsin's Parent Partner Model in Child Welfare”, “Guiding Principles”)."
+    ),
+    "recommendations": _(
+        "PSP Case Management specification, section “Capabilities”, 4. Councils and outreach: "
+        "“recommendations and their follow-up to adoption”, and 5. Reporting "
+        "(“recommendations”)."
+    ),
+    "outreach": _(
+        "PSP Case Management specification, section “Capabilities”, 4. Councils and outreach: "
+        "“outreach and education events (audience, attendance, referrals generated)”. The "
+        "Program Coordinator and the Parent Partner Coordinator “complete outreach and "
+        "education in the community regarding PSP” (DCF, “Parents Supporting Parents: A "
+        "Wisconsin Parent Partner Model”, section “Local Parents Support Parents (PSP) "
+        "Programs”)."
+    ),
+    "families_by_race_ethnicity": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “Family "
+        "counts are broken down by race/ethnicity, with small counts … suppressed in anything "
+        "state staff see”; which counts are small (here 1 to %(largest_hidden)s) is a setting "
+        "of this installation. None of the source documents sets a small-cell rule. "
+        "Why the breakdown: “Those most impacted by racial disparities in child welfare must "
+        "be engaged as leaders in systems improvement” (DCF, “Parents Supporting Parents: "
+        "Wisconsin's Parent Partner Model in Child Welfare”, “Guiding Principles”)."
+    ),
+    "families_by_program_and_race_ethnicity": _(
+        "PSP Case Management specification, section “Capabilities”, 5. Reporting: “a "
+        "quarterly state report per program and statewide”, with its family counts “broken "
+        "down by race/ethnicity”."
     ),
 }
 
@@ -340,13 +565,23 @@ def definition_values() -> dict[str, Any]:
     }
 
 
-def definitions() -> dict[str, str]:
-    """``DEFINITIONS`` in the active language, with the settings in force filled in."""
+def _filled(texts: dict[str, Any]) -> dict[str, str]:
     values = definition_values()
     return {
-        key: str(text) % values if "%(" in str(text) else str(text)
-        for key, text in DEFINITIONS.items()
+        key: str(text) % values if "%(" in str(text) else str(text) for key, text in texts.items()
     }
+
+
+def definitions() -> dict[str, str]:
+    """``DEFINITIONS`` in the active language, with the settings in force filled in."""
+    return _filled(DEFINITIONS)
+
+
+def definition_sources() -> dict[str, str]:
+    """``DEFINITION_SOURCES`` in the active language, in ``DEFINITIONS``' order (a definition
+    without a source is a ``KeyError``: every definition says where it comes from)."""
+    sources = _filled(DEFINITION_SOURCES)
+    return {key: sources[key] for key in DEFINITIONS}
 
 
 # --- Helpers -------------------------------------------------------------------------------
@@ -811,6 +1046,12 @@ def _first_entry_in(name: str, period: TargetPeriod) -> Q:
     the first time), kept by the CFSR's exclusions: in care 8 days or more, and under 18 on
     entering (a child without a date of birth is kept). ``name`` as in
     ``_with_first_entries``."""
+    # The first removal is chosen before the exclusions apply, so a child whose first removal
+    # in the period lasted under 8 days is left out, not counted by a later removal in it.
+    # The CFSR documents state both rules but not their order; where they do not say, we
+    # follow the California Child Welfare Indicators Project's restatement of CFSR4-P1, "this
+    # measure only evaluates the first episode within the period" (quoted in
+    # ``DEFINITIONS``). Both indicators select their cohort here.
     return (
         _between("removed_on", period.start, period.end)
         & Q(**{f"{name}_earlier": False})
@@ -1142,10 +1383,22 @@ def outreach_metrics(*, program: Program | None, quarter: Quarter) -> OutreachMe
 # --- 9. Families by race or ethnicity ------------------------------------------------------
 
 
+def race_ethnicity_columns() -> list[tuple[str, str]]:
+    """``RACE_ETHNICITY_COLUMNS`` with their labels in the active language, in order."""
+    labels = {**dict(RaceEthnicity.choices), NOT_RECORDED: _("Not recorded")}
+    return [(code, str(labels[code])) for code in RACE_ETHNICITY_COLUMNS]
+
+
+def _race_column(race: str | None) -> str:
+    """The column of a family whose first parent answered ``race`` (None: no parent)."""
+    return race if race in RaceEthnicity.values else NOT_RECORDED
+
+
 def families_by_race_ethnicity(*, program: Program | None, quarter: Quarter) -> dict[str, int]:
     """Families served in the quarter (as ``family_metrics().served``) by the race or
-    ethnicity of their first parent (lowest id): every category, 0 when none (1 query).
-    Families without a parent on record count as "not reported"."""
+    ethnicity of their first parent (lowest id): every column of ``RACE_ETHNICITY_COLUMNS``,
+    0 when none (1 query). A first parent with no answer recorded (blank), or no parent on
+    record, counts as ``NOT_RECORDED``; the counts add up to the families served."""
     served = _contacts(program, quarter.start, quarter.end).values("case__family")
     first_parent = Parent.objects.filter(family=OuterRef("pk")).order_by("id")
     rows = (
@@ -1155,10 +1408,9 @@ def families_by_race_ethnicity(*, program: Program | None, quarter: Quarter) -> 
         .annotate(total=Count("id"))
         .order_by()
     )
-    counts = dict.fromkeys(RaceEthnicity.values, 0)
+    counts = dict.fromkeys(RACE_ETHNICITY_COLUMNS, 0)
     for row in rows:
-        code = row["race"] if row["race"] in counts else RaceEthnicity.NOT_REPORTED
-        counts[code] += row["total"]
+        counts[_race_column(row["race"])] += row["total"]
     return counts
 
 
@@ -1204,12 +1456,11 @@ def families_by_program_and_race_ethnicity(*, quarter: Quarter) -> RaceEthnicity
     counts: dict[tuple[str, str], dict[str, int]] = {}
     for row in rows:
         program = (row["program__slug"], row["program__name"])
-        code = row["race"] if row["race"] in RaceEthnicity.values else RaceEthnicity.NOT_REPORTED
-        by_race = counts.setdefault(program, dict.fromkeys(RaceEthnicity.values, 0))
-        by_race[code] += row["total"]
+        by_race = counts.setdefault(program, dict.fromkeys(RACE_ETHNICITY_COLUMNS, 0))
+        by_race[_race_column(row["race"])] += row["total"]
     programs = sorted(counts, key=lambda program: (program[1], program[0]))
     table = suppression.Table.from_rows(
-        {slug: counts[(slug, name)] for slug, name in programs}, RaceEthnicity.values
+        {slug: counts[(slug, name)] for slug, name in programs}, RACE_ETHNICITY_COLUMNS
     )
     return RaceEthnicityByProgram(programs=programs, table=table)
 

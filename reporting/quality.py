@@ -16,8 +16,9 @@ the list), about the quarter asked for:
 - ``no_intake_survey`` and ``no_closure_survey``: cases opened (closed) in the quarter without
   the parent's survey at intake (at closure).
 - ``race_not_recorded``: families served in the quarter (a contact in the quarter, as the
-  report counts them) whose first recorded parent has no race or ethnicity: the report's race
-  and ethnicity table counts them as "not reported".
+  report counts them) whose first recorded parent has no race or ethnicity recorded (blank:
+  not asked yet), or who have no parent on record: the report's race and ethnicity table counts
+  them as "Not recorded". "Prefer not to say" is the parent's answer, so it is not missing.
 
 ``counts`` gives every check's count in one query (aggregates only, for state staff and the
 dashboard); ``panel`` gives the rows, read through the user's scope.
@@ -42,13 +43,10 @@ from django.utils.translation import gettext_lazy
 from mentoring.models import Activity, Case, CaseStatus, ReviewStatus, SurveyResponse, SurveyTiming
 from psp import policy
 from psp.models import Program, User
-from referrals.models import Family, Parent, RaceEthnicity, Referral, RemovalEpisode, Status
+from referrals.models import Family, Parent, Referral, RemovalEpisode, Status
 from reporting.quarters import Quarter
 
 UNDECIDED = [Status.RECEIVED, Status.SCREENING]
-# A first parent with one of these (or none at all) has no race or ethnicity on record;
-# "Prefer not to say" is the form's default, so it is also what a question never asked gives.
-RACE_NOT_RECORDED = ["", RaceEthnicity.NOT_REPORTED]
 
 
 def decision_days() -> int:
@@ -176,7 +174,7 @@ def race_not_recorded(source: Source, scope: Scope) -> QuerySet[Family]:
             race=Subquery(first_parent.values("race_ethnicity")[:1]),
             number=Subquery(latest_referral.values("number")[:1]),
         )
-        .filter(Q(parent_id__isnull=True) | Q(race__in=RACE_NOT_RECORDED))
+        .filter(Q(parent_id__isnull=True) | Q(race=""))
     )
 
 
@@ -242,9 +240,9 @@ def definitions(scope: Scope) -> dict[str, str]:
         % values,
         "race_not_recorded": _(
             "Families served from %(start)s to %(end)s (a contact in those dates) whose first "
-            'recorded parent has no race or ethnicity, or "Prefer not to say", which is also '
-            "what the form keeps when nobody asked. The report counts these families as not "
-            "reported. Ask the parent; if they prefer not to say, leave it."
+            "recorded parent has no race or ethnicity recorded yet. The report counts these "
+            "families as “Not recorded”. Ask the parent and record the answer; “Prefer not to "
+            "say” is an answer too, and is not listed here."
         )
         % values,
     }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import html
+import re
 from typing import Any
 
 import pytest
@@ -49,7 +51,7 @@ def intake_data(
         row = parents[index] if index < len(parents) else {}
         prefix = f"parents-{index}-"
         data[prefix + "preferred_language"] = row.get("preferred_language", "en")
-        data[prefix + "race_ethnicity"] = row.get("race_ethnicity", "not_reported")
+        data[prefix + "race_ethnicity"] = row.get("race_ethnicity", "")
         data[prefix + "consent_date"] = row.get("consent_date", timezone.localdate().isoformat())
         if row:
             data[prefix + "first_name"] = row.get("first_name", "")
@@ -82,6 +84,18 @@ def intake_data(
         removal = row.get("removal_date", "")
         data[prefix + "removal_date"] = removal.isoformat() if removal else ""
     return data
+
+
+def race_options(page: str, name: str) -> list[tuple[str, bool, str]]:
+    """The options of the select ``name`` on ``page``: (value, selected, label)."""
+    match = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.DOTALL)
+    assert match, name
+    return [
+        (value, bool(selected), html.unescape(label))
+        for value, selected, label in re.findall(
+            r'<option value="([^"]*)"( selected)?>([^<]*)</option>', match.group(1)
+        )
+    ]
 
 
 @pytest.fixture

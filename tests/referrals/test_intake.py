@@ -11,6 +11,7 @@ from django.utils import timezone
 from psp.models import AuditAction, AuditEntry, Role
 from referrals.models import Child, Parent, Referral, Status
 from tests.factories import MembershipFactory, ParentFactory, ReferralFactory
+from tests.referrals.conftest import race_options
 
 pytestmark = pytest.mark.django_db
 
@@ -286,3 +287,32 @@ def test_received_today_is_dated_and_numbered_by_the_local_day_at_any_hour(
         (f"DOOR-{today.year}-0001", today),
         (f"DOOR-{today.year}-0002", today),
     ]
+
+
+def test_race_or_ethnicity_is_not_answered_for_the_parent(personas, door, client_for, intake):
+    # The question starts unanswered ("— Not asked yet —", first and chosen); "Prefer not to
+    # say" is one of the answers, never chosen for the parent.
+    client = client_for(personas["door_social_worker"])
+    options = race_options(
+        client.get("/referrals/new/").content.decode(), "parents-0-race_ethnicity"
+    )
+    assert options[0] == ("", True, "— Not asked yet —")
+    assert ("not_reported", False, "Prefer not to say") in options
+    assert [option for option in options if option[1]] == [options[0]]
+    # Saved with nothing chosen: blank, no answer recorded.
+    assert client.post("/referrals/new/", intake()).status_code == 302
+    assert Parent.objects.get().race_ethnicity == ""
+
+
+def test_prefer_not_to_say_is_kept_as_the_parents_answer(personas, door, client_for, intake):
+    client = client_for(personas["door_social_worker"])
+    parents = [
+        {
+            "first_name": "María",
+            "last_name": "López",
+            "birth_date": datetime.date(1994, 3, 27),
+            "race_ethnicity": "not_reported",
+        }
+    ]
+    assert client.post("/referrals/new/", intake(parents=parents)).status_code == 302
+    assert Parent.objects.get().race_ethnicity == "not_reported"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from psp.models import AuditAction, AuditEntry
 from referrals.models import ConsentMethod, Language, Parent, Referral, Status
 from tests.factories import ParentFactory, ReferralFactory
-from tests.referrals.conftest import intake_data
+from tests.referrals.conftest import intake_data, race_options
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +163,26 @@ def test_coordinator_corrects_a_parents_details(personas, door, client_for):
     entry = AuditEntry.objects.get(action=AuditAction.UPDATE, object_type="referrals.parent")
     assert entry.changes["phone"] == ["920-555-0142", "920-555-0177"]
     assert entry.changes["first_name"][1] == "Marisol"
+
+
+def test_a_parent_never_asked_is_shown_so_and_answered_later(personas, door, client_for):
+    referral = ReferralFactory(family__program=door)
+    parent = referral.family.parents.get()
+    Parent.objects.filter(pk=parent.pk).update(race_ethnicity="")
+    client = client_for(personas["door_coordinator"])
+    assert "Not asked yet" in client.get(f"/referrals/{referral.pk}/").content.decode()
+    url = f"/referrals/parents/{parent.pk}/edit/"
+    options = race_options(client.get(url).content.decode(), "race_ethnicity")
+    assert options[0] == ("", True, "— Not asked yet —")
+    parent.refresh_from_db()
+    answered = parent_data(parent, referral.family.version, race_ethnicity="not_reported")
+    assert client.post(url, answered).status_code == 302
+    parent.refresh_from_db()
+    assert parent.race_ethnicity == "not_reported"
+    options = race_options(client.get(url).content.decode(), "race_ethnicity")
+    assert [option for option in options if option[1]] == [
+        ("not_reported", True, "Prefer not to say")
+    ]
 
 
 def test_two_coordinators_correcting_one_parent_do_not_overwrite_each_other(

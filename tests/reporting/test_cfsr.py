@@ -175,6 +175,24 @@ PERMANENCY_CASES: list[tuple[str, datetime.date, list[Stay], tuple[int, int]]] =
         [(date(2024, 8, 1), date(2024, 10, 1), HOME), (date(2024, 12, 1), None, "")],
         (1, 1),
     ),
+    # First removal in the period 1 Sep 2024, home 6 Sep: 5 days, under 8. Removed again
+    # 1 Oct 2024, home 1 Mar 2025 (within 12 months). Only the first entry in the period is
+    # evaluated, and it is excluded, so the child is left out -> 0 of 0. (Counted by the
+    # later stay instead, it would be 1 of 1.)
+    (
+        "short_first_stay_then_a_longer_one",
+        date(2015, 1, 1),
+        [(date(2024, 9, 1), date(2024, 9, 6), HOME), (date(2024, 10, 1), date(2025, 3, 1), HOME)],
+        (0, 0),
+    ),
+    # A 5-day stay just before the period (20-25 Jun 2024) is not in it: the first removal in
+    # the period is 1 Sep 2024, home 1 Jan 2025 -> 1 of 1.
+    (
+        "short_stay_before_the_period",
+        date(2015, 1, 1),
+        [(date(2024, 6, 20), date(2024, 6, 25), HOME), (date(2024, 9, 1), date(2025, 1, 1), HOME)],
+        (1, 1),
+    ),
 ]
 
 
@@ -273,6 +291,20 @@ REENTRY_CASES: list[tuple[str, datetime.date, list[Stay], tuple[int, int]]] = [
         "short_stay",
         date(2015, 1, 1),
         [(date(2023, 9, 1), date(2023, 9, 6), HOME), (date(2023, 10, 1), None, "")],
+        (0, 0),
+    ),
+    # First removal in the period 1 Sep 2023, home 6 Sep (5 days: excluded). Removed again
+    # 1 Oct 2023, home 1 Feb 2024 (within 12 months), removed a third time 1 Jun 2024 (within
+    # 12 months of 1 Feb). The first entry decides, as for permanency: left out -> 0 of 0.
+    # (Counted by the 1 Oct entry instead, it would be 1 of 1.)
+    (
+        "short_first_stay_then_a_longer_one",
+        date(2015, 1, 1),
+        [
+            (date(2023, 9, 1), date(2023, 9, 6), HOME),
+            (date(2023, 10, 1), date(2024, 2, 1), HOME),
+            (date(2024, 6, 1), None, ""),
+        ],
         (0, 0),
     ),
 ]

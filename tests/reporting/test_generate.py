@@ -20,6 +20,7 @@ from django.utils import translation
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from psp.models import AuditAction, AuditEntry, Program, User
+from referrals.models import Parent, RaceEthnicity
 from reporting import documents
 from reporting.filing import filing_for
 from reporting.models import Report, ReportStatus, ReportStep
@@ -146,6 +147,43 @@ def test_pdf_html_has_the_svg_charts(data: Councils, door: Program) -> None:
     assert "bootstrap" not in html.lower()
 
 
+def test_a_family_never_asked_is_in_the_not_recorded_column(data: Councils, door: Program) -> None:
+    # F2's only parent was never asked (blank). Door served F1 and F4 (white) and F2: white
+    # 2, not recorded 1, and the column adds up to the 3 families served, in the PDF and CSV.
+    Parent.objects.filter(family__program=door, race_ethnicity=RaceEthnicity.BLACK).update(
+        race_ethnicity=""
+    )
+    report = Report(program=door, year=2026, quarter=2, suppressed=False)
+    with translation.override("en"):
+        numbers = documents.report_data(report)
+        html = documents.render_html(documents.pdf_context(report, numbers))
+        rows = {
+            (section, metric): str(value)
+            for section, metric, value in documents.csv_rows(report, numbers)
+        }
+    assert ("not_recorded", "Not recorded", "1") in numbers["race_rows"]
+    assert ("black", "Black or African American", "0") in numbers["race_rows"]
+    assert rows[("race_ethnicity", "white")] == "2"
+    assert rows[("race_ethnicity", "not_recorded")] == "1"
+    assert rows[("race_ethnicity", "total")] == rows[("families", "served")] == "3"
+    assert re.search(r'<th scope="row">Not recorded</th><td class="num">1</td>', html)
+
+
+def test_a_quarter_filed_before_not_recorded_keeps_its_columns(
+    data: Councils, door: Program
+) -> None:
+    # Numbers filed before "Not recorded" was counted have no such column: the report prints
+    # the eight columns it was filed with (white 2, Black 1, total 3), not a ninth.
+    report = Report(program=door, year=2026, quarter=2, suppressed=False)
+    numbers = documents.report_data(report)
+    filed = dict(numbers["families_by_race_ethnicity"])
+    del filed["not_recorded"]
+    shown = documents.shaped(report, {**numbers, "families_by_race_ethnicity": filed})
+    assert [code for code, _label, _shown in shown["race_rows"]] == list(RaceEthnicity.values)
+    assert [code for code, _label in shown["race_columns"]] == list(RaceEthnicity.values)
+    assert shown["race_total"] == "3"
+
+
 def test_csv_has_the_same_numbers(
     data: Councils, door: Program, personas: dict[str, Any], make_report: Any
 ) -> None:
@@ -203,7 +241,8 @@ def test_statewide_report_hides_small_counts(
     assert "White *" in squeezed
     assert "White 2" not in squeezed
     assert "Families served by program and race or ethnicity" in squeezed
-    assert "Statewide * * * * * * * * 4" in squeezed  # its last row
+    # Its last row: the eight answers and "Not recorded", every one hidden, and the total.
+    assert "Statewide * * * * * * * * * 4" in squeezed
     assert "Referrals received 7" in squeezed
 
 

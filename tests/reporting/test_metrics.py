@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from pytest_django import DjangoAssertNumQueries
 
 from psp.models import Program
-from referrals.models import RaceEthnicity
+from referrals.models import Parent, RaceEthnicity, Referral
 from reporting import metrics
 from reporting.metrics import CountByCode, Indicator
 from tests.reporting.conftest import Q1, Q2, Councils, build
@@ -269,12 +269,39 @@ def test_outreach(data: Councils, door: Program, rock: Program) -> None:
 
 def test_families_by_race_of_first_parent(data: Councils, door: Program) -> None:
     counts = metrics.families_by_race_ethnicity(program=door, quarter=Q2)
-    assert list(counts) == list(RaceEthnicity.values)
+    assert list(counts) == [*RaceEthnicity.values, "not_recorded"]
     # F1 (white first parent, Hispanic second), F2 Black, F4 white.
-    assert counts == {**dict.fromkeys(RaceEthnicity.values, 0), "white": 2, "black": 1}
+    assert counts == {**dict.fromkeys(metrics.RACE_ETHNICITY_COLUMNS, 0), "white": 2, "black": 1}
     statewide = metrics.families_by_race_ethnicity(program=None, quarter=Q2)
     assert statewide["asian"] == 1  # F5
     assert sum(statewide.values()) == metrics.family_metrics(program=None, quarter=Q2).served
+
+
+def test_a_family_never_asked_counts_as_not_recorded(data: Councils, door: Program) -> None:
+    # F2's only parent was never asked (blank); F4's first parent said "Prefer not to say".
+    # Door served F1 (white), F2 and F4: white 1, prefer not to say 1, not recorded 1, and
+    # the row still adds up to the 3 families served. Statewide adds Rock's F5 (Asian): 4.
+    Parent.objects.filter(family__program=door, race_ethnicity=RaceEthnicity.BLACK).update(
+        race_ethnicity=""
+    )
+    f4 = Referral.objects.get(program=door, received_on=datetime.date(2026, 4, 10)).family
+    f4.parents.update(race_ethnicity=RaceEthnicity.NOT_REPORTED)
+    counts = metrics.families_by_race_ethnicity(program=door, quarter=Q2)
+    assert counts == {
+        **dict.fromkeys(metrics.RACE_ETHNICITY_COLUMNS, 0),
+        "white": 1,
+        "not_reported": 1,
+        "not_recorded": 1,
+    }
+    assert sum(counts.values()) == metrics.family_metrics(program=door, quarter=Q2).served == 3
+    table = metrics.families_by_program_and_race_ethnicity(quarter=Q2)
+    assert table.counts("door") == counts
+    assert table.shown("door", suppressed=False)["not_recorded"] == "1"
+    assert table.shown("door", suppressed=False)["total"] == "3"
+    assert table.shown(None, suppressed=False)["total"] == "4"
+    assert sum(table.counts(None).values()) == (
+        metrics.family_metrics(program=None, quarter=Q2).served
+    )
 
 
 # --- 10. The whole report ------------------------------------------------------------------

@@ -28,7 +28,14 @@ from mentoring.models import (
     SurveyTiming,
 )
 from psp.models import AuditEntry, Program, User
-from referrals.models import DischargeReason, RaceEthnicity, Referral, RemovalEpisode, Status
+from referrals.models import (
+    DischargeReason,
+    Parent,
+    RaceEthnicity,
+    Referral,
+    RemovalEpisode,
+    Status,
+)
 from reporting import quality
 from reporting.quarters import Quarter
 from tests.clock import CHICAGO
@@ -240,17 +247,40 @@ def test_children_still_in_care_after_the_case_closed(
 def test_families_served_whose_first_parent_has_no_race_or_ethnicity(
     door: Program, personas: dict[str, Any], partner: User
 ) -> None:
+    # Served in Q3: a first parent never asked (blank; the second parent's answer does not
+    # count), one who answered "Prefer not to say" (an answer: not listed) and one who
+    # answered White. Not served in Q3: a first parent never asked. Listed: the first only.
     coordinator = personas["door_coordinator"]
     unknown = case(door, partner, Q3.start - 30 * DAY)
-    unknown.family.parents.update(race_ethnicity=RaceEthnicity.NOT_REPORTED)
+    unknown.family.parents.update(race_ethnicity="")
     ParentFactory(family=unknown.family, race_ethnicity=RaceEthnicity.ASIAN)  # second parent
+    declined = case(door, partner, Q3.start - 30 * DAY)
+    declined.family.parents.update(race_ethnicity=RaceEthnicity.NOT_REPORTED)
     known = case(door, partner, Q3.start - 30 * DAY)
     not_served = case(door, partner, Q3.start - 30 * DAY)
-    not_served.family.parents.update(race_ethnicity=RaceEthnicity.NOT_REPORTED)
-    for served in (unknown, known):
+    not_served.family.parents.update(race_ethnicity="")
+    for served in (unknown, declined, known):
         ActivityFactory(case=served, occurred_on=Q3.start + DAY)
     ActivityFactory(case=not_served, occurred_on=Q3.start - DAY)
     assert numbers(coordinator, door, "race_not_recorded") == [unknown.referral.number]
+
+
+def test_a_parent_entered_without_an_answer_is_listed_until_asked(
+    door: Program, personas: dict[str, Any], partner: User
+) -> None:
+    # A parent saved with nothing chosen has a blank race or ethnicity (no default answer),
+    # so their family is listed; once they answer, even "Prefer not to say", it is not.
+    coordinator = personas["door_coordinator"]
+    served = case(door, partner, Q3.start - 30 * DAY)
+    served.family.parents.all().delete()
+    parent = Parent(family=served.family, first_name="Ana", last_name="Ruiz")
+    parent.full_clean(exclude=["name_key"])
+    parent.save()
+    assert parent.race_ethnicity == ""
+    ActivityFactory(case=served, occurred_on=Q3.start + DAY)
+    assert numbers(coordinator, door, "race_not_recorded") == [served.referral.number]
+    Parent.objects.filter(pk=parent.pk).update(race_ethnicity=RaceEthnicity.NOT_REPORTED)
+    assert numbers(coordinator, door, "race_not_recorded") == []
 
 
 # --- The page --------------------------------------------------------------------------------
@@ -263,7 +293,7 @@ def every_problem(program: Program, partner: User, prefix: str) -> None:
     SurveyResponse.objects.filter(case=made, timing=SurveyTiming.CLOSURE).delete()
     opened = case(program, partner, Q3.start + DAY)
     SurveyResponse.objects.filter(case=opened).delete()
-    opened.family.parents.update(race_ethnicity=RaceEthnicity.NOT_REPORTED)
+    opened.family.parents.update(race_ethnicity="")  # never asked
     ActivityFactory(case=opened, occurred_on=Q3.start + 2 * DAY)
     referral(program, received_on=Q3.start)
     for index, number in enumerate(
