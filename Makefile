@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test faults load soak install lint format check bench messages backup restore clean
+.PHONY: run test faults load soak install lint format check bench messages icons backup restore clean
 SCALE ?= 10
 
 $(VENV)/.installed: pyproject.toml
@@ -74,6 +74,10 @@ format: install
 ## Time the busiest pages and the quarterly metrics on seeded data (SCALE=100: statewide).
 bench: install
 	$(PY) scripts/bench.py --scale $(SCALE)
+
+## Cut the icon font down to the Bootstrap Icons the templates use, after using a new one.
+icons: install
+	$(PY) scripts/icons.py
 
 ## Regenerate the Spanish catalogue after changing strings (needs gettext).
 messages: install

@@ -1,6 +1,6 @@
 """Request-wide concerns: malformed or oversized requests refused before any view reads
-them, the audit context, the second factor where it is required, and keeping signed-in
-pages out of browser and proxy caches."""
+them, the audit context, the second factor where it is required, keeping signed-in
+pages out of browser and proxy caches, and compressing pages."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from collections.abc import Callable
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import auth
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -118,3 +119,33 @@ class NoStoreMiddleware:
             add_never_cache_headers(response)  # no-store, no-cache, must-revalidate, private
             response["Pragma"] = "no-cache"  # for HTTP/1.0 caches
         return response
+
+
+class CompressPagesMiddleware(GZipMiddleware):
+    """Pages and other text (HTML, JSON, CSV) are sent gzip-compressed to browsers that ask:
+    a tablet on a county's slow network gets a page in a fifth of the bytes.
+
+    BREACH (guessing a secret in a compressed page from its size, by making the browser send
+    many requests that reflect a guess): the CSRF token in every form is masked afresh for
+    each response (``django.middleware.csrf.get_token``, since Django 1.10), so it is never
+    the same twice, and Django's gzip adds up to 100 random bytes to each response's size
+    ("Heal the BREACH"). The pages that show lasting secrets (an authenticator's key, recovery
+    codes) and the sign-in forms, under ``/accounts/``, are left uncompressed anyway: they are
+    small and rarely opened. Files (report PDFs, which ``FileResponse`` streams, record zips)
+    and anything already encoded are passed as they are, with their ``Content-Length``;
+    static files never reach this (WhiteNoise serves its own compressed copies).
+    """
+
+    COMPRESSED_TYPES = ("text/", "application/json")
+    NOT_UNDER = ("/accounts/",)
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if (
+            response.streaming
+            or not response.get("Content-Type", "").startswith(self.COMPRESSED_TYPES)
+            or request.path.startswith(self.NOT_UNDER)
+        ):
+            return response
+        return super().process_response(request, response)

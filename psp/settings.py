@@ -64,6 +64,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before everything that sets a page's content, after WhiteNoise (whose files are already
+    # compressed). Why it is safe with CSRF tokens in pages: psp/middleware.py.
+    "psp.middleware.CompressPagesMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -109,9 +112,14 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# Connections are kept for a minute between requests, and checked before a request uses one:
-# after PostgreSQL restarts, the next request opens a new connection instead of failing.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# PostgreSQL connections are kept for a minute between requests (opening one costs several
+# milliseconds), and checked before a request uses one: after PostgreSQL restarts, the next
+# request opens a new connection instead of failing. A SQLite file opens in microseconds: its
+# connections are not kept (Django's default). Celery workers close their connections before
+# and after each task (Celery's Django fixup), so a task never starts on a stale one.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+    "CONN_MAX_AGE", default=0 if "sqlite" in DATABASES["default"]["ENGINE"] else 60
+)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

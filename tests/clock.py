@@ -8,18 +8,43 @@ from there, in the test process, its live-server threads and the browser pages.
 
 ``CLOCK_MATRIX`` is the list of local moments a time-sensitive test runs at, through the
 ``at_local`` fixture in ``tests/conftest.py``.
+
+Processes a test starts (a real Celery worker) read the real clock: ``real_clock()`` lets the
+test process read it too where it compares times with theirs (the worker's heartbeat).
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 CHICAGO = ZoneInfo("America/Chicago")
 CLOCK_ENV = "PSP_TEST_CLOCK"
+
+
+def real_time() -> float:
+    """Seconds since the epoch on the real clock, whatever clock the session runs on."""
+    if time_machine.escape_hatch.is_travelling():
+        return time_machine.escape_hatch.time.time()
+    return time.time()
+
+
+@contextmanager
+def real_clock() -> Iterator[None]:
+    """Inside, this process reads the real clock (still ticking), as its subprocesses do."""
+    if not time_machine.escape_hatch.is_travelling():
+        yield
+        return
+    with time_machine.travel(real_time(), tick=True):
+        yield
+
 
 _HOUR = re.compile(r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})$")
 
