@@ -28,9 +28,9 @@ def _councils(user: User) -> list[Item]:
 
 
 @register("referral.source_events")
-def _recent_outreach_events(program_ids: list[int]) -> QuerySet[OutreachEvent]:
+def _recent_outreach_events(program_ids: list[int], text: str = "") -> QuerySet[OutreachEvent]:
     """A new referral may name one of its program's recent outreach events as its source."""
-    return recent_events_for_programs(program_ids)
+    return recent_events_for_programs(program_ids, text=text)
 
 
 @register("referral.created")

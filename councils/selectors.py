@@ -385,16 +385,17 @@ def referrals_from_event(user: User, event: OutreachEvent) -> QuerySet[Referral]
 
 
 def recent_events_for_programs(
-    program_ids: list[int], *, days: int = 183
+    program_ids: list[int], *, text: str = "", days: int = 365, ahead: int = 7
 ) -> QuerySet[OutreachEvent]:
-    """Events a referral may name as its source: the programs' events of the last months."""
+    """Events a referral may name as its source: the programs' events of the last year and
+    of the coming week (a referral can be entered ahead of one already booked), newest
+    first; with ``text``, those whose title or organisation contains it."""
     today = timezone.localdate()
-    return (
-        OutreachEvent.objects.filter(
-            program_id__in=program_ids,
-            held_on__lte=today,
-            held_on__gte=today - datetime.timedelta(days=days),
-        )
-        .select_related("program")
-        .order_by("-held_on", "-id")
+    events = OutreachEvent.objects.filter(
+        program_id__in=program_ids,
+        held_on__lte=today + datetime.timedelta(days=ahead),
+        held_on__gte=today - datetime.timedelta(days=days),
     )
+    for word in text.split():
+        events = events.filter(Q(title__icontains=word) | Q(organisation__icontains=word))
+    return events.select_related("program").order_by("-held_on", "-id")

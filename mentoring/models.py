@@ -244,7 +244,8 @@ class Case(VersionedModel):
 
     class Meta:
         ordering = ["-opened_on", "-id"]
-        indexes = [models.Index(fields=["program", "status"])]
+        # The case list: a program's open (or closed) cases, newest first, a page at a time.
+        indexes = [models.Index(fields=["program", "status", "opened_on"])]
 
     def __str__(self) -> str:
         return str(self.referral.number)

@@ -73,11 +73,14 @@ def _parent_partner_change(user: User, obj: ParentPartner | Program | None) -> b
 def _cases(user: User) -> models.QuerySet[Case]:
     if user.is_administrator:
         return Case.objects.all()
-    return Case.objects.filter(
-        pk__in=Case.objects.filter(
-            models.Q(program_id__in=program_ids_where(user, COORDINATORS)) | _current_cases_of(user)
-        ).values("pk")
-    )
+    # Only a Parent Partner's cases need the join through assignments, kept in a subquery (so
+    # rows are not duplicated); a coordinator's are a plain ``program_id IN (...)``, which an
+    # index reads a page at a time.
+    coordinated = program_ids_where(user, COORDINATORS)
+    seen = models.Q(program_id__in=coordinated) if coordinated else models.Q(pk__in=[])
+    if program_ids_where(user, {Role.PARENT_PARTNER}):
+        seen |= models.Q(pk__in=Case.objects.filter(_current_cases_of(user)).values("pk"))
+    return Case.objects.filter(seen)
 
 
 @rule("case.list")

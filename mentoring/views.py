@@ -68,6 +68,7 @@ from psp.services import ConcurrentEditError
 from referrals.models import Referral
 
 PAGE_SIZE = 25
+TO_ASSIGN_SHOWN = 10  # accepted referrals listed above the cases; the referral list has all
 
 
 def _stale(form: Any, error: ConcurrentEditError, current_version: int) -> None:
@@ -123,7 +124,20 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for case in page.object_list:
         case.overdue = selectors.is_overdue(case)
-    accepted = policy.visible(request.user, Referral).filter(status="accepted", case__isnull=True)
+    to_assign: list[Referral] = []
+    waiting = 0
+    if policy.can(request.user, "case.assign"):
+        accepted = policy.visible(request.user, Referral).filter(
+            status="accepted", case__isnull=True
+        )
+        to_assign = list(
+            accepted.select_related("family").prefetch_related("family__parents")[
+                : TO_ASSIGN_SHOWN + 1
+            ]
+        )
+        # Only a longer list costs the count; the rest are one link away.
+        waiting = accepted.count() if len(to_assign) > TO_ASSIGN_SHOWN else len(to_assign)
+        to_assign = to_assign[:TO_ASSIGN_SHOWN]
     query.pop("page", None)
     status_query = query.copy()
     status_query.pop("status", None)
@@ -134,9 +148,8 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "filter_query": query.urlencode(),
         "status_query": status_query.urlencode(),
         "can_export": policy.can(request.user, "case.export"),
-        "to_assign": accepted.select_related("family").prefetch_related("family__parents")
-        if policy.can(request.user, "case.assign")
-        else [],
+        "to_assign": to_assign,
+        "to_assign_more": waiting - len(to_assign),
     }
     return render(request, "mentoring/case_list.html", context)
 

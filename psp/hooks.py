@@ -11,8 +11,9 @@ the page that owns the hook calls them (as Wagtail's ``wagtail_hooks.py`` do). T
     ``fn(user, referral) -> Section | None``: a box on a referral's page (mentoring adds the
     progress the case team shared with the referrer).
 ``referral.source_events``
-    ``fn(program_ids) -> QuerySet``: the outreach events a new referral may name as where
-    the family heard of the program (councils gives its recent events).
+    ``fn(program_ids, text="") -> QuerySet``: the outreach events a new referral may name as
+    where the family heard of the program, newest first, those matching ``text`` when it is
+    given (councils gives its events of the last year).
 ``referral.created``
     ``fn(*, actor, referral, answers) -> None``: called by ``referrals.services.referral_create``
     inside its transaction, once the referral is saved and audited; ``answers`` is the form's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
@@ -40,6 +41,48 @@ from referrals.models import (
     Status,
     Urgency,
 )
+
+
+class EventSearchInput(forms.Widget):
+    """A choice among many recent events: the newest as radio buttons, and a search box that
+    narrows them as one types (htmx asks ``referrals:source_events``; see
+    static/js/event_search.js) or, without JavaScript, with its Search button, which sends
+    the form back to be shown again unsaved. The chosen event stays offered whatever the
+    search, so it survives a search and a form sent back with errors."""
+
+    template_name = "referrals/referral_form_event_search.html"
+    shown = 8
+
+    def __init__(
+        self, *, find: Callable[[str], QuerySet[Any]], search: str = "", show_program: bool
+    ) -> None:
+        super().__init__()
+        self.find = find
+        # Typed text, not a form field: nothing else cleans it before the database sees it.
+        self.search = "".join(char for char in search if char.isprintable())[:100].strip()
+        self.show_program = show_program
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        found = list(self.find(self.search)[: self.shown + 1])
+        more, found = len(found) > self.shown, found[: self.shown]
+        selected = "" if value is None else str(value)
+        if selected and selected not in {str(event.pk) for event in found}:
+            is_id = selected.isascii() and selected.isdigit() and len(selected) < 10
+            kept = self.find("").filter(pk=selected).first() if is_id else None
+            found[:0] = [kept] if kept else []
+        context["widget"].update(
+            events=found,
+            more=more,
+            search=self.search,
+            search_name=f"{name}_search",
+            selected=selected,
+            show_program=self.show_program,
+        )
+        return context
+
+    def format_value(self, value: Any) -> str | None:
+        return None if value in (None, "") else str(value)
 
 
 class ReferralForm(ModelForm):
@@ -105,17 +148,31 @@ class ReferralForm(ModelForm):
             # ``referral.created``); without them the question is not asked.
             events = hooks.get("referral.source_events")
             if events:
-                program_ids = list(programs.values_list("pk", flat=True))
-                self.fields["source_event"] = forms.ModelChoiceField(
-                    label=_("Heard about the program at (optional)"),
-                    queryset=events[0](program_ids),
-                    empty_label=_("Not at one of these events"),
-                    required=False,
-                )
+                self.fields["source_event"] = self._source_event_field(events[0], programs)
         else:
             for name in ["referrer_name", "referrer_agency", "referrer_email", "received_on"]:
                 del self.fields[name]
         set_choices(self, "urgency", list(Urgency.choices))
+
+    def _source_event_field(
+        self, find: Callable[..., QuerySet[Any]], programs: QuerySet[Program]
+    ) -> forms.ModelChoiceField[Any]:
+        """Any of the programs' events is accepted (``clean`` checks it is the chosen
+        program's); the question offers the chosen program's, when one is chosen."""
+        program_ids = list(programs.values_list("pk", flat=True))
+        chosen = str(self.data.get(self.add_prefix("program")) or "")
+        is_id = chosen.isascii() and chosen.isdigit()
+        offered = [int(chosen)] if is_id and int(chosen) in program_ids else program_ids
+        return forms.ModelChoiceField(
+            label=_("Heard about the program at (optional)"),
+            queryset=find(program_ids),
+            required=False,
+            widget=EventSearchInput(
+                find=lambda text: find(offered, text),
+                search=str(self.data.get(self.add_prefix("source_event_search")) or ""),
+                show_program=len(program_ids) > 1,
+            ),
+        )
 
     def clean_program(self) -> Program | None:
         return self.cleaned_data.get("program") or self.only_program

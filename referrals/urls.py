@@ -7,6 +7,7 @@ app_name = "referrals"
 urlpatterns = [
     path("", views.referral_list, name="list"),
     path("new/", views.referral_create, name="create"),
+    path("new/events/", views.source_events, name="source_events"),
     path("export.csv", views.referral_export, name="export"),
     path("<int:pk>/", views.referral_detail, name="detail"),
     path("<int:pk>/status/", views.referral_transition, name="transition"),

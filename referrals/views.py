@@ -10,7 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse
+from django.forms.utils import ErrorDict
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -140,14 +141,17 @@ def referral_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(request.user, "referral.create")
     user = request.user
-    programs = Program.objects.filter(pk__in=policy.program_ids_where(user, rules.INTAKE_ROLES))
-    on_behalf = bool(policy.program_ids_where(user, {Role.PROGRAM_COORDINATOR}))
     data = request.POST if request.method == "POST" else None
-    form = ReferralForm(data, programs=programs, on_behalf=on_behalf)
+    form = _intake_form(user, data)
     parents = ParentFormSet(data, prefix="parents")
     children = ChildFormSet(data, prefix="children")
     duplicates: list[Any] = []
-    if data is not None and form.is_valid() & parents.is_valid() & children.is_valid():
+    # Without JavaScript the outreach-event search sends the whole form: show it again with
+    # the events found, unsaved and without complaining about what is not filled in yet.
+    searching = data is not None and "search_events" in data
+    if searching:
+        _not_checked(form, parents, children)
+    elif data is not None and form.is_valid() & parents.is_valid() & children.is_valid():
         program = form.cleaned_data["program"]
         policy.require(user, "referral.create", program)
         parent_rows = [row for row in parents.cleaned_data if row]
@@ -162,7 +166,7 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 referral = services.referral_create(
                     actor=user,
                     program=program,
-                    referral_data=_referral_data(form, user, program, on_behalf),
+                    referral_data=_referral_data(form, user, program, form.on_behalf),
                     parents=parent_rows,
                     children=[
                         {**child_form.cleaned_data, "episode": child_form.episode_data()}
@@ -196,6 +200,35 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         ),
     }
     return render(request, "referrals/referral_form.html", context)
+
+
+def _intake_form(user: User, data: Any) -> ReferralForm:
+    programs = Program.objects.filter(pk__in=policy.program_ids_where(user, rules.INTAKE_ROLES))
+    on_behalf = bool(policy.program_ids_where(user, {Role.PROGRAM_COORDINATOR}))
+    return ReferralForm(data, programs=programs, on_behalf=on_behalf)
+
+
+def _not_checked(form: ReferralForm, *formsets: Any) -> None:
+    """Show the bound forms as they were sent, without validating them."""
+    for one in [form, *(child for formset in formsets for child in formset.forms)]:
+        one._errors = ErrorDict()
+        one.cleaned_data = {}
+    for formset in formsets:
+        formset._errors = [ErrorDict() for _child in formset.forms]
+        formset._non_form_errors = formset.error_class()
+
+
+@login_required
+def source_events(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The referral form's outreach events matching its search box (htmx): the choices and,
+    out of band, the sentence that says what they are."""
+    policy.require(request.user, "referral.create")
+    form = _intake_form(request.user, request.GET)
+    if "source_event" not in form.fields:
+        raise Http404
+    field = form["source_event"]
+    context = field.field.widget.get_context(field.html_name, field.value(), {"id": field.auto_id})
+    return render(request, "referrals/referral_form_events.html", {**context, "oob": True})
 
 
 def _referral_data(

@@ -449,6 +449,12 @@ class QueryPage:
 
 QUERY_PAGES = [
     QueryPage("dashboard", "door_coordinator", "/dashboard/", ("program",)),
+    QueryPage(
+        "source_events",
+        "door_coordinator",
+        "/referrals/new/events/",
+        ("source_event_search", "source_event", "program"),
+    ),
     QueryPage("audit_page", "door_coordinator", "/audit/", ("page",)),
     QueryPage(
         "activity_log",

@@ -5,14 +5,18 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mentoring.models import Case, CaseStatus
+from mentoring.views import PAGE_SIZE
 from psp.models import AuditAction, AuditEntry, Role
 from referrals.models import Status
 from tests.downloads import csv_rows
 from tests.factories import ChildFactory, MembershipFactory, ParentFactory, ReferralFactory
 from tests.mentoring.factories import ActivityFactory, assign_case
+from tests.plans import ON_POSTGRES, page_query, rows_read, seq_scans
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +226,31 @@ def test_list_pages_link_to_the_download_with_their_filters(personas, door_cases
     assert 'href="/mentoring/cases/export.csv?attention=overdue&amp;status=open"' in page
     contacts = client.get("/mentoring/contacts/", {"activity_type": "home_visit"}).content.decode()
     assert 'href="/mentoring/contacts/export.csv?activity_type=home_visit"' in contacts
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="reads PostgreSQL's query plans")
+@pytest.mark.parametrize("sort", ["", "-contact"])
+def test_case_list_reads_the_last_contact_of_each_shown_case_only(personas, door, client_for, sort):
+    partner = personas["door_parent_partner"]
+    for n in range(30):
+        case = family_case(door, partner, first=f"Parent{n}", last="Test")
+        for days in (3, 9, 20):
+            ActivityFactory(case=case, at=timezone.now() - days * DAY)
+    client = client_for(personas["door_coordinator"])
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/mentoring/cases/", {"sort": sort} if sort else {})
+    assert page.status_code == 200
+    sql = page_query(captured, "mentoring_case", limit=PAGE_SIZE)
+    # One contact per case (the newest, from the index), not the 90 of every case: the page's
+    # 25, or each case's once when the list is sorted by it.
+    assert rows_read(sql, "mentoring_activity") <= (30 if sort else PAGE_SIZE)
+    assert "mentoring_activity" not in seq_scans(sql)
+
+
+def test_case_list_shows_ten_referrals_waiting_and_links_to_the_rest(personas, door, client_for):
+    for n in range(12):
+        referral = ReferralFactory(family__program=door, status=Status.ACCEPTED, members=False)
+        ParentFactory(family=referral.family, first_name=f"Waiting{n}", last_name="Test")
+    page = client_for(personas["door_coordinator"]).get("/mentoring/cases/")
+    assert len(page.context["to_assign"]) == 10
+    assert "See 2 more accepted referrals" in page.content.decode()

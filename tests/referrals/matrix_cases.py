@@ -48,6 +48,12 @@ CASES = [
         everyone(403, door_coordinator=200, door_social_worker=200, rock_coordinator=200),
     ),
     Case(
+        "referrals:source_events",
+        "/referrals/new/events/",
+        # A social worker refers as themselves: not asked where the family heard of us.
+        everyone(403, door_coordinator=200, door_social_worker=404, rock_coordinator=200),
+    ),
+    Case(
         "referrals:export",
         "/referrals/export.csv",
         everyone(403, door_coordinator=200, door_pp_coordinator=200, rock_coordinator=200),

@@ -5,16 +5,20 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from psp.models import Role
 from referrals.models import Language, Status, Urgency
+from referrals.views import PAGE_SIZE
 from tests.factories import (
     ChildFactory,
     MembershipFactory,
     ParentFactory,
     ReferralFactory,
 )
+from tests.plans import ON_POSTGRES, page_query, rows_read, seq_scans
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +197,17 @@ def test_empty_list_says_what_to_do(door, make_member, client_for):
     social_worker = make_member(door, Role.SOCIAL_WORKER, username="new-sw")
     page = client_for(social_worker).get("/referrals/").content.decode()
     assert "Use “Refer a family” to send the first one." in page
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="reads PostgreSQL's query plans")
+def test_list_counts_the_children_of_the_shown_referrals_only(personas, door, rock, client_for):
+    for n in range(40):
+        make_referral(door, first=f"Parent{n}")
+        make_referral(rock, first=f"Other{n}")
+    client = client_for(personas["door_coordinator"])
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/referrals/").status_code == 200
+    sql = page_query(captured, "referrals_referral", limit=PAGE_SIZE)
+    # One child each: the page's 25, not the 80 of both programs.
+    assert rows_read(sql, "referrals_child") <= PAGE_SIZE
+    assert not seq_scans(sql) & {"referrals_referral", "referrals_child"}

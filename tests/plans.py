@@ -1,0 +1,64 @@
+"""What a page's main query reads, from PostgreSQL's own plans, for the tests that a list
+page's work does not grow with the table.
+
+Timing-free and independent of the table statistics of the moment: ``rows_read`` runs the
+query under ``EXPLAIN ANALYZE`` and adds up the rows each scan of a table actually returned
+(rows per loop times loops), and ``seq_scans`` asks for the plan with sequential scans
+priced out, so a table still read whole has no index the query can use. On SQLite the
+tests that use them are skipped (``ON_POSTGRES``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+ON_POSTGRES = connection.vendor == "postgresql"
+
+
+def page_query(captured: CaptureQueriesContext, table: str, *, limit: int) -> str:
+    """The page's main query among those ``captured``: the one reading ``table`` a page
+    (``LIMIT limit``) at a time."""
+    found = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith("SELECT")
+        and f'FROM "{table}"' in query["sql"]
+        and f"LIMIT {limit}" in query["sql"]
+    ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _plan(sql: str, *options: str, settings: str = "") -> dict[str, Any]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if settings:
+            cursor.execute(settings)
+        cursor.execute(f"EXPLAIN ({', '.join(['FORMAT JSON', *options])}) {sql}")
+        (found,) = cursor.fetchone()
+    plan = found if isinstance(found, list) else json.loads(found)
+    return plan[0]["Plan"]
+
+
+def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("Plans", []):
+        yield from _nodes(child)
+
+
+def rows_read(sql: str, table: str) -> int:
+    """The rows of ``table`` that running ``sql`` read, through any scan."""
+    return sum(
+        round(node["Actual Rows"] * node["Actual Loops"])
+        for node in _nodes(_plan(sql, "ANALYZE"))
+        if node.get("Relation Name") == table
+    )
+
+
+def seq_scans(sql: str) -> set[str]:
+    """The tables ``sql`` reads whole even when an index would do."""
+    plan = _plan(sql, settings="SET LOCAL enable_seqscan = off")
+    return {node["Relation Name"] for node in _nodes(plan) if node["Node Type"] == "Seq Scan"}
