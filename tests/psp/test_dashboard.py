@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mentoring import selectors as mentoring_selectors
@@ -35,6 +37,7 @@ from tests.mentoring.factories import (
     assign_case,
     profile_for,
 )
+from tests.plans import ON_POSTGRES, rows_read, seq_scans
 
 pytestmark = pytest.mark.django_db
 
@@ -287,6 +290,35 @@ def test_coordinator_dashboard_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(24):
         response = client.get("/dashboard/")
     assert len(response.context["program_dashboard"].hearings) == min(rows, 14)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="reads PostgreSQL's query plans")
+def test_overdue_lists_read_each_cases_last_contact_not_every_contact(personas, door, client_for):
+    partner = personas["door_parent_partner"]
+    for _ in range(6):
+        case = open_case(door, partner, last_contact_days=20)
+        for days in range(21, 41):
+            ActivityFactory(case=case, at=ago(days))
+    assert Activity.objects.count() == 6 * 21
+    with CaptureQueriesContext(connection) as captured:
+        response = client_for(personas["door_coordinator"]).get("/dashboard/")
+    assert len(response.context["program_dashboard"].overdue) == 6
+    assert len([r for r in response.context["attention"] if r.kind == "no_contact"]) == 6
+    # The overdue card's query and the reminders' query: each overdue case's newest contact
+    # from the (case, date) index, and whether there is one at all -- a few rows per case,
+    # not the 21 contacts of each case a join would read.
+    queries = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith("SELECT")
+        and 'FROM "mentoring_case"' in query["sql"]
+        and 'U0."case_id" = ("mentoring_case"."id")' in query["sql"]
+        and "LIMIT 21" not in query["sql"]
+    ]
+    assert len(queries) == 2
+    for sql in queries:
+        assert rows_read(sql, "mentoring_activity") <= 6 * 3
+        assert "mentoring_activity" not in seq_scans(sql)
 
 
 # --- State staff ----------------------------------------------------------------------------
