@@ -294,6 +294,15 @@ class Assignment(models.Model):
                 name="one_current_assignment_per_case",
             ),
         ]
+        # A Parent Partner's current families (caseloads, suggestions), without reading the
+        # assignments that ended.
+        indexes = [
+            models.Index(
+                fields=["parent_partner"],
+                condition=models.Q(ended_on__isnull=True),
+                name="current_assignments_by_partner",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case}: {self.parent_partner}"

@@ -57,14 +57,19 @@ class ReminderAttributes(TypedDict):
 def with_caseload(
     partners: QuerySet[ParentPartner],
 ) -> QuerySet[WithAnnotations[ParentPartner, CaseloadAnnotation]]:
-    """Annotate ``caseload``: the open cases each Parent Partner is on now."""
-    return partners.annotate(
-        caseload=Count(
-            "assignments",
-            filter=Q(assignments__ended_on__isnull=True, assignments__case__status=CaseStatus.OPEN),
-            distinct=True,
+    """Annotate ``caseload``: the open cases each Parent Partner is on now. Counted for each
+    partner from the index of current assignments, not by joining every assignment and case
+    the program ever had."""
+    open_cases = (
+        Assignment.objects.filter(
+            parent_partner=OuterRef("pk"), ended_on__isnull=True, case__status=CaseStatus.OPEN
         )
+        .order_by()
+        .values("parent_partner")
+        .annotate(total=Count("pk"))
+        .values("total")
     )
+    return partners.annotate(caseload=Coalesce(Subquery(open_cases), 0))
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,32 @@ def test_coordinator_sees_each_active_parent_partners_caseload(personas, door, c
     assert "Gone Away" not in page
 
 
+@pytest.mark.skipif(not ON_POSTGRES, reason="reads PostgreSQL's query plans")
+def test_caseloads_read_current_assignments_not_the_ended_ones(personas, door, client_for):
+    user = personas["door_parent_partner"]
+    for _ in range(30):
+        case = open_case(door, user, last_contact_days=None)
+        case.assignments.update(ended_on=timezone.localdate())
+        Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED)
+    for _ in range(2):
+        open_case(door, user, last_contact_days=None)
+    with CaptureQueriesContext(connection) as captured:
+        response = client_for(personas["door_coordinator"]).get("/dashboard/")
+    [load] = response.context["program_dashboard"].caseloads
+    assert load.open_families == 2
+    [sql] = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith("SELECT")
+        and 'FROM "mentoring_parentpartner"' in query["sql"]
+        and '"mentoring_assignment"' in query["sql"]
+    ]
+    # The partner's two current families, from the index of current assignments: not the
+    # thirty that ended, nor every case of the program.
+    assert rows_read(sql, "mentoring_assignment") == 2
+    assert rows_read(sql, "mentoring_case") <= 2
+
+
 def test_over_capacity_is_said_in_words(personas, door, client_for):
     profile_for(personas["door_parent_partner"], door.pk, capacity=1)
     for _ in range(2):
