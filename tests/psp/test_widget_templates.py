@@ -28,11 +28,25 @@ class Everything(forms.Form):
     secret = forms.CharField(widget=forms.HiddenInput)
     count = forms.IntegerField()
     day = forms.DateField()
+    hour = forms.TimeField()
+    email = forms.EmailField()
+    link = forms.URLField(assume_scheme="https")
+    phone = forms.CharField(widget=forms.TextInput(attrs={"type": "tel"}))
+    agreed = forms.BooleanField()
+    pick = forms.ChoiceField(choices=[("x", "X"), ("y", "Y")], widget=forms.RadioSelect)
 
 
 def test_each_widget_renders_as_the_packages_templates_do() -> None:
     form = Everything(
-        initial={"kind": "b", "kinds": ["a", "b"], "note": "x & y", "secret": 7, "count": 3}
+        initial={
+            "kind": "b",
+            "kinds": ["a", "b"],
+            "note": "x & y",
+            "secret": 7,
+            "count": 3,
+            "agreed": True,
+            "pick": "y",
+        }
     )
     for bound in form:
         widget = bound.field.widget
