@@ -72,6 +72,14 @@ def with_caseload(
     return partners.annotate(caseload=Coalesce(Subquery(open_cases), 0))
 
 
+def on_cases_now(partners: QuerySet[ParentPartner]) -> QuerySet[ParentPartner]:
+    """Those of ``partners`` assigned to a case now (from the index of current assignments):
+    the case list's Parent Partner filter finds cases by their current assignment, so only
+    they are worth offering, not every partner the program ever trained."""
+    current = Assignment.objects.filter(ended_on__isnull=True)
+    return partners.filter(pk__in=current.values("parent_partner"))
+
+
 @dataclass(frozen=True)
 class Suggestion:
     partner: ParentPartner

@@ -165,7 +165,9 @@ def _case_filter(
     filters = CaseFilter(
         data,
         queryset=selectors.cases_for_user(request.user) if cases is None else cases,
-        partners=policy.visible(request.user, ParentPartner).order_by("first_name", "last_name"),
+        partners=selectors.on_cases_now(policy.visible(request.user, ParentPartner)).order_by(
+            "first_name", "last_name"
+        ),
         programs=programs.order_by("name"),
     )
     return filters, data

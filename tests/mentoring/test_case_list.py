@@ -9,13 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from mentoring.models import Activity, Case, CaseStatus
+from mentoring.models import Activity, Case, CaseStatus, Stage
 from mentoring.views import PAGE_SIZE
 from psp.models import AuditAction, AuditEntry, Role
 from referrals.models import Status
 from tests.downloads import csv_rows
 from tests.factories import ChildFactory, MembershipFactory, ParentFactory, ReferralFactory
-from tests.mentoring.factories import ActivityFactory, assign_case
+from tests.mentoring.factories import ActivityFactory, ParentPartnerFactory, assign_case
 from tests.plans import ON_POSTGRES, page_query, rows_read, seq_scans
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +97,18 @@ def test_filter_by_parent_partner_and_by_what_needs_attention(
     hearing = listing(client, attention="hearing")
     assert "Vang" in hearing and "Brennan" not in hearing
     assert "1 filter on" in hearing
+
+
+def test_partner_filter_offers_the_partners_who_have_families_now(
+    personas, door_cases, second_partner, client_for
+):
+    ParentPartnerFactory(program=door_cases["hearing"].program, stage=Stage.TRAINING)
+    response = client_for(personas["door_coordinator"]).get("/mentoring/cases/")
+    offered = set(response.context["filter"].form.fields["parent_partner"].queryset)
+    assert offered == {
+        personas["door_parent_partner"].parent_partner_profiles.get(),
+        second_partner.parent_partner_profiles.get(),
+    }
 
 
 def test_a_parent_partner_lists_only_their_own_families_and_has_no_partner_filter(
