@@ -294,6 +294,15 @@ class Assignment(models.Model):
                 name="one_current_assignment_per_case",
             ),
         ]
+        # A Parent Partner's current families (caseloads, suggestions), without reading the
+        # assignments that ended.
+        indexes = [
+            models.Index(
+                fields=["parent_partner"],
+                condition=models.Q(ended_on__isnull=True),
+                name="current_assignments_by_partner",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case}: {self.parent_partner}"
@@ -406,7 +415,11 @@ class Activity(VersionedModel):
     offline queue) so a repeated submit is recognised and not saved twice."""
 
     client_uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="activities")
+    # Looked up through the (case, occurred_on) index below; a second index on case alone
+    # only tempted the planner to read every contact of a case for its latest.
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="activities", db_index=False
+    )
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="activities")
     parent_partner = models.ForeignKey(
         ParentPartner, on_delete=models.PROTECT, related_name="activities"

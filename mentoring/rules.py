@@ -134,10 +134,12 @@ def _mentoring_export(user: User, program: Program | None) -> bool:
 def _activities(user: User) -> models.QuerySet[Activity]:
     if user.is_administrator:
         return Activity.objects.all()
+    # The user's own contacts through a subquery, not a join to Parent Partners: a
+    # coordinator's count of their programs' contacts then reads only the (program, ...) index.
     return Activity.objects.filter(
         models.Q(program_id__in=program_ids_where(user, COORDINATORS))
         | models.Q(
-            parent_partner__user=user,
+            parent_partner_id__in=ParentPartner.objects.filter(user=user).values("pk"),
             program_id__in=program_ids_where(user, {Role.PARENT_PARTNER}),
         )
     )

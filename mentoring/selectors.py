@@ -8,8 +8,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import IsNull, LessThan
 from django.utils import formats, timezone
 
 from mentoring.models import (
@@ -56,14 +57,27 @@ class ReminderAttributes(TypedDict):
 def with_caseload(
     partners: QuerySet[ParentPartner],
 ) -> QuerySet[WithAnnotations[ParentPartner, CaseloadAnnotation]]:
-    """Annotate ``caseload``: the open cases each Parent Partner is on now."""
-    return partners.annotate(
-        caseload=Count(
-            "assignments",
-            filter=Q(assignments__ended_on__isnull=True, assignments__case__status=CaseStatus.OPEN),
-            distinct=True,
+    """Annotate ``caseload``: the open cases each Parent Partner is on now. Counted for each
+    partner from the index of current assignments, not by joining every assignment and case
+    the program ever had."""
+    open_cases = (
+        Assignment.objects.filter(
+            parent_partner=OuterRef("pk"), ended_on__isnull=True, case__status=CaseStatus.OPEN
         )
+        .order_by()
+        .values("parent_partner")
+        .annotate(total=Count("pk"))
+        .values("total")
     )
+    return partners.annotate(caseload=Coalesce(Subquery(open_cases), 0))
+
+
+def on_cases_now(partners: QuerySet[ParentPartner]) -> QuerySet[ParentPartner]:
+    """Those of ``partners`` assigned to a case now (from the index of current assignments):
+    the case list's Parent Partner filter finds cases by their current assignment, so only
+    they are worth offering, not every partner the program ever trained."""
+    current = Assignment.objects.filter(ended_on__isnull=True)
+    return partners.filter(pk__in=current.values("parent_partner"))
 
 
 @dataclass(frozen=True)
@@ -222,10 +236,10 @@ def no_contact_in_14_days(today: datetime.date) -> Q:
     in the 14 days up to ``today``, and a contact before that or an opening that long ago.
     A plain WHERE clause (no aggregate), so it narrows a query before anything is counted."""
     first_day = today - datetime.timedelta(days=NO_CONTACT_DAYS - 1)  # of the 14 counted
-    contacts = Activity.objects.filter(case=OuterRef("pk"))
-    return ~Exists(contacts.filter(occurred_on__gte=first_day)) & (
-        Exists(contacts) | Q(opened_on__lt=first_day)
-    )
+    # Through each case's newest contact (one entry of the (case, date) index): an EXISTS
+    # over all its contacts may be planned as a hash of the whole contacts table.
+    latest = last_contact_on()
+    return Q(LessThan(latest, first_day)) | Q(IsNull(latest, True), opened_on__lt=first_day)
 
 
 def overdue_cases(
@@ -235,7 +249,7 @@ def overdue_cases(
     (one query however many cases), each annotated with ``latest_contact``."""
     return cases.filter(
         no_contact_in_14_days(today or timezone.localdate()), status=CaseStatus.OPEN
-    ).annotate(latest_contact=Max("activities__occurred_on"))
+    ).annotate(latest_contact=last_contact_on())
 
 
 def activities_for_user(user: User) -> QuerySet[Activity]:
@@ -490,7 +504,7 @@ def cases_for_all() -> QuerySet[WithAnnotations[Case, ReminderAttributes]]:
     return (
         Case.objects.select_related("referral", "program")
         .prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_assignments"))
-        .annotate(last_contact=Max("activities__occurred_on"))
+        .annotate(last_contact=last_contact_on())
     )
 
 
@@ -513,7 +527,7 @@ def attention_for(user: User, today: datetime.date | None = None) -> list[Remind
             status=CaseStatus.OPEN,
         )
         .select_related("referral")
-        .annotate(last_contact=Max("activities__occurred_on"))
+        .annotate(last_contact=last_contact_on())
         .order_by("status", "-opened_on", "-id")  # as cases_for_user
     )
     reminders = reminders_for_cases(list(due), today)

@@ -89,9 +89,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(request.user, "case.list")
     if not policy.program_ids_where(request.user, {Role.PARENT_PARTNER}):
         return redirect("mentoring:case_list")
-    cases = [
-        case for case in selectors.cases_for_user(request.user) if case.status == CaseStatus.OPEN
-    ]
+    cases = list(selectors.cases_for_user(request.user).filter(status=CaseStatus.OPEN))
     today = timezone.localdate()
     for case in cases:
         case.overdue = selectors.is_overdue(case)
@@ -167,7 +165,9 @@ def _case_filter(
     filters = CaseFilter(
         data,
         queryset=selectors.cases_for_user(request.user) if cases is None else cases,
-        partners=policy.visible(request.user, ParentPartner).order_by("first_name", "last_name"),
+        partners=selectors.on_cases_now(policy.visible(request.user, ParentPartner)).order_by(
+            "first_name", "last_name"
+        ),
         programs=programs.order_by("name"),
     )
     return filters, data

@@ -9,13 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from mentoring.models import Case, CaseStatus
+from mentoring.models import Activity, Case, CaseStatus, Stage
 from mentoring.views import PAGE_SIZE
 from psp.models import AuditAction, AuditEntry, Role
 from referrals.models import Status
 from tests.downloads import csv_rows
 from tests.factories import ChildFactory, MembershipFactory, ParentFactory, ReferralFactory
-from tests.mentoring.factories import ActivityFactory, assign_case
+from tests.mentoring.factories import ActivityFactory, ParentPartnerFactory, assign_case
 from tests.plans import ON_POSTGRES, page_query, rows_read, seq_scans
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +97,18 @@ def test_filter_by_parent_partner_and_by_what_needs_attention(
     hearing = listing(client, attention="hearing")
     assert "Vang" in hearing and "Brennan" not in hearing
     assert "1 filter on" in hearing
+
+
+def test_partner_filter_offers_the_partners_who_have_families_now(
+    personas, door_cases, second_partner, client_for
+):
+    ParentPartnerFactory(program=door_cases["hearing"].program, stage=Stage.TRAINING)
+    response = client_for(personas["door_coordinator"]).get("/mentoring/cases/")
+    offered = set(response.context["filter"].form.fields["parent_partner"].queryset)
+    assert offered == {
+        personas["door_parent_partner"].parent_partner_profiles.get(),
+        second_partner.parent_partner_profiles.get(),
+    }
 
 
 def test_a_parent_partner_lists_only_their_own_families_and_has_no_partner_filter(
@@ -254,3 +266,26 @@ def test_case_list_shows_ten_referrals_waiting_and_links_to_the_rest(personas, d
     page = client_for(personas["door_coordinator"]).get("/mentoring/cases/")
     assert len(page.context["to_assign"]) == 10
     assert "See 2 more accepted referrals" in page.content.decode()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="reads PostgreSQL's query plans")
+def test_contact_list_counts_the_programs_contacts_from_the_index(
+    personas, door_cases, rock, make_member, client_for
+):
+    rock_partner = make_member(rock, Role.PARENT_PARTNER)
+    rock_case = family_case(rock, rock_partner, first="Rocky", last="Test")
+    for days in range(20):
+        ActivityFactory(case=rock_case, at=timezone.now() - days * DAY)
+    door_contacts = Activity.objects.filter(program=door_cases["hearing"].program).count()
+    with CaptureQueriesContext(connection) as captured:
+        page = client_for(personas["door_coordinator"]).get("/mentoring/contacts/")
+    assert page.context["page"].paginator.count == door_contacts
+    [count] = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "mentoring_activity"')
+        and "review_status" not in query["sql"]
+    ]
+    # Door's contacts only, from the program's index: no Parent Partner joined in for each.
+    assert rows_read(count, "mentoring_parentpartner") == 0
+    assert rows_read(count, "mentoring_activity") == door_contacts

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mentoring import selectors as mentoring_selectors
@@ -35,6 +37,7 @@ from tests.mentoring.factories import (
     assign_case,
     profile_for,
 )
+from tests.plans import ON_POSTGRES, rows_read, seq_scans
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +96,32 @@ def test_coordinator_sees_each_active_parent_partners_caseload(personas, door, c
         in (page)
     )
     assert "Gone Away" not in page
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="reads PostgreSQL's query plans")
+def test_caseloads_read_current_assignments_not_the_ended_ones(personas, door, client_for):
+    user = personas["door_parent_partner"]
+    for _ in range(30):
+        case = open_case(door, user, last_contact_days=None)
+        case.assignments.update(ended_on=timezone.localdate())
+        Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED)
+    for _ in range(2):
+        open_case(door, user, last_contact_days=None)
+    with CaptureQueriesContext(connection) as captured:
+        response = client_for(personas["door_coordinator"]).get("/dashboard/")
+    [load] = response.context["program_dashboard"].caseloads
+    assert load.open_families == 2
+    [sql] = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith("SELECT")
+        and 'FROM "mentoring_parentpartner"' in query["sql"]
+        and '"mentoring_assignment"' in query["sql"]
+    ]
+    # The partner's two current families, from the index of current assignments: not the
+    # thirty that ended, nor every case of the program.
+    assert rows_read(sql, "mentoring_assignment") == 2
+    assert rows_read(sql, "mentoring_case") <= 2
 
 
 def test_over_capacity_is_said_in_words(personas, door, client_for):
@@ -287,6 +316,35 @@ def test_coordinator_dashboard_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(24):
         response = client.get("/dashboard/")
     assert len(response.context["program_dashboard"].hearings) == min(rows, 14)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="reads PostgreSQL's query plans")
+def test_overdue_lists_read_each_cases_last_contact_not_every_contact(personas, door, client_for):
+    partner = personas["door_parent_partner"]
+    for _ in range(6):
+        case = open_case(door, partner, last_contact_days=20)
+        for days in range(21, 41):
+            ActivityFactory(case=case, at=ago(days))
+    assert Activity.objects.count() == 6 * 21
+    with CaptureQueriesContext(connection) as captured:
+        response = client_for(personas["door_coordinator"]).get("/dashboard/")
+    assert len(response.context["program_dashboard"].overdue) == 6
+    assert len([r for r in response.context["attention"] if r.kind == "no_contact"]) == 6
+    # The overdue card's query and the reminders' query: each overdue case's newest contact
+    # from the (case, date) index, and whether there is one at all -- a few rows per case,
+    # not the 21 contacts of each case a join would read.
+    queries = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith("SELECT")
+        and 'FROM "mentoring_case"' in query["sql"]
+        and 'U0."case_id" = ("mentoring_case"."id")' in query["sql"]
+        and "LIMIT 21" not in query["sql"]
+    ]
+    assert len(queries) == 2
+    for sql in queries:
+        assert rows_read(sql, "mentoring_activity") <= 6 * 3
+        assert "mentoring_activity" not in seq_scans(sql)
 
 
 # --- State staff ----------------------------------------------------------------------------
