@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "psp.middleware.CompressPagesMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After SessionMiddleware, so it marks the session before that saves it.
+    "psp.middleware.KeepSessionAliveMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -267,8 +269,9 @@ MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="PSP Case Management")
 PSP_REQUIRE_MFA = env.bool("PSP_REQUIRE_MFA", default=False)
 
 # Signed out after this much inactivity: shared tablets and sensitive records.
+# Each request moves the expiry on (at most one write a minute: KeepSessionAliveMiddleware).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 PASSWORD_HASHERS = env.list(

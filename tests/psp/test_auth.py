@@ -8,7 +8,9 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from psp.models import Role
@@ -120,7 +122,53 @@ def test_password_reset_sends_an_email(personas):
 
 def test_session_ends_after_inactivity():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def _session_writes(queries) -> int:
+    return sum(
+        1
+        for query in queries.captured_queries
+        if query["sql"].startswith(("UPDATE", "INSERT")) and '"django_session"' in query["sql"]
+    )
+
+
+def test_pages_opened_within_a_minute_do_not_write_the_session(personas, client_for):
+    client = client_for(personas["door_coordinator"])
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.get("/dashboard/")
+    with (
+        time_machine.travel(start + datetime.timedelta(seconds=30), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert client.get("/dashboard/").status_code == 200
+    assert _session_writes(queries) == 0
+    with (
+        time_machine.travel(start + datetime.timedelta(seconds=61), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert client.get("/dashboard/").status_code == 200
+    assert _session_writes(queries) == 1
+
+
+def test_a_session_used_every_few_seconds_is_not_signed_out(personas, client_for):
+    client = client_for(personas["door_coordinator"])
+    start = timezone.now()
+    # Half an hour and more of requests 45 seconds apart: most write nothing, yet the
+    # session's expiry keeps moving on.
+    for seconds in range(0, 40 * 60, 45):
+        with time_machine.travel(start + datetime.timedelta(seconds=seconds), tick=False):
+            assert client.get("/dashboard/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_anonymous_requests_start_no_session():
+    from django.contrib.sessions.models import Session
+
+    for path in ("/healthz", "/accounts/login/", "/dashboard/"):
+        response = Client().get(path)
+        assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert not Session.objects.exists()
 
 
 def test_each_request_keeps_the_session_for_another_30_minutes(personas, client_for):
