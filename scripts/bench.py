@@ -15,10 +15,10 @@ It measures, and prints with each target (PASS or over):
 
 * every GET page each role opens (``scripts/bench_pages.py``, kept equal to the role x view
   matrix by ``tests/test_bench_pages.py``), with real records of the seeded data:
-  ``--requests`` answers each, the pages interleaved in a new random order each round so
-  that noise spreads evenly; p50/p95 of the server's time (its ``Server-Timing`` header)
-  and of the round trip, the queries (one pass with ``PSP_COUNT_QUERIES`` on), and the
-  bytes sent (gzip) and their size unpacked;
+  ``--requests`` answers each (downloads a third as many, at least 3), the pages
+  interleaved in a new random order each round so that noise spreads evenly; p50/p95 of
+  the server's time (its ``Server-Timing`` header) and of the round trip, the queries (one
+  pass with ``PSP_COUNT_QUERIES`` on), and the bytes sent (gzip) and their size unpacked;
 * the coordinator's referral and case lists against the Django admin's list of the same
   model and program (as the administrator) and against one SQL query giving the list's
   rows, interleaved in one run;
@@ -78,6 +78,7 @@ THROUGHPUT = [
     ("coordinator dashboard", "door_coordinator", "/dashboard/", 60.0),
 ]
 TABLET_BYTES = 150_000
+DOWNLOAD = re.compile(r"(\.csv|\.zip|/pdf/|/csv/)(\?|$)")
 
 
 def main() -> int:
@@ -225,6 +226,7 @@ class Bench:
         migrations = self.migration_state()
         seeded = self.seeded_marker()
         if seeded == (self.scale, migrations):
+            server.close()
             print(f"bench: database {name} already seeded at scale {self.scale}")
             self.results["seed_seconds"] = None
             return
@@ -483,17 +485,29 @@ class Bench:
         return [page for page in pages if page["status"] == 200]
 
     def time_pages(self, pages: list[dict[str, Any]], cookies: dict[str, dict[str, str]]) -> None:
+        """Each page ``--requests`` times, in a new order each round. Downloads, a few times
+        only (the first rounds): the slowest answers there are, and timed to the first byte."""
         rounds = self.args.requests
-        print(f"bench: timing {len(pages)} pages x {rounds}, interleaved ...")
+        download_rounds = max(3, rounds // 3)
+        print(
+            f"bench: timing {len(pages)} pages x {rounds} (downloads x {download_rounds}), "
+            "interleaved ..."
+        )
         for page in pages:  # the fresh workers' first answers are not timed
-            self.get(page["path"], cookies[page["persona"]])
+            page["download"] = bool(DOWNLOAD.search(page["path"]))
+            if not page["download"]:
+                self.get(page["path"], cookies[page["persona"]])
         shuffle = random.Random(self.scale)
         server: dict[int, list[float]] = {index: [] for index in range(len(pages))}
         client: dict[int, list[float]] = {index: [] for index in range(len(pages))}
         for number in range(rounds):
             if number and number % 5 == 0:
                 print(f"bench: ... round {number + 1} of {rounds}")
-            order = list(range(len(pages)))
+            order = [
+                index
+                for index in range(len(pages))
+                if number < download_rounds or not pages[index]["download"]
+            ]
             shuffle.shuffle(order)
             for index in order:
                 answer = self.get(pages[index]["path"], cookies[pages[index]["persona"]])
@@ -696,7 +710,8 @@ class Bench:
         print("rows: " + ", ".join(f"{n:,} {name}" for name, n in results["rows"].items()))
         print(
             f"\npages: server time (Server-Timing) and round trip, ms, over "
-            f"{self.args.requests} answers each; bytes sent (gzip) / unpacked"
+            f"{self.args.requests} answers each (downloads: {max(3, self.args.requests // 3)}); "
+            "bytes sent (gzip) / unpacked"
         )
         header = f"{'role':20} {'page':48} {'srv p50':>7} {'srv p95':>7} {'rt p95':>7} "
         print(header + f"{'queries':>7} {'sent':>8} {'size':>8}  target")
