@@ -488,7 +488,7 @@ class Bench:
         """Each page ``--requests`` times, in a new order each round. Downloads, a few times
         only (the first rounds): the slowest answers there are, and timed to the first byte."""
         rounds = self.args.requests
-        download_rounds = max(3, rounds // 3)
+        download_rounds = download_answers(rounds)
         print(
             f"bench: timing {len(pages)} pages x {rounds} (downloads x {download_rounds}), "
             "interleaved ..."
@@ -710,7 +710,8 @@ class Bench:
         print("rows: " + ", ".join(f"{n:,} {name}" for name, n in results["rows"].items()))
         print(
             f"\npages: server time (Server-Timing) and round trip, ms, over "
-            f"{self.args.requests} answers each (downloads: {max(3, self.args.requests // 3)}); "
+            f"{self.args.requests} answers each "
+            f"(downloads: {download_answers(self.args.requests)}); "
             "bytes sent (gzip) / unpacked"
         )
         header = f"{'role':20} {'page':48} {'srv p50':>7} {'srv p95':>7} {'rt p95':>7} "
@@ -875,6 +876,11 @@ def markdown(results: dict[str, Any]) -> str:
             + " |"
         )
     return "\n".join(rows)
+
+
+def download_answers(requests: int) -> int:
+    """A third of the pages' answers, at least 3 (or all there are)."""
+    return min(requests, max(3, requests // 3))
 
 
 def percentile(values: list[float], which: int) -> float:
