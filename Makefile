@@ -71,9 +71,14 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## Time the busiest pages and the quarterly metrics on seeded data (SCALE=100: statewide).
+## Measure over HTTP, as production serves (gunicorn, PostgreSQL, Redis), on demo data at
+## SCALE (10, 100, 1000): every page of every role, the lists against the Django admin and
+## SQL, throughput, the quarterly report, the tablet's first visit (scripts/bench.py). Needs
+## DATABASE_URL (a PostgreSQL server) and REDIS_URL; seeds psp_bench_SCALE once (RESEED=1
+## again). REQUESTS: answers timed per page (default 10). Prints the table and writes
+## var/bench/scale-SCALE.json.
 bench: install
-	$(PY) scripts/bench.py --scale $(SCALE)
+	$(PY) scripts/bench.py --scale $(SCALE) $(if $(RESEED),--reseed) $(if $(REQUESTS),--requests $(REQUESTS))
 
 ## Cut the icon font down to the Bootstrap Icons the templates use, after using a new one.
 icons: install

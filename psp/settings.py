@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its time is the whole app's (psp/middleware.py).
+    "psp.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before everything that sets a page's content, after WhiteNoise (whose files are already
@@ -155,6 +157,10 @@ PSP_MAX_REQUEST_BYTES = env.int("PSP_MAX_REQUEST_BYTES", default=2_621_440)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PSP_MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_200
 FILE_UPLOAD_MAX_MEMORY_SIZE = PSP_MAX_REQUEST_BYTES
+
+# Each answer's Server-Timing header also counts its database queries (`make bench` turns it
+# on; a wrapper around every query, so off in production).
+PSP_COUNT_QUERIES = env.bool("PSP_COUNT_QUERIES", default=False)
 
 # --- Background tasks ---------------------------------------------------------------------
 

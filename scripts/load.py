@@ -19,12 +19,16 @@ grew more than ``--max-growth`` MiB between the end of the warm-up and the end o
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import csv
+import hashlib
+import hmac
 import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -406,6 +410,15 @@ def tree_rss_mib(pid: int) -> float:
         except psutil.NoSuchProcess:
             continue
     return total / 1_048_576
+
+
+def totp_code(secret: str) -> str:
+    """The authenticator app's current code (RFC 6238: 30 seconds, 6 digits, SHA-1)."""
+    counter = int(time.time()) // 30
+    digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
 
 
 def free_port() -> int:

@@ -19,16 +19,12 @@ redirect, a page must answer 200, nobody may be signed out.
 
 from __future__ import annotations
 
-import base64
 import datetime
-import hashlib
-import hmac
 import itertools
 import json
 import os
 import random
 import re
-import struct
 import threading
 import time
 import uuid
@@ -36,6 +32,7 @@ from html.parser import HTMLParser
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from load import totp_code  # locust runs this file with scripts/ on the path
 from locust import HttpUser, between, events, task
 from requests.adapters import HTTPAdapter
 
@@ -57,15 +54,6 @@ def next_account(kind: str) -> dict[str, str]:
         address = f"127.0.{serial // 250}.{serial % 250 + 2}"
     accounts = ACCOUNTS["accounts"][kind]
     return {**accounts[number % len(accounts)], "address": address}
-
-
-def totp_code(secret: str) -> str:
-    """The authenticator app's current code (RFC 6238: 30 seconds, 6 digits, SHA-1)."""
-    counter = int(time.time()) // 30
-    digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
 
 
 def today() -> datetime.date:
