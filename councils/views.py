@@ -379,8 +379,9 @@ def recommendation_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         _("Date of the last status change"),
         _("Date decided"),
     ]
-    lines = (
-        [
+
+    def line(recommendation: Any) -> list[Any]:
+        return [
             recommendation.council.name,
             recommendation.council.program.name if recommendation.council.program else "",
             recommendation.proposed_on.isoformat(),
@@ -394,13 +395,13 @@ def recommendation_export(request: AuthenticatedHttpRequest) -> HttpResponse:
             timezone.localdate(recommendation.status_changed_at).isoformat(),
             recommendation.decided_on.isoformat() if recommendation.decided_on else "",
         ]
-        for recommendation in rows
-    )
+
     return csv_download(
         request,
         filename=f"recommendations-{timezone.localdate().isoformat()}.csv",
         header=header,
-        rows=lines,
+        rows=rows,
+        line=line,
         describe=lambda count: _("Recommendations CSV (%(count)s rows)") % {"count": count},
         program=only_program(rows, "council__program_id"),
     )
@@ -609,8 +610,9 @@ def stipend_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         _("Date paid"),
         _("Note"),
     ]
-    lines = (
-        [
+
+    def line(stipend: Any) -> list[Any]:
+        return [
             stipend.member.name,
             stipend.member.organisation,
             council.name,
@@ -621,13 +623,13 @@ def stipend_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             stipend.paid_on.isoformat() if stipend.paid_on else "",
             stipend.note,
         ]
-        for stipend in rows
-    )
+
     return csv_download(
         request,
         filename=f"stipends-{council.pk}-{year}.csv",
         header=header,
-        rows=lines,
+        rows=rows,
+        line=line,
         describe=lambda count: (
             _("Stipends CSV, %(year)s (%(count)s rows)") % {"year": year, "count": count}
         ),
@@ -739,8 +741,9 @@ def outreach_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         _("Referrals from it"),
         _("Notes"),
     ]
-    lines = (
-        [
+
+    def line(event: Any) -> list[Any]:
+        return [
             event.held_on.isoformat(),
             event.program.name,
             event.title,
@@ -751,13 +754,13 @@ def outreach_export(request: AuthenticatedHttpRequest) -> HttpResponse:
             event.referral_count,
             event.notes,
         ]
-        for event in rows
-    )
+
     return csv_download(
         request,
         filename=f"outreach-events-{timezone.localdate().isoformat()}.csv",
         header=header,
-        rows=lines,
+        rows=rows,
+        line=line,
         describe=lambda count: _("Outreach events CSV (%(count)s rows)") % {"count": count},
         program=only_program(rows),
     )

@@ -196,8 +196,9 @@ def case_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         _("Closed on"),
         _("Outcome"),
     ]
-    lines = (
-        [
+
+    def line(case: Any) -> list[Any]:
+        return [
             case.referral.number,
             case.program.name,
             "; ".join(str(parent) for parent in case.family.parents.all()),
@@ -211,13 +212,13 @@ def case_export(request: AuthenticatedHttpRequest) -> HttpResponse:
             case.closed_on.isoformat() if case.closed_on else "",
             case.get_closure_outcome_display(),
         ]
-        for case in rows
-    )
+
     return csv_download(
         request,
         filename=f"cases-{timezone.localdate().isoformat()}.csv",
         header=header,
-        rows=lines,
+        rows=rows,
+        line=line,
         describe=lambda count: _("Cases CSV (%(count)s rows)") % {"count": count},
         program=only_program(rows),
     )
@@ -594,8 +595,9 @@ def activity_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         _("Next step"),
         _("Review"),
     ]
-    lines = (
-        [
+
+    def line(activity: Any) -> list[Any]:
+        return [
             activity.occurred_on.isoformat(),
             activity.occurred_time.strftime("%H:%M") if activity.occurred_time else "",
             activity.program.name,
@@ -611,13 +613,13 @@ def activity_export(request: AuthenticatedHttpRequest) -> HttpResponse:
             activity.next_step,
             activity.get_review_status_display(),
         ]
-        for activity in rows
-    )
+
     return csv_download(
         request,
         filename=f"contacts-{timezone.localdate().isoformat()}.csv",
         header=header,
-        rows=lines,
+        rows=rows,
+        line=line,
         describe=lambda count: _("Contacts CSV (%(count)s rows)") % {"count": count},
         program=only_program(rows),
     )

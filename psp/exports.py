@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 
 from psp import audit
 from psp.http import AuthenticatedHttpRequest
@@ -33,32 +33,41 @@ def only_program(rows: QuerySet[Any], field: str = "program_id") -> int | None:
     return program_ids[0] if len(program_ids) == 1 else None
 
 
+# Rows read from the database at a time, and written to the network at a time.
+CHUNK_ROWS = 500
+
+
+class _Echo:
+    """A file that hands back what is written to it, for csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
 def csv_download(
     request: AuthenticatedHttpRequest,
     *,
     filename: str,
     header: list[Any],
-    rows: Iterable[list[Any]],
+    rows: QuerySet[Any],
+    line: Callable[[Any], list[Any]],
     describe: Callable[[int], str],
     obj: Model | None = None,
     program: Program | int | None = None,
     details: dict[str, Any] | None = None,
-) -> HttpResponse:
-    """``rows`` as a CSV attachment, every cell made safe, and the export audited.
+) -> StreamingHttpResponse:
+    """``line(row)`` for each of ``rows`` as a CSV attachment, every cell made safe, and the
+    export audited.
+
+    The file is sent as it is read, ``CHUNK_ROWS`` rows at a time: a program's ten years of
+    contacts start arriving at once and never sit whole in the server's memory. The export
+    is audited, with its number of rows, before the first byte is sent.
 
     The file starts with a byte-order mark so that spreadsheet programs read accented
     names (Peña, Nguyễn) as UTF-8. ``describe(count)`` names the export in the audit log;
     ``obj``, ``program`` and ``details`` add to its entry.
     """
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(header)
-    count = 0
-    for row in rows:
-        writer.writerow(csv_safe(row))
-        count += 1
+    count = rows.count()
     audit.record(
         actor=request.user,
         action=AuditAction.EXPORT,
@@ -67,4 +76,18 @@ def csv_download(
         object_repr=describe(count),
         changes={"filters": request.GET.dict(), **(details or {}), "rows": count},
     )
+
+    def content() -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        chunk = ["\ufeff", writer.writerow(header)]
+        for row in rows.iterator(chunk_size=CHUNK_ROWS):
+            chunk.append(writer.writerow(csv_safe(line(row))))
+            if len(chunk) >= CHUNK_ROWS:
+                yield "".join(chunk)
+                chunk = []
+        if chunk:
+            yield "".join(chunk)
+
+    response = StreamingHttpResponse(content(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -14,7 +14,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import auth
 from django.db import connections
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -162,7 +162,8 @@ class CompressPagesMiddleware(GZipMiddleware):
     the same twice, and Django's gzip adds up to 100 random bytes to each response's size
     ("Heal the BREACH"). The pages that show lasting secrets (an authenticator's key, recovery
     codes) and the sign-in forms, under ``/accounts/``, are left uncompressed anyway: they are
-    small and rarely opened. Files (report PDFs, which ``FileResponse`` streams, record zips)
+    small and rarely opened. CSV exports, streamed as they are read, are compressed as they
+    go. Files (report PDFs and CSVs, which ``FileResponse`` streams, record zips)
     and anything already encoded are passed as they are, with their ``Content-Length``;
     static files never reach this (WhiteNoise serves its own compressed copies).
     """
@@ -174,7 +175,7 @@ class CompressPagesMiddleware(GZipMiddleware):
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
         if (
-            response.streaming
+            isinstance(response, FileResponse)
             or not response.get("Content-Type", "").startswith(self.COMPRESSED_TYPES)
             or request.path.startswith(self.NOT_UNDER)
         ):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -109,29 +109,29 @@ def referral_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         _("Reason for declining"),
     ]
 
-    def lines() -> Iterator[list[Any]]:
-        for referral in rows:
-            parents = list(referral.family.parents.all())
-            yield [
-                referral.number,
-                referral.program.name,
-                referral.received_on.isoformat(),
-                referral.get_status_display(),
-                referral.get_urgency_display(),
-                "; ".join(str(parent) for parent in parents),
-                parents[0].get_preferred_language_display() if parents else "",
-                referral.child_count,
-                "; ".join(referral.need_labels()),
-                referral.referrer_name,
-                referral.referrer_agency,
-                referral.get_decline_reason_display(),
-            ]
+    def line(referral: Any) -> list[Any]:
+        parents = list(referral.family.parents.all())
+        return [
+            referral.number,
+            referral.program.name,
+            referral.received_on.isoformat(),
+            referral.get_status_display(),
+            referral.get_urgency_display(),
+            "; ".join(str(parent) for parent in parents),
+            parents[0].get_preferred_language_display() if parents else "",
+            referral.child_count,
+            "; ".join(referral.need_labels()),
+            referral.referrer_name,
+            referral.referrer_agency,
+            referral.get_decline_reason_display(),
+        ]
 
     return csv_download(
         request,
         filename=f"referrals-{stamp}.csv",
         header=header,
-        rows=lines(),
+        rows=rows,
+        line=line,
         describe=lambda count: _("Referrals CSV (%(count)s rows)") % {"count": count},
         program=only_program(rows),
     )

@@ -95,13 +95,13 @@ def test_totals_are_one_query(door_council, stipends, django_assert_num_queries)
 
 def test_page_shows_the_totals_and_other_years(personas, door_council, stipends, client_for):
     client = client_for(personas["door_coordinator"])
-    text = client.get(f"/councils/{door_council.pk}/stipends/").content.decode()
+    text = client.get(f"/councils/{door_council.pk}/stipends/").getvalue().decode()
     assert "$100.00" in text and "$25.50" in text
     assert "$125.50" in text  # everybody, this year
     assert "$75.00" not in text
     year = timezone.localdate().year
     last = client.get(f"/councils/{door_council.pk}/stipends/", {"year": year - 1})
-    assert "$75.00" in last.content.decode()
+    assert "$75.00" in last.getvalue().decode()
     assert last.context["year"] == year - 1
 
 
@@ -133,7 +133,7 @@ def test_the_form_offers_and_accepts_only_members_with_lived_experience(
         },
     )
     assert response.status_code == 200
-    assert 'href="#id_member"' in response.content.decode()
+    assert 'href="#id_member"' in response.getvalue().decode()
     assert not Stipend.objects.exists()
 
 
@@ -161,7 +161,7 @@ def test_bad_input_is_shown_at_the_field(
         f"/councils/{door_council.pk}/stipends/new/", data
     )
     assert response.status_code == 200
-    text = response.content.decode()
+    text = response.getvalue().decode()
     assert message in text
     assert f'href="#id_{field}"' in text
     assert 'value="kept note"' in text
@@ -244,7 +244,7 @@ def test_stipends_are_finance_data(personas, door_council, stipends, client_for)
         client = client_for(personas[persona])
         assert client.get(f"/councils/{door_council.pk}/stipends/").status_code == 403
         assert client.get(f"/councils/{door_council.pk}/").status_code == 200
-        page = client.get(f"/councils/{door_council.pk}/").content.decode()
+        page = client.get(f"/councils/{door_council.pk}/").getvalue().decode()
         assert f"/councils/{door_council.pk}/stipends/" not in page
     stipend = Stipend.objects.first()
     assert stipend is not None

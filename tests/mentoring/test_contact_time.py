@@ -59,7 +59,7 @@ def test_a_contact_for_today_without_a_time_is_taken_at_any_hour(
         case = assign_case(referral, personas["door_parent_partner"])
         client = client_for(personas["door_parent_partner"])
         response = client.post("/mentoring/log/", contact(case, date="2026-12-02"))
-        assert response.status_code == 302, response.content.decode()
+        assert response.status_code == 302, response.getvalue().decode()
     activity = Activity.objects.get()
     assert activity.occurred_on == datetime.date(2026, 12, 2)
     assert activity.occurred_time is None
@@ -73,7 +73,7 @@ def test_a_time_later_today_is_refused_at_the_time_field(personas, case, client_
         form = response.context["form"]
         assert form.errors["time"] == ["A contact cannot be in the future."]
         assert "date" not in form.errors
-        assert 'value="10:30"' in response.content.decode()
+        assert 'value="10:30"' in response.getvalue().decode()
         ok = client.post("/mentoring/log/", contact(case, date="2026-12-02", time="09:00"))
         assert ok.status_code == 302
     assert Activity.objects.get().occurred_time == datetime.time(9, 0)
@@ -106,11 +106,11 @@ def test_a_contact_without_a_time_shows_its_date_alone_everywhere(personas, case
         ),
     ]
     for user, url in pages:
-        page = client_for(user).get(url).content.decode()
+        page = client_for(user).get(url).getvalue().decode()
         for invented in ("noon", "12:00", "12 p.m."):
             assert invented not in page, (url, invented)
     csv = client_for(personas["door_coordinator"]).get("/mentoring/contacts/export.csv")
-    row = csv.content.decode("utf-8-sig").splitlines()[1].split(",")
+    row = csv.getvalue().decode("utf-8-sig").splitlines()[1].split(",")
     assert row[1] == ""  # the Time column
 
 
@@ -141,14 +141,14 @@ def test_a_contact_before_the_referral_is_explained_at_the_date_field(personas, 
     assert response.status_code == 200
     errors = response.context["form"].errors["date"]
     assert errors[0].startswith("The contact is before the family was referred")
-    assert f'value="{too_early.isoformat()}"' in response.content.decode()
+    assert f'value="{too_early.isoformat()}"' in response.getvalue().decode()
     assert not Activity.objects.exists()
 
 
 def test_the_next_hearing_date_heard_at_court_reaches_the_case(personas, case, client_for):
     next_hearing = timezone.localdate() + datetime.timedelta(days=40)
     client = client_for(personas["door_parent_partner"])
-    page = client.get("/mentoring/log/").content.decode()
+    page = client.get("/mentoring/log/").getvalue().decode()
     assert "Next hearing date (optional)" in page
     response = client.post(
         "/mentoring/log/",
@@ -165,7 +165,7 @@ def test_the_next_hearing_date_heard_at_court_reaches_the_case(personas, case, c
         action=AuditAction.UPDATE, object_type="mentoring.case", object_id=str(case.pk)
     ).exists()
     coordinator_page = client_for(personas["door_coordinator"]).get(case.get_absolute_url())
-    assert next_hearing.strftime("%m/%d/%Y") in coordinator_page.content.decode()
+    assert next_hearing.strftime("%m/%d/%Y") in coordinator_page.getvalue().decode()
 
 
 def test_a_next_hearing_date_on_another_kind_of_contact_is_ignored(personas, case, client_for):

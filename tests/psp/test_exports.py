@@ -29,3 +29,43 @@ def test_downloads_are_named_with_the_local_date_at_any_hour(at_local, personas,
         assert response.status_code == 200, url
         assert f'filename="{name}-' in response["Content-Disposition"]
         assert f'-{today}.csv"' in response["Content-Disposition"]
+
+
+@pytest.mark.django_db
+def test_an_export_is_audited_then_sent_as_it_is_read(
+    monkeypatch, personas, door, client_for, django_assert_max_num_queries
+):
+    from psp import exports
+    from psp.models import AuditAction, AuditEntry
+    from referrals.models import Referral
+    from tests.downloads import csv_rows
+    from tests.factories import ReferralFactory
+
+    monkeypatch.setattr(exports, "CHUNK_ROWS", 2)
+    for _ in range(5):
+        ReferralFactory(family__program=door)
+    client = client_for(personas["door_coordinator"])
+    response = client.get("/referrals/export.csv")
+    assert response.streaming
+    # The audit entry, with the number of rows, is written before the first byte.
+    entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
+    assert entry.changes["rows"] == Referral.objects.filter(program=door).count()
+    # Rows are read and sent a chunk at a time, not built whole first.
+    chunks = list(response.streaming_content)
+    assert len(chunks) >= 3
+    assert len(csv_rows(client.get("/referrals/export.csv"))) == entry.changes["rows"]
+
+
+@pytest.mark.django_db
+def test_a_streamed_export_is_compressed_for_browsers_that_ask(personas, door, client_for):
+    import gzip
+
+    from tests.factories import ReferralFactory
+
+    for _ in range(3):
+        ReferralFactory(family__program=door)
+    client = client_for(personas["door_coordinator"])
+    plain = client.get("/referrals/export.csv").getvalue()
+    response = client.get("/referrals/export.csv", headers={"accept-encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.getvalue()) == plain
