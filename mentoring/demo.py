@@ -22,7 +22,7 @@ back for a fix, so their home page shows every kind of reminder.
 
 Everything is drawn from ``context.rng`` and dated relative to ``context.today``, so the same
 seed gives the same data. A program that already has a Parent Partner is left alone, which
-makes the part safe to run twice. The large tables are written with ``bulk_create`` and, being
+makes the part safe to run twice. The large tables are written with ``bulk_insert`` and, being
 demo data, nothing is written to the audit log.
 """
 
@@ -73,7 +73,7 @@ from mentoring.models import (
     TrainingTopic,
     one_year_after,
 )
-from psp.demo import DemoContext
+from psp.demo import DemoContext, bulk_insert
 from psp.models import Membership, Program, Role, User
 from psp.numbers import round_half_up
 from referrals.models import (
@@ -691,6 +691,7 @@ class Segment:
 class CasePlan:
     referral: Referral
     accepted_at: datetime.datetime
+    assigned_at: datetime.datetime  # when the referral moved to "assigned" (set on saving)
     case: Case
     languages: set[str]
     child_birth_dates: list[datetime.date]
@@ -725,7 +726,6 @@ class ProgramSeeder:
         self.today = today
         self.yesterday = today - _days(1)
         self.now = timezone.now()
-        self.logged_at: dict[uuid.UUID, datetime.datetime] = {}
         self.instrument = instrument
         self.demo = _program_demo(program)
         slug = program.slug
@@ -781,7 +781,9 @@ class ProgramSeeder:
             self.partners.append(self.new_partner(PARTNER_NAMES[background], stage, taken))
             index += 1
         self.give_accounts()
-        ParentPartner.objects.bulk_create([plan.record for plan in self.partners])
+        for plan in self.partners:  # added on the day they first asked about the role
+            plan.record.created_at = min(at for _stage, at in plan.stage_times)
+        bulk_insert([plan.record for plan in self.partners])
         changes: list[StageChange] = []
         for plan in self.partners:
             previous = ""
@@ -796,12 +798,7 @@ class ProgramSeeder:
                     )
                 )
                 previous = stage
-        StageChange.objects.bulk_create(changes, batch_size=BATCH_SIZE)
-        # Added on the day they first asked about the role (``created_at`` is set on insert).
-        first = StageChange.objects.filter(parent_partner=OuterRef("pk")).order_by("at")
-        ParentPartner.objects.filter(program=self.program).update(
-            created_at=Subquery(first.values("at")[:1])
-        )
+        bulk_insert(changes)
         self.counts["parent partners"] = len(self.partners)
 
     def give_accounts(self) -> None:
@@ -1044,6 +1041,7 @@ class ProgramSeeder:
             plan = CasePlan(
                 referral=referral,
                 accepted_at=accepted_at,
+                assigned_at=accepted_at,
                 case=case,
                 languages=languages.get(referral.family_id, {Language.ENGLISH}),
                 child_birth_dates=birth_dates.get(referral.family_id, []),
@@ -1157,11 +1155,12 @@ class ProgramSeeder:
 
     def save_cases(self) -> None:
         cases = [plan.case for plan in self.plans]
-        Case.objects.bulk_create(cases, batch_size=BATCH_SIZE)
+        bulk_insert(cases)
         transitions: list[Transition] = []
         assignments: list[Assignment] = []
         for plan in self.plans:
             at = max(_at(plan.case.opened_on, 9, 30), plan.accepted_at + _minutes(20))
+            plan.assigned_at = at
             transitions.append(
                 Transition(
                     referral=plan.referral,
@@ -1189,8 +1188,8 @@ class ProgramSeeder:
                         over_capacity=segment.over_capacity,
                     )
                 )
-        Transition.objects.bulk_create(transitions, batch_size=BATCH_SIZE)
-        Assignment.objects.bulk_create(assignments, batch_size=BATCH_SIZE)
+        bulk_insert(transitions)
+        bulk_insert(assignments)
         assigned = Transition.objects.filter(referral=OuterRef("pk"), to_status=Status.ASSIGNED)
         Referral.objects.filter(
             program=self.program, status=Status.ACCEPTED, case__isnull=False
@@ -1249,6 +1248,7 @@ class ProgramSeeder:
                     text=text,
                     status=self.goal_status(plan),
                     created_by=self.author(partner),
+                    created_at=plan.assigned_at,  # written when the case opened
                 )
                 goals.append(goal)
                 notes = rng.randint(0, 3) if span > 7 else 0
@@ -1268,15 +1268,8 @@ class ProgramSeeder:
                             shared_with_referrer=rng.random() < 0.8,
                         )
                     )
-        CaseGoal.objects.bulk_create(goals, batch_size=BATCH_SIZE)
-        GoalProgress.objects.bulk_create(progress, batch_size=BATCH_SIZE)
-        # Goals were written when the case opened (``created_at`` is set on insert).
-        assigned = Transition.objects.filter(
-            referral__case=OuterRef("case"), to_status=Status.ASSIGNED
-        )
-        CaseGoal.objects.filter(case__program=self.program).update(
-            created_at=Subquery(assigned.values("at")[:1])
-        )
+        bulk_insert(goals)
+        bulk_insert(progress)
         self.counts["goals"] = len(goals)
         self.counts["progress notes"] = len(progress)
 
@@ -1336,6 +1329,7 @@ class ProgramSeeder:
             present=present,
             notes=rng.choice(NOTES[kind]),
             created_by=partner.record.user,
+            created_at=logged_at,  # logged when it happened
         )
         if mode == ContactMode.IN_PERSON:
             activity.mileage = Decimal(rng.randint(15, 350)) / 10
@@ -1349,7 +1343,6 @@ class ProgramSeeder:
                 activity.location = activity.resource.name
         if rng.random() < 0.4:
             activity.next_step = rng.choice(NEXT_STEPS)
-        self.logged_at[activity.client_uuid] = logged_at
         self.review(activity, day)
         return activity
 
@@ -1364,7 +1357,7 @@ class ProgramSeeder:
             self.send_back(activity)
 
     def send_back(self, activity: Activity) -> None:
-        logged_at = self.logged_at[activity.client_uuid]
+        logged_at = activity.created_at
         reviewed_at = logged_at + datetime.timedelta(hours=self.rng.randint(2, 26))
         if reviewed_at > self.now:
             reviewed_at = min(logged_at + datetime.timedelta(hours=1), self.now)
@@ -1379,11 +1372,7 @@ class ProgramSeeder:
             for day in self.contact_days(plan):
                 activities.append(self.activity(plan, day))
         self.ensure_sent_back(activities)
-        Activity.objects.bulk_create(activities, batch_size=BATCH_SIZE)
-        # Logged when they happened (``created_at`` is set on insert).
-        for activity in activities:
-            activity.created_at = self.logged_at[activity.client_uuid]
-        Activity.objects.bulk_update(activities, ["created_at"], batch_size=BATCH_SIZE)
+        bulk_insert(activities)
         self.counts["contacts"] = len(activities)
 
     def ensure_sent_back(self, activities: list[Activity]) -> None:
@@ -1395,7 +1384,7 @@ class ProgramSeeder:
         if not theirs or any(a.review_status == ReviewStatus.SENT_BACK for a in theirs):
             return
         waiting = [a for a in theirs if a.review_status == ReviewStatus.WAITING]
-        latest = max(waiting or theirs, key=lambda activity: self.logged_at[activity.client_uuid])
+        latest = max(waiting or theirs, key=lambda activity: activity.created_at)
         self.send_back(latest)
 
     # Surveys -----------------------------------------------------------------------------
@@ -1437,7 +1426,7 @@ class ProgramSeeder:
                         score=_score(answers),
                     )
                 )
-        SurveyResponse.objects.bulk_create(responses, batch_size=BATCH_SIZE)
+        bulk_insert(responses)
         self.counts["surveys"] = len(responses)
 
     # Supervision, clinical support and training ------------------------------------------
@@ -1465,7 +1454,7 @@ class ProgramSeeder:
                         )
                     )
                 day += _days(rng.randint(12, 16))
-        SupervisionSession.objects.bulk_create(sessions, batch_size=BATCH_SIZE)
+        bulk_insert(sessions)
         self.counts["supervision sessions"] = len(sessions)
 
     def add_clinical_support(self) -> None:
@@ -1524,7 +1513,7 @@ class ProgramSeeder:
                 for title in rng.sample(OTHER_TRAININGS, rng.randint(1, 4)):
                     day = partner.active_on + _days(rng.randint(0, span))
                     records.append(self.training(partner, TrainingTopic.OTHER, day, title))
-        TrainingRecord.objects.bulk_create(records, batch_size=BATCH_SIZE)
+        bulk_insert(records)
         self.counts["training records"] = len(records)
 
     def training(

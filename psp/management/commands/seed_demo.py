@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import random
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -44,8 +45,11 @@ class Command(BaseCommand):
             if importlib.util.find_spec(name) is None:
                 continue
             module = importlib.import_module(name)
+            started = time.perf_counter()
             with transaction.atomic():
                 module.seed(context)
+            if options["verbosity"] >= 2:  # how long each part took, to see what to speed up
+                self.stdout.write(f"{name.split('.')[0]}: {time.perf_counter() - started:.1f} s")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(context.programs)} programs, "
