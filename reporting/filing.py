@@ -27,11 +27,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from mentoring.models import Activity
 from psp.models import Program
+from referrals.models import Referral
 from reporting import frozen, metrics, suppression
 from reporting.models import Amendment, QuarterClose, Report, figure_label
 from reporting.quarters import Quarter
@@ -59,18 +60,16 @@ def programs_to_close(quarter: Quarter) -> list[Program]:
     """The programs whose quarter must close before the statewide one: every active program
     at work by the quarter's end (a referral received or a contact logged by then), and every
     program that served a family in the quarter. By name."""
-    worked = Q(referrals__received_on__lte=quarter.end) | Q(
-        pk__in=Activity.objects.filter(occurred_on__lte=quarter.end).values("program")
+    # Per program, whether such a row exists: the database stops at the first one it finds
+    # in the (program, date) indexes instead of joining every referral or contact.
+    referrals = Referral.objects.filter(program=OuterRef("pk"))
+    contacts = Activity.objects.filter(program=OuterRef("pk"))
+    worked = Exists(referrals.filter(received_on__lte=quarter.end)) | Exists(
+        contacts.filter(occurred_on__lte=quarter.end)
     )
-    served = Q(
-        pk__in=Activity.objects.filter(
-            occurred_on__gte=quarter.start, occurred_on__lte=quarter.end
-        ).values("program")
-    )
+    served = Exists(contacts.filter(occurred_on__gte=quarter.start, occurred_on__lte=quarter.end))
     return list(
-        Program.objects.filter((Q(is_active=True) & worked) | served)
-        .distinct()
-        .order_by("name", "pk")
+        Program.objects.filter((Q(is_active=True) & worked) | served).order_by("name", "pk")
     )
 
 
