@@ -29,6 +29,7 @@ demo data, nothing is written to the audit log.
 from __future__ import annotations
 
 import datetime
+import heapq
 import random
 import uuid
 import zoneinfo
@@ -36,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.db.models import F, OuterRef, Subquery
@@ -73,7 +74,7 @@ from mentoring.models import (
     TrainingTopic,
     one_year_after,
 )
-from psp.demo import DemoContext, bulk_insert
+from psp.demo import DemoContext, bulk_insert, bulk_insert_rows, indexes_built_after
 from psp.models import Membership, Program, Role, User
 from psp.numbers import round_half_up
 from referrals.models import (
@@ -670,11 +671,17 @@ class PartnerPlan:
     active_on: datetime.date | None = None
     training_on: datetime.date | None = None
     is_demo: bool = False
-    ends: list[datetime.date] = field(default_factory=list)
+    ends: list[datetime.date] = field(default_factory=list)  # a heap: the soonest first
+
+    def hold(self, end: datetime.date) -> None:
+        """One more case, held until ``end``."""
+        heapq.heappush(self.ends, end)
 
     def load(self, day: datetime.date) -> int:
-        """Cases held on ``day``; cases that ended before it are forgotten."""
-        self.ends = [end for end in self.ends if end > day]
+        """Cases held on ``day``; cases that ended before it are forgotten. (A heap: asked
+        for every case and partner, a scan of hundreds of cases made ``--scale 1000`` slow.)"""
+        while self.ends and self.ends[0] <= day:
+            heapq.heappop(self.ends)
         return len(self.ends)
 
 
@@ -732,6 +739,7 @@ class ProgramSeeder:
         self.demo_user = _user(context, f"{slug}-parent-partner")
         self.coordinator = _user(context, f"{slug}-coordinator")
         self.pp_coordinator = _user(context, f"{slug}-pp-coordinator") or self.coordinator
+        self.pp_coordinator_id = self.pp_coordinator.pk if self.pp_coordinator else None
         self.clinician = _user(context, f"{slug}-clinical")
         self.partners: list[PartnerPlan] = []
         self.resources: list[Resource] = []
@@ -1107,11 +1115,11 @@ class ProgramSeeder:
             if other is not None:
                 first.end = switch
                 first.end_reason = rng.choice(REASSIGNMENT_REASONS)
-                partner.ends.append(switch)
+                partner.hold(switch)
                 plan.segments.append(Segment(other[0], switch, over_capacity=other[1]))
-                other[0].ends.append(end)
+                other[0].hold(end)
                 return
-        partner.ends.append(end)
+        partner.hold(end)
 
     def give_demo_partner_cases(self) -> None:
         """At least four open cases for the demo Parent Partner: one with a hearing within a
@@ -1300,7 +1308,9 @@ class ProgramSeeder:
         matching = [resource for resource in self.resources if resource.category in wanted]
         return self.rng.choice(matching or self.resources)
 
-    def activity(self, plan: CasePlan, day: datetime.date) -> Activity:
+    def activity(self, plan: CasePlan, day: datetime.date) -> dict[str, Any]:
+        """A contact, as the row ``bulk_insert_rows`` writes (a million of them at
+        ``--scale 1000``: model instances would take longer to make than to save)."""
         rng = self.rng
         kind = _weighted(rng, ACTIVITY_WEIGHTS)
         if kind == ActivityType.IEP_MEETING and not self.school_age(plan, day):
@@ -1316,75 +1326,77 @@ class ProgramSeeder:
         )
         # Parent Partners leave the optional time out now and then; nothing is made up.
         time_given = rng.random() < TIME_GIVEN_SHARE
-        activity = Activity(
-            client_uuid=uuid.UUID(int=rng.getrandbits(128)),
-            case=plan.case,
-            program=self.program,
-            parent_partner=partner.record,
-            occurred_on=day,
-            occurred_time=timezone.localtime(logged_at).time() if time_given else None,
-            duration_minutes=duration,
-            activity_type=kind,
-            mode=mode,
-            present=present,
-            notes=rng.choice(NOTES[kind]),
-            created_by=partner.record.user,
-            created_at=logged_at,  # logged when it happened
-        )
+        activity: dict[str, Any] = {
+            "client_uuid": uuid.UUID(int=rng.getrandbits(128)),
+            "case_id": plan.case.pk,
+            "program_id": self.program.pk,
+            "parent_partner_id": partner.record.pk,
+            "occurred_on": day,
+            "occurred_time": timezone.localtime(logged_at).time() if time_given else None,
+            "duration_minutes": duration,
+            "activity_type": kind,
+            "mode": mode,
+            "present": present,
+            "notes": rng.choice(NOTES[kind]),
+            "created_by_id": partner.record.user_id,
+            "created_at": logged_at,  # logged when it happened
+            "review_status": ReviewStatus.WAITING,
+        }
         if mode == ContactMode.IN_PERSON:
-            activity.mileage = Decimal(rng.randint(15, 350)) / 10
+            activity["mileage"] = Decimal(rng.randint(15, 350)) / 10
             if kind == ActivityType.COURT_HEARING:
-                activity.location = self.demo.courthouse
+                activity["location"] = self.demo.courthouse
             elif kind in LOCATIONS:
-                activity.location = rng.choice(LOCATIONS[kind])
+                activity["location"] = rng.choice(LOCATIONS[kind])
         if kind == ActivityType.RESOURCE_LINKAGE:
-            activity.resource = self.resource_for(plan)
+            resource = self.resource_for(plan)
+            activity["resource_id"] = resource.pk
             if mode == ContactMode.IN_PERSON:
-                activity.location = activity.resource.name
+                activity["location"] = resource.name
         if rng.random() < 0.4:
-            activity.next_step = rng.choice(NEXT_STEPS)
+            activity["next_step"] = rng.choice(NEXT_STEPS)
         self.review(activity, day)
         return activity
 
-    def review(self, activity: Activity, day: datetime.date) -> None:
+    def review(self, activity: dict[str, Any], day: datetime.date) -> None:
         rng = self.rng
         if (self.today - day).days > REVIEW_DAYS:
-            activity.review_status = ReviewStatus.SIGNED_OFF
-            activity.reviewed_by = self.pp_coordinator
+            activity["review_status"] = ReviewStatus.SIGNED_OFF
+            activity["reviewed_by_id"] = self.pp_coordinator_id
             reviewed_on = day + _days(rng.randint(1, 4))
-            activity.reviewed_at = _at(reviewed_on, rng.randint(9, 16), rng.choice([0, 30]))
+            activity["reviewed_at"] = _at(reviewed_on, rng.randint(9, 16), rng.choice([0, 30]))
         elif rng.random() < 0.08:
             self.send_back(activity)
 
-    def send_back(self, activity: Activity) -> None:
-        logged_at = activity.created_at
+    def send_back(self, activity: dict[str, Any]) -> None:
+        logged_at = activity["created_at"]
         reviewed_at = logged_at + datetime.timedelta(hours=self.rng.randint(2, 26))
         if reviewed_at > self.now:
             reviewed_at = min(logged_at + datetime.timedelta(hours=1), self.now)
-        activity.review_status = ReviewStatus.SENT_BACK
-        activity.reviewed_by = self.pp_coordinator
-        activity.reviewed_at = reviewed_at
-        activity.review_comment = self.rng.choice(SEND_BACK_COMMENTS)
+        activity["review_status"] = ReviewStatus.SENT_BACK
+        activity["reviewed_by_id"] = self.pp_coordinator_id
+        activity["reviewed_at"] = reviewed_at
+        activity["review_comment"] = self.rng.choice(SEND_BACK_COMMENTS)
 
     def add_activities(self) -> None:
-        activities: list[Activity] = []
+        activities: list[dict[str, Any]] = []
         for plan in self.plans:
             for day in self.contact_days(plan):
                 activities.append(self.activity(plan, day))
         self.ensure_sent_back(activities)
-        bulk_insert(activities)
+        bulk_insert_rows(Activity, activities)
         self.counts["contacts"] = len(activities)
 
-    def ensure_sent_back(self, activities: list[Activity]) -> None:
+    def ensure_sent_back(self, activities: list[dict[str, Any]]) -> None:
         """The demo Parent Partner has a contact to fix: their latest one not signed off."""
         demo = next((partner for partner in self.partners if partner.is_demo), None)
         if demo is None:
             return
-        theirs = [activity for activity in activities if activity.parent_partner is demo.record]
-        if not theirs or any(a.review_status == ReviewStatus.SENT_BACK for a in theirs):
+        theirs = [a for a in activities if a["parent_partner_id"] == demo.record.pk]
+        if not theirs or any(a["review_status"] == ReviewStatus.SENT_BACK for a in theirs):
             return
-        waiting = [a for a in theirs if a.review_status == ReviewStatus.WAITING]
-        latest = max(waiting or theirs, key=lambda activity: activity.created_at)
+        waiting = [a for a in theirs if a["review_status"] == ReviewStatus.WAITING]
+        latest = max(waiting or theirs, key=lambda activity: activity["created_at"])
         self.send_back(latest)
 
     # Surveys -----------------------------------------------------------------------------
@@ -1544,10 +1556,12 @@ def seed(context: DemoContext) -> None:
     # Never date anything after the local (America/Chicago) today the forms check against.
     today = min(context.today, timezone.localdate())
     instrument = default_instrument()
-    for slug in ("door", "rock", "jefferson"):
-        program = context.programs.get(slug) or Program.objects.filter(slug=slug).first()
-        if program is None or ParentPartner.objects.filter(program=program).exists():
-            continue
-        seeder = ProgramSeeder(context, program, today, instrument)
-        seeder.run()
-        context.log.append(seeder.summary())
+    # Tables only written here (contacts are the largest): none is read back while seeding.
+    with indexes_built_after(Activity, CaseGoal, GoalProgress, SurveyResponse):
+        for slug in ("door", "rock", "jefferson"):
+            program = context.programs.get(slug) or Program.objects.filter(slug=slug).first()
+            if program is None or ParentPartner.objects.filter(program=program).exists():
+                continue
+            seeder = ProgramSeeder(context, program, today, instrument)
+            seeder.run()
+            context.log.append(seeder.summary())

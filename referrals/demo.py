@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from django.utils import timezone
 
-from psp.demo import DemoContext, bulk_insert
+from psp.demo import DemoContext, bulk_insert, indexes_built_after
 from psp.models import Program, User
 from referrals.models import (
     Child,
@@ -786,10 +786,13 @@ def seed(context: DemoContext) -> None:
     """Add referrals to each demo program that has none yet (see the module docstring)."""
     # Never date anything after the local (America/Chicago) today the forms check against.
     today = min(context.today, timezone.localdate())
-    for slug in ("door", "rock", "jefferson"):
-        program = context.programs.get(slug) or Program.objects.filter(slug=slug).first()
-        if program is None or Referral.objects.filter(program=program).exists():
-            continue
-        count = round(REFERRALS_PER_PROGRAM * context.scale * context.rng.uniform(0.9, 1.1))
-        _ProgramSeeder(context, program, today).run(count)
-        context.log.append(f"{count} referrals for {program.name}")
+    # Nothing here reads these tables back but to see whether a program has referrals yet.
+    tables = (Family, Parent, Child, RemovalEpisode, PlacementChange, Referral, Transition)
+    with indexes_built_after(*tables):
+        for slug in ("door", "rock", "jefferson"):
+            program = context.programs.get(slug) or Program.objects.filter(slug=slug).first()
+            if program is None or Referral.objects.filter(program=program).exists():
+                continue
+            count = round(REFERRALS_PER_PROGRAM * context.scale * context.rng.uniform(0.9, 1.1))
+            _ProgramSeeder(context, program, today).run(count)
+            context.log.append(f"{count} referrals for {program.name}")
