@@ -13,7 +13,7 @@ The State Advisory Council gets a parent and the coordinator of each county, DCF
 Everything is drawn from ``context.rng`` and dated relative to ``context.today``. A program
 whose council (or whose outreach events) already exist is left alone, so the part is safe to
 run twice. Meetings are not multiplied by the scale (a council meets monthly however large the
-state); outreach events are, and are written with ``bulk_create``. Demo data is not audited.
+state); outreach events are, and are written with ``bulk_insert``. Demo data is not audited.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from councils.models import (
     StipendStatus,
 )
 from councils.services import sanitize_rich_text
-from psp.demo import DemoContext
+from psp.demo import DemoContext, bulk_insert
 from psp.models import Program, User
 from referrals.models import Referral, normalize_name
 
@@ -686,13 +686,13 @@ def _seed_outreach(
                     presenters=", ".join(rng.sample(presenters, rng.randint(1, len(presenters)))),
                 )
             )
-    OutreachEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+    bulk_insert(events)
     return events
 
 
 def _link_referrals(context: DemoContext, program: Program, events: list[OutreachEvent]) -> int:
     """Some referrals a coordinator entered for an outside referrer came after an event:
-    link them to it (``ReferralSource``), written with ``bulk_create``."""
+    link them to it (``ReferralSource``), written with ``bulk_insert``."""
     rng = context.rng
     dated = sorted((event.held_on, event.pk) for event in events)
     days = [day for day, _pk in dated]
@@ -709,13 +709,12 @@ def _link_referrals(context: DemoContext, program: Program, events: list[Outreac
         high = bisect.bisect_right(days, received_on - datetime.timedelta(days=LINK_WINDOW_DAYS[0]))
         if low < high:
             by_event[dated[rng.randrange(low, high)][1]].append(pk)
-    ReferralSource.objects.bulk_create(
+    bulk_insert(
         [
             ReferralSource(referral_id=pk, event_id=event_id)
             for event_id, ids in by_event.items()
             for pk in ids
-        ],
-        batch_size=BATCH_SIZE,
+        ]
     )
     return sum(len(ids) for ids in by_event.values())
 

@@ -22,13 +22,14 @@ back for a fix, so their home page shows every kind of reminder.
 
 Everything is drawn from ``context.rng`` and dated relative to ``context.today``, so the same
 seed gives the same data. A program that already has a Parent Partner is left alone, which
-makes the part safe to run twice. The large tables are written with ``bulk_create`` and, being
+makes the part safe to run twice. The large tables are written with ``bulk_insert`` and, being
 demo data, nothing is written to the audit log.
 """
 
 from __future__ import annotations
 
 import datetime
+import heapq
 import random
 import uuid
 import zoneinfo
@@ -36,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.db.models import F, OuterRef, Subquery
@@ -73,7 +74,7 @@ from mentoring.models import (
     TrainingTopic,
     one_year_after,
 )
-from psp.demo import DemoContext
+from psp.demo import DemoContext, bulk_insert, bulk_insert_rows, indexes_built_after
 from psp.models import Membership, Program, Role, User
 from psp.numbers import round_half_up
 from referrals.models import (
@@ -670,11 +671,17 @@ class PartnerPlan:
     active_on: datetime.date | None = None
     training_on: datetime.date | None = None
     is_demo: bool = False
-    ends: list[datetime.date] = field(default_factory=list)
+    ends: list[datetime.date] = field(default_factory=list)  # a heap: the soonest first
+
+    def hold(self, end: datetime.date) -> None:
+        """One more case, held until ``end``."""
+        heapq.heappush(self.ends, end)
 
     def load(self, day: datetime.date) -> int:
-        """Cases held on ``day``; cases that ended before it are forgotten."""
-        self.ends = [end for end in self.ends if end > day]
+        """Cases held on ``day``; cases that ended before it are forgotten. (A heap: asked
+        for every case and partner, a scan of hundreds of cases made ``--scale 1000`` slow.)"""
+        while self.ends and self.ends[0] <= day:
+            heapq.heappop(self.ends)
         return len(self.ends)
 
 
@@ -691,6 +698,7 @@ class Segment:
 class CasePlan:
     referral: Referral
     accepted_at: datetime.datetime
+    assigned_at: datetime.datetime  # when the referral moved to "assigned" (set on saving)
     case: Case
     languages: set[str]
     child_birth_dates: list[datetime.date]
@@ -725,13 +733,13 @@ class ProgramSeeder:
         self.today = today
         self.yesterday = today - _days(1)
         self.now = timezone.now()
-        self.logged_at: dict[uuid.UUID, datetime.datetime] = {}
         self.instrument = instrument
         self.demo = _program_demo(program)
         slug = program.slug
         self.demo_user = _user(context, f"{slug}-parent-partner")
         self.coordinator = _user(context, f"{slug}-coordinator")
         self.pp_coordinator = _user(context, f"{slug}-pp-coordinator") or self.coordinator
+        self.pp_coordinator_id = self.pp_coordinator.pk if self.pp_coordinator else None
         self.clinician = _user(context, f"{slug}-clinical")
         self.partners: list[PartnerPlan] = []
         self.resources: list[Resource] = []
@@ -781,7 +789,9 @@ class ProgramSeeder:
             self.partners.append(self.new_partner(PARTNER_NAMES[background], stage, taken))
             index += 1
         self.give_accounts()
-        ParentPartner.objects.bulk_create([plan.record for plan in self.partners])
+        for plan in self.partners:  # added on the day they first asked about the role
+            plan.record.created_at = min(at for _stage, at in plan.stage_times)
+        bulk_insert([plan.record for plan in self.partners])
         changes: list[StageChange] = []
         for plan in self.partners:
             previous = ""
@@ -796,12 +806,7 @@ class ProgramSeeder:
                     )
                 )
                 previous = stage
-        StageChange.objects.bulk_create(changes, batch_size=BATCH_SIZE)
-        # Added on the day they first asked about the role (``created_at`` is set on insert).
-        first = StageChange.objects.filter(parent_partner=OuterRef("pk")).order_by("at")
-        ParentPartner.objects.filter(program=self.program).update(
-            created_at=Subquery(first.values("at")[:1])
-        )
+        bulk_insert(changes)
         self.counts["parent partners"] = len(self.partners)
 
     def give_accounts(self) -> None:
@@ -1044,6 +1049,7 @@ class ProgramSeeder:
             plan = CasePlan(
                 referral=referral,
                 accepted_at=accepted_at,
+                assigned_at=accepted_at,
                 case=case,
                 languages=languages.get(referral.family_id, {Language.ENGLISH}),
                 child_birth_dates=birth_dates.get(referral.family_id, []),
@@ -1109,11 +1115,11 @@ class ProgramSeeder:
             if other is not None:
                 first.end = switch
                 first.end_reason = rng.choice(REASSIGNMENT_REASONS)
-                partner.ends.append(switch)
+                partner.hold(switch)
                 plan.segments.append(Segment(other[0], switch, over_capacity=other[1]))
-                other[0].ends.append(end)
+                other[0].hold(end)
                 return
-        partner.ends.append(end)
+        partner.hold(end)
 
     def give_demo_partner_cases(self) -> None:
         """At least four open cases for the demo Parent Partner: one with a hearing within a
@@ -1157,11 +1163,12 @@ class ProgramSeeder:
 
     def save_cases(self) -> None:
         cases = [plan.case for plan in self.plans]
-        Case.objects.bulk_create(cases, batch_size=BATCH_SIZE)
+        bulk_insert(cases)
         transitions: list[Transition] = []
         assignments: list[Assignment] = []
         for plan in self.plans:
             at = max(_at(plan.case.opened_on, 9, 30), plan.accepted_at + _minutes(20))
+            plan.assigned_at = at
             transitions.append(
                 Transition(
                     referral=plan.referral,
@@ -1189,8 +1196,8 @@ class ProgramSeeder:
                         over_capacity=segment.over_capacity,
                     )
                 )
-        Transition.objects.bulk_create(transitions, batch_size=BATCH_SIZE)
-        Assignment.objects.bulk_create(assignments, batch_size=BATCH_SIZE)
+        bulk_insert(transitions)
+        bulk_insert(assignments)
         assigned = Transition.objects.filter(referral=OuterRef("pk"), to_status=Status.ASSIGNED)
         Referral.objects.filter(
             program=self.program, status=Status.ACCEPTED, case__isnull=False
@@ -1249,6 +1256,7 @@ class ProgramSeeder:
                     text=text,
                     status=self.goal_status(plan),
                     created_by=self.author(partner),
+                    created_at=plan.assigned_at,  # written when the case opened
                 )
                 goals.append(goal)
                 notes = rng.randint(0, 3) if span > 7 else 0
@@ -1268,15 +1276,8 @@ class ProgramSeeder:
                             shared_with_referrer=rng.random() < 0.8,
                         )
                     )
-        CaseGoal.objects.bulk_create(goals, batch_size=BATCH_SIZE)
-        GoalProgress.objects.bulk_create(progress, batch_size=BATCH_SIZE)
-        # Goals were written when the case opened (``created_at`` is set on insert).
-        assigned = Transition.objects.filter(
-            referral__case=OuterRef("case"), to_status=Status.ASSIGNED
-        )
-        CaseGoal.objects.filter(case__program=self.program).update(
-            created_at=Subquery(assigned.values("at")[:1])
-        )
+        bulk_insert(goals)
+        bulk_insert(progress)
         self.counts["goals"] = len(goals)
         self.counts["progress notes"] = len(progress)
 
@@ -1307,7 +1308,9 @@ class ProgramSeeder:
         matching = [resource for resource in self.resources if resource.category in wanted]
         return self.rng.choice(matching or self.resources)
 
-    def activity(self, plan: CasePlan, day: datetime.date) -> Activity:
+    def activity(self, plan: CasePlan, day: datetime.date) -> dict[str, Any]:
+        """A contact, as the row ``bulk_insert_rows`` writes (a million of them at
+        ``--scale 1000``: model instances would take longer to make than to save)."""
         rng = self.rng
         kind = _weighted(rng, ACTIVITY_WEIGHTS)
         if kind == ActivityType.IEP_MEETING and not self.school_age(plan, day):
@@ -1323,79 +1326,77 @@ class ProgramSeeder:
         )
         # Parent Partners leave the optional time out now and then; nothing is made up.
         time_given = rng.random() < TIME_GIVEN_SHARE
-        activity = Activity(
-            client_uuid=uuid.UUID(int=rng.getrandbits(128)),
-            case=plan.case,
-            program=self.program,
-            parent_partner=partner.record,
-            occurred_on=day,
-            occurred_time=timezone.localtime(logged_at).time() if time_given else None,
-            duration_minutes=duration,
-            activity_type=kind,
-            mode=mode,
-            present=present,
-            notes=rng.choice(NOTES[kind]),
-            created_by=partner.record.user,
-        )
+        activity: dict[str, Any] = {
+            "client_uuid": uuid.UUID(int=rng.getrandbits(128)),
+            "case_id": plan.case.pk,
+            "program_id": self.program.pk,
+            "parent_partner_id": partner.record.pk,
+            "occurred_on": day,
+            "occurred_time": timezone.localtime(logged_at).time() if time_given else None,
+            "duration_minutes": duration,
+            "activity_type": kind,
+            "mode": mode,
+            "present": present,
+            "notes": rng.choice(NOTES[kind]),
+            "created_by_id": partner.record.user_id,
+            "created_at": logged_at,  # logged when it happened
+            "review_status": ReviewStatus.WAITING,
+        }
         if mode == ContactMode.IN_PERSON:
-            activity.mileage = Decimal(rng.randint(15, 350)) / 10
+            activity["mileage"] = Decimal(rng.randint(15, 350)) / 10
             if kind == ActivityType.COURT_HEARING:
-                activity.location = self.demo.courthouse
+                activity["location"] = self.demo.courthouse
             elif kind in LOCATIONS:
-                activity.location = rng.choice(LOCATIONS[kind])
+                activity["location"] = rng.choice(LOCATIONS[kind])
         if kind == ActivityType.RESOURCE_LINKAGE:
-            activity.resource = self.resource_for(plan)
+            resource = self.resource_for(plan)
+            activity["resource_id"] = resource.pk
             if mode == ContactMode.IN_PERSON:
-                activity.location = activity.resource.name
+                activity["location"] = resource.name
         if rng.random() < 0.4:
-            activity.next_step = rng.choice(NEXT_STEPS)
-        self.logged_at[activity.client_uuid] = logged_at
+            activity["next_step"] = rng.choice(NEXT_STEPS)
         self.review(activity, day)
         return activity
 
-    def review(self, activity: Activity, day: datetime.date) -> None:
+    def review(self, activity: dict[str, Any], day: datetime.date) -> None:
         rng = self.rng
         if (self.today - day).days > REVIEW_DAYS:
-            activity.review_status = ReviewStatus.SIGNED_OFF
-            activity.reviewed_by = self.pp_coordinator
+            activity["review_status"] = ReviewStatus.SIGNED_OFF
+            activity["reviewed_by_id"] = self.pp_coordinator_id
             reviewed_on = day + _days(rng.randint(1, 4))
-            activity.reviewed_at = _at(reviewed_on, rng.randint(9, 16), rng.choice([0, 30]))
+            activity["reviewed_at"] = _at(reviewed_on, rng.randint(9, 16), rng.choice([0, 30]))
         elif rng.random() < 0.08:
             self.send_back(activity)
 
-    def send_back(self, activity: Activity) -> None:
-        logged_at = self.logged_at[activity.client_uuid]
+    def send_back(self, activity: dict[str, Any]) -> None:
+        logged_at = activity["created_at"]
         reviewed_at = logged_at + datetime.timedelta(hours=self.rng.randint(2, 26))
         if reviewed_at > self.now:
             reviewed_at = min(logged_at + datetime.timedelta(hours=1), self.now)
-        activity.review_status = ReviewStatus.SENT_BACK
-        activity.reviewed_by = self.pp_coordinator
-        activity.reviewed_at = reviewed_at
-        activity.review_comment = self.rng.choice(SEND_BACK_COMMENTS)
+        activity["review_status"] = ReviewStatus.SENT_BACK
+        activity["reviewed_by_id"] = self.pp_coordinator_id
+        activity["reviewed_at"] = reviewed_at
+        activity["review_comment"] = self.rng.choice(SEND_BACK_COMMENTS)
 
     def add_activities(self) -> None:
-        activities: list[Activity] = []
+        activities: list[dict[str, Any]] = []
         for plan in self.plans:
             for day in self.contact_days(plan):
                 activities.append(self.activity(plan, day))
         self.ensure_sent_back(activities)
-        Activity.objects.bulk_create(activities, batch_size=BATCH_SIZE)
-        # Logged when they happened (``created_at`` is set on insert).
-        for activity in activities:
-            activity.created_at = self.logged_at[activity.client_uuid]
-        Activity.objects.bulk_update(activities, ["created_at"], batch_size=BATCH_SIZE)
+        bulk_insert_rows(Activity, activities)
         self.counts["contacts"] = len(activities)
 
-    def ensure_sent_back(self, activities: list[Activity]) -> None:
+    def ensure_sent_back(self, activities: list[dict[str, Any]]) -> None:
         """The demo Parent Partner has a contact to fix: their latest one not signed off."""
         demo = next((partner for partner in self.partners if partner.is_demo), None)
         if demo is None:
             return
-        theirs = [activity for activity in activities if activity.parent_partner is demo.record]
-        if not theirs or any(a.review_status == ReviewStatus.SENT_BACK for a in theirs):
+        theirs = [a for a in activities if a["parent_partner_id"] == demo.record.pk]
+        if not theirs or any(a["review_status"] == ReviewStatus.SENT_BACK for a in theirs):
             return
-        waiting = [a for a in theirs if a.review_status == ReviewStatus.WAITING]
-        latest = max(waiting or theirs, key=lambda activity: self.logged_at[activity.client_uuid])
+        waiting = [a for a in theirs if a["review_status"] == ReviewStatus.WAITING]
+        latest = max(waiting or theirs, key=lambda activity: activity["created_at"])
         self.send_back(latest)
 
     # Surveys -----------------------------------------------------------------------------
@@ -1437,7 +1438,7 @@ class ProgramSeeder:
                         score=_score(answers),
                     )
                 )
-        SurveyResponse.objects.bulk_create(responses, batch_size=BATCH_SIZE)
+        bulk_insert(responses)
         self.counts["surveys"] = len(responses)
 
     # Supervision, clinical support and training ------------------------------------------
@@ -1465,7 +1466,7 @@ class ProgramSeeder:
                         )
                     )
                 day += _days(rng.randint(12, 16))
-        SupervisionSession.objects.bulk_create(sessions, batch_size=BATCH_SIZE)
+        bulk_insert(sessions)
         self.counts["supervision sessions"] = len(sessions)
 
     def add_clinical_support(self) -> None:
@@ -1524,7 +1525,7 @@ class ProgramSeeder:
                 for title in rng.sample(OTHER_TRAININGS, rng.randint(1, 4)):
                     day = partner.active_on + _days(rng.randint(0, span))
                     records.append(self.training(partner, TrainingTopic.OTHER, day, title))
-        TrainingRecord.objects.bulk_create(records, batch_size=BATCH_SIZE)
+        bulk_insert(records)
         self.counts["training records"] = len(records)
 
     def training(
@@ -1555,10 +1556,12 @@ def seed(context: DemoContext) -> None:
     # Never date anything after the local (America/Chicago) today the forms check against.
     today = min(context.today, timezone.localdate())
     instrument = default_instrument()
-    for slug in ("door", "rock", "jefferson"):
-        program = context.programs.get(slug) or Program.objects.filter(slug=slug).first()
-        if program is None or ParentPartner.objects.filter(program=program).exists():
-            continue
-        seeder = ProgramSeeder(context, program, today, instrument)
-        seeder.run()
-        context.log.append(seeder.summary())
+    # Tables only written here (contacts are the largest): none is read back while seeding.
+    with indexes_built_after(Activity, CaseGoal, GoalProgress, SurveyResponse):
+        for slug in ("door", "rock", "jefferson"):
+            program = context.programs.get(slug) or Program.objects.filter(slug=slug).first()
+            if program is None or ParentPartner.objects.filter(program=program).exists():
+                continue
+            seeder = ProgramSeeder(context, program, today, instrument)
+            seeder.run()
+            context.log.append(seeder.summary())

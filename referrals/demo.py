@@ -9,7 +9,7 @@ Ho-Chunk and Oneida.
 
 Everything is drawn from ``context.rng`` and dated relative to ``context.today``, so the same
 seed gives the same data. A program that already has a referral is left alone, which makes the
-part safe to run twice. Records are written with ``bulk_create`` (``--scale 100`` is 9,000
+part safe to run twice. Records are written with ``bulk_insert`` (``--scale 100`` is 9,000
 referrals) and, being demo data, are not written to the audit log.
 """
 
@@ -22,10 +22,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from psp.demo import DemoContext
+from psp.demo import DemoContext, bulk_insert, indexes_built_after
 from psp.models import Program, User
 from referrals.models import (
     Child,
@@ -52,7 +51,6 @@ REFERRALS_PER_PROGRAM = 30
 DAYS_BACK = 548  # six quarters
 RECENT_DAYS = 28  # referrals this new are mostly still in triage
 OLDER_DAYS = 183  # families referred before this may have reached permanency
-BATCH_SIZE = 1000
 
 T = TypeVar("T")
 
@@ -441,7 +439,7 @@ def _program_demo(program: Program) -> ProgramDemo:
 
 @dataclass
 class _Batch:
-    """Unsaved records of one program, written with ``bulk_create`` in dependency order."""
+    """Unsaved records of one program, written with ``bulk_insert`` in dependency order."""
 
     families: list[Family] = field(default_factory=list)
     parents: list[Parent] = field(default_factory=list)
@@ -451,23 +449,17 @@ class _Batch:
     referrals: list[Referral] = field(default_factory=list)
     transitions: list[Transition] = field(default_factory=list)
 
-    def save(self, program: Program) -> None:
-        Family.objects.bulk_create(self.families, batch_size=BATCH_SIZE)
-        Parent.objects.bulk_create(self.parents, batch_size=BATCH_SIZE)
-        Child.objects.bulk_create(self.children, batch_size=BATCH_SIZE)
-        RemovalEpisode.objects.bulk_create(self.episodes, batch_size=BATCH_SIZE)
-        PlacementChange.objects.bulk_create(self.placements, batch_size=BATCH_SIZE)
-        Referral.objects.bulk_create(self.referrals, batch_size=BATCH_SIZE)
-        Transition.objects.bulk_create(self.transitions, batch_size=BATCH_SIZE)
-        # ``created_at`` is set to "now" on insert: date the records from when they came in,
-        # the first transition, in one UPDATE per table (bulk_update is much slower).
-        received = Transition.objects.filter(referral=OuterRef("pk"), from_status="")
-        referrals = Referral.objects.filter(program=program)
-        referrals.update(created_at=Subquery(received.values("at")[:1]))
-        first_referral = Referral.objects.filter(family=OuterRef("pk")).order_by("received_on")
-        Family.objects.filter(program=program).update(
-            created_at=Subquery(first_referral.values("created_at")[:1])
-        )
+    def save(self) -> None:
+        for records in (
+            self.families,
+            self.parents,
+            self.children,
+            self.episodes,
+            self.placements,
+            self.referrals,
+            self.transitions,
+        ):
+            bulk_insert(records)
 
 
 class _ProgramSeeder:
@@ -493,7 +485,7 @@ class _ProgramSeeder:
         for received_on in days:
             sequences[received_on.year] = sequences.get(received_on.year, 0) + 1
             self.referral(received_on, sequences[received_on.year])
-        self.batch.save(self.program)
+        self.batch.save()
 
     # A family: parents, then children ------------------------------------------------------
 
@@ -785,6 +777,8 @@ class _ProgramSeeder:
                 steps.append(decision)
         referral.status = steps[-1].to_status
         referral.status_changed_at = steps[-1].at
+        # Entered when it came in; so was its family (each family here has one referral).
+        referral.created_at = referral.family.created_at = steps[0].at
         self.batch.transitions.extend(steps)
 
 
@@ -792,10 +786,13 @@ def seed(context: DemoContext) -> None:
     """Add referrals to each demo program that has none yet (see the module docstring)."""
     # Never date anything after the local (America/Chicago) today the forms check against.
     today = min(context.today, timezone.localdate())
-    for slug in ("door", "rock", "jefferson"):
-        program = context.programs.get(slug) or Program.objects.filter(slug=slug).first()
-        if program is None or Referral.objects.filter(program=program).exists():
-            continue
-        count = round(REFERRALS_PER_PROGRAM * context.scale * context.rng.uniform(0.9, 1.1))
-        _ProgramSeeder(context, program, today).run(count)
-        context.log.append(f"{count} referrals for {program.name}")
+    # Nothing here reads these tables back but to see whether a program has referrals yet.
+    tables = (Family, Parent, Child, RemovalEpisode, PlacementChange, Referral, Transition)
+    with indexes_built_after(*tables):
+        for slug in ("door", "rock", "jefferson"):
+            program = context.programs.get(slug) or Program.objects.filter(slug=slug).first()
+            if program is None or Referral.objects.filter(program=program).exists():
+                continue
+            count = round(REFERRALS_PER_PROGRAM * context.scale * context.rng.uniform(0.9, 1.1))
+            _ProgramSeeder(context, program, today).run(count)
+            context.log.append(f"{count} referrals for {program.name}")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import random
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -44,8 +46,17 @@ class Command(BaseCommand):
             if importlib.util.find_spec(name) is None:
                 continue
             module = importlib.import_module(name)
-            with transaction.atomic():
-                module.seed(context)
+            started = time.perf_counter()
+            # A part makes millions of records and frees none of them before it ends: the
+            # cycle collector's passes over them all were a tenth of the time.
+            gc.disable()
+            try:
+                with transaction.atomic():
+                    module.seed(context)
+            finally:
+                gc.enable()
+            if options["verbosity"] >= 2:  # how long each part took, to see what to speed up
+                self.stdout.write(f"{name.split('.')[0]}: {time.perf_counter() - started:.1f} s")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(context.programs)} programs, "
