@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -361,7 +361,7 @@ def recommendation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def recommendation_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def recommendation_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The filtered list as CSV, every page of it. The export itself is audited."""
     policy.require(request.user, "recommendation.list")
     rows = _recommendation_filter(request).qs
@@ -588,7 +588,7 @@ def stipend_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def stipend_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def stipend_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """One year's stipends as CSV, for finance. The export itself is audited."""
     council = _council(request, pk, "stipend.export")
     year = _stipend_year(request, selectors.stipend_years(council))
@@ -725,7 +725,7 @@ def outreach_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def outreach_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def outreach_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The filtered list as CSV, every page of it. Events only: no family names or referral
     numbers, just how many referrals named the event. The export itself is audited."""
     policy.require(request.user, "outreach.list")

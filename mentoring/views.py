@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -174,7 +174,7 @@ def _case_filter(
 
 
 @login_required
-def case_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def case_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The filtered case list as CSV, for coordinators; the export is audited."""
     user = request.user
     policy.require(user, "case.export")
@@ -569,7 +569,7 @@ def _activity_filter(request: AuthenticatedHttpRequest, activities: Any) -> Acti
 
 
 @login_required
-def activity_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def activity_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The filtered contacts as CSV (hours, mileage, kinds of contact), for coordinators.
     Notes stay in the app: they are the family's story, not a figure to reckon."""
     user = request.user

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.forms.utils import ErrorDict
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -84,7 +84,7 @@ def _programs_with_referrals(user: User) -> Any:
 
 
 @login_required
-def referral_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def referral_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The filtered list as CSV, for coordinators. The export itself is audited."""
     policy.require(request.user, "referral.export")
     visible = selectors.referrals_for_user(request.user).filter(
