@@ -399,6 +399,7 @@ def recommendation_export(request: AuthenticatedHttpRequest) -> HttpResponseBase
     return csv_download(
         request,
         filename=f"recommendations-{timezone.localdate().isoformat()}.csv",
+        back=reverse("councils:recommendation_list"),
         header=header,
         rows=rows,
         line=line,
@@ -627,6 +628,7 @@ def stipend_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBa
     return csv_download(
         request,
         filename=f"stipends-{council.pk}-{year}.csv",
+        back=reverse("councils:stipend_list", args=[council.pk]),
         header=header,
         rows=rows,
         line=line,
@@ -758,6 +760,7 @@ def outreach_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     return csv_download(
         request,
         filename=f"outreach-events-{timezone.localdate().isoformat()}.csv",
+        back=reverse("councils:outreach_list"),
         header=header,
         rows=rows,
         line=line,

@@ -216,6 +216,7 @@ def case_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     return csv_download(
         request,
         filename=f"cases-{timezone.localdate().isoformat()}.csv",
+        back=reverse("mentoring:case_list"),
         header=header,
         rows=rows,
         line=line,
@@ -617,6 +618,7 @@ def activity_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     return csv_download(
         request,
         filename=f"contacts-{timezone.localdate().isoformat()}.csv",
+        back=reverse("mentoring:activity_list"),
         header=header,
         rows=rows,
         line=line,

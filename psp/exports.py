@@ -6,8 +6,12 @@ import csv
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.db.models import Model, QuerySet
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBase, HttpResponseRedirect, StreamingHttpResponse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from psp import audit
 from psp.http import AuthenticatedHttpRequest
@@ -51,23 +55,41 @@ def csv_download(
     header: list[Any],
     rows: QuerySet[Any],
     line: Callable[[Any], list[Any]],
+    back: str,
     describe: Callable[[int], str],
     obj: Model | None = None,
     program: Program | int | None = None,
     details: dict[str, Any] | None = None,
-) -> StreamingHttpResponse:
+) -> HttpResponseBase:
     """``line(row)`` for each of ``rows`` as a CSV attachment, every cell made safe, and the
     export audited.
 
     The file is sent as it is read, ``CHUNK_ROWS`` rows at a time: a program's ten years of
     contacts start arriving at once and never sit whole in the server's memory. The export
-    is audited, with its number of rows, before the first byte is sent.
+    is audited, with its number of rows, before the first byte is sent. One of more than
+    ``PSP_EXPORT_MAX_ROWS`` rows is not sent: the person goes ``back`` to the list, with its
+    filters, and a message asking to narrow it (a web worker would otherwise spend minutes on
+    it, and the file would be more than a spreadsheet opens).
 
     The file starts with a byte-order mark so that spreadsheet programs read accented
     names (Peña, Nguyễn) as UTF-8. ``describe(count)`` names the export in the audit log;
     ``obj``, ``program`` and ``details`` add to its entry.
     """
     count = rows.count()
+    if count > settings.PSP_EXPORT_MAX_ROWS:
+        messages.error(
+            request,
+            _(
+                "That download would hold %(count)s rows; one file holds at most %(limit)s. "
+                "Narrow the list with its filters (dates, for example) and download it in parts."
+            )
+            % {
+                "count": number_format(count, force_grouping=True),
+                "limit": number_format(settings.PSP_EXPORT_MAX_ROWS, force_grouping=True),
+            },
+        )
+        query = request.GET.urlencode()
+        return HttpResponseRedirect(f"{back}?{query}" if query else back)
     audit.record(
         actor=request.user,
         action=AuditAction.EXPORT,

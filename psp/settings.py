@@ -157,6 +157,9 @@ PSP_MAX_REQUEST_BYTES = env.int("PSP_MAX_REQUEST_BYTES", default=2_621_440)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PSP_MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_200
 FILE_UPLOAD_MAX_MEMORY_SIZE = PSP_MAX_REQUEST_BYTES
+# A CSV download holds at most this many rows (about 5 s of a web worker's time); a larger
+# one is refused with a message asking to narrow the list by its filters first.
+PSP_EXPORT_MAX_ROWS = env.int("PSP_EXPORT_MAX_ROWS", default=100_000)
 
 # Each answer's Server-Timing header also counts its database queries (`make bench` turns it
 # on; a wrapper around every query, so off in production).

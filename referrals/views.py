@@ -129,6 +129,7 @@ def referral_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     return csv_download(
         request,
         filename=f"referrals-{stamp}.csv",
+        back=reverse("referrals:list"),
         header=header,
         rows=rows,
         line=line,

@@ -445,7 +445,19 @@ class Bench:
             stream=True,
             timeout=60,
         )
-        sent = response.raw.read(decode_content=False)
+        try:
+            sent = response.raw.read(decode_content=False)
+        except Exception as error:  # noqa: BLE001 - a broken answer is a result, not a crash
+            response.close()
+            return {
+                "status": f"broken ({type(error).__name__})",
+                "client_ms": (time.perf_counter() - started) * 1000,
+                "server_ms": None,
+                "queries": None,
+                "sent": 0,
+                "size": 0,
+                "headers_sent": 0,
+            }
         elapsed = (time.perf_counter() - started) * 1000
         response.close()
         size = len(sent)

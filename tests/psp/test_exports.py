@@ -69,3 +69,27 @@ def test_a_streamed_export_is_compressed_for_browsers_that_ask(personas, door, c
     response = client.get("/referrals/export.csv", headers={"accept-encoding": "gzip"})
     assert response["Content-Encoding"] == "gzip"
     assert gzip.decompress(response.getvalue()) == plain
+
+
+@pytest.mark.django_db
+def test_a_download_larger_than_a_file_holds_asks_to_narrow_the_list(
+    settings, personas, door, client_for
+):
+    from psp.models import AuditAction, AuditEntry
+    from tests.factories import ReferralFactory
+
+    settings.PSP_EXPORT_MAX_ROWS = 2
+    for _ in range(3):
+        ReferralFactory(family__program=door, urgency="routine")
+    client = client_for(personas["door_coordinator"])
+    response = client.get("/referrals/export.csv", {"urgency": "routine"})
+    # Back to the list, with its filters, and told why and what to do.
+    assert response.status_code == 302
+    assert response["Location"] == "/referrals/?urgency=routine"
+    page = client.get(response["Location"]).content.decode()
+    assert "That download would hold 3 rows; one file holds at most 2." in page
+    assert "Narrow the list with its filters" in page
+    assert not AuditEntry.objects.filter(action=AuditAction.EXPORT).exists()
+    # Within the limit, the file comes.
+    settings.PSP_EXPORT_MAX_ROWS = 3
+    assert client.get("/referrals/export.csv", {"urgency": "routine"}).streaming
