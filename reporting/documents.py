@@ -12,8 +12,11 @@ for the whole quarter, the same in every report of it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import os
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -288,11 +291,29 @@ def render_pdf(html: str) -> bytes:
     from weasyprint import CSS, HTML  # imported here: heavy, and only the worker needs it
 
     document = HTML(string=html, base_url=".", url_fetcher=_no_fetching)
-    pdf: bytes = document.write_pdf(
-        stylesheets=[CSS(string=_stylesheet(), url_fetcher=_no_fetching)],
-        pdf_variant="pdf/ua-1",
-    )
+    with _fixed_font_timestamps():
+        pdf: bytes = document.write_pdf(
+            stylesheets=[CSS(string=_stylesheet(), url_fetcher=_no_fetching)],
+            pdf_variant="pdf/ua-1",
+        )
     return pdf
+
+
+@contextlib.contextmanager
+def _fixed_font_timestamps() -> Iterator[None]:
+    """The same report made again must be the same bytes (a filed quarter's checksum). Where
+    HarfBuzz's subsetting library is missing, WeasyPrint subsets the fonts with fontTools,
+    which stamps each font with the time it was saved unless ``SOURCE_DATE_EPOCH`` (the
+    reproducible-builds convention) gives one."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "0"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 # --- The CSV -------------------------------------------------------------------------------
