@@ -241,14 +241,42 @@ class Case(VersionedModel):
     )
     closure_note = models.TextField(_("closing note"), blank=True)
     next_court_date = models.DateField(_("next court hearing"), null=True, blank=True)
+    # The day of the case's latest contact, kept by the database itself (triggers on the
+    # contacts table, migration 0007) so that "no contact in 14 days" is a range of an index
+    # rather than every open case's contacts looked up. Never written by the app: ``save``
+    # leaves it out.
+    last_contact_on = models.DateField(_("last contact"), null=True, editable=False)
 
     class Meta:
         ordering = ["-opened_on", "-id"]
-        # The case list: a program's open (or closed) cases, newest first, a page at a time.
-        indexes = [models.Index(fields=["program", "status", "opened_on"])]
+        indexes = [
+            # The case list: a program's open (or closed) cases, newest first, a page at a time.
+            models.Index(fields=["program", "status", "opened_on"]),
+            # Overdue contacts: a program's open cases by their last contact.
+            models.Index(fields=["program", "status", "last_contact_on"]),
+            # Court hearings soon: a program's open cases by their next hearing.
+            models.Index(fields=["program", "status", "next_court_date"]),
+            # The case list of every program (state staff, administrators), newest first.
+            models.Index(fields=["status", "opened_on", "id"]),
+        ]
 
     def __str__(self) -> str:
         return str(self.referral.number)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An UPDATE from a case read before a contact was logged must not put back the last
+        # contact it read: the database keeps that column.
+        if (
+            not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "last_contact_on"
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

@@ -54,6 +54,7 @@ HEARING_DAYS = 14
 CHART_MONTHS = 6
 TREND_QUARTERS = 4
 RECENT_REFERRALS = 10
+LISTED = 10  # overdue cases and hearings a card lists; the case list has them all
 _ONE_DAY = datetime.timedelta(days=1)
 
 T = TypeVar("T")
@@ -110,8 +111,10 @@ class NumberRow:
 class ProgramDashboard:
     program: Program
     caseloads: list[Caseload]
-    overdue: list[CaseDue]
-    hearings: list[CaseDue]
+    overdue: list[CaseDue]  # the first LISTED
+    overdue_total: int
+    hearings: list[CaseDue]  # the first LISTED
+    hearings_total: int
     received: int
     screening: int
     waiting_for_review: int
@@ -208,26 +211,20 @@ def program_dashboard(
             policy.visible(user, ParentPartner).filter(program=program, stage=Stage.ACTIVE)
         ).order_by("last_name", "first_name", "pk")
     ]
-    overdue = [
-        CaseDue(
-            case_id=row["pk"],
-            referral_number=row["referral__number"],
-            day=row["latest_contact"],
-        )
-        for row in overdue_cases(cases)
+    overdue, overdue_total = _first_and_total(
+        overdue_cases(cases, today)
         .order_by(F("latest_contact").asc(nulls_first=True), "opened_on", "pk")
-        .values("pk", "referral__number", "latest_contact")
-    ]
-    hearings = [
-        CaseDue(case_id=pk, referral_number=number, day=day)
-        for pk, number, day in cases.filter(
+        .values_list("pk", "referral__number", "latest_contact")
+    )
+    hearings, hearings_total = _first_and_total(
+        cases.filter(
             status=CaseStatus.OPEN,
             next_court_date__gte=today,
             next_court_date__lte=today + datetime.timedelta(days=HEARING_DAYS),
         )
         .order_by("next_court_date", "pk")
         .values_list("pk", "referral__number", "next_court_date")
-    ]
+    )
     queue = dict(
         policy.visible(user, Referral)
         .filter(program=program, status__in=[Status.RECEIVED, Status.SCREENING])
@@ -251,7 +248,9 @@ def program_dashboard(
         program=program,
         caseloads=caseloads,
         overdue=overdue,
+        overdue_total=overdue_total,
         hearings=hearings,
+        hearings_total=hearings_total,
         received=queue.get(Status.RECEIVED, 0),
         screening=queue.get(Status.SCREENING, 0),
         waiting_for_review=waiting_for_review(user).filter(program=program).count(),
@@ -279,6 +278,20 @@ def program_dashboard(
         quality_quarter=closing,
         data_problems=problems,
     )
+
+
+def _first_and_total(
+    rows: QuerySet[Case, tuple[int, str, datetime.date | None]],
+) -> tuple[list[CaseDue], int]:
+    """The first ``LISTED`` of ``rows`` (case, referral number, day) and how many there are
+    in all: a count only when there are more than are listed."""
+    first = [
+        CaseDue(case_id=pk, referral_number=number, day=day)
+        for pk, number, day in rows[: LISTED + 1]
+    ]
+    if len(first) <= LISTED:
+        return first, len(first)
+    return first[:LISTED], rows.count()
 
 
 def families_by_month(

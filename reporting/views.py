@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentoring.selectors import attention_for
+from mentoring.selectors import attention_summary
 from psp import audit, policy
 from psp import selectors as psp_selectors
 from psp.forms import add_model_errors
@@ -52,7 +52,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     program = dashboards.chosen_program(coordinated, request.GET.get("program"))
     social_worker = bool(policy.program_ids_where(user, {Role.SOCIAL_WORKER}))
     context = {
-        "attention": attention_for(user) if policy.can(user, "case.list") else [],
+        "attention": attention_summary(user) if policy.can(user, "case.list") else None,
         "my_programs": psp_selectors.my_program_roles(user),
         "all_programs": psp_selectors.programs_for_user(user) if user.is_administrator else None,
         "coordinated": coordinated,

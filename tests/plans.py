@@ -50,9 +50,17 @@ def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def rows_read(sql: str, table: str) -> int:
-    """The rows of ``table`` that running ``sql`` read, through any scan."""
+    """The rows of ``table`` that running ``sql`` read, through any scan: those the scan
+    returned and those it read and then left out (a filter, an index's recheck)."""
     return sum(
-        round(node["Actual Rows"] * node["Actual Loops"])
+        round(
+            (
+                node["Actual Rows"]
+                + node.get("Rows Removed by Filter", 0)
+                + node.get("Rows Removed by Index Recheck", 0)
+            )
+            * node["Actual Loops"]
+        )
         for node in _nodes(_plan(sql, "ANALYZE"))
         if node.get("Relation Name") == table
     )
@@ -62,3 +70,21 @@ def seq_scans(sql: str) -> set[str]:
     """The tables ``sql`` reads whole even when an index would do."""
     plan = _plan(sql, settings="SET LOCAL enable_seqscan = off")
     return {node["Relation Name"] for node in _nodes(plan) if node["Node Type"] == "Seq Scan"}
+
+
+def sort_keys(sql: str) -> list[str]:
+    """The keys ``sql``'s plan still sorts rows by when sorting, sequential scans and bitmap
+    scans are priced out: empty when an index can give the rows in the order asked for, so a
+    page of a list is the first rows of an index rather than every row sorted. (On a test's
+    few rows the planner would rightly sort them; the question is whether it could not.)"""
+    plan = _plan(
+        sql,
+        settings="SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off;"
+        " SET LOCAL enable_sort = off; SET LOCAL enable_incremental_sort = off",
+    )
+    return [
+        key
+        for node in _nodes(plan)
+        if node["Node Type"] in {"Sort", "Incremental Sort"}
+        for key in node.get("Sort Key", [])
+    ]

@@ -16,11 +16,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mentoring import selectors as mentoring_selectors
+from mentoring import services as mentoring_services
 from mentoring.models import (
     Activity,
     Case,
     CaseStatus,
     ClinicalSupportSession,
+    ClosureOutcome,
+    ReminderKind,
     ReviewStatus,
     Stage,
     StageChange,
@@ -96,6 +99,25 @@ def test_coordinator_sees_each_active_parent_partners_caseload(personas, door, c
         in (page)
     )
     assert "Gone Away" not in page
+
+
+def test_a_closed_case_leaves_the_parent_partners_caseload(personas, door, client_for):
+    user = personas["door_parent_partner"]
+    cases = [open_case(door, user, last_contact_days=1) for _ in range(3)]
+    case = cases[0]
+    mentoring_services.case_close(
+        actor=personas["door_coordinator"],
+        case=case,
+        expected_version=case.version,
+        closed_on=timezone.localdate(),
+        outcome=ClosureOutcome.REUNIFIED,
+        note="",
+        discharges=[],
+    )
+    response, page = page_for(client_for, personas["door_coordinator"])
+    [load] = response.context["program_dashboard"].caseloads
+    assert load.open_families == 2
+    assert f"2 of {load.capacity} families" in page
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="reads PostgreSQL's query plans")
@@ -306,45 +328,85 @@ def test_coordinator_dashboard_queries_do_not_grow_with_rows(
     busy_program(door, personas["door_parent_partner"], rows)
     client = client_for(personas["door_coordinator"])
     # The numbers and the data-quality count computed and cached (with the database cache,
-    # each cache write is a few queries too), and the second-factor check every signed-in
-    # request makes.
-    with django_assert_max_num_queries(49):
+    # each cache write is a few queries too), the second-factor check every signed-in
+    # request makes, and with more than 10 rows the counts of the capped lists.
+    with django_assert_max_num_queries(52):
         response = client.get("/dashboard/")
-    assert len(response.context["program_dashboard"].overdue) == rows
+    board = response.context["program_dashboard"]
+    assert (len(board.overdue), board.overdue_total) == (min(rows, 10), rows)
     # The numbers from the cache (with the database cache, each read a query), the lists
     # read again.
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(27):
         response = client.get("/dashboard/")
-    assert len(response.context["program_dashboard"].hearings) == min(rows, 14)
+    board = response.context["program_dashboard"]
+    assert (len(board.hearings), board.hearings_total) == (min(rows, 10), min(rows, 14))
+
+
+def test_a_busy_program_lists_the_first_cases_and_links_to_all_of_them(personas, door, client_for):
+    busy_program(door, personas["door_parent_partner"], 12)
+    response, page = page_for(client_for, personas["door_coordinator"])
+    board = response.context["program_dashboard"]
+    # The overdue card counts all 12, lists the 10 longest without a contact, and links to
+    # the case list, which has them all.
+    assert "12 families have had no contact in 14 days." in page
+    assert [due.day for due in board.overdue] == sorted(due.day for due in board.overdue)
+    assert len(board.overdue) == 10
+    assert f'?attention=overdue&amp;program={door.pk}">See all 12 in the case list' in page
+    # Hearings in the next 14 days: the 10 soonest of 12.
+    assert "The first 10 of 12 hearings:" in page
+    assert [due.day for due in board.hearings] == sorted(due.day for due in board.hearings)
+    # Needs attention: the reminders of 10 cases, and what to open for the other 2.
+    attention = response.context["attention"]
+    cases = {r.url for r in attention.reminders if r.kind != ReminderKind.NO_CLINICAL_SESSION}
+    assert len(cases) == 10
+    assert attention.more_cases == 2
+    assert "2 more cases need attention." in page
+    assert 'href="/mentoring/cases/?attention=overdue"' in page
+    listed = client_for(personas["door_coordinator"]).get(
+        "/mentoring/cases/", {"attention": "overdue", "program": door.pk}
+    )
+    assert listed.context["page"].paginator.count == 12
+
+
+def test_a_quiet_program_lists_everything_without_a_see_all_link(personas, door, client_for):
+    busy_program(door, personas["door_parent_partner"], 3)
+    response, page = page_for(client_for, personas["door_coordinator"])
+    assert "3 families have had no contact in 14 days." in page
+    assert "See them in the case list" in page and "See all" not in page
+    assert "of 3 hearings" not in page
+    assert response.context["attention"].more_cases == 0
+    assert "more cases need attention" not in page
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="reads PostgreSQL's query plans")
-def test_overdue_lists_read_each_cases_last_contact_not_every_contact(personas, door, client_for):
+@pytest.mark.parametrize("contacted", [5, 40])
+def test_overdue_lists_read_only_the_cases_they_list(personas, door, client_for, contacted):
+    """The overdue card and the reminders find the overdue cases by the case's own last
+    contact day (the (program, status, last contact) index at volume): they read no contact
+    at all, however many cases and contacts there are."""
     partner = personas["door_parent_partner"]
     for _ in range(6):
         case = open_case(door, partner, last_contact_days=20)
-        for days in range(21, 41):
+        for days in range(21, 31):
             ActivityFactory(case=case, at=ago(days))
-    assert Activity.objects.count() == 6 * 21
+    for _ in range(contacted):
+        open_case(door, partner, last_contact_days=2)
     with CaptureQueriesContext(connection) as captured:
         response = client_for(personas["door_coordinator"]).get("/dashboard/")
     assert len(response.context["program_dashboard"].overdue) == 6
-    assert len([r for r in response.context["attention"] if r.kind == "no_contact"]) == 6
-    # The overdue card's query and the reminders' query: each overdue case's newest contact
-    # from the (case, date) index, and whether there is one at all -- a few rows per case,
-    # not the 21 contacts of each case a join would read.
+    reminders = response.context["attention"].reminders
+    assert len([r for r in reminders if r.kind == "no_contact"]) == 6
     queries = [
         query["sql"]
         for query in captured.captured_queries
         if query["sql"].startswith("SELECT")
         and 'FROM "mentoring_case"' in query["sql"]
-        and 'U0."case_id" = ("mentoring_case"."id")' in query["sql"]
-        and "LIMIT 21" not in query["sql"]
+        and '"mentoring_case"."last_contact_on" <' in query["sql"]
     ]
-    assert len(queries) == 2
+    assert len(queries) == 2  # the card's and the reminders'
     for sql in queries:
-        assert rows_read(sql, "mentoring_activity") <= 6 * 3
-        assert "mentoring_activity" not in seq_scans(sql)
+        assert rows_read(sql, "mentoring_activity") == 0
+        assert "mentoring_case" not in seq_scans(sql)
 
 
 # --- State staff ----------------------------------------------------------------------------
