@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -125,8 +125,11 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     to_assign: list[Referral] = []
     waiting = 0
     if policy.can(request.user, "case.assign"):
-        accepted = policy.visible(request.user, Referral).filter(
-            status="accepted", case__isnull=True
+        # NOT EXISTS, not a LEFT JOIN on cases: the join was planned as a hash of every case.
+        accepted = (
+            policy.visible(request.user, Referral)
+            .filter(status="accepted")
+            .exclude(Exists(Case.objects.filter(referral=OuterRef("pk"))))
         )
         to_assign = list(
             accepted.select_related("family").prefetch_related("family__parents")[

@@ -515,6 +515,8 @@ class Referral(VersionedModel):
         indexes = [
             models.Index(fields=["program", "status"]),
             models.Index(fields=["program", "received_on"]),
+            # The referral list of every program (state staff, administrators), newest first.
+            models.Index(fields=["received_on", "id"]),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from referrals.models import Status
 from tests.downloads import csv_rows
 from tests.factories import ChildFactory, MembershipFactory, ParentFactory, ReferralFactory
 from tests.mentoring.factories import ActivityFactory, ParentPartnerFactory, assign_case
-from tests.plans import ON_POSTGRES, page_query, rows_read, seq_scans
+from tests.plans import ON_POSTGRES, page_query, rows_read, seq_scans, sort_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -289,3 +289,19 @@ def test_contact_list_counts_the_programs_contacts_from_the_index(
     # Door's contacts only, from the program's index: no Parent Partner joined in for each.
     assert rows_read(count, "mentoring_parentpartner") == 0
     assert rows_read(count, "mentoring_activity") == door_contacts
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="reads PostgreSQL's query plans")
+def test_every_programs_case_list_is_read_in_order_from_an_index(personas, door, rock, client_for):
+    """Administrators see every program's cases: the newest 25 open ones come from the
+    (status, opened on, id) index, not from sorting every open case in the state."""
+    for program in (door, rock):
+        for _ in range(3):
+            assign_case(
+                ReferralFactory(family__program=program, status=Status.ACCEPTED),
+                personas["door_parent_partner"],
+            )
+    with CaptureQueriesContext(connection) as captured:
+        assert client_for(personas["admin"]).get("/mentoring/cases/").status_code == 200
+    sql = page_query(captured, "mentoring_case", limit=6)  # a page of all 6
+    assert not [key for key in sort_keys(sql) if "opened_on" in key]

@@ -18,7 +18,7 @@ from tests.factories import (
     ParentFactory,
     ReferralFactory,
 )
-from tests.plans import ON_POSTGRES, page_query, rows_read, seq_scans
+from tests.plans import ON_POSTGRES, page_query, rows_read, seq_scans, sort_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +211,16 @@ def test_list_counts_the_children_of_the_shown_referrals_only(personas, door, ro
     # One child each: the page's 25, not the 80 of both programs.
     assert rows_read(sql, "referrals_child") <= PAGE_SIZE
     assert not seq_scans(sql) & {"referrals_referral", "referrals_child"}
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="reads PostgreSQL's query plans")
+def test_every_programs_list_is_read_in_order_from_an_index(personas, door, rock, client_for):
+    """Administrators see every program's referrals: the newest 25 come from the (received
+    on, id) index, not from sorting every referral in the state."""
+    for n in range(3):
+        make_referral(door, first=f"Parent{n}")
+        make_referral(rock, first=f"Other{n}")
+    with CaptureQueriesContext(connection) as captured:
+        assert client_for(personas["admin"]).get("/referrals/").status_code == 200
+    sql = page_query(captured, "referrals_referral", limit=6)  # a page of all 6
+    assert not [key for key in sort_keys(sql) if "received_on" in key]
