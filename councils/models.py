@@ -460,7 +460,11 @@ class OutreachEvent(VersionedModel):
 
     class Meta:
         ordering = ["-held_on", "-id"]
-        indexes = [models.Index(fields=["program", "held_on"])]
+        # The list's order, for a program and for state staff who see every program.
+        indexes = [
+            models.Index(fields=["program", "-held_on", "-id"], name="outreach_program_newest"),
+            models.Index(fields=["-held_on", "-id"], name="outreach_newest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(attendance__isnull=True)

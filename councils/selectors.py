@@ -39,12 +39,14 @@ from councils.models import (
     OutreachEvent,
     Recommendation,
     RecommendationStatus,
+    ReferralSource,
     Stipend,
     StipendStatus,
 )
 from psp import policy
 from psp.models import Program, Role, User
 from psp.numbers import percent
+from psp.selectors import count_per_row
 from referrals.models import Referral
 
 if TYPE_CHECKING:
@@ -362,10 +364,13 @@ def stipend_members(council: Council) -> QuerySet[CouncilMember]:
 
 
 def outreach_for_user(user: User) -> QuerySet[OutreachEvent]:
+    # The referrals are counted for each event shown, not by grouping every event with its
+    # referrals before the page is taken: the page is then the first rows of the date index.
+    referrals = ReferralSource.objects.filter(event=OuterRef("pk"))
     return (
         policy.visible(user, OutreachEvent)
         .select_related("program")
-        .annotate(referral_count=Count("referral_sources"))
+        .annotate(referral_count=count_per_row(referrals, "event"))
         .order_by("-held_on", "-id")
     )
 

@@ -52,6 +52,7 @@ from psp.editing import save_form
 from psp.exports import csv_download, only_program
 from psp.http import AuthenticatedHttpRequest, whole_number
 from psp.models import Program
+from psp.pagination import CappedPaginator
 from psp.services import ConcurrentEditError
 
 PAGE_SIZE = 25
@@ -716,7 +717,7 @@ def outreach_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     policy.require(user, "outreach.list")
     filters = _outreach_filter(request)
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": filters,
         "page": page,

@@ -21,6 +21,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from psp.indexes import ListOrderIndex
 from psp.models import Program, VersionedModel
 from referrals.models import Family, Language, Referral
 
@@ -438,6 +439,15 @@ class ReviewStatus(models.TextChoices):
     SIGNED_OFF = "signed_off", _("Signed off")
 
 
+# Contacts newest first: by date, then time (those without one after those with one), then
+# the order they were logged.
+NEWEST_FIRST = (
+    models.F("occurred_on").desc(),
+    models.F("occurred_time").desc(nulls_last=True),
+    models.F("id").desc(),
+)
+
+
 class Activity(VersionedModel):
     """One contact a Parent Partner logged. ``client_uuid`` comes from the form (or the
     offline queue) so a repeated submit is recognised and not saved twice."""
@@ -517,9 +527,11 @@ class Activity(VersionedModel):
     class Meta:
         verbose_name_plural = _("activities")
         ordering = ["-occurred_on", models.F("occurred_time").desc(nulls_last=True), "-id"]
+        # The contact list's order, for a program and for a Parent Partner: a page of it is
+        # the first rows of one of these, however many contacts the years have brought.
         indexes = [
-            models.Index(fields=["program", "occurred_on"]),
-            models.Index(fields=["parent_partner", "occurred_on"]),
+            ListOrderIndex("program", *NEWEST_FIRST, name="activity_program_newest"),
+            ListOrderIndex("parent_partner", *NEWEST_FIRST, name="activity_partner_newest"),
             models.Index(fields=["case", "occurred_on"]),
             models.Index(fields=["program", "review_status"]),
         ]

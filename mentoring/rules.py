@@ -134,14 +134,26 @@ def _mentoring_export(user: User, program: Program | None) -> bool:
 def _activities(user: User) -> models.QuerySet[Activity]:
     if user.is_administrator:
         return Activity.objects.all()
-    # The user's own contacts through a subquery, not a join to Parent Partners: a
-    # coordinator's count of their programs' contacts then reads only the (program, ...) index.
-    return Activity.objects.filter(
-        models.Q(program_id__in=program_ids_where(user, COORDINATORS))
-        | models.Q(
-            parent_partner_id__in=ParentPartner.objects.filter(user=user).values("pk"),
-            program_id__in=program_ids_where(user, {Role.PARENT_PARTNER}),
+    coordinated = program_ids_where(user, COORDINATORS)
+    partnered = [
+        program_id
+        for program_id in program_ids_where(user, {Role.PARENT_PARTNER})
+        if program_id not in coordinated
+    ]
+    if not partnered:
+        # Coordinators only: the program's contacts, read from the (program, ...) index.
+        return Activity.objects.filter(program_id__in=coordinated)
+    # The user's own contacts by their Parent Partner ids, looked up first rather than as a
+    # subquery: with the ids written out PostgreSQL reads the list from the Parent Partner's
+    # (parent_partner, newest first) index; with a subquery it walked the whole program's.
+    own = list(
+        ParentPartner.objects.filter(user=user, program_id__in=partnered).values_list(
+            "pk", flat=True
         )
+    )
+    return Activity.objects.filter(
+        models.Q(program_id__in=coordinated)
+        | models.Q(parent_partner_id__in=own, program_id__in=partnered)
     )
 
 

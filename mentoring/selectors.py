@@ -32,6 +32,7 @@ from mentoring.models import (
 from psp import policy
 from psp.models import Membership, Program, Role, User
 from psp.numbers import apportion, round_half_up
+from psp.selectors import count_per_row
 from referrals.models import Child, Parent, Referral
 
 if TYPE_CHECKING:
@@ -203,14 +204,8 @@ def last_contact() -> F:
 def with_child_count(cases: QuerySet[Case]) -> QuerySet[Case]:
     """``cases``, each with ``child_count``: a subquery, so the count is not multiplied by
     the join to contacts that ``last_contact`` needs."""
-    children = (
-        Child.objects.filter(family=OuterRef("family"))
-        .order_by()
-        .values("family")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return cases.annotate(child_count=Coalesce(Subquery(children), 0))
+    children = Child.objects.filter(family=OuterRef("family"))
+    return cases.annotate(child_count=count_per_row(children, "family"))
 
 
 def is_overdue(case: Case, today: datetime.date | None = None) -> bool:

@@ -64,6 +64,7 @@ from psp.exports import csv_download, only_program
 from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest, whole_number
 from psp.models import Program, Role, User
+from psp.pagination import CappedPaginator
 from psp.services import ConcurrentEditError
 from referrals.models import Referral
 
@@ -552,7 +553,7 @@ def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     ):
         raise PermissionDenied
     filters = _activity_filter(request, selectors.activities_for_user(request.user))
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

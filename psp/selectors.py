@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from psp import policy
 from psp.models import AuditEntry, Membership, Program, RoleLabel, User
@@ -15,6 +16,14 @@ from psp.models import AuditEntry, Membership, Program, RoleLabel, User
 class ProgramRoles:
     program: Program
     roles: list[tuple[str, str]]  # (role value, the program's label for it)
+
+
+def count_per_row(related: QuerySet[Any], link: str) -> Coalesce:
+    """How many of ``related`` (filtered by ``link`` against ``OuterRef``) belong to each row,
+    0 for none, as a subquery per row rather than a count over a join: the database counts
+    only for the rows it shows (a page of 25), not for every row before the page is taken."""
+    counted = related.order_by().values(link).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
 
 
 def programs_for_user(user: User) -> QuerySet[Program]:

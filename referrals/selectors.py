@@ -6,11 +6,12 @@ import datetime
 from collections.abc import Iterable
 from typing import TypeVar
 
-from django.db.models import Count, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Model, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from psp import hooks, policy
 from psp.models import Role, User
+from psp.selectors import count_per_row
 from referrals.models import (
     Child,
     Family,
@@ -41,14 +42,7 @@ def child_count() -> Coalesce:
     """Each referral's number of children, as a subquery per row rather than a count over a
     join: the database counts only the families of the rows it shows (a page of 25), after
     the filters, not every referral of every program before them."""
-    children = (
-        Child.objects.filter(family=OuterRef("family"))
-        .order_by()
-        .values("family")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(children), 0)
+    return count_per_row(Child.objects.filter(family=OuterRef("family")), "family")
 
 
 def referral_detail(user: User) -> QuerySet[Referral]:

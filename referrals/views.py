@@ -55,8 +55,10 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     program = filters.form.cleaned_data.get("program") if filters.is_valid() else None
     if program is not None:
         counted = counted.filter(program=program)
+    # COUNT(*), not COUNT(id): the (program, status) index alone then answers, without
+    # reading each referral's row.
     status_counts = dict(
-        counted.values_list("status").annotate(count=Count("id")).values_list("status", "count")
+        counted.values_list("status").annotate(count=Count("*")).values_list("status", "count")
     )
     query = request.GET.copy()
     query.pop("page", None)

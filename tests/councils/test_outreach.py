@@ -6,13 +6,17 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from councils.models import AudienceType, OutreachEvent
+from councils.views import PAGE_SIZE
 from psp.models import AuditAction, AuditEntry, Role
 from referrals.models import Referral
 from tests.councils.factories import OutreachEventFactory, days_ago
 from tests.factories import MembershipFactory, ReferralFactory
+from tests.plans import ON_POSTGRES, page_query, rows_read, seq_scans
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +219,42 @@ def test_social_workers_are_not_asked(personas, door, client_for):
     OutreachEventFactory(program=door, held_on=days_ago(10))
     form = client_for(personas["door_social_worker"]).get("/referrals/new/").context["form"]
     assert "source_event" not in form.fields
+
+
+# --- The list stays quick however many events the years bring ---------------------------------
+
+
+def test_past_the_cap_the_list_says_more_than(personas, door, client_for, monkeypatch):
+    monkeypatch.setattr("psp.pagination.COUNT_CAP", 25)
+    OutreachEventFactory.create_batch(30, program=door)
+    client = client_for(personas["door_coordinator"])
+    first = client.get("/councils/outreach/").content.decode()
+    assert "More than 25 events" in first
+    assert "Page 1 of more than 1" in first
+    second = client.get("/councils/outreach/", {"page": 2})
+    assert len(second.context["page"].object_list) == 5
+    assert "Page 2 of 2" in second.content.decode()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="reads PostgreSQL's query plans")
+@pytest.mark.parametrize("persona", ["door_coordinator", "state"])
+def test_list_reads_a_page_of_events_and_their_referrals_only(
+    personas, door, rock, client_for, persona
+):
+    for program in (door, rock):
+        # Enough older events, known to PostgreSQL's statistics as in production, that
+        # reading the whole table is not the cheaper way to the page.
+        OutreachEventFactory.create_batch(150, program=program, held_on=days_ago(400))
+        for n in range(30):
+            event = OutreachEventFactory(program=program, held_on=days_ago(n))
+            ReferralFactory(family__program=program, source_event=event, members=False)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE councils_outreachevent")
+    with CaptureQueriesContext(connection) as captured:
+        assert client_for(personas[persona]).get("/councils/outreach/").status_code == 200
+    page = page_query(captured, "councils_outreachevent", limit=PAGE_SIZE)
+    # The newest 25 events from the date index and the referrals of those 25: not every
+    # event grouped with its referrals before the page is taken.
+    assert rows_read(page, "councils_outreachevent") <= PAGE_SIZE
+    assert rows_read(page, "councils_referralsource") <= PAGE_SIZE
+    assert not seq_scans(page) & {"councils_outreachevent", "councils_referralsource"}
