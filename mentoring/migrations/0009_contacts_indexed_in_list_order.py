@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentoring', '0006_current_assignments_by_partner'),
+        ('mentoring', '0008_case_list_of_every_program'),
         ('psp', '0004_audit_table_insert_and_select_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
