@@ -211,6 +211,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "reporting.requeue_waiting",
         "schedule": 5 * 60,
     },
+    # The dashboards' numbers, computed before they expire (reporting.dashboards: five
+    # minutes) so that no visitor waits for them.
+    "reporting-refresh-dashboard-numbers": {
+        "task": "reporting.refresh_dashboard_numbers",
+        "schedule": 4 * 60,
+    },
     # The quarter just ended: every active program's report and the statewide one.
     "reporting-last-quarter": {
         "task": "reporting.generate_last_quarter",

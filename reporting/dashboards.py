@@ -16,7 +16,8 @@ every function here runs a fixed number of queries however many rows there are.
 The quarters' numbers and the charts are aggregates, the same for everybody who may see them
 (a program's coordinators; state staff), so they are cached, keyed by program and day and
 never by user: this quarter's for ``NUMBERS_CACHE_SECONDS``, completed quarters' and past
-months' for ``SETTLED_CACHE_SECONDS``. The lists (caseloads, overdue contacts, hearings,
+months' for ``SETTLED_CACHE_SECONDS``. Celery beat computes them all afresh more often than
+that (``refresh_numbers``), so a visitor finds them ready. The lists (caseloads, overdue contacts, hearings,
 queues, reminders) are read fresh for each request, through the user's scope.
 """
 
@@ -60,8 +61,10 @@ _ONE_DAY = datetime.timedelta(days=1)
 T = TypeVar("T")
 
 
-def _cached(key: str, compute: Callable[[], T], seconds: int) -> T:
-    value: T | None = cache.get(key)
+def _cached(key: str, compute: Callable[[], T], seconds: int, refresh: bool = False) -> T:
+    """The cached value, or ``compute``'s stored for ``seconds``; with ``refresh``, computed
+    and stored afresh (``refresh_numbers``, from Celery beat, so that nobody waits for it)."""
+    value: T | None = None if refresh else cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, seconds)
@@ -142,7 +145,9 @@ class ProgramNumbers:
     computed_at: datetime.datetime
 
 
-def program_numbers(program: Program, today: datetime.date) -> ProgramNumbers:
+def program_numbers(
+    program: Program, today: datetime.date, *, refresh: bool = False
+) -> ProgramNumbers:
     """This quarter so far and the one before, families served in each of the last six
     months, and this quarter's contacts by type (9 queries), from the cache when it has
     them: what is settled (the previous quarter, past months) for an hour, the rest for
@@ -156,6 +161,7 @@ def program_numbers(program: Program, today: datetime.date) -> ProgramNumbers:
             families_by_month(program, months[:-1]),
         ),
         SETTLED_CACHE_SECONDS,
+        refresh,
     )
     live = _cached(
         f"dashboard:program:{program.pk}:live:{today.isoformat()}",
@@ -170,6 +176,7 @@ def program_numbers(program: Program, today: datetime.date) -> ProgramNumbers:
             timezone.now(),
         ),
         NUMBERS_CACHE_SECONDS,
+        refresh,
     )
     previous, past_months = settled
     current, this_month, contacts_by_type, computed_at = live
@@ -236,11 +243,7 @@ def program_dashboard(
     numbers = program_numbers(program, today)
     quarter = numbers.quarter
     closing = quarter.previous()
-    problems = _cached(
-        f"dashboard:program:{program.pk}:quality:{today.isoformat()}",
-        lambda: quality.total(quality.Scope(program=program, quarter=closing, today=today)),
-        NUMBERS_CACHE_SECONDS,
-    )
+    problems = data_problems(program, today)
     families = numbers.families_by_month
     labels = dict(ActivityType.choices)
     contacts = [(str(labels.get(code, code)), count) for code, count in numbers.contacts_by_type]
@@ -292,6 +295,31 @@ def _first_and_total(
     if len(first) <= LISTED:
         return first, len(first)
     return first[:LISTED], rows.count()
+
+
+def data_problems(program: Program, today: datetime.date, *, refresh: bool = False) -> int:
+    """What the data-quality panel finds for the last quarter that ended (a count, cached as
+    the numbers are)."""
+    closing = Quarter.from_date(today).previous()
+    return _cached(
+        f"dashboard:program:{program.pk}:quality:{today.isoformat()}",
+        lambda: quality.total(quality.Scope(program=program, quarter=closing, today=today)),
+        NUMBERS_CACHE_SECONDS,
+        refresh,
+    )
+
+
+def refresh_numbers(today: datetime.date | None = None) -> int:
+    """Compute every active program's dashboard numbers and the statewide ones afresh and
+    cache them (Celery beat, more often than they expire): at ten years of statewide data
+    they take seconds, which no visitor should wait for. Returns how many programs."""
+    today = today or timezone.localdate()
+    programs = list(Program.objects.filter(is_active=True).order_by("pk"))
+    for program in programs:
+        program_numbers(program, today, refresh=True)
+        data_problems(program, today, refresh=True)
+    statewide_numbers(today, refresh=True)
+    return len(programs)
 
 
 def families_by_month(
@@ -509,7 +537,7 @@ class StatewideNumbers:
     computed_at: datetime.datetime
 
 
-def statewide_numbers(today: datetime.date) -> StatewideNumbers:
+def statewide_numbers(today: datetime.date, *, refresh: bool = False) -> StatewideNumbers:
     """This quarter and the last for every program, and the last four completed quarters
     statewide (10 queries), from the cache when it has them: the completed quarters for an
     hour, this one for five minutes."""
@@ -521,11 +549,13 @@ def statewide_numbers(today: datetime.date) -> StatewideNumbers:
         f"dashboard:statewide:settled:{today.isoformat()}",
         lambda: (quarter_figures(current.previous()), statewide_trends(completed)),
         SETTLED_CACHE_SECONDS,
+        refresh,
     )
     now, computed_at = _cached(
         f"dashboard:statewide:live:{today.isoformat()}",
         lambda: (quarter_figures(current), timezone.now()),
         NUMBERS_CACHE_SECONDS,
+        refresh,
     )
     return StatewideNumbers(quarters=[now, last], trends=trends, computed_at=computed_at)
 

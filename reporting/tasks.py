@@ -37,7 +37,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from reporting import documents, filing
+from reporting import dashboards, documents, filing
 from reporting.models import WAITING_LONG_AFTER, Report, ReportStatus, ReportStep
 
 logger = logging.getLogger(__name__)
@@ -230,6 +230,15 @@ def find_amendments() -> int:
     return sum(filing.find_amendments(closing) for closing in filing.recent_filings(today))
 
 
+@shared_task(name="reporting.refresh_dashboard_numbers", ignore_result=True)
+def refresh_dashboard_numbers() -> int:
+    """Every few minutes (Celery beat, ``REFRESH_DASHBOARDS_SECONDS``), before they expire:
+    the dashboards' numbers of every program and statewide, so that no visitor waits seconds
+    for them (``reporting.dashboards.refresh_numbers``). Returns how many programs."""
+    return dashboards.refresh_numbers()
+
+
 @worker_ready.connect
 def _requeue_when_a_worker_starts(**kwargs: Any) -> None:
     requeue_waiting.delay()
+    refresh_dashboard_numbers.delay()

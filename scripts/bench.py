@@ -298,10 +298,13 @@ class Bench:
     # --- The servers -----------------------------------------------------------------------
 
     def start_worker(self) -> None:
-        """A Celery worker, idle: /healthz answers 200 once its heartbeat is there."""
+        """A Celery worker that also runs the beat schedule, as production's beat service
+        does (the dashboards' numbers are computed there before they expire): /healthz
+        answers 200 once its heartbeat is there."""
         self.worker = subprocess.Popen(
             [
                 str(BIN / "celery"), "-A", "psp", "worker", "--pool=solo",
+                "--beat", "--schedule", str(self.out / "celerybeat-schedule"),
                 "--loglevel=WARNING", "--hostname", f"bench-{self.port}@%h",
             ],
             env=self.environment(),

@@ -682,6 +682,33 @@ def test_numbers_are_shared_by_a_programs_coordinators_and_lists_stay_fresh(
     assert response.context["program_dashboard"].numbers != first.numbers
 
 
+def test_the_scheduled_refresh_computes_the_numbers_before_anybody_asks(
+    personas, door, rock, client_for, django_assert_max_num_queries
+):
+    from django.conf import settings
+
+    from reporting.tasks import refresh_dashboard_numbers
+
+    # Beat runs it more often than the numbers expire, so a visitor finds them computed.
+    schedule = settings.CELERY_BEAT_SCHEDULE["reporting-refresh-dashboard-numbers"]
+    assert schedule["task"] == "reporting.refresh_dashboard_numbers"
+    assert schedule["schedule"] < dashboards.NUMBERS_CACHE_SECONDS
+    case = open_case(door, personas["door_parent_partner"], last_contact_days=0)
+    assert refresh_dashboard_numbers() == Program.objects.filter(is_active=True).count()
+    before = client_for(personas["door_coordinator"])
+    with django_assert_max_num_queries(24):  # nothing computed: the lists and the page
+        response = before.get("/dashboard/")
+    served = {row.label: row.current for row in response.context["program_dashboard"].numbers}
+    assert served["Families served"] == 1
+    # A second family is served; the next refresh counts it, without waiting for expiry.
+    ActivityFactory(case=open_case(door, personas["door_parent_partner"], last_contact_days=None))
+    refresh_dashboard_numbers()
+    response, _page = page_for(client_for, personas["door_pp_coordinator"])
+    served = {row.label: row.current for row in response.context["program_dashboard"].numbers}
+    assert served["Families served"] == 2
+    assert case.program == door and rock.is_active
+
+
 def test_each_program_has_its_own_numbers(personas, door, rock, client_for):
     open_case(door, personas["door_parent_partner"], last_contact_days=0)
     response, _page = page_for(client_for, personas["door_coordinator"])
