@@ -17,8 +17,9 @@ The quarters' numbers and the charts are aggregates, the same for everybody who 
 (a program's coordinators; state staff), so they are cached, keyed by program and day and
 never by user: this quarter's for ``NUMBERS_CACHE_SECONDS``, completed quarters' and past
 months' for ``SETTLED_CACHE_SECONDS``. Celery beat computes them all afresh more often than
-that (``refresh_numbers``), so a visitor finds them ready. The lists (caseloads, overdue contacts, hearings,
-queues, reminders) are read fresh for each request, through the user's scope.
+that (``refresh_numbers``), so a visitor finds them ready. The lists (caseloads, overdue
+contacts, hearings, queues, reminders) are read fresh for each request, through the user's
+scope.
 """
 
 from __future__ import annotations
