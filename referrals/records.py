@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import datetime
 import decimal
+import functools
 import io
 import json
 import uuid
@@ -35,6 +36,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.functional import Promise
@@ -193,6 +195,13 @@ def _stored(field: models.Field[Any, Any], row: models.Model) -> Any:
     return value
 
 
+@functools.cache
+def _choices(field: models.Field[Any, Any]) -> dict[Any, Any]:
+    """A field's choices by value, their labels still lazy (read in the reader's language):
+    made once per field, not once per cell of a family's years of contacts."""
+    return dict(field.flatchoices)
+
+
 def _shown(
     table: Table, field: models.Field[Any, Any], row: models.Model, *, iso: bool = False
 ) -> str:
@@ -209,7 +218,7 @@ def _shown(
     if value is None or value == "":
         return ""
     if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
+        return str(_choices(field).get(value, value))
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, datetime.datetime):
@@ -225,6 +234,17 @@ def _shown(
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)
+
+
+def _html(value: str) -> str:
+    """A cell for the HTML record: a dash when empty, line breaks kept (escaped by the
+    template otherwise). Done here, once a cell, rather than by a filter on each of a
+    family's thousands of cells."""
+    if not value:
+        return "–"
+    if "\n" in value:
+        return linebreaksbr(value, autoescape=True)
+    return value
 
 
 def _csv(table: Table) -> str:
@@ -283,22 +303,31 @@ def family_record_archive(
     produced_at = produced_at or timezone.now()
     tables = family_tables(family)
     counts = {table.key: len(table.rows) for table in tables}
-    context = {
-        "family": family,
-        "program": family.program,
-        "tables": [
+    tables_shown = []
+    for table in tables:
+        labels = [_label(field) for field in table.fields]
+        tables_shown.append(
             {
                 "key": table.key,
                 "title": table.title,
                 "singular": table.singular,
-                "labels": [_label(field) for field in table.fields],
+                "labels": labels,
                 "rows": [
-                    [(_label(field), _shown(table, field, row)) for field in table.fields]
+                    list(
+                        zip(
+                            labels,
+                            [_html(_shown(table, f, row)) for f in table.fields],
+                            strict=True,
+                        )
+                    )
                     for row in table.rows
                 ],
             }
-            for table in tables
-        ],
+        )
+    context = {
+        "family": family,
+        "program": family.program,
+        "tables": tables_shown,
         "produced_at": produced_at,
         "produced_by": produced_by,
         "anonymised": family.anonymised_at is not None,
