@@ -245,7 +245,15 @@ class Case(VersionedModel):
     class Meta:
         ordering = ["-opened_on", "-id"]
         # The case list: a program's open (or closed) cases, newest first, a page at a time.
-        indexes = [models.Index(fields=["program", "status", "opened_on"])]
+        indexes = [
+            models.Index(fields=["program", "status", "opened_on"]),
+            # The data-quality panel's cases closed in a quarter.
+            models.Index(
+                fields=["program", "closed_on"],
+                condition=models.Q(status=CaseStatus.CLOSED),
+                name="case_closed_on",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.referral.number)
@@ -494,6 +502,12 @@ class Activity(VersionedModel):
             models.Index(fields=["parent_partner", "occurred_on"]),
             models.Index(fields=["case", "occurred_on"]),
             models.Index(fields=["program", "review_status"]),
+            # The data-quality panel's contacts of a quarter still waiting for review.
+            models.Index(
+                fields=["program", "occurred_on"],
+                condition=models.Q(review_status=ReviewStatus.WAITING),
+                name="activity_waiting_review",
+            ),
         ]
         # The quarterly report adds these up: a typing slip must not reach it.
         constraints = [

@@ -119,6 +119,14 @@ class Parent(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # The data-quality panel starts from the parents with no race or ethnicity recorded.
+        indexes = [
+            models.Index(
+                fields=["family"],
+                condition=models.Q(race_ethnicity=""),
+                name="parent_race_not_recorded",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(consent_to_contact=True)
@@ -515,6 +523,13 @@ class Referral(VersionedModel):
         indexes = [
             models.Index(fields=["program", "status"]),
             models.Index(fields=["program", "received_on"]),
+            # The data-quality panel's referrals still waiting for a decision: few at any
+            # time, however many the program has decided over the years.
+            models.Index(
+                fields=["program", "received_on"],
+                condition=models.Q(status__in=[Status.RECEIVED, Status.SCREENING]),
+                name="referral_undecided",
+            ),
         ]
 
     def __str__(self) -> str:
