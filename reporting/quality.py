@@ -130,11 +130,7 @@ def in_care_after_closing(source: Source, scope: Scope) -> QuerySet[RemovalEpiso
     # stays, instead of every stay still open in the program's history.
     return (
         source(RemovalEpisode)
-        .filter(
-            child__family__in=closed_in_quarter.values("family_id"),
-            child__family__program=scope.program,
-            discharged_on__isnull=True,
-        )
+        .filter(child__family__in=closed_in_quarter.values("family_id"), discharged_on__isnull=True)
         .filter(Exists(closed))
         .exclude(Exists(still_open))
         .annotate(
@@ -284,14 +280,12 @@ def _unscoped(model: Any) -> QuerySet[Any]:
     return model.objects.all()
 
 
-def counts(
-    scope: Scope, source: Source = _unscoped, keys: Iterable[str] = FINDERS
-) -> dict[str, int]:
+def counts(scope: Scope, keys: Iterable[str] = FINDERS) -> dict[str, int]:
     """The checks' counts for ``scope`` (1 query): aggregates, no family named."""
     keys = list(keys)
     row = (
         Program.objects.filter(pk=scope.program.pk)
-        .annotate(**{key: _count(FINDERS[key](source, scope)) for key in keys})
+        .annotate(**{key: _count(FINDERS[key](_unscoped, scope)) for key in keys})
         .values(*keys)
         .first()
     )
@@ -409,8 +403,10 @@ def panel(user: User, scope: Scope, *, with_rows: bool) -> list[Check]:
             Check(key=key, title=str(TITLES[key]), definition=texts[key], count=numbers[key])
             for key in FINDERS
         ]
+    # The counts are the program's, as state staff see them: those who may see the rows (the
+    # program's coordinators, administrators) see every record of the program anyway.
+    numbers = counts(scope)
     source = _scoped_to(user)
-    numbers = counts(scope, source)
     return [
         Check(
             key=key,
@@ -450,8 +446,8 @@ def check_page(
 ) -> tuple[Check, Page[Row]]:
     """Every record of one check, ``PAGE_SIZE`` a page, read through ``user``'s scope: the
     count (one query) and the page asked for (one query), or the nearest page there is."""
+    count = counts(scope, keys=[key])[key]
     source = _scoped_to(user)
-    count = counts(scope, source, [key])[key]
     rows = _CheckRows(key, FINDERS[key](source, scope), count)
     page = Paginator(rows, PAGE_SIZE).get_page(page_number)
     check = Check(
