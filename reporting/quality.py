@@ -175,9 +175,9 @@ def race_not_recorded(source: Source, scope: Scope) -> QuerySet[Family]:
     # Families whose race is missing are few: start from them (a parent with none recorded,
     # through a partial index, or no parent at all), then keep those served in the quarter,
     # instead of reading every contact of the quarter to find the families served.
-    blank = Parent.objects.filter(race_ethnicity="").values("family_id")
+    blank = Parent.objects.filter(race_ethnicity="").order_by().values("family_id")
     any_parent = Parent.objects.filter(family=OuterRef("pk"))
-    no_parent = Family.objects.filter(program=scope.program).exclude(Exists(any_parent))
+    no_parent = Family.objects.filter(program=scope.program).exclude(Exists(any_parent)).order_by()
     contact = Activity.objects.filter(
         _in_quarter("occurred_on", scope.quarter), program=scope.program, case=OuterRef("pk")
     )
