@@ -521,14 +521,18 @@ def test_the_whole_list_has_a_query_count_that_does_not_grow(
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="reads PostgreSQL's plans")
+@pytest.mark.parametrize("scoped", [True, False], ids=["coordinator", "counts"])
 @pytest.mark.parametrize("key", list(quality.FINDERS))
-def test_rows_read_do_not_grow_with_older_quarters(door: Program, partner: User, key: str) -> None:
-    # The query state staff and the dashboard count with (the coordinator's adds the scope of
-    # what they may see).
+def test_rows_read_do_not_grow_with_older_quarters(
+    door: Program, personas: dict[str, Any], partner: User, key: str, scoped: bool
+) -> None:
+    # The coordinator's rows (through their scope of what they may see) and the counts (the
+    # program's, as state staff and the dashboard see them).
+    source = quality._scoped_to(personas["door_coordinator"]) if scoped else quality._unscoped
     every_problem(door, partner, "NOW")
 
     def read() -> dict[str, int]:
-        rows = quality.FINDERS[key](quality._unscoped, scope(door))
+        rows = quality.FINDERS[key](source, scope(door))
         sql = connection.ops.compose_sql(*rows.order_by().query.sql_with_params())  # type: ignore[attr-defined]
         tables = ["mentoring_activity", "mentoring_case", "referrals_referral"]
         tables += ["referrals_removalepisode", "referrals_parent", "mentoring_surveyresponse"]
