@@ -259,6 +259,12 @@ class Case(VersionedModel):
             models.Index(fields=["program", "status", "next_court_date"]),
             # The case list of every program (state staff, administrators), newest first.
             models.Index(fields=["status", "opened_on", "id"]),
+            # The data-quality panel's cases closed in a quarter.
+            models.Index(
+                fields=["program", "closed_on"],
+                condition=models.Q(status=CaseStatus.CLOSED),
+                name="case_closed_on",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -534,6 +540,12 @@ class Activity(VersionedModel):
             ListOrderIndex("parent_partner", *NEWEST_FIRST, name="activity_partner_newest"),
             models.Index(fields=["case", "occurred_on"]),
             models.Index(fields=["program", "review_status"]),
+            # The data-quality panel's contacts of a quarter still waiting for review.
+            models.Index(
+                fields=["program", "occurred_on"],
+                condition=models.Q(review_status=ReviewStatus.WAITING),
+                name="activity_waiting_review",
+            ),
         ]
         # The quarterly report adds these up: a typing slip must not reach it.
         constraints = [

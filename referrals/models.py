@@ -119,6 +119,14 @@ class Parent(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # The data-quality panel starts from the parents with no race or ethnicity recorded.
+        indexes = [
+            models.Index(
+                fields=["family"],
+                condition=models.Q(race_ethnicity=""),
+                name="parent_race_not_recorded",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(consent_to_contact=True)
@@ -517,6 +525,13 @@ class Referral(VersionedModel):
             models.Index(fields=["program", "received_on"]),
             # The referral list of every program (state staff, administrators), newest first.
             models.Index(fields=["received_on", "id"]),
+            # The data-quality panel's referrals still waiting for a decision: few at any
+            # time, however many the program has decided over the years.
+            models.Index(
+                fields=["program", "received_on"],
+                condition=models.Q(status__in=[Status.RECEIVED, Status.SCREENING]),
+                name="referral_undecided",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -36,33 +36,16 @@ REFERRAL_READERS = frozenset(
 )
 
 
-def _referral_filter(user: User, prefix: str = "") -> models.Q:
-    """Which referrals a user may see: their programs' (coordinators), the ones they made
-    (referrers), or the families they are assigned to now (Parent Partners)."""
-    coordinator_programs = program_ids_where(user, COORDINATORS)
-    referrer_programs = program_ids_where(user, {Role.SOCIAL_WORKER})
-    partner_programs = program_ids_where(user, {Role.PARENT_PARTNER})
-    return (
-        models.Q(**{f"{prefix}program_id__in": coordinator_programs})
-        | models.Q(**{f"{prefix}program_id__in": referrer_programs, f"{prefix}referred_by": user})
-        | models.Q(
-            **{
-                f"{prefix}program_id__in": partner_programs,
-                f"{prefix}case__assignments__parent_partner__user": user,
-                f"{prefix}case__assignments__ended_on__isnull": True,
-            }
-        )
-    )
-
-
 @scope(Referral)
 def _referrals(user: User) -> models.QuerySet[Referral]:
+    """Which referrals a user may see: their programs' (coordinators), the ones they made
+    (referrers), or the families they are assigned to now (Parent Partners)."""
     if user.is_administrator:
         return Referral.objects.all()
-    # The rule of ``_referral_filter``, with the join through assignments in a subquery of
-    # its own and only for Parent Partners: rows are never duplicated, and a coordinator's
-    # list is a plain ``program_id IN (...)``, which the (program, received_on) index reads
-    # a page at a time instead of every referral of the program.
+    # The join through assignments in a subquery of its own and only for Parent Partners:
+    # rows are never duplicated, and a coordinator's list is a plain ``program_id IN (...)``,
+    # which the (program, received_on) index reads a page at a time instead of every
+    # referral of the program.
     coordinator_programs = program_ids_where(user, COORDINATORS)
     referrer_programs = program_ids_where(user, {Role.SOCIAL_WORKER})
     partner_programs = program_ids_where(user, {Role.PARENT_PARTNER})
@@ -85,9 +68,9 @@ def _referrals(user: User) -> models.QuerySet[Referral]:
 def _families(user: User) -> models.QuerySet[Family]:
     if user.is_administrator:
         return Family.objects.all()
-    return Family.objects.filter(
-        pk__in=Referral.objects.filter(_referral_filter(user)).values("family_id")
-    )
+    # Through the referrals' own scope: a coordinator's is a plain ``program_id IN (...)``,
+    # without the join through every case's assignments that only Parent Partners need.
+    return Family.objects.filter(pk__in=_referrals(user).values("family_id"))
 
 
 @scope(Child)

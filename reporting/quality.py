@@ -21,17 +21,19 @@ the list), about the quarter asked for:
   them as "Not recorded". "Prefer not to say" is the parent's answer, so it is not missing.
 
 ``counts`` gives every check's count in one query (aggregates only, for state staff and the
-dashboard); ``panel`` gives the rows, read through the user's scope.
+dashboard); ``panel`` gives the counts and each check's first ``PAGE_SIZE`` rows, read through
+the user's scope, and ``check_page`` one check's full list a page at a time.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -47,6 +49,9 @@ from referrals.models import Family, Parent, Referral, RemovalEpisode, Status
 from reporting.quarters import Quarter
 
 UNDECIDED = [Status.RECEIVED, Status.SCREENING]
+
+# The rows a check lists on the panel, and a page of its full list.
+PAGE_SIZE = 25
 
 
 def decision_days() -> int:
@@ -88,6 +93,11 @@ class Check:
     count: int
     rows: list[Row] = field(default_factory=list)
 
+    @property
+    def more(self) -> int:
+        """How many records the check finds beyond the rows shown."""
+        return max(self.count - len(self.rows), 0) if self.rows else 0
+
 
 # --- The records each check finds ----------------------------------------------------------
 
@@ -109,17 +119,18 @@ def closed_without_outcome(source: Source, scope: Scope) -> QuerySet[Case]:
 
 
 def in_care_after_closing(source: Source, scope: Scope) -> QuerySet[RemovalEpisode]:
-    closed = Case.objects.filter(
-        _in_quarter("closed_on", scope.quarter),
-        family=OuterRef("child__family"),
-        program=scope.program,
-        status=CaseStatus.CLOSED,
-        closed_on__gte=OuterRef("removed_on"),
+    closed_in_quarter = Case.objects.filter(
+        _in_quarter("closed_on", scope.quarter), program=scope.program, status=CaseStatus.CLOSED
+    )
+    closed = closed_in_quarter.filter(
+        family=OuterRef("child__family"), closed_on__gte=OuterRef("removed_on")
     )
     still_open = Case.objects.filter(family=OuterRef("child__family"), status=CaseStatus.OPEN)
+    # Read from the quarter's closed cases: their families' children, then those children's
+    # stays, instead of every stay still open in the program's history.
     return (
         source(RemovalEpisode)
-        .filter(child__family__program=scope.program, discharged_on__isnull=True)
+        .filter(child__family__in=closed_in_quarter.values("family_id"), discharged_on__isnull=True)
         .filter(Exists(closed))
         .exclude(Exists(still_open))
         .annotate(
@@ -161,14 +172,23 @@ def no_closure_survey(source: Source, scope: Scope) -> QuerySet[Case]:
 
 
 def race_not_recorded(source: Source, scope: Scope) -> QuerySet[Family]:
-    served = Activity.objects.filter(
-        _in_quarter("occurred_on", scope.quarter), program=scope.program
-    ).values("case__family")
+    # Families whose race is missing are few: start from them (a parent with none recorded,
+    # through a partial index, or no parent at all), then keep those served in the quarter,
+    # instead of reading every contact of the quarter to find the families served.
+    blank = Parent.objects.filter(race_ethnicity="").order_by().values("family_id")
+    any_parent = Parent.objects.filter(family=OuterRef("pk"))
+    no_parent = Family.objects.filter(program=scope.program).exclude(Exists(any_parent)).order_by()
+    contact = Activity.objects.filter(
+        _in_quarter("occurred_on", scope.quarter), program=scope.program, case=OuterRef("pk")
+    )
+    served = Case.objects.filter(family=OuterRef("pk")).filter(Exists(contact))
     first_parent = Parent.objects.filter(family=OuterRef("pk")).order_by("id")
     latest_referral = Referral.objects.filter(family=OuterRef("pk")).order_by("-received_on", "-pk")
     return (
         source(Family)
-        .filter(pk__in=served)
+        .filter(program=scope.program)
+        .filter(pk__in=blank.union(no_parent.values("pk"), all=True))
+        .filter(Exists(served))
         .annotate(
             parent_id=Subquery(first_parent.values("pk")[:1]),
             race=Subquery(first_parent.values("race_ethnicity")[:1]),
@@ -260,15 +280,16 @@ def _unscoped(model: Any) -> QuerySet[Any]:
     return model.objects.all()
 
 
-def counts(scope: Scope) -> dict[str, int]:
-    """Every check's count for ``scope`` (1 query): aggregates, no family named."""
+def counts(scope: Scope, keys: Iterable[str] = FINDERS) -> dict[str, int]:
+    """The checks' counts for ``scope`` (1 query): aggregates, no family named."""
+    keys = list(keys)
     row = (
         Program.objects.filter(pk=scope.program.pk)
-        .annotate(**{key: _count(find(_unscoped, scope)) for key, find in FINDERS.items()})
-        .values(*FINDERS)
+        .annotate(**{key: _count(FINDERS[key](_unscoped, scope)) for key in keys})
+        .values(*keys)
         .first()
     )
-    return {key: int(row[key]) if row else 0 for key in FINDERS}
+    return {key: int(row[key]) if row else 0 for key in keys}
 
 
 def total(scope: Scope) -> int:
@@ -282,7 +303,8 @@ def _date(day: datetime.date | None) -> str:
     return formats.date_format(day, "SHORT_DATE_FORMAT") if day else ""
 
 
-def _rows(key: str, queryset: QuerySet[Any]) -> list[Row]:
+def _rows(key: str, queryset: QuerySet[Any], start: int, stop: int) -> list[Row]:
+    """The rows ``start`` to ``stop`` of the records ``queryset`` finds, in the check's order."""
     if key == "closed_without_outcome":
         return [
             Row(
@@ -293,7 +315,7 @@ def _rows(key: str, queryset: QuerySet[Any]) -> list[Row]:
             )
             for pk, number, day in queryset.order_by("closed_on", "pk").values_list(
                 "pk", "referral__number", "closed_on"
-            )
+            )[start:stop]
         ]
     if key == "in_care_after_closing":
         return [
@@ -306,7 +328,7 @@ def _rows(key: str, queryset: QuerySet[Any]) -> list[Row]:
             )
             for pk, number, child, day in queryset.order_by("removed_on", "pk").values_list(
                 "pk", "closed_number", "child__first_name", "removed_on"
-            )
+            )[start:stop]
         ]
     if key == "contacts_waiting":
         return [
@@ -318,7 +340,7 @@ def _rows(key: str, queryset: QuerySet[Any]) -> list[Row]:
             )
             for pk, number, day in queryset.order_by("occurred_on", "pk").values_list(
                 "pk", "case__referral__number", "occurred_on"
-            )
+            )[start:stop]
         ]
     if key == "undecided_referrals":
         labels = dict(Status.choices)
@@ -332,7 +354,7 @@ def _rows(key: str, queryset: QuerySet[Any]) -> list[Row]:
             )
             for pk, number, day, status in queryset.order_by("received_on", "pk").values_list(
                 "pk", "number", "received_on", "status"
-            )
+            )[start:stop]
         ]
     if key in ("no_intake_survey", "no_closure_survey"):
         timing = SurveyTiming.INTAKE if key == "no_intake_survey" else SurveyTiming.CLOSURE
@@ -351,7 +373,7 @@ def _rows(key: str, queryset: QuerySet[Any]) -> list[Row]:
             )
             for pk, number, day in queryset.order_by(day_field, "pk").values_list(
                 "pk", "referral__number", day_field
-            )
+            )[start:stop]
         ]
     # race_not_recorded
     return [
@@ -367,13 +389,13 @@ def _rows(key: str, queryset: QuerySet[Any]) -> list[Row]:
         )
         for parent_id, number in queryset.order_by("number", "pk").values_list(
             "parent_id", "number"
-        )
+        )[start:stop]
     ]
 
 
 def panel(user: User, scope: Scope, *, with_rows: bool) -> list[Check]:
-    """Every check for ``scope``: with its rows, read through ``user``'s scope (one query per
-    check), or with counts only (one query)."""
+    """Every check for ``scope``, with its count (one query) and, for ``with_rows``, its first
+    ``PAGE_SIZE`` rows read through ``user``'s scope (one query per check that finds any)."""
     texts = definitions(scope)
     if not with_rows:
         numbers = counts(scope)
@@ -381,16 +403,65 @@ def panel(user: User, scope: Scope, *, with_rows: bool) -> list[Check]:
             Check(key=key, title=str(TITLES[key]), definition=texts[key], count=numbers[key])
             for key in FINDERS
         ]
+    # The counts are the program's, as state staff see them: those who may see the rows (the
+    # program's coordinators, administrators) see every record of the program anyway.
+    numbers = counts(scope)
+    source = _scoped_to(user)
+    return [
+        Check(
+            key=key,
+            title=str(TITLES[key]),
+            definition=texts[key],
+            count=numbers[key],
+            rows=_rows(key, find(source, scope), 0, PAGE_SIZE) if numbers[key] else [],
+        )
+        for key, find in FINDERS.items()
+    ]
 
+
+class _CheckRows(Sequence[Row]):
+    """One check's rows as a sequence a ``Paginator`` reads a page at a time, its length
+    counted beforehand."""
+
+    def __init__(self, key: str, queryset: QuerySet[Any], count: int) -> None:
+        self.key, self.queryset, self.total = key, queryset, count
+
+    def __len__(self) -> int:
+        return self.total
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, slice):
+            return _rows(self.key, self.queryset, index.start or 0, index.stop or self.total)
+        return _rows(self.key, self.queryset, index, index + 1)[0]
+
+
+def check_page(
+    user: User, scope: Scope, key: str, page_number: str | None
+) -> tuple[Check, Page[Row]]:
+    """Every record of one check, ``PAGE_SIZE`` a page, read through ``user``'s scope: the
+    count (one query) and the page asked for (one query), or the nearest page there is."""
+    count = counts(scope, keys=[key])[key]
+    source = _scoped_to(user)
+    rows = _CheckRows(key, FINDERS[key](source, scope), count)
+    page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+    check = Check(
+        key=key,
+        title=str(TITLES[key]),
+        definition=definitions(scope)[key],
+        count=count,
+        rows=list(page.object_list),
+    )
+    return check, page
+
+
+def _scoped_to(user: User) -> Source:
     def scoped(model: Any) -> QuerySet[Any]:
         return policy.visible(user, model)
 
-    checks = []
-    for key, find in FINDERS.items():
-        rows = _rows(key, find(scoped, scope))
-        checks.append(
-            Check(
-                key=key, title=str(TITLES[key]), definition=texts[key], count=len(rows), rows=rows
-            )
-        )
-    return checks
+    return scoped

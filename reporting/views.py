@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -209,8 +210,9 @@ def report_csv(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
 @login_required
 def quality_panel(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What is missing from a program's records for a quarter (``reporting.quality``): the
-    counts, and for the program's coordinators the records, each with a link to the page
-    that fixes it. The last quarter that ended unless another is chosen."""
+    counts, and for the program's coordinators the first records of each check, each with a
+    link to the page that fixes it, and every record of one check a page at a time
+    (``?check=<key>&page=<n>``). The last quarter that ended unless another is chosen."""
     policy.require(request.user, "report.quality")
     today = timezone.localdate()
     form = QualityForm(
@@ -219,11 +221,19 @@ def quality_panel(request: AuthenticatedHttpRequest) -> HttpResponse:
     program, quarter = form.chosen()
     checks: list[quality.Check] = []
     with_rows = False
+    page = None
+    query = ""
     if program is not None:
         policy.require(request.user, "report.quality", program)
         with_rows = policy.can(request.user, "report.quality_records", program)
         scope = quality.Scope(program=program, quarter=quarter, today=today)
-        checks = quality.panel(request.user, scope, with_rows=with_rows)
+        query = urlencode({"program": program.slug, "quarter": quarter_value(quarter)})
+        key = request.GET.get("check", "")
+        if with_rows and key in quality.FINDERS:
+            check, page = quality.check_page(request.user, scope, key, request.GET.get("page"))
+            checks = [check]
+        else:
+            checks = quality.panel(request.user, scope, with_rows=with_rows)
     closed = filing.filing_for(program, quarter) if program is not None else None
     context = {
         "form": form,
@@ -241,6 +251,10 @@ def quality_panel(request: AuthenticatedHttpRequest) -> HttpResponse:
         "checks": checks,
         "total": sum(check.count for check in checks),
         "with_rows": with_rows,
+        # One check's full list, a page at a time, and the query string of its pages.
+        "page": page,
+        "panel_query": query,
+        "filter_query": f"{query}&check={checks[0].key}" if page is not None else "",
     }
     response = render(request, "reporting/quality.html", context)
     if with_rows:

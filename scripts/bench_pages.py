@@ -96,6 +96,10 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("reporting:list", "/reports/"),
         ("reporting:quality", "/reports/quality/"),
         ("reporting:quality", "/reports/quality/?program=door&quarter={quarter}"),
+        (
+            "reporting:quality",
+            "/reports/quality/?program=door&quarter={quarter}&check=in_care_after_closing&page=2",
+        ),
         ("reporting:detail", "/reports/{report}/"),
         ("reporting:detail", "/reports/{private}/"),
         ("reporting:status", "/reports/{report}/status/"),
@@ -156,6 +160,10 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("reporting:list", "/reports/"),
         ("reporting:quality", "/reports/quality/"),
         ("reporting:quality", "/reports/quality/?program=door&quarter={quarter}"),
+        (
+            "reporting:quality",
+            "/reports/quality/?program=door&quarter={quarter}&check=in_care_after_closing&page=2",
+        ),
         ("reporting:detail", "/reports/{report}/"),
         ("reporting:detail", "/reports/{private}/"),
         ("reporting:status", "/reports/{report}/status/"),
@@ -232,6 +240,10 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("reporting:list", "/reports/"),
         ("reporting:quality", "/reports/quality/"),
         ("reporting:quality", "/reports/quality/?program=door&quarter={quarter}"),
+        (
+            "reporting:quality",
+            "/reports/quality/?program=door&quarter={quarter}&check=in_care_after_closing&page=2",
+        ),
         ("reporting:detail", "/reports/{report}/"),
         ("reporting:detail", "/reports/{statewide}/"),
         ("reporting:status", "/reports/{report}/status/"),
@@ -278,5 +290,9 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("referrals:parent_edit", "/referrals/parents/{parent}/edit/"),
         ("reporting:quality", "/reports/quality/"),
         ("reporting:quality", "/reports/quality/?program=door&quarter={quarter}"),
+        (
+            "reporting:quality",
+            "/reports/quality/?program=door&quarter={quarter}&check=in_care_after_closing&page=2",
+        ),
     ],
 }

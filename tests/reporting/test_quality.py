@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.utils import formats
 from pytest_django import DjangoAssertNumQueries
 
 from mentoring import services as mentoring_services
@@ -41,6 +43,7 @@ from reporting.quarters import Quarter
 from tests.clock import CHICAGO
 from tests.factories import FamilyFactory, ParentFactory, ReferralFactory
 from tests.mentoring.factories import ActivityFactory, assign_case
+from tests.plans import ON_POSTGRES, rows_read
 
 Q3 = Quarter(2026, 3)
 NOW = datetime.datetime(2026, 10, 5, 10, 0, tzinfo=CHICAGO)
@@ -412,3 +415,136 @@ def test_the_page_in_spanish(
     shown = response.content.decode()
     assert "Calidad de los datos" in shown
     assert "0 problemas de datos en 2026 Q3." in shown
+
+
+# --- Long lists: the first rows, and every record a page at a time ----------------------------
+
+
+def waiting_contacts(program: Program, partner: User, how_many: int) -> Case:
+    """``how_many`` contacts of one case in Q3, waiting for review, a day apart from 1 July."""
+    made = case(program, partner, Q3.start - 30 * DAY)
+    for day in range(how_many):
+        ActivityFactory(case=made, occurred_on=Q3.start + day * DAY)
+    return made
+
+
+def contact_on(day: datetime.date) -> str:
+    return f"Contact on {formats.date_format(day, 'SHORT_DATE_FORMAT')} waiting"
+
+
+def test_a_long_check_shows_its_first_rows_and_how_many_more(
+    door: Program,
+    personas: dict[str, Any],
+    partner: User,
+    client_for: Callable[[User | None], Client],
+) -> None:
+    waiting_contacts(door, partner, quality.PAGE_SIZE + 3)
+    shown = page(client_for(personas["door_coordinator"]), "?program=door&quarter=2026-3")
+    assert shown.count("Review it in the queue") == quality.PAGE_SIZE
+    assert "And 3 more: see the whole list" in shown
+    assert "check=contacts_waiting" in shown
+    # In the check's order: the earliest contact first, the 26th not on the panel.
+    assert contact_on(Q3.start) in shown and contact_on(Q3.start + 25 * DAY) not in shown
+
+
+def test_the_whole_list_is_paged_and_reaches_every_record(
+    door: Program,
+    personas: dict[str, Any],
+    partner: User,
+    client_for: Callable[[User | None], Client],
+) -> None:
+    waiting_contacts(door, partner, quality.PAGE_SIZE + 3)
+    client = client_for(personas["door_coordinator"])
+    query = "?program=door&quarter=2026-3&check=contacts_waiting"
+    first = page(client, query)
+    assert first.count("Review it in the queue") == quality.PAGE_SIZE
+    assert "Page 1 of 2" in first and "Back to every check" in first
+    second = page(client, f"{query}&page=2")
+    assert second.count("Review it in the queue") == 3
+    assert contact_on(Q3.start + 27 * DAY) in second and contact_on(Q3.start) not in second
+    # A page that is not there gives the nearest one; an unknown check, the panel.
+    assert "Page 2 of 2" in page(client, f"{query}&page=99")
+    assert "data problems for 2026 Q3." in page(client, "?program=door&check=nothing")
+
+
+def test_the_whole_list_is_scoped_and_state_staff_see_counts_only(
+    door: Program,
+    rock: Program,
+    personas: dict[str, Any],
+    partner: User,
+    client_for: Callable[[User | None], Client],
+) -> None:
+    every_problem(door, partner, "DOOR")
+    every_problem(rock, partner, "ROCK")
+    query = "check=closed_without_outcome"
+    rock_coordinator = client_for(personas["rock_coordinator"])
+    asked = page(rock_coordinator, f"?program=door&quarter=2026-3&{query}")
+    assert "DOOR-" not in asked and "ROCK-" in asked
+    state = page(client_for(personas["state"]), f"?program=door&quarter=2026-3&{query}")
+    assert "DOOR-" not in state and "Give the outcome" not in state
+
+
+def test_a_fixed_record_leaves_the_whole_list_at_once(
+    door: Program,
+    personas: dict[str, Any],
+    partner: User,
+    client_for: Callable[[User | None], Client],
+) -> None:
+    made = waiting_contacts(door, partner, quality.PAGE_SIZE + 1)
+    client = client_for(personas["door_coordinator"])
+    query = "?program=door&quarter=2026-3&check=contacts_waiting&page=2"
+    assert page(client, query).count("Review it in the queue") == 1
+    made.activities.filter(occurred_on=Q3.start).update(review_status=ReviewStatus.SIGNED_OFF)
+    assert "Page 2" not in page(client, query)
+    assert "And 1 more" not in page(client, "?program=door&quarter=2026-3")
+
+
+def test_the_whole_list_has_a_query_count_that_does_not_grow(
+    door: Program,
+    personas: dict[str, Any],
+    partner: User,
+    client_for: Callable[[User | None], Client],
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    client = client_for(personas["door_coordinator"])
+    query = "?program=door&quarter=2026-3&check=contacts_waiting&page=2"
+    waiting_contacts(door, partner, quality.PAGE_SIZE + 1)
+    page(client)  # warm the session
+    with django_assert_max_num_queries(20) as one:
+        page(client, query)
+    waiting_contacts(door, partner, 2 * quality.PAGE_SIZE)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page(client, query)
+
+
+# --- Rows read: a check reads the quarter's records, not the program's history ---------------
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="reads PostgreSQL's plans")
+@pytest.mark.parametrize("scoped", [True, False], ids=["coordinator", "counts"])
+@pytest.mark.parametrize("key", list(quality.FINDERS))
+def test_rows_read_do_not_grow_with_older_quarters(
+    door: Program, personas: dict[str, Any], partner: User, key: str, scoped: bool
+) -> None:
+    # The coordinator's rows (through their scope of what they may see) and the counts (the
+    # program's, as state staff and the dashboard see them).
+    source = quality._scoped_to(personas["door_coordinator"]) if scoped else quality._unscoped
+    every_problem(door, partner, "NOW")
+
+    def read() -> dict[str, int]:
+        rows = quality.FINDERS[key](source, scope(door))
+        sql = connection.ops.compose_sql(*rows.order_by().query.sql_with_params())  # type: ignore[attr-defined]
+        tables = ["mentoring_activity", "mentoring_case", "referrals_referral"]
+        tables += ["referrals_removalepisode", "referrals_parent", "mentoring_surveyresponse"]
+        tables += ["referrals_family", "referrals_child"]
+        return {table: rows_read(sql, table) for table in tables}
+
+    before = read()
+    # Older quarters' records, fixed since: closed with an outcome and surveys, contacts
+    # reviewed, referrals decided, children home, parents asked.
+    for quarter_back in range(1, 4):
+        start = Q3.start - quarter_back * 92 * DAY
+        old = case(door, partner, start, closed_on=start + 30 * DAY)
+        ActivityFactory(case=old, occurred_on=start + DAY, review_status=ReviewStatus.SIGNED_OFF)
+        referral(door, received_on=start, status=Status.DECLINED)
+    assert read() == before
