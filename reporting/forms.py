@@ -161,6 +161,9 @@ class QualityForm(forms.Form):
         ]
         self.default_quarter = completed_quarters(1, today)[0]
         self.default_program = programs[0] if programs else None
+        # The choices shown are the ones the panel shows, not the lists' first entries.
+        quarter_field.initial = quarter_value(self.default_quarter)
+        program_field.initial = self.default_program.slug if self.default_program else None
 
     def chosen(self) -> tuple[Program | None, Quarter]:
         """The program and quarter asked for, or the defaults for what was not."""

@@ -311,6 +311,20 @@ def page(client: Client, query: str = "") -> str:
     return response.content.decode()
 
 
+def test_the_form_shows_the_program_and_quarter_the_panel_shows(
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
+) -> None:
+    # Without a choice the panel shows the last quarter that ended; the form must say so,
+    # or "Show the problems" would switch to the quarter under way.
+    shown = page(client_for(personas["door_coordinator"]))
+    assert re.search(r'<option value="2026-3"[^>]*selected', shown)
+    assert not re.search(r'<option value="2026-4"[^>]*selected', shown)
+    assert re.search(rf'<option value="{door.slug}"[^>]*selected', shown)
+    chosen = page(client_for(personas["door_pp_coordinator"]), "?program=door&quarter=2026-2")
+    assert re.search(r'<option value="2026-2"[^>]*selected', chosen)
+    assert not re.search(r'<option value="2026-3"[^>]*selected', chosen)
+
+
 def test_every_link_opens_for_the_coordinator_and_other_programs_never_show(
     door: Program,
     rock: Program,
