@@ -57,6 +57,7 @@ CHART_MONTHS = 6
 TREND_QUARTERS = 4
 RECENT_REFERRALS = 10
 LISTED = 10  # overdue cases and hearings a card lists; the case list has them all
+CASELOADS_LISTED = 10  # Parent Partners the caseloads card lists; their list has them all
 _ONE_DAY = datetime.timedelta(days=1)
 
 T = TypeVar("T")
@@ -114,7 +115,8 @@ class NumberRow:
 @dataclass(frozen=True)
 class ProgramDashboard:
     program: Program
-    caseloads: list[Caseload]
+    caseloads: list[Caseload]  # the first CASELOADS_LISTED, those over capacity first
+    caseloads_total: int  # the program's active Parent Partners
     overdue: list[CaseDue]  # the first LISTED
     overdue_total: int
     hearings: list[CaseDue]  # the first LISTED
@@ -213,12 +215,7 @@ def program_dashboard(
     are cached, whatever the number of cases, Parent Partners or referrals)."""
     today = today or timezone.localdate()
     cases = policy.visible(user, Case).filter(program=program)
-    caseloads = [
-        Caseload(partner=partner, open_families=partner.caseload)
-        for partner in with_caseload(
-            policy.visible(user, ParentPartner).filter(program=program, stage=Stage.ACTIVE)
-        ).order_by("last_name", "first_name", "pk")
-    ]
+    caseloads, caseloads_total = _caseloads(user, program)
     overdue, overdue_total = _first_and_total(
         overdue_cases(cases, today)
         .order_by(F("latest_contact").asc(nulls_first=True), "opened_on", "pk")
@@ -251,6 +248,7 @@ def program_dashboard(
     return ProgramDashboard(
         program=program,
         caseloads=caseloads,
+        caseloads_total=caseloads_total,
         overdue=overdue,
         overdue_total=overdue_total,
         hearings=hearings,
@@ -282,6 +280,21 @@ def program_dashboard(
         quality_quarter=closing,
         data_problems=problems,
     )
+
+
+def _caseloads(user: User, program: Program) -> tuple[list[Caseload], int]:
+    """The program's active Parent Partners with their open families: those over capacity
+    first, then by name; the first ``CASELOADS_LISTED`` and how many there are in all. A
+    large program has dozens: each is counted from the index of current assignments (one
+    query), and only the first are shown; the Parent Partners' list shows every caseload."""
+    loads = [
+        Caseload(partner=partner, open_families=partner.caseload)
+        for partner in with_caseload(
+            policy.visible(user, ParentPartner).filter(program=program, stage=Stage.ACTIVE)
+        ).order_by("last_name", "first_name", "pk")
+    ]
+    loads.sort(key=lambda load: not load.over_capacity)  # stable: by name within each
+    return loads[:CASELOADS_LISTED], len(loads)
 
 
 def _first_and_total(

@@ -120,6 +120,37 @@ def test_a_closed_case_leaves_the_parent_partners_caseload(personas, door, clien
     assert f"2 of {load.capacity} families" in page
 
 
+def test_a_large_team_lists_those_over_capacity_first_and_links_to_all(personas, door, client_for):
+    # Twelve active Parent Partners: the card lists ten, the two over capacity first even
+    # though their names come last, and links to the list of every caseload.
+    for index in range(10):
+        ParentPartnerFactory(program=door, stage=Stage.ACTIVE, last_name=f"Adams {index:02}")
+    for name in ("Young", "Zimmer"):
+        user = MembershipFactory(program=door, role=Role.PARENT_PARTNER, user__last_name=name).user
+        profile_for(user, door.pk, capacity=1)
+        for _ in range(2):
+            open_case(door, user, last_contact_days=1)
+    response, page = page_for(client_for, personas["door_coordinator"])
+    board = response.context["program_dashboard"]
+    assert board.caseloads_total == 12
+    listed = [load.partner.last_name for load in board.caseloads]
+    assert listed[:2] == ["Young", "Zimmer"]
+    assert len(listed) == dashboards.CASELOADS_LISTED
+    assert all(load.over_capacity for load in board.caseloads[:2])
+    assert "10 of 12 Parent Partners, those over capacity first:" in page
+    assert "See all 12 Parent Partners’ caseloads" in page
+    assert "Adams 09" not in page and "Adams 07" in page
+
+
+def test_a_small_team_is_listed_whole(personas, door, client_for):
+    for index in range(3):
+        ParentPartnerFactory(program=door, stage=Stage.ACTIVE, last_name=f"Baker {index}")
+    response, page = page_for(client_for, personas["door_coordinator"])
+    assert len(response.context["program_dashboard"].caseloads) == 3
+    assert "Parent Partners, those over capacity first" not in page
+    assert "See all" not in page.split('id="caseloads-title"')[1].split("</section>")[0]
+
+
 @pytest.mark.skipif(not ON_POSTGRES, reason="reads PostgreSQL's query plans")
 def test_caseloads_read_current_assignments_not_the_ended_ones(personas, door, client_for):
     user = personas["door_parent_partner"]
