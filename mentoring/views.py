@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -90,7 +90,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(request.user, "case.list")
     if not policy.program_ids_where(request.user, {Role.PARENT_PARTNER}):
         return redirect("mentoring:case_list")
-    cases = list(selectors.cases_for_user(request.user).filter(status=CaseStatus.OPEN))
+    cases = selectors.home_cases(request.user)
     today = timezone.localdate()
     for case in cases:
         case.overdue = selectors.is_overdue(case)
@@ -98,8 +98,11 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             case.next_court_date
             and today <= case.next_court_date <= today + datetime.timedelta(days=7)
         )
-    sent_back = selectors.activities_for_user(request.user).filter(
-        review_status=ReviewStatus.SENT_BACK, parent_partner__user=request.user
+    sent_back = (
+        policy.visible(request.user, Activity)
+        .filter(review_status=ReviewStatus.SENT_BACK, parent_partner__user=request.user)
+        .only("pk", "activity_type", "occurred_on", "review_comment")
+        .order_by("-occurred_on", F("occurred_time").desc(nulls_last=True), "-id")
     )
     return render(
         request,

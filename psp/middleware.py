@@ -88,19 +88,18 @@ class RequireMfaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            request.user.is_authenticated
-            and mfa.has_second_factor(request.user)
-            and not mfa.used_second_factor(request)
-        ):
+        second_factor = request.user.is_authenticated and mfa.has_second_factor(request.user)
+        if second_factor and not mfa.used_second_factor(request):
             # Signed out, the request goes on as anybody's: pages ask to sign in again.
             auth.logout(request)
+            second_factor = False
         if (
             settings.PSP_REQUIRE_MFA
             and request.user.is_authenticated
             and not request.path.startswith(self.exempt_prefixes)
             and policy.requires_mfa(request.user)
-            and not is_mfa_enabled(request.user)
+            # A second factor is an authenticator (asked once for both questions).
+            and not (second_factor or is_mfa_enabled(request.user))
         ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
