@@ -50,16 +50,27 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = ReferralFilter(
         request.GET or None, queryset=visible, programs=_programs_with_referrals(request.user)
     )
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    valid = filters.is_valid()
+    chosen = {
+        name: value
+        for name, value in (filters.form.cleaned_data.items() if valid else [])
+        if value not in (None, "", [])
+    }
     counted = policy.visible(request.user, Referral)
-    program = filters.form.cleaned_data.get("program") if filters.is_valid() else None
-    if program is not None:
-        counted = counted.filter(program=program)
+    if chosen.get("program") is not None:
+        counted = counted.filter(program=chosen["program"])
     # COUNT(*), not COUNT(id): the (program, status) index alone then answers, without
     # reading each referral's row.
     status_counts = dict(
         counted.values_list("status").annotate(count=Count("*")).values_list("status", "count")
     )
+    paginator = Paginator(filters.qs, PAGE_SIZE)
+    if not filters.is_bound or (valid and set(chosen) <= {"program", "status", "sort"}):
+        # Filtered by the program and the status tab at most: the tabs' counts already say
+        # how many referrals the list has, so they are not counted a second time.
+        status = chosen.get("status")
+        paginator.count = status_counts.get(status, 0) if status else sum(status_counts.values())
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     status_query = query.copy()

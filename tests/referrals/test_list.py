@@ -117,6 +117,57 @@ def test_pages_of_25(personas, door, client_for):
     assert len(client.get("/referrals/", {"page": 2}).context["page"].object_list) == 2
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"status": "screening"},
+        {"program": "rock"},
+        {"program": "rock", "status": "received", "sort": "received"},
+        {"q": "Ana"},
+        {"urgency": "urgent"},
+        {"received_from": "not a date"},
+    ],
+    ids=["all", "status", "program", "program-status-sort", "search", "urgency", "bad-date"],
+)
+def test_the_count_said_is_the_rows_listed(personas, door, rock, client_for, params):
+    # Filtered by the program and the status at most, the list takes its count from the
+    # status tabs' counts instead of counting again; any other filter counts its rows.
+    coordinator = personas["door_coordinator"]
+    MembershipFactory(user=coordinator, program=rock, role=Role.PROGRAM_COORDINATOR)
+    for program in (door, rock):
+        make_referral(program, first="Ana", urgency=Urgency.URGENT)
+        make_referral(program, first="Bea", status=Status.SCREENING)
+        make_referral(program, first="Cy", status=Status.SCREENING)
+    if "program" in params:
+        params = {**params, "program": rock.pk}
+    response = client_for(coordinator).get("/referrals/", params)
+    assert response.status_code == 200
+    listed = response.context["page"].paginator.object_list
+    expected = listed.count()
+    assert response.context["page"].paginator.count == expected
+    text = response.content.decode()
+    assert f"{expected} referral" in text
+    if params.get("program") and not params.get("status"):
+        assert expected == 3
+
+
+def test_the_tabs_count_the_list_only_once(personas, door, client_for):
+    make_referral(door)
+    with CaptureQueriesContext(connection) as captured:
+        client_for(personas["door_coordinator"]).get("/referrals/")
+    # The status tabs' grouped count, and no count of the list's rows besides (the
+    # navigation's count of new referrals is a count of one status).
+    counts = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "referrals_referral"')
+        and '"referrals_referral"."status" = ' not in query["sql"]
+    ]
+    assert counts == []
+    assert any('COUNT(*) AS "count"' in query["sql"] for query in captured.captured_queries)
+
+
 @pytest.mark.parametrize("rows", [3, 30])
 def test_list_query_count_does_not_grow(
     personas, door, client_for, rows, django_assert_max_num_queries
