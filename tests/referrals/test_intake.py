@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -316,3 +317,45 @@ def test_prefer_not_to_say_is_kept_as_the_parents_answer(personas, door, client_
     ]
     assert client.post("/referrals/new/", intake(parents=parents)).status_code == 302
     assert Parent.objects.get().race_ethnicity == "not_reported"
+
+
+def field_block(page: str, field_id: str) -> str:
+    """The markup of the field whose input is ``field_id``, up to the next field."""
+    start = page.index(f'id="div_{field_id}"')
+    end = page.find('id="div_id_', start + 1)
+    return page[start : end if end != -1 else len(page)]
+
+
+def test_every_error_is_shown_at_its_field_and_in_the_summary(personas, door, client_for, intake):
+    client = client_for(personas["door_coordinator"])
+    data = intake(
+        received_on=str(timezone.localdate() + datetime.timedelta(days=1)),
+        parents=[{"first_name": "", "last_name": "López", "birth_date": (31, 2, 1994)}],
+        children=[{"first_name": "Ava", "birth_date": (2, 2, 2019), "placement_status": "x"}],
+        urgency="",
+    )
+    response = client.post("/referrals/new/", data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    start = page.index('id="error-summary-title"')
+    summary = page[start : page.index("</ul>", start)]
+    expected = [
+        # (the input the error is about, the summary's words for it, the message)
+        ("id_referrer_name", "", "This field is required."),
+        ("id_received_on", "", "The date received cannot be in the future."),
+        ("id_parents-0-first_name", "Parent 1: ", "Enter the parent&#x27;s first name."),
+        ("id_parents-0-birth_date", "Parent 1: ", "Enter a real date, for example 27 3 2007."),
+        ("id_children-0-placement_status", "Child 1: ", "Select a valid choice."),
+        ("id_urgency", "", "This field is required."),
+    ]
+    for field_id, prefix, message in expected:
+        block = field_block(page, field_id)
+        # At the field: its message under it, which the input names as describing it.
+        assert f'id="{field_id}_error" class="invalid-feedback"' in block, field_id
+        assert message in block.split(f'id="{field_id}_error"', 1)[1], field_id
+        assert re.search(rf'aria-describedby="[^"]*{re.escape(field_id)}_error"', block), field_id
+        assert 'aria-invalid="true"' in block, field_id
+        # In the summary: the same message, linking to the field (its first box or choice).
+        assert f'class="alert-link">{prefix}{message}' in summary, field_id
+        assert f'href="#{field_id}' in summary, field_id
+    assert summary.count('class="alert-link"') == len(expected)

@@ -239,3 +239,23 @@ def test_query_count_does_not_grow_with_the_family(
         unzip(download(client, small))
     with django_assert_max_num_queries(len(few)):
         unzip(download(client, large))
+
+
+def test_the_json_is_written_as_the_standard_library_writes_it() -> None:
+    from referrals.records import indented_json
+
+    document = {
+        "text": 'Peña "quoted" \\ tab\t line\n end \u2028 ☃',
+        "numbers": [0, -1, 2**40, 1.5, 1e-7, float("inf")],
+        "flags": [True, False, None],
+        "empty": {"list": [], "object": {}, "text": ""},
+        "nested": [{"a": [[], [1, [2, {}]]]}, []],
+        "not text keys": {7: "seven", None: "none", False: "no", 2.5: "half"},
+        "a tuple": ("x", ("y",)),
+        "changes": {"status": ["received", "screening"], "note": None},
+    }
+    assert indented_json(document) == json.dumps(document, ensure_ascii=False, indent=2)
+    for scalar in ["x", 1, None, [], {}]:
+        assert indented_json(scalar) == json.dumps(scalar, ensure_ascii=False, indent=2)
+    with pytest.raises(TypeError):
+        indented_json({"when": datetime.date(2026, 1, 1)})
