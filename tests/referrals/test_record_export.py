@@ -291,3 +291,18 @@ def test_a_streamed_record_keeps_the_language_of_its_request(personas, family, c
     assert '<html lang="es">' in files["record.html"]
     assert "Visita al hogar" in files["record.html"]
     assert "Contactos: 2 (csv/contacts.csv)" in files["README.txt"]
+
+
+def test_the_html_record_escapes_what_people_typed_and_keeps_their_line_breaks(
+    personas, family, client_for
+):
+    case = family.cases.get()
+    ActivityFactory(case=case, notes="Line one\nSaid <b>&</b> \"ok\" 'yes'", location="A & B")
+    files = unzip(download(client_for(personas["door_coordinator"]), family))
+    page = files["record.html"]
+    assert (
+        "<dd>Line one<br>Said &lt;b&gt;&amp;&lt;/b&gt; &quot;ok&quot; &#x27;yes&#x27;</dd>" in page
+    )
+    assert "<dd>A &amp; B</dd>" in page
+    assert "<b>" not in page
+    assert "<dt>Notes</dt>" in page or "<dt>Notes (optional)</dt>" in page
