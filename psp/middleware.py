@@ -162,9 +162,10 @@ class CompressPagesMiddleware(GZipMiddleware):
     ("Heal the BREACH"). The pages that show lasting secrets (an authenticator's key, recovery
     codes) and the sign-in forms, under ``/accounts/``, are left uncompressed anyway: they are
     small and rarely opened. CSV exports, streamed as they are read, are compressed as they
-    go. Files (report PDFs and CSVs, which ``FileResponse`` streams, record zips)
-    and anything already encoded are passed as they are, with their ``Content-Length``;
-    static files never reach this (WhiteNoise serves its own compressed copies).
+    go. Files (report PDFs and CSVs, which ``FileResponse`` streams with their
+    ``Content-Length``; a family's record zip, streamed as it is written) and anything
+    already encoded are passed as they are; static files never reach this (WhiteNoise
+    serves its own compressed copies).
     """
 
     COMPRESSED_TYPES = ("text/", "application/json")

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.forms.utils import ErrorDict
-from django.http import Http404, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -367,9 +367,13 @@ def referral_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 
 @login_required
-def family_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def family_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """Everything the program holds on one family, as one zip file, for a records request.
-    The download is audited as an export (with what it held), not as a page view."""
+    The download is audited as an export (with what it held), not as a page view.
+
+    Everything is read from the database first; the export is audited with how many
+    records of each kind it holds; then the zip is sent a file at a time as it is written
+    (its README first), so the download starts at once and never sits whole in memory."""
     family = policy.get_for_user(
         request.user,
         selectors.family_record(request.user),
@@ -378,17 +382,20 @@ def family_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         audit_view=False,
     )
     produced_at = timezone.now()
-    content, counts = records.family_record_archive(
-        family, produced_by=request.user, produced_at=produced_at
-    )
+    tables = records.family_tables(family)
     audit.record(
         actor=request.user,
         action=AuditAction.EXPORT,
         obj=family,
         object_repr=_("Whole record of family %(id)s") % {"id": family.pk},
-        changes={"records": counts},
+        changes={"records": records.record_counts(tables)},
     )
-    response = HttpResponse(content, content_type="application/zip")
+    response = StreamingHttpResponse(
+        records.family_record_chunks(
+            family, tables, produced_by=request.user, produced_at=produced_at
+        ),
+        content_type="application/zip",
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="{records.archive_filename(family, produced_at)}"'
     )

@@ -71,7 +71,8 @@ def download(client: Any, family: Any) -> Any:
 
 def unzip(response: Any) -> dict[str, str]:
     assert response.status_code == 200
-    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
+        assert archive.testzip() is None  # every file's checksum right
         return {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
 
 
@@ -259,3 +260,49 @@ def test_the_json_is_written_as_the_standard_library_writes_it() -> None:
         assert indented_json(scalar) == json.dumps(scalar, ensure_ascii=False, indent=2)
     with pytest.raises(TypeError):
         indented_json({"when": datetime.date(2026, 1, 1)})
+
+
+def test_the_export_is_audited_before_the_first_byte_is_sent(personas, family, client_for):
+    response = download(client_for(personas["door_coordinator"]), family)
+    assert response.streaming
+    entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
+    assert entry.changes["records"]["contacts"] == 2
+    chunks = iter(response.streaming_content)
+    first = next(chunks)
+    # The README comes first, whole: a zip file's first entry.
+    assert first.startswith(b"PK\x03\x04")
+    assert b"README.txt" in first[:100]
+    with zipfile.ZipFile(io.BytesIO(first + b"".join(chunks))) as archive:
+        assert archive.namelist()[:3] == ["README.txt", "record.html", "record.json"]
+    assert AuditEntry.objects.filter(action=AuditAction.EXPORT).count() == 1
+
+
+def test_a_streamed_record_keeps_the_language_of_its_request(personas, family, client_for):
+    from django.utils import translation
+
+    client = client_for(personas["door_coordinator"])
+    client.post("/i18n/setlang/", {"language": "es", "next": "/dashboard/"})
+    response = download(client, family)
+    translation.activate("en")  # as another request on the same thread would
+    try:
+        files = unzip(response)
+    finally:
+        translation.deactivate()
+    assert '<html lang="es">' in files["record.html"]
+    assert "Visita al hogar" in files["record.html"]
+    assert "Contactos: 2 (csv/contacts.csv)" in files["README.txt"]
+
+
+def test_the_html_record_escapes_what_people_typed_and_keeps_their_line_breaks(
+    personas, family, client_for
+):
+    case = family.cases.get()
+    ActivityFactory(case=case, notes="Line one\nSaid <b>&</b> \"ok\" 'yes'", location="A & B")
+    files = unzip(download(client_for(personas["door_coordinator"]), family))
+    page = files["record.html"]
+    assert (
+        "<dd>Line one<br>Said &lt;b&gt;&amp;&lt;/b&gt; &quot;ok&quot; &#x27;yes&#x27;</dd>" in page
+    )
+    assert "<dd>A &amp; B</dd>" in page
+    assert "<b>" not in page
+    assert "<dt>Notes</dt>" in page or "<dt>Notes (optional)</dt>" in page
