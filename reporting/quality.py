@@ -45,7 +45,7 @@ from django.utils.translation import gettext_lazy
 from mentoring.models import Activity, Case, CaseStatus, ReviewStatus, SurveyResponse, SurveyTiming
 from psp import policy
 from psp.models import Program, User
-from referrals.models import Family, Parent, Referral, RemovalEpisode, Status
+from referrals.models import Child, Family, Parent, Referral, RemovalEpisode, Status
 from reporting.quarters import Quarter
 
 UNDECIDED = [Status.RECEIVED, Status.SCREENING]
@@ -126,11 +126,16 @@ def in_care_after_closing(source: Source, scope: Scope) -> QuerySet[RemovalEpiso
         family=OuterRef("child__family"), closed_on__gte=OuterRef("removed_on")
     )
     still_open = Case.objects.filter(family=OuterRef("child__family"), status=CaseStatus.OPEN)
-    # Read from the quarter's closed cases: their families' children, then those children's
-    # stays, instead of every stay still open in the program's history.
+    # Read from the quarter's closed cases the user may see (the cases' own scope: a
+    # coordinator's is the program's cases, a range of the closed-cases index): their
+    # families' children, then those children's stays, instead of every stay still open in
+    # the program's history. Not through the stays' scope, which goes through every family,
+    # and so every referral, of the program.
     return (
-        source(RemovalEpisode)
-        .filter(child__family__in=closed_in_quarter.values("family_id"), discharged_on__isnull=True)
+        RemovalEpisode.objects.filter(
+            child__family__in=_cases_closed(source, scope).values("family_id"),
+            discharged_on__isnull=True,
+        )
         .filter(Exists(closed))
         .exclude(Exists(still_open))
         .annotate(
@@ -172,12 +177,10 @@ def no_closure_survey(source: Source, scope: Scope) -> QuerySet[Case]:
 
 
 def race_not_recorded(source: Source, scope: Scope) -> QuerySet[Family]:
-    # Families whose race is missing are few: start from them (a parent with none recorded,
-    # through a partial index, or no parent at all), then keep those served in the quarter,
-    # instead of reading every contact of the quarter to find the families served.
-    blank = Parent.objects.filter(race_ethnicity="").order_by().values("family_id")
-    any_parent = Parent.objects.filter(family=OuterRef("pk"))
-    no_parent = Family.objects.filter(program=scope.program).exclude(Exists(any_parent)).order_by()
+    # Families whose race is not recorded are few, and the database keeps which they are
+    # (``Family.race_not_recorded``, with a partial index): start from them, then keep those
+    # served in the quarter, through the scope of the cases served (a coordinator's is the
+    # program's cases), instead of every family of the program and its parents.
     contact = Activity.objects.filter(
         _in_quarter("occurred_on", scope.quarter), program=scope.program, case=OuterRef("pk")
     )
@@ -186,15 +189,12 @@ def race_not_recorded(source: Source, scope: Scope) -> QuerySet[Family]:
     latest_referral = Referral.objects.filter(family=OuterRef("pk")).order_by("-received_on", "-pk")
     return (
         source(Family)
-        .filter(program=scope.program)
-        .filter(pk__in=blank.union(no_parent.values("pk"), all=True))
+        .filter(program=scope.program, race_not_recorded=True)
         .filter(Exists(served))
         .annotate(
             parent_id=Subquery(first_parent.values("pk")[:1]),
-            race=Subquery(first_parent.values("race_ethnicity")[:1]),
             number=Subquery(latest_referral.values("number")[:1]),
         )
-        .filter(Q(parent_id__isnull=True) | Q(race=""))
     )
 
 
@@ -318,6 +318,10 @@ def _rows(key: str, queryset: QuerySet[Any], start: int, stop: int) -> list[Row]
             )[start:stop]
         ]
     if key == "in_care_after_closing":
+        # The child's name looked up for the rows shown only: the stays are found from the
+        # children's index alone (their family and id), without reading each child's row.
+        name = Child.objects.filter(pk=OuterRef("child_id")).values("first_name")[:1]
+        queryset = queryset.annotate(child_name=Subquery(name))
         return [
             Row(
                 number=number or "",
@@ -327,7 +331,7 @@ def _rows(key: str, queryset: QuerySet[Any], start: int, stop: int) -> list[Row]
                 fix_label=_("Record when the child left care"),
             )
             for pk, number, child, day in queryset.order_by("removed_on", "pk").values_list(
-                "pk", "closed_number", "child__first_name", "removed_on"
+                "pk", "closed_number", "child_name", "removed_on"
             )[start:stop]
         ]
     if key == "contacts_waiting":
