@@ -536,6 +536,9 @@ def test_the_whole_list_is_paged_and_reaches_every_record(
     assert contact_on(Q3.start + 27 * DAY) in second and contact_on(Q3.start) not in second
     # A page that is not there gives the nearest one; an unknown check, the panel.
     assert "Page 2 of 2" in page(client, f"{query}&page=99")
+    assert "Page 2 of 2" in page(client, f"{query}&page=0")
+    first_again = page(client, f"{query}&page=first")
+    assert "Page 1 of 2" in first_again and contact_on(Q3.start) in first_again
     assert "data problems for 2026 Q3." in page(client, "?program=door&check=nothing")
 
 
