@@ -21,8 +21,14 @@ the list), about the quarter asked for:
   them as "Not recorded". "Prefer not to say" is the parent's answer, so it is not missing.
 
 ``counts`` gives every check's count in one query (aggregates only, for state staff and the
-dashboard); ``panel`` gives the counts and each check's first ``PAGE_SIZE`` rows, read through
-the user's scope, and ``check_page`` one check's full list a page at a time.
+dashboard); ``panel`` gives each check's first ``PAGE_SIZE`` rows read through the user's
+scope, with its count from the same query, and ``check_page`` one check's full list a page at
+a time.
+
+What a check reads grows with the quarter, never with the program's history: each starts from
+an index of the quarter's records (or of the few records still wrong, as the families whose
+race is not recorded), and a coordinator's scope is applied through the cases' scope (the
+program's cases), not through the families' (every referral of the program).
 """
 
 from __future__ import annotations
