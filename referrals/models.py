@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -61,14 +62,43 @@ class Family(VersionedModel):
     # Set when the retention rule replaced the family's identifying details with placeholders
     # (``referrals.retention``); such a family is never anonymised again.
     anonymised_at = models.DateTimeField(_("anonymised on"), null=True, blank=True, editable=False)
+    # Whether the family's race and ethnicity, as the quarterly report counts it, is not
+    # recorded: its first parent has none recorded (blank: not asked yet), or it has no parent
+    # at all. Kept by the database (triggers on the parents table, migration 0010), so that
+    # the data-quality panel reads the few families it lists from an index instead of
+    # comparing every family of the program with its parents. Never written by the app:
+    # ``save`` leaves it out.
+    race_not_recorded = models.BooleanField(default=True, editable=False)
 
     class Meta:
         verbose_name_plural = _("families")
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["program"],
+                condition=models.Q(race_not_recorded=True),
+                name="family_race_not_recorded",
+            )
+        ]
 
     def __str__(self) -> str:
         parent = self.parents.first()
         return str(parent) if parent else _("Family %(id)s") % {"id": self.pk}
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An UPDATE from a family read before a parent was added or changed must not put back
+        # the answer it read: the database keeps that column.
+        if (
+            not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "race_not_recorded"
+            ]
+        super().save(*args, **kwargs)
 
 
 class ConsentMethod(models.TextChoices):
@@ -119,14 +149,6 @@ class Parent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        # The data-quality panel starts from the parents with no race or ethnicity recorded.
-        indexes = [
-            models.Index(
-                fields=["family"],
-                condition=models.Q(race_ethnicity=""),
-                name="parent_race_not_recorded",
-            )
-        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(consent_to_contact=True)
@@ -209,6 +231,11 @@ class Child(models.Model):
     class Meta:
         verbose_name_plural = _("children")
         ordering = ["birth_date", "id"]
+        indexes = [
+            # A family's children from the index alone, one entry each: the data-quality
+            # panel goes from the quarter's closed cases to their children's stays in care.
+            models.Index(fields=["family", "id"], name="child_family_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
@@ -280,6 +307,15 @@ class RemovalEpisode(models.Model):
 
     class Meta:
         ordering = ["removed_on", "id"]
+        indexes = [
+            # A child's stays still in care, from the index alone: most stays of the history
+            # have ended, and the data-quality panel looks for the ones that have not.
+            models.Index(
+                fields=["child", "removed_on"],
+                condition=models.Q(discharged_on__isnull=True),
+                name="episode_in_care",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(discharged_on__isnull=True)

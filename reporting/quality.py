@@ -21,8 +21,14 @@ the list), about the quarter asked for:
   them as "Not recorded". "Prefer not to say" is the parent's answer, so it is not missing.
 
 ``counts`` gives every check's count in one query (aggregates only, for state staff and the
-dashboard); ``panel`` gives the counts and each check's first ``PAGE_SIZE`` rows, read through
-the user's scope, and ``check_page`` one check's full list a page at a time.
+dashboard); ``panel`` gives each check's first ``PAGE_SIZE`` rows read through the user's
+scope, with its count from the same query, and ``check_page`` one check's full list a page at
+a time.
+
+What a check reads grows with the quarter, never with the program's history: each starts from
+an index of the quarter's records (or of the few records still wrong, as the families whose
+race is not recorded), and a coordinator's scope is applied through the cases' scope (the
+program's cases), not through the families' (every referral of the program).
 """
 
 from __future__ import annotations
@@ -34,7 +40,19 @@ from typing import Any, overload
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats
@@ -45,7 +63,7 @@ from django.utils.translation import gettext_lazy
 from mentoring.models import Activity, Case, CaseStatus, ReviewStatus, SurveyResponse, SurveyTiming
 from psp import policy
 from psp.models import Program, User
-from referrals.models import Family, Parent, Referral, RemovalEpisode, Status
+from referrals.models import Child, Family, Parent, Referral, RemovalEpisode, Status
 from reporting.quarters import Quarter
 
 UNDECIDED = [Status.RECEIVED, Status.SCREENING]
@@ -126,11 +144,16 @@ def in_care_after_closing(source: Source, scope: Scope) -> QuerySet[RemovalEpiso
         family=OuterRef("child__family"), closed_on__gte=OuterRef("removed_on")
     )
     still_open = Case.objects.filter(family=OuterRef("child__family"), status=CaseStatus.OPEN)
-    # Read from the quarter's closed cases: their families' children, then those children's
-    # stays, instead of every stay still open in the program's history.
+    # Read from the quarter's closed cases the user may see (the cases' own scope: a
+    # coordinator's is the program's cases, a range of the closed-cases index): their
+    # families' children, then those children's stays, instead of every stay still open in
+    # the program's history. Not through the stays' scope, which goes through every family,
+    # and so every referral, of the program.
     return (
-        source(RemovalEpisode)
-        .filter(child__family__in=closed_in_quarter.values("family_id"), discharged_on__isnull=True)
+        RemovalEpisode.objects.filter(
+            child__family__in=_cases_closed(source, scope).values("family_id"),
+            discharged_on__isnull=True,
+        )
         .filter(Exists(closed))
         .exclude(Exists(still_open))
         .annotate(
@@ -172,12 +195,10 @@ def no_closure_survey(source: Source, scope: Scope) -> QuerySet[Case]:
 
 
 def race_not_recorded(source: Source, scope: Scope) -> QuerySet[Family]:
-    # Families whose race is missing are few: start from them (a parent with none recorded,
-    # through a partial index, or no parent at all), then keep those served in the quarter,
-    # instead of reading every contact of the quarter to find the families served.
-    blank = Parent.objects.filter(race_ethnicity="").order_by().values("family_id")
-    any_parent = Parent.objects.filter(family=OuterRef("pk"))
-    no_parent = Family.objects.filter(program=scope.program).exclude(Exists(any_parent)).order_by()
+    # Families whose race is not recorded are few, and the database keeps which they are
+    # (``Family.race_not_recorded``, with a partial index): start from them, then keep those
+    # served in the quarter, through the scope of the cases served (a coordinator's is the
+    # program's cases), instead of every family of the program and its parents.
     contact = Activity.objects.filter(
         _in_quarter("occurred_on", scope.quarter), program=scope.program, case=OuterRef("pk")
     )
@@ -186,15 +207,12 @@ def race_not_recorded(source: Source, scope: Scope) -> QuerySet[Family]:
     latest_referral = Referral.objects.filter(family=OuterRef("pk")).order_by("-received_on", "-pk")
     return (
         source(Family)
-        .filter(program=scope.program)
-        .filter(pk__in=blank.union(no_parent.values("pk"), all=True))
+        .filter(program=scope.program, race_not_recorded=True)
         .filter(Exists(served))
         .annotate(
             parent_id=Subquery(first_parent.values("pk")[:1]),
-            race=Subquery(first_parent.values("race_ethnicity")[:1]),
             number=Subquery(latest_referral.values("number")[:1]),
         )
-        .filter(Q(parent_id__isnull=True) | Q(race=""))
     )
 
 
@@ -303,59 +321,77 @@ def _date(day: datetime.date | None) -> str:
     return formats.date_format(day, "SHORT_DATE_FORMAT") if day else ""
 
 
-def _rows(key: str, queryset: QuerySet[Any], start: int, stop: int) -> list[Row]:
-    """The rows ``start`` to ``stop`` of the records ``queryset`` finds, in the check's order."""
+# A record's fields, in the check's order, and the row that shows them.
+Records = tuple[QuerySet[Any], Callable[..., Row]]
+
+
+def _case_number(queryset: QuerySet[Any], case: str = "pk") -> QuerySet[Any]:
+    """``queryset`` with the number of each record's case's referral, looked up for the rows
+    shown only, not joined to every record found before the page is taken."""
+    number = Referral.objects.filter(case=OuterRef(case)).order_by().values("number")[:1]
+    return queryset.annotate(case_number=Subquery(number))
+
+
+def _records(key: str, queryset: QuerySet[Any], *extra: str) -> Records:
+    """The records ``queryset`` finds as values in the check's order (with the ``extra``
+    fields after the row's own), and how to make a row of one record's values."""
     if key == "closed_without_outcome":
-        return [
-            Row(
+
+        def closed(pk: int, number: str, day: datetime.date) -> Row:
+            return Row(
                 number=number,
                 missing=_("Closed %(day)s with no outcome") % {"day": _date(day)},
                 fix_url=reverse("mentoring:case_edit", args=[pk]),
                 fix_label=_("Give the outcome"),
             )
-            for pk, number, day in queryset.order_by("closed_on", "pk").values_list(
-                "pk", "referral__number", "closed_on"
-            )[start:stop]
-        ]
+
+        fields: tuple[str, ...] = ("pk", "case_number", "closed_on")
+        ordered = _case_number(queryset).order_by("closed_on", "pk")
+        return ordered.values_list(*fields, *extra), closed
     if key == "in_care_after_closing":
-        return [
-            Row(
+        # The child's name looked up for the rows shown only: the stays are found from the
+        # children's index alone (their family and id), without reading each child's row.
+        name = Child.objects.filter(pk=OuterRef("child_id")).order_by().values("first_name")[:1]
+
+        def in_care(pk: int, number: str | None, child: str, day: datetime.date) -> Row:
+            return Row(
                 number=number or "",
                 missing=_("%(child)s: in care since %(day)s, no date they left care")
                 % {"child": child, "day": _date(day)},
                 fix_url=reverse("referrals:episode_edit", args=[pk]),
                 fix_label=_("Record when the child left care"),
             )
-            for pk, number, child, day in queryset.order_by("removed_on", "pk").values_list(
-                "pk", "closed_number", "child__first_name", "removed_on"
-            )[start:stop]
-        ]
+
+        fields = ("pk", "closed_number", "child_name", "removed_on")
+        ordered = queryset.annotate(child_name=Subquery(name)).order_by("removed_on", "pk")
+        return ordered.values_list(*fields, *extra), in_care
     if key == "contacts_waiting":
-        return [
-            Row(
+
+        def waiting(pk: int, number: str, day: datetime.date) -> Row:
+            return Row(
                 number=number,
                 missing=_("Contact on %(day)s waiting for review") % {"day": _date(day)},
                 fix_url=f"{reverse('mentoring:review_queue')}#activity-{pk}",
                 fix_label=_("Review it in the queue"),
             )
-            for pk, number, day in queryset.order_by("occurred_on", "pk").values_list(
-                "pk", "case__referral__number", "occurred_on"
-            )[start:stop]
-        ]
+
+        fields = ("pk", "case_number", "occurred_on")
+        ordered = _case_number(queryset, "case_id").order_by("occurred_on", "pk")
+        return ordered.values_list(*fields, *extra), waiting
     if key == "undecided_referrals":
         labels = dict(Status.choices)
-        return [
-            Row(
+
+        def undecided(pk: int, number: str, day: datetime.date, status: str) -> Row:
+            return Row(
                 number=number,
                 missing=_("Received %(day)s, still %(status)s")
                 % {"day": _date(day), "status": str(labels[status]).lower()},
                 fix_url=reverse("referrals:detail", args=[pk]),
                 fix_label=_("Decide on the referral"),
             )
-            for pk, number, day, status in queryset.order_by("received_on", "pk").values_list(
-                "pk", "number", "received_on", "status"
-            )[start:stop]
-        ]
+
+        fields = ("pk", "number", "received_on", "status")
+        return queryset.order_by("received_on", "pk").values_list(*fields, *extra), undecided
     if key in ("no_intake_survey", "no_closure_survey"):
         timing = SurveyTiming.INTAKE if key == "no_intake_survey" else SurveyTiming.CLOSURE
         day_field = "opened_on" if timing == SurveyTiming.INTAKE else "closed_on"
@@ -364,20 +400,22 @@ def _rows(key: str, queryset: QuerySet[Any], start: int, stop: int) -> list[Row]
             if timing == SurveyTiming.INTAKE
             else _("Closed %(day)s, no closing survey")
         )
-        return [
-            Row(
+
+        def no_survey(pk: int, number: str, day: datetime.date) -> Row:
+            return Row(
                 number=number,
                 missing=missing % {"day": _date(day)},
                 fix_url=reverse("mentoring:survey", args=[pk, timing]),
                 fix_label=_("Enter the survey"),
             )
-            for pk, number, day in queryset.order_by(day_field, "pk").values_list(
-                "pk", "referral__number", day_field
-            )[start:stop]
-        ]
+
+        fields = ("pk", "case_number", day_field)
+        ordered = _case_number(queryset).order_by(day_field, "pk")
+        return ordered.values_list(*fields, *extra), no_survey
+
     # race_not_recorded
-    return [
-        Row(
+    def race(parent_id: int | None, number: str | None) -> Row:
+        return Row(
             number=number or "",
             missing=_("No race or ethnicity for the first parent")
             if parent_id
@@ -387,15 +425,36 @@ def _rows(key: str, queryset: QuerySet[Any], start: int, stop: int) -> list[Row]
             else reverse("referrals:list"),
             fix_label=_("Edit the parent") if parent_id else _("Find the referral"),
         )
-        for parent_id, number in queryset.order_by("number", "pk").values_list(
-            "parent_id", "number"
-        )[start:stop]
-    ]
+
+    fields = ("parent_id", "number")
+    return queryset.order_by("number", "pk").values_list(*fields, *extra), race
+
+
+def _rows(key: str, queryset: QuerySet[Any], start: int, stop: int) -> list[Row]:
+    """The rows ``start`` to ``stop`` of the records ``queryset`` finds, in the check's order."""
+    records, make = _records(key, queryset)
+    return [make(*values) for values in records[start:stop]]
+
+
+def _counted_rows(
+    key: str, queryset: QuerySet[Any], start: int, stop: int
+) -> tuple[list[Row], int | None]:
+    """``_rows``, and how many records ``queryset`` finds in all, in the same query (a window
+    count over the records found before the page is taken): the records are found once, not
+    once to count them and again for the page. The count is None when the page is past the
+    last record (no row to carry it), 0 when there is none at all."""
+    counted = queryset.annotate(matching=Window(Count("*")))
+    records, make = _records(key, counted, "matching")
+    found = list(records[start:stop])
+    if not found:
+        return [], 0 if start == 0 else None
+    return [make(*values[:-1]) for values in found], int(found[0][-1])
 
 
 def panel(user: User, scope: Scope, *, with_rows: bool) -> list[Check]:
-    """Every check for ``scope``, with its count (one query) and, for ``with_rows``, its first
-    ``PAGE_SIZE`` rows read through ``user``'s scope (one query per check that finds any)."""
+    """Every check for ``scope``, with its count and, for ``with_rows``, its first
+    ``PAGE_SIZE`` rows read through ``user``'s scope: the counts in one query, or with rows
+    one query per check, which counts the records it finds as it lists the first."""
     texts = definitions(scope)
     if not with_rows:
         numbers = counts(scope)
@@ -403,28 +462,33 @@ def panel(user: User, scope: Scope, *, with_rows: bool) -> list[Check]:
             Check(key=key, title=str(TITLES[key]), definition=texts[key], count=numbers[key])
             for key in FINDERS
         ]
-    # The counts are the program's, as state staff see them: those who may see the rows (the
-    # program's coordinators, administrators) see every record of the program anyway.
-    numbers = counts(scope)
+    # Counted through the user's scope: those who may see the rows (the program's
+    # coordinators, administrators) see every record of the program, so the counts are the
+    # program's, as state staff see them.
     source = _scoped_to(user)
-    return [
-        Check(
-            key=key,
-            title=str(TITLES[key]),
-            definition=texts[key],
-            count=numbers[key],
-            rows=_rows(key, find(source, scope), 0, PAGE_SIZE) if numbers[key] else [],
+    checks = []
+    for key, find in FINDERS.items():
+        rows, count = _counted_rows(key, find(source, scope), 0, PAGE_SIZE)
+        checks.append(
+            Check(
+                key=key,
+                title=str(TITLES[key]),
+                definition=texts[key],
+                count=count or 0,
+                rows=rows,
+            )
         )
-        for key, find in FINDERS.items()
-    ]
+    return checks
 
 
 class _CheckRows(Sequence[Row]):
     """One check's rows as a sequence a ``Paginator`` reads a page at a time, its length
-    counted beforehand."""
+    counted beforehand, and the page already read (from its first row) kept."""
 
-    def __init__(self, key: str, queryset: QuerySet[Any], count: int) -> None:
-        self.key, self.queryset, self.total = key, queryset, count
+    def __init__(
+        self, key: str, queryset: QuerySet[Any], count: int, read: dict[int, list[Row]]
+    ) -> None:
+        self.key, self.queryset, self.total, self.read = key, queryset, count, read
 
     def __len__(self) -> int:
         return self.total
@@ -437,19 +501,34 @@ class _CheckRows(Sequence[Row]):
 
     def __getitem__(self, index: int | slice) -> Row | list[Row]:
         if isinstance(index, slice):
-            return _rows(self.key, self.queryset, index.start or 0, index.stop or self.total)
+            start, stop = index.start or 0, index.stop or self.total
+            if start in self.read and len(self.read[start]) >= stop - start:
+                return self.read[start][: stop - start]
+            return _rows(self.key, self.queryset, start, stop)
         return _rows(self.key, self.queryset, index, index + 1)[0]
+
+
+def _page_asked(page_number: str | None) -> int:
+    try:
+        return max(int(page_number or 1), 1)
+    except ValueError:
+        return 1
 
 
 def check_page(
     user: User, scope: Scope, key: str, page_number: str | None
 ) -> tuple[Check, Page[Row]]:
     """Every record of one check, ``PAGE_SIZE`` a page, read through ``user``'s scope: the
-    count (one query) and the page asked for (one query), or the nearest page there is."""
-    count = counts(scope, keys=[key])[key]
+    page asked for and the count in one query, or, past the last page, the count (one query)
+    and the last page (one query)."""
     source = _scoped_to(user)
-    rows = _CheckRows(key, FINDERS[key](source, scope), count)
-    page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+    queryset = FINDERS[key](source, scope)
+    start = (_page_asked(page_number) - 1) * PAGE_SIZE
+    rows, count = _counted_rows(key, queryset, start, start + PAGE_SIZE)
+    if count is None:
+        count = counts(scope, keys=[key])[key]
+    read = {start: rows} if rows else {}
+    page = Paginator(_CheckRows(key, queryset, count, read), PAGE_SIZE).get_page(page_number)
     check = Check(
         key=key,
         title=str(TITLES[key]),
