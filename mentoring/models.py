@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from psp.indexes import ListOrderIndex
-from psp.models import Program, VersionedModel
+from psp.models import KeepsDatabaseColumns, Program, VersionedModel
 from referrals.models import Family, Language, Referral
 
 
@@ -218,7 +218,7 @@ class ClosureOutcome(models.TextChoices):
     OTHER = "other", pgettext_lazy("a closure outcome", "Other")
 
 
-class Case(VersionedModel):
+class Case(KeepsDatabaseColumns, VersionedModel):
     # Worked out by the pages that list cases, for their templates; never stored.
     overdue: bool
     court_soon: bool
@@ -247,6 +247,7 @@ class Case(VersionedModel):
     # rather than every open case's contacts looked up. Never written by the app: ``save``
     # leaves it out.
     last_contact_on = models.DateField(_("last contact"), null=True, editable=False)
+    database_kept = frozenset({"last_contact_on"})
 
     class Meta:
         ordering = ["-opened_on", "-id"]
@@ -271,21 +272,6 @@ class Case(VersionedModel):
 
     def __str__(self) -> str:
         return str(self.referral.number)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # An UPDATE from a case read before a contact was logged must not put back the last
-        # contact it read: the database keeps that column.
-        if (
-            not self._state.adding
-            and kwargs.get("update_fields") is None
-            and not kwargs.get("force_insert")
-        ):
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "last_contact_on"
-            ]
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

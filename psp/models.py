@@ -8,6 +8,7 @@ decides what a user may do reads these through ``psp.policy``.
 from __future__ import annotations
 
 import datetime
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -69,6 +70,30 @@ class VersionedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class KeepsDatabaseColumns(models.Model):
+    """A model with columns the database itself keeps up to date (by triggers), named in
+    ``database_kept``: ``save`` leaves them out of its UPDATE, so a row read before the
+    database changed them cannot write the old values back."""
+
+    database_kept: ClassVar[frozenset[str]] = frozenset()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if (
+            not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.database_kept
+            ]
+        super().save(*args, **kwargs)
 
 
 class ProgramType(models.TextChoices):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from psp.models import Program, VersionedModel
+from psp.models import KeepsDatabaseColumns, Program, VersionedModel
 
 
 def normalize_name(*parts: str) -> str:
@@ -56,7 +55,7 @@ class RaceEthnicity(models.TextChoices):
     NOT_REPORTED = "not_reported", _("Prefer not to say")
 
 
-class Family(VersionedModel):
+class Family(KeepsDatabaseColumns, VersionedModel):
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="families")
     created_at = models.DateTimeField(auto_now_add=True)
     # Set when the retention rule replaced the family's identifying details with placeholders
@@ -69,6 +68,7 @@ class Family(VersionedModel):
     # comparing every family of the program with its parents. Never written by the app:
     # ``save`` leaves it out.
     race_not_recorded = models.BooleanField(default=True, editable=False)
+    database_kept = frozenset({"race_not_recorded"})
 
     class Meta:
         verbose_name_plural = _("families")
@@ -84,21 +84,6 @@ class Family(VersionedModel):
     def __str__(self) -> str:
         parent = self.parents.first()
         return str(parent) if parent else _("Family %(id)s") % {"id": self.pk}
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # An UPDATE from a family read before a parent was added or changed must not put back
-        # the answer it read: the database keeps that column.
-        if (
-            not self._state.adding
-            and kwargs.get("update_fields") is None
-            and not kwargs.get("force_insert")
-        ):
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "race_not_recorded"
-            ]
-        super().save(*args, **kwargs)
 
 
 class ConsentMethod(models.TextChoices):
