@@ -84,10 +84,11 @@ bench: install
 icons: install
 	$(PY) scripts/icons.py
 
-## Regenerate the Spanish catalogue after changing strings (needs gettext).
+## Regenerate the catalogues after changing strings (needs gettext): Spanish, and Hmong, whose
+## translations are still to come (docs/translating.md).
 messages: install
-	DEBUG=true $(PY) manage.py makemessages -l es --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=var --no-obsolete
-	DEBUG=true $(PY) manage.py compilemessages -l es --ignore=.venv
+	DEBUG=true $(PY) manage.py makemessages -l es -l hmn --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=var --no-obsolete
+	DEBUG=true $(PY) manage.py compilemessages -l es -l hmn --ignore=.venv
 
 ## The database (with the audit log) and the stored reports in one archive, in BACKUP_DIR
 ## (default var/backups); and back: make restore FILE=var/backups/psp-backup-....tar.gz into an

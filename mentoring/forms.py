@@ -35,7 +35,7 @@ from mentoring.models import (
     is_in_future,
 )
 from mentoring.selectors import no_contact_in_14_days
-from psp.filters import FilterSet
+from psp.filters import FilterSet, OrderingFilter
 from psp.forms import (
     DateField,
     IsoDateInput,
@@ -449,7 +449,7 @@ class CaseFilter(FilterSet):
         empty_label=_("Show all"),
         method="filter_attention",
     )
-    sort = django_filters.OrderingFilter(
+    sort = OrderingFilter(
         label=_("Sort by"),
         fields=(
             ("opened_on", "opened"),

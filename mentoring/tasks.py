@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from celery import shared_task
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -46,8 +46,9 @@ def _coordinators(program_id: int, role: str) -> list[User]:
     ]
 
 
-def _send_once(kind: str, key: str, recipient: User, lines: list[str]) -> bool:
-    """Send one reminder e-mail unless this person already had it."""
+def _send_once(kind: str, key: str, recipient: User, lines: Callable[[], list[str]]) -> bool:
+    """Send one reminder e-mail unless this person already had it, in their language
+    (``lines`` are written once that language is on)."""
     if not recipient.email:
         return False
     try:
@@ -55,12 +56,23 @@ def _send_once(kind: str, key: str, recipient: User, lines: list[str]) -> bool:
             ReminderSent.objects.create(kind=kind, key=key, recipient=recipient)
     except IntegrityError:
         return False
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {"recipient": recipient, "lines": lines, "kind": ReminderKind(kind).label}
+    with translation.override(recipient.language_or_default):
+        context = {"recipient": recipient, "lines": lines(), "kind": ReminderKind(kind).label}
         subject = render_to_string("mentoring/email/reminder-subject.txt", context)
         body = render_to_string("mentoring/email/reminder-body.txt", context)
     send_mail(" ".join(subject.split()), body, None, [recipient.email])
     return True
+
+
+def _reminder_lines(
+    case: Case, reminder: selectors.Reminder, day: datetime.date
+) -> Callable[[], list[str]]:
+    """The reminder's line, written in whichever language is on when it is called."""
+    return lambda: [
+        again.message
+        for again in selectors.reminders_for_cases([case], day)
+        if again.key == reminder.key and again.kind == reminder.kind
+    ]
 
 
 @shared_task(name="mentoring.send_daily_reminders")
@@ -78,7 +90,9 @@ def send_daily_reminders(today: str | None = None) -> int:
             if reminder.kind == ReminderKind.NO_CONTACT:
                 recipients += _coordinators(case.program_id, Role.PARENT_PARTNER_COORDINATOR)
             for recipient in recipients:
-                sent += _send_once(reminder.kind, reminder.key, recipient, [reminder.message])
+                sent += _send_once(
+                    reminder.kind, reminder.key, recipient, _reminder_lines(case, reminder, day)
+                )
     if day.day >= CLINICAL_REMINDER_FROM_DAY:
         programs = list(Program.objects.filter(is_active=True).values_list("pk", flat=True))
         for program_id in selectors.programs_without_clinical_session(programs, day):
@@ -88,7 +102,7 @@ def send_daily_reminders(today: str | None = None) -> int:
                     ReminderKind.NO_CLINICAL_SESSION,
                     key,
                     recipient,
-                    [str(ReminderKind.NO_CLINICAL_SESSION.label)],
+                    lambda: [str(ReminderKind.NO_CLINICAL_SESSION.label)],
                 )
     return sent
 
@@ -123,7 +137,7 @@ def send_weekly_digest(today: str | None = None) -> int:
         ).count()
         if not membership.user.email:
             continue
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(membership.user.language_or_default):
             context = {
                 "program": program,
                 "logged": sorted(logged.items()),

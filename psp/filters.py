@@ -4,13 +4,19 @@ the list's filter panel (``templates/includes/filter_panel.html``)."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.forms.utils import pretty_name
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
 
 from psp.forms import bound_dates
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class PanelField(NamedTuple):
@@ -65,3 +71,21 @@ class FilterSet(django_filters.FilterSet):
         if not isinstance(field, django_filters.ModelChoiceFilter):
             raise TypeError(f"{name} is not a model choice filter")
         field.queryset = queryset
+
+
+def _descending(label: Any) -> str:
+    return _("%(field)s (descending)") % {"field": label}
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """django-filter's sort choices, with "(descending)" in the page's language: django-filter
+    writes it once, in whatever language is on when the list's filters are defined."""
+
+    def build_choices(
+        self, fields: Any, labels: dict[str, StrOrPromise] | None
+    ) -> list[tuple[str, str]]:
+        labels = dict(labels or {})
+        for field, param in fields.items():
+            label = labels.get(field, pretty_name(param))
+            labels.setdefault(f"-{param}", lazy(_descending, str)(label))
+        return super().build_choices(fields, labels)

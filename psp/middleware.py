@@ -18,6 +18,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 from psp import audit, mfa, policy
@@ -71,6 +72,23 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             audit.reset_context(token)
+
+
+class UserLanguageMiddleware:
+    """A signed-in person's pages in the language kept on their profile (``User.language``,
+    saved by the language switcher), whatever the browser or its cookie says; until they
+    choose one, ``LocaleMiddleware``'s choice from the cookie or the browser stands."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            language = user.language_or_default
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)
 
 
 class RequireMfaMiddleware:

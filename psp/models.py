@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -34,6 +35,11 @@ class StatewideRole(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+def is_offered_language(code: str) -> bool:
+    """Whether ``code`` is one of the site's languages (``settings.LANGUAGES``)."""
+    return any(code == offered for offered, _name in settings.LANGUAGES)
+
+
 class User(AbstractUser):
     statewide_role = models.CharField(
         _("statewide role"),
@@ -43,12 +49,28 @@ class User(AbstractUser):
         default=StatewideRole.NONE,
         help_text=_("Only for DCF staff and installation administrators."),
     )
+    # No choices: the languages are settings.LANGUAGES, which may grow without a migration.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        help_text=_(
+            "The language of this person's pages, e-mails and reports. Empty: not chosen yet "
+            "(the browser's language, and English for e-mails)."
+        ),
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def language_or_default(self) -> str:
+        """The language to write to this person in: their choice while the site still offers
+        it, else the site's own."""
+        return self.language if is_offered_language(self.language) else settings.LANGUAGE_CODE
 
     @property
     def is_state_staff(self) -> bool:

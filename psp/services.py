@@ -18,6 +18,7 @@ from psp.models import (
     StatewideRole,
     User,
     VersionedModel,
+    is_offered_language,
 )
 
 
@@ -188,3 +189,20 @@ def email_address_trust(*, user: User) -> None:
         email__iexact=user.email,
         defaults={"email": user.email, "verified": True, "primary": True},
     )
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> bool:
+    """Keep ``language`` (one of ``settings.LANGUAGES``) as ``user``'s own: their pages,
+    e-mails and reports come in it from now on, on any device. Returns whether it changed."""
+    if not is_offered_language(language):
+        raise ValidationError({"language": _("Choose a language from the list.")})
+    if user.language == language:
+        return False
+    before = user.language
+    user.language = language
+    user.save(update_fields=["language"])
+    audit.record(
+        actor=user, action=AuditAction.UPDATE, obj=user, changes={"language": [before, language]}
+    )
+    return True

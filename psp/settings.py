@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After AuthenticationMiddleware: a signed-in person's own language over the browser's.
+    "psp.middleware.UserLanguageMiddleware",
     "psp.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "psp.middleware.RequestLimitsMiddleware",
@@ -314,7 +317,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Language and time --------------------------------------------------------------------
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("hmn", _("Hmong"))]
+# Django knows no Hmong; its name for the language switcher (docs/translating.md).
+LANG_INFO.setdefault("hmn", {"bidi": False, "code": "hmn", "name": "Hmong", "name_local": "Hmoob"})
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Chicago"
 USE_I18N = True

@@ -15,7 +15,8 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("mentoring/", include("mentoring.urls")),
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's switcher, keeping a signed-in person's choice on their profile too.
+    path("i18n/setlang/", views.set_language, name="set_language"),
     # Before allauth's own: the first authenticator also needs a code sent by e-mail.
     path("accounts/2fa/totp/activate/", views.mfa_activate_totp, name="psp_mfa_activate_totp"),
     # Before allauth's own: the address that receives those codes is the administrator's to set.

@@ -18,12 +18,13 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from psp import heartbeat, mfa, policy, selectors, services
 from psp.forms import AuditFilterForm, ProgramSettingsForm
 from psp.http import AuthenticatedHttpRequest
-from psp.models import Program, Role
+from psp.models import Program, Role, User, is_offered_language
 
 AUDIT_PAGE_SIZE = 50
 
@@ -111,6 +112,19 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
         "active_filters": sum(1 for value in filters.values() if value),
     }
     return render(request, "psp/audit_log.html", context)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The footer's language switcher: Django's own view (the cookie, for this browser), and
+    for a signed-in person the choice kept on their profile too, so that it follows them to
+    other devices and into their e-mails and reports."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and is_offered_language(language):
+        assert isinstance(request.user, User)
+        services.user_language_set(user=request.user, language=language)
+    return response
 
 
 @require_GET

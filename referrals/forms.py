@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from psp import hooks
-from psp.filters import FilterSet
+from psp.filters import FilterSet, OrderingFilter
 from psp.forms import (
     DateField,
     IsoDateInput,
@@ -508,7 +508,7 @@ class ReferralFilter(FilterSet):
         lookup_expr="lte",
         widget=IsoDateInput(),
     )
-    sort = django_filters.OrderingFilter(
+    sort = OrderingFilter(
         label=_("Sort by"),
         fields=(("received_on", "received"), ("urgency", "urgency"), ("status", "status")),
         field_labels={

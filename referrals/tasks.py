@@ -37,7 +37,12 @@ def send_status_email(transition_id: int) -> bool:
     if not recipient:
         return False
     first_parent = referral.family.parents.order_by("id").first()
-    with translation.override(settings.LANGUAGE_CODE):
+    # The referrer's own language when they have an account; an address typed on the
+    # referral (someone outside the system) gets the site's.
+    language = (
+        referral.referred_by.language_or_default if referral.referred_by else settings.LANGUAGE_CODE
+    )
+    with translation.override(language):
         context = {
             "referral": referral,
             "transition": transition,

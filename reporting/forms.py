@@ -7,7 +7,8 @@ import re
 from typing import Any
 
 from django import forms
-from django.utils import formats
+from django.conf import settings
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -74,8 +75,25 @@ class ReportRequestForm(forms.Form):
         },
     )
 
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of the report"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Choose the language the report is written in."),
+            "invalid_choice": gettext_lazy("Choose a language from the list."),
+        },
+    )
+
     def __init__(self, *args: Any, programs: list[Program], statewide: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        language_field = self.fields["language"]
+        assert isinstance(language_field, forms.ChoiceField)
+        # Each language in its own name, as the switcher shows them; the page's by default.
+        language_field.choices = [
+            (code, translation.get_language_info(code)["name_local"].capitalize())
+            for code, _name in settings.LANGUAGES
+        ]
+        language_field.initial = translation.get_language()
         quarters = completed_quarters()
         quarter_field = self.fields["quarter"]
         assert isinstance(quarter_field, forms.ChoiceField)

@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from psp.models import Program
 from reporting.quarters import Quarter
@@ -47,7 +48,12 @@ class ReportStep(models.TextChoices):
     DONE = "done", _("Finished")
 
 
-QUARTER_CHOICES = [(number, f"Q{number}") for number in (1, 2, 3, 4)]
+QUARTER_CHOICES = [
+    (1, pgettext_lazy("quarter of the year", "Q1")),
+    (2, pgettext_lazy("quarter of the year", "Q2")),
+    (3, pgettext_lazy("quarter of the year", "Q3")),
+    (4, pgettext_lazy("quarter of the year", "Q4")),
+]
 
 
 class Report(models.Model):
@@ -109,6 +115,13 @@ class Report(models.Model):
         _("withdrawn because"),
         blank=True,
         help_text=_("A withdrawn report's files are kept but nobody downloads them."),
+    )
+    # No choices: the languages are settings.LANGUAGES, which may grow without a migration.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        default="en",
+        help_text=_("The language the PDF is written in (one of the site's languages)."),
     )
 
     class Meta:

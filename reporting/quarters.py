@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import pgettext
 
 
 @dataclass(frozen=True, order=True)
@@ -42,7 +43,11 @@ class Quarter:
 
     @property
     def label(self) -> str:
-        return f"{self.year} Q{self.number}"
+        # "Q3" in English, "T3" (trimestre) in Spanish.
+        return pgettext("quarter of the year", "%(year)s Q%(number)s") % {
+            "year": self.year,
+            "number": self.number,
+        }
 
     def previous(self) -> Quarter:
         if self.number == 1:

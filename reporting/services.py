@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from psp import audit, policy
-from psp.models import AuditAction, Program, User
+from psp.models import AuditAction, Program, User, is_offered_language
 from reporting import filing
 from reporting.models import QuarterClose, Report
 from reporting.quarters import Quarter
@@ -36,9 +37,12 @@ def shows_small_counts(actor: User | None, program: Program | None) -> bool:
 
 
 @transaction.atomic
-def report_request(*, actor: User | None, program: Program | None, quarter: Quarter) -> Report:
+def report_request(
+    *, actor: User | None, program: Program | None, quarter: Quarter, language: str | None = None
+) -> Report:
     """A new report for ``program`` (None: statewide) and a completed ``quarter``, made in
-    the background once this transaction commits. ``actor`` None is the scheduler. When the
+    the background once this transaction commits, in ``language`` (default: the actor's own,
+    and the site's for the scheduler). ``actor`` None is the scheduler. When the
     broker cannot be reached the report is kept, queued, with ``waiting_for_service`` set,
     and is sent later by ``tasks.requeue_waiting``."""
     if quarter.end >= timezone.localdate():
@@ -54,7 +58,10 @@ def report_request(*, actor: User | None, program: Program | None, quarter: Quar
         requested_by=actor,
         suppressed=not shows_small_counts(actor, program),
         filing=filed if filed is not None and filed.is_filed else None,
+        language=language or (actor.language_or_default if actor else settings.LANGUAGE_CODE),
     )
+    if not is_offered_language(report.language):
+        raise ValidationError({"language": _("Choose a language from the list.")})
     report.full_clean()
     report.save()
     audit.record(
@@ -63,7 +70,16 @@ def report_request(*, actor: User | None, program: Program | None, quarter: Quar
         obj=report,
         changes=audit.snapshot(
             report,
-            ["program", "year", "quarter", "suppressed", "requested_by", "status", "filing"],
+            [
+                "program",
+                "year",
+                "quarter",
+                "suppressed",
+                "requested_by",
+                "status",
+                "filing",
+                "language",
+            ],
         ),
     )
     transaction.on_commit(lambda: _send(report))

@@ -130,7 +130,8 @@ def _generate(report_id: int) -> str:
         report_id, 5, ReportStep.METRICS, status=ReportStatus.RUNNING, started_at=report.started_at
     )
     step = ReportStep.METRICS
-    with translation.override(settings.LANGUAGE_CODE):
+    # In the language it was asked for (the PDF's /Lang follows the page's lang).
+    with translation.override(report.language or settings.LANGUAGE_CODE):
         try:
             data = documents.report_data(report)
             step = ReportStep.CHARTS

@@ -116,7 +116,10 @@ def report_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(request.user, "report.generate", program)
     try:
         report = services.report_request(
-            actor=request.user, program=program, quarter=form.cleaned_data["quarter"]
+            actor=request.user,
+            program=program,
+            quarter=form.cleaned_data["quarter"],
+            language=form.cleaned_data["language"],
         )
     except ValidationError as error:
         add_model_errors(form, error)

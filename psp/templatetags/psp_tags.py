@@ -6,7 +6,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.forms import BaseForm, BaseFormSet
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from psp.models import Program
 
@@ -52,3 +57,35 @@ def error_anchor(field: object) -> str:
         return str(target)
     auto_id = getattr(field, "auto_id", "") or ""
     return f"{auto_id}_0" if auto_id else ""
+
+
+def _audited_model(object_type: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+@register.filter
+def audit_model_name(object_type: str) -> str:
+    """``{{ entry.object_type|audit_model_name }}``: "referrals.referral" as the reader's
+    language names a referral; a type that is no model (any more) as it was written."""
+    model = _audited_model(object_type)
+    return _(str(model._meta.verbose_name)) if model is not None else object_type
+
+
+@register.filter
+def audit_field_name(field: str, object_type: str) -> str:
+    """``{{ field|audit_field_name:entry.object_type }}``: a changed field's name in the
+    reader's language, or as it was written when the model no longer has it."""
+    model = _audited_model(object_type)
+    if model is None:
+        return field
+    try:
+        named = model._meta.get_field(field)
+    except FieldDoesNotExist:
+        return field
+    if not isinstance(named, models.Field):  # a relation's reverse side has no name of its own
+        return field
+    # gettext again: the names Django made up are in psp/audit_names.py.
+    return capfirst(_(str(named.verbose_name)))

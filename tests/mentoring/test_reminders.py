@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
 from mentoring import tasks
 from mentoring.models import ClinicalSupportSession
+from psp.models import Role
 from referrals.models import Status
 from tests.clock import CHICAGO
 from tests.factories import ReferralFactory
@@ -139,3 +141,68 @@ def test_no_contact_reminder_counts_whole_local_days_at_any_hour(at_local, perso
     }
     bodies = "".join(str(message.body) for message in mail.outbox)
     assert stale.referral.number in bodies and recent.referral.number not in bodies
+
+
+# A Tuesday in June, mid-morning in Wisconsin: after the 15th, so the clinical support reminder
+# is due too, and far from midnight and from daylight saving changes.
+JUNE_16 = datetime.datetime(2026, 6, 16, 10, 0, tzinfo=CHICAGO)
+
+
+def test_each_person_gets_reminders_in_their_own_language(personas, door, rock, make_member):
+    """The Parent Partner chose Spanish and their coordinator did not: in one run the
+    Spanish reminder goes to one and the English to the other; the same for two program
+    coordinators of one program."""
+    with time_machine.travel(JUNE_16, tick=False):
+        partner = personas["door_parent_partner"]
+        partner.language = "es"
+        partner.save()
+        spanish_coordinator = make_member(door, Role.PROGRAM_COORDINATOR, language="es")
+        ClinicalSupportSession.objects.create(program=rock, held_on=datetime.date(2026, 6, 1))
+        case = assign_case(
+            ReferralFactory(family__program=door, status=Status.ACCEPTED),
+            partner,
+            opened_days_ago=60,
+        )
+        case.next_court_date = datetime.date(2026, 6, 19)
+        case.save()
+        ActivityFactory(case=case, at=aware(datetime.date(2026, 6, 1)))
+
+        tasks.send_daily_reminders()
+
+    def mail_to(user):
+        return [message for message in mail.outbox if message.to == [user.email]]
+
+    to_partner = {message.subject: message.body for message in mail_to(partner)}
+    assert set(to_partner) == {
+        "Recordatorio: Sin contacto en 14 días",
+        "Recordatorio: Audiencia en la corte dentro de 7 días",
+    }
+    body = "".join(to_partner.values())
+    assert f"{case.referral.number}: sin contacto en 14 días" in body
+    assert f"{case.referral.number}: audiencia en la corte el " in body
+    assert "Hola" in body and "Hello" not in body
+
+    [to_coordinator] = mail_to(personas["door_pp_coordinator"])
+    assert to_coordinator.subject == "Reminder: No contact in 14 days"
+    assert f"{case.referral.number}: no contact in 14 days" in to_coordinator.body
+    assert "Hello" in to_coordinator.body
+
+    [clinical_es] = mail_to(spanish_coordinator)
+    [clinical_en] = mail_to(personas["door_coordinator"])
+    assert clinical_es.subject == "Recordatorio: Sin sesión de apoyo clínico este mes"
+    assert clinical_en.subject == "Reminder: No clinical support session this month"
+
+
+def test_weekly_digest_in_each_coordinators_language(personas, door, make_member, case):
+    spanish = make_member(door, Role.PARENT_PARTNER_COORDINATOR, language="es")
+    ActivityFactory(case=case)
+    with time_machine.travel(JUNE_16, tick=False):
+        assert tasks.send_weekly_digest() == 2
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    in_spanish = by_recipient[spanish.email]
+    in_english = by_recipient[personas["door_pp_coordinator"].email]
+    assert in_spanish.subject == f"{door.name}: su semana"
+    assert "Contactos registrados" in in_spanish.body
+    assert "la semana desde el " in in_spanish.body
+    assert in_english.subject == f"{door.name}: your week"
+    assert "Contacts logged" in in_english.body
