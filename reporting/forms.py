@@ -75,13 +75,12 @@ class ReportRequestForm(forms.Form):
         },
     )
 
+    # Not required: left out, the report is in the language of the page it was asked from.
     language = forms.ChoiceField(
         label=gettext_lazy("Language of the report"),
         widget=forms.RadioSelect,
-        error_messages={
-            "required": gettext_lazy("Choose the language the report is written in."),
-            "invalid_choice": gettext_lazy("Choose a language from the list."),
-        },
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("Choose a language from the list.")},
     )
 
     def __init__(self, *args: Any, programs: list[Program], statewide: bool, **kwargs: Any) -> None:
@@ -131,6 +130,9 @@ class ReportRequestForm(forms.Form):
     def clean_quarter(self) -> Quarter:
         year, number = self.cleaned_data["quarter"].split("-")
         return Quarter(int(year), int(number))
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or translation.get_language()
 
     def clean_program(self) -> Program | None:
         value = self.cleaned_data["program"]

@@ -136,3 +136,23 @@ def test_timeline_shows_who_and_when(personas, door_referral, client_for, move):
     assert personas["door_coordinator"].get_full_name() in text
     # The referrer follows the status but has no triage buttons.
     assert "Start screening" not in text and "Accept the referral" not in text
+
+
+def test_the_referrer_hears_in_their_own_language(personas, door_referral, client_for, move):
+    """The social worker who referred reads Spanish; the coordinator who triages reads
+    English: the e-mail follows the reader, not the one who changed the status."""
+    social_worker = personas["door_social_worker"]
+    social_worker.language = "es"
+    social_worker.save()
+    move(client_for(personas["door_coordinator"]), door_referral, Status.SCREENING)
+    [message] = mail.outbox
+    assert message.to == [social_worker.email]
+    assert message.subject == f"Remisión {door_referral.number}: Evaluación"
+    html, _type = message.alternatives[0]
+    assert '<html lang="es">' in html
+
+    social_worker.language = ""
+    social_worker.save()
+    mail.outbox.clear()
+    move(client_for(personas["door_coordinator"]), door_referral, Status.ACCEPTED)
+    assert [m.subject for m in mail.outbox] == [f"Referral {door_referral.number}: Accepted"]

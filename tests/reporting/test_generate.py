@@ -124,6 +124,52 @@ def test_pdf_is_tagged_with_a_title_and_language(
     assert any(b"/Lang (en)" in _inflate(stream) for stream in streams)
 
 
+def pdf_languages(report: Report) -> set[bytes]:
+    """Every ``/Lang`` the PDF's (compressed) objects name."""
+    with report.pdf.open("rb") as handle:
+        raw = handle.read()
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", raw, re.DOTALL)
+    return {
+        language
+        for stream in streams
+        for language in re.findall(rb"/Lang \((\w+)\)", _inflate(stream))
+    }
+
+
+def test_a_spanish_speaking_coordinator_gets_the_report_in_spanish(
+    data: Councils, door: Program, personas: dict[str, Any], make_report: Any
+) -> None:
+    coordinator = personas["door_coordinator"]
+    coordinator.language = "es"
+    coordinator.save()
+    report = make_report(coordinator, door)
+    assert report.status == ReportStatus.DONE
+    assert report.language == "es"
+    assert pdf_languages(report) == {b"es"}
+    text = pdf_text(report.pdf.path)
+    assert "Apéndice: cómo se cuenta cada cifra" in text
+    assert "Door County PSP · T2 2026" in text
+    assert "Appendix: how each number is counted" not in text
+
+
+def test_the_english_report_when_asked_for(
+    data: Councils,
+    door: Program,
+    personas: dict[str, Any],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    coordinator = personas["door_coordinator"]
+    coordinator.language = "es"
+    coordinator.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = report_request(actor=coordinator, program=door, quarter=Q2, language="en")
+    report.refresh_from_db()
+    assert pdf_languages(report) == {b"en"}
+    text = pdf_text(report.pdf.path)
+    assert "Appendix: how each number is counted" in text
+    assert "Apéndice" not in text
+
+
 def _inflate(stream: bytes) -> bytes:
     try:
         return zlib.decompress(stream)

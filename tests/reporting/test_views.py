@@ -403,3 +403,30 @@ def test_detail_names_the_small_count_threshold_as_set(
     page = client_for(personas["state"]).get(f"/reports/{report.pk}/").content.decode()
     assert "Race and ethnicity counts from 1 to 10 are hidden" in page
     assert "1 to 4" not in page
+
+
+def test_an_analyst_reading_spanish_may_still_ask_for_the_english_report(
+    door: Program, personas: dict[str, Any], client_for: Callable[[User | None], Client]
+) -> None:
+    analyst = personas["state"]
+    analyst.language = "es"
+    analyst.save()
+    client = client_for(analyst)
+    page = client.get("/reports/").content.decode()
+    assert "Idioma del informe" in page
+    form = client.get("/reports/").context["form"]
+    assert form["language"].value() == "es"
+    assert [label for _value, label in form.fields["language"].choices] == [
+        "English",
+        "Español",
+        "Hmoob",
+    ]
+    # Not run here (no commit in this test): only what was asked for is looked at.
+    client.post("/reports/generate/", {**Q2_2026, "program": str(door.pk), "language": "en"})
+    client.post("/reports/generate/", {**Q2_2026, "program": str(door.pk)})
+    assert list(Report.objects.order_by("pk").values_list("language", flat=True)) == ["en", "es"]
+    response = client.post(
+        "/reports/generate/", {**Q2_2026, "program": str(door.pk), "language": "xx"}
+    )
+    assert "Elija un idioma de la lista." in response.content.decode()
+    assert Report.objects.count() == 2
