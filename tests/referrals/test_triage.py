@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 
 from psp.models import AuditAction, AuditEntry
 from referrals.models import DeclineReason, Referral, Status
@@ -148,8 +149,9 @@ def test_the_referrer_hears_in_their_own_language(personas, door_referral, clien
     [message] = mail.outbox
     assert message.to == [social_worker.email]
     assert message.subject == f"Remisión {door_referral.number}: Evaluación"
+    assert isinstance(message, EmailMultiAlternatives)
     html, _type = message.alternatives[0]
-    assert '<html lang="es">' in html
+    assert isinstance(html, str) and '<html lang="es">' in html
 
     social_worker.language = ""
     social_worker.save()
