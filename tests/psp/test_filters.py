@@ -87,3 +87,15 @@ def test_without_a_layout_every_filter_takes_a_third_of_the_row():
         ("name", 4),
         ("county", 4),
     ]
+
+
+@pytest.mark.django_db
+def test_descending_sort_choices_follow_the_pages_language(personas, client_for):
+    """django-filter writes "(descending)" once, in the language of the moment the list's
+    filters are defined; these follow the reader."""
+    client = client_for(personas["door_coordinator"])
+    page = client.get("/referrals/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Fecha en que se recibió (descendente)" in page
+    assert "(descending)" not in page
+    page = client.get("/referrals/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Date received (descending)" in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import translation
 
 from reporting.quarters import Quarter
 
@@ -47,3 +48,12 @@ def test_months_and_twelve_months_ending() -> None:
 def test_quarter_number_is_checked() -> None:
     with pytest.raises(ValueError):
         Quarter(2026, 5)
+
+
+def test_a_quarter_is_named_in_the_readers_language() -> None:
+    with translation.override("en"):
+        assert Quarter(2026, 3).label == "2026 Q3"
+    with translation.override("es"):
+        assert Quarter(2026, 3).label == "T3 2026"
+    with translation.override("hmn"):  # no translation yet: English
+        assert Quarter(2026, 3).label == "2026 Q3"
