@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 from django import forms
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from psp.dates import format_when
 from psp.models import Program
 from reporting.quarters import Quarter
 
@@ -85,8 +85,8 @@ class ReportRequestForm(forms.Form):
                 _("%(quarter)s (%(start)s to %(end)s)")
                 % {
                     "quarter": quarter.label,
-                    "start": formats.date_format(quarter.start, "j M"),
-                    "end": formats.date_format(quarter.end, "j M Y"),
+                    "start": format_when(quarter.start, "date"),
+                    "end": format_when(quarter.end, "date"),
                 },
             )
             for quarter in quarters
