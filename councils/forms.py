@@ -9,7 +9,7 @@ import django_filters
 from django import forms
 from django.db import models
 from django.db.models import Q, QuerySet
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from councils import selectors
@@ -28,8 +28,9 @@ from councils.models import (
     Stipend,
     StipendStatus,
 )
+from psp.dates import format_when
 from psp.filters import FilterSet
-from psp.forms import ModelForm, RecentDateInput, VersionField, set_choices
+from psp.forms import IsoDateInput, ModelForm, RecentDateInput, VersionField, set_choices
 from psp.models import Program, User
 
 RICH_TEXT_HELP = _(
@@ -40,14 +41,12 @@ STATE_CHOICE = "state"
 
 
 def _date_input(**attrs: Any) -> forms.DateInput:
-    return forms.DateInput(
-        attrs={"type": "date", "class": "form-control form-control-lg", **attrs}, format="%Y-%m-%d"
-    )
+    return IsoDateInput(attrs={"class": "form-control form-control-lg", **attrs})
 
 
 class MeetingChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Meeting) -> str:
-        day = formats.date_format(obj.held_on, "SHORT_DATE_FORMAT")
+        day = format_when(obj.held_on, "date")
         place = obj.location or _("video call")
         return f"{day} \N{EN DASH} {place}"
 
@@ -207,7 +206,6 @@ class MeetingForm(ModelForm):
         error_messages = {
             "held_on": {
                 "required": _("Enter the date of the meeting."),
-                "invalid": _("Enter a real date, for example 14 3 2026."),
             },
             "video_link": {"invalid": _("Enter a full web address, starting with https://")},
         }

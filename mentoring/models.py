@@ -17,10 +17,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from psp.dates import format_when
 from psp.indexes import ListOrderIndex
 from psp.models import KeepsDatabaseColumns, Program, VersionedModel
 from referrals.models import Family, Language, Referral
@@ -553,10 +554,11 @@ class Activity(VersionedModel):
 
     def when_label(self) -> str:
         """The date, and the time only when one was given."""
-        day = formats.date_format(self.occurred_on, "SHORT_DATE_FORMAT")
         if self.occurred_time is None:
-            return day
-        return f"{day} {formats.time_format(self.occurred_time, 'TIME_FORMAT')}"
+            return format_when(self.occurred_on, "date")
+        return format_when(
+            datetime.datetime.combine(self.occurred_on, self.occurred_time), "datetime"
+        )
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -570,7 +572,7 @@ class Activity(VersionedModel):
             if self.occurred_on < referred:
                 errors["occurred_on"] = str(
                     _("The contact is before the family was referred (%(date)s). Check the date.")
-                    % {"date": formats.date_format(referred, "DATE_FORMAT")}
+                    % {"date": format_when(referred, "date")}
                 )
         if self.activity_type == ActivityType.RESOURCE_LINKAGE and not self.resource_id:
             errors["resource"] = str(_("Choose the resource the family was connected to."))

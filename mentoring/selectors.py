@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from mentoring.models import (
     CORE_TOPICS,
@@ -30,6 +30,7 @@ from mentoring.models import (
     core_topics_for,
 )
 from psp import policy
+from psp.dates import format_when
 from psp.models import Membership, Program, Role, User
 from psp.numbers import apportion, round_half_up
 from psp.selectors import count_per_row
@@ -117,7 +118,7 @@ def readiness_problems(partner: ParentPartner, today: datetime.date | None = Non
                 "%(name)s can become active on %(date)s, one full year after being reunified "
                 "or resolving permanency."
             )
-            % {"name": name, "date": formats.date_format(partner.eligible_from, "DATE_FORMAT")}
+            % {"name": name, "date": format_when(partner.eligible_from, "date")}
         )
     if partner.user_id is None:
         problems.append(
@@ -422,7 +423,7 @@ def reminders_for_cases(cases: list[Case], today: datetime.date | None = None) -
                     message=_("%(number)s: court hearing on %(day)s")
                     % {
                         "number": number,
-                        "day": formats.date_format(case.next_court_date, "SHORT_DATE_FORMAT"),
+                        "day": format_when(case.next_court_date, "date"),
                     },
                     url=url,
                     key=f"{case.pk}:{case.next_court_date.isoformat()}",

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentoring import selectors
@@ -38,6 +38,7 @@ from mentoring.models import (
     core_topics_for,
 )
 from psp import audit
+from psp.dates import format_when
 from psp.models import AuditAction, Program, User
 from psp.numbers import round_half_up
 from psp.services import save_versioned
@@ -132,7 +133,7 @@ def _require_eligible(partner: ParentPartner) -> None:
                 )
                 % {
                     "name": partner.first_name,
-                    "date": formats.date_format(partner.eligible_from, "DATE_FORMAT"),
+                    "date": format_when(partner.eligible_from, "date"),
                 }
             }
         )

@@ -12,6 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from psp.dates import TYPED_DATE_FORMATS
 from psp.models import AuditAction, Program, Role
 
 # Dates people type: a birth date, a meeting, a contact. Outside these years a date is a
@@ -36,9 +37,11 @@ def validate_year_in_range(value: datetime.date) -> None:
 
 
 def bound_dates(form: forms.BaseForm) -> None:
-    """Give ``form``'s date boxes the year range and plain messages of ``DateField``."""
+    """Give ``form``'s date boxes the year range, typed order and plain messages of
+    ``DateField``."""
     for field in form.fields.values():
         if isinstance(field, forms.DateField):
+            field.input_formats = TYPED_DATE_FORMATS
             if validate_year_in_range not in field.validators:
                 field.validators.append(validate_year_in_range)
             if (
@@ -72,10 +75,12 @@ def add_model_errors(form: forms.BaseForm, error: ValidationError) -> None:
 
 
 class DateField(forms.DateField):
-    """A date box that says what to type and accepts years 1900 to 2100 only."""
+    """A date box that says what to type and accepts years 1900 to 2100 only. It reads
+    month first (03/27/2019) in every language, and the ISO date a date picker sends."""
 
-    default_error_messages = {"invalid": _("Enter a real date, for example 2026-03-27.")}
+    default_error_messages = {"invalid": _("Enter a real date, for example 03/27/2019.")}
     default_validators = [validate_year_in_range]
+    input_formats = TYPED_DATE_FORMATS
 
 
 class ModelForm(forms.ModelForm):
@@ -200,40 +205,41 @@ class LoginForm(allauth_forms.LoginForm):
 
 
 class DateInputsWidget(forms.MultiWidget):
-    """Day, month and year in three numeric boxes (GOV.UK's date input, for birth dates)."""
+    """Month, day and year in three numeric boxes (GOV.UK's date input, for birth dates), in
+    the United States order people write dates in, whatever the interface language."""
 
     template_name = "includes/widgets/date_inputs.html"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         numeric = {"inputmode": "numeric", "class": "form-control form-control-lg"}
         widgets: dict[str, forms.Widget | type[forms.Widget]] = {
-            "day": forms.TextInput(attrs={**numeric, "maxlength": "2", "size": "2"}),
             "month": forms.TextInput(attrs={**numeric, "maxlength": "2", "size": "2"}),
+            "day": forms.TextInput(attrs={**numeric, "maxlength": "2", "size": "2"}),
             "year": forms.TextInput(attrs={**numeric, "maxlength": "4", "size": "4"}),
         }
         super().__init__(widgets, attrs)
 
     def id_for_label(self, id_: str) -> str:
         # Labels and the error summary point at the first box, as GOV.UK does.
-        return f"{id_}_day" if id_ else id_
+        return f"{id_}_month" if id_ else id_
 
     def decompress(self, value: Any) -> list[Any]:
         if isinstance(value, datetime.date):
-            return [value.day, value.month, value.year]
+            return [value.month, value.day, value.year]
         if isinstance(value, str) and value:
             try:
                 parsed = datetime.date.fromisoformat(value)
             except ValueError:
                 return [None, None, None]
-            return [parsed.day, parsed.month, parsed.year]
+            return [parsed.month, parsed.day, parsed.year]
         return [None, None, None]
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
-        labels = [_("Day"), _("Month"), _("Year")]
+        labels = [_("Month"), _("Day"), _("Year")]
         base_id = context["widget"]["attrs"].get("id")
         for subwidget, label, suffix in zip(
-            context["widget"]["subwidgets"], labels, ["day", "month", "year"], strict=True
+            context["widget"]["subwidgets"], labels, ["month", "day", "year"], strict=True
         ):
             subwidget["label"] = label
             if base_id:  # ids match the names (..._day), so labels and error links find them
@@ -242,22 +248,23 @@ class DateInputsWidget(forms.MultiWidget):
 
 
 class SplitDateField(forms.MultiValueField):
-    """A date typed as day / month / year, with messages that say what to fix."""
+    """A date typed as month / day / year, with messages that say what to fix."""
 
     widget = DateInputsWidget
 
     def __init__(self, *, past_only: bool = True, **kwargs: Any) -> None:
         self.past_only = past_only
         fields = (
-            forms.IntegerField(min_value=1, max_value=31),
             forms.IntegerField(min_value=1, max_value=12),
+            forms.IntegerField(min_value=1, max_value=31),
             forms.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR),
         )
+        kwargs.setdefault("help_text", _("For example, 03 27 2007"))
         kwargs.setdefault(
             "error_messages",
             {
-                "incomplete": _("Enter the day, month and year."),
-                "invalid": _("Enter a real date, for example 27 3 2007."),
+                "incomplete": _("Enter the month, day and year."),
+                "invalid": _("Enter a real date, for example 03 27 2007."),
             },
         )
         super().__init__(fields, require_all_fields=False, **kwargs)
@@ -275,7 +282,7 @@ class SplitDateField(forms.MultiValueField):
         if not all(parts):
             raise forms.ValidationError(self.error_messages["incomplete"], code="incomplete")
         try:
-            day, month, year = (int(part) for part in parts)
+            month, day, year = (int(part) for part in parts)
         except ValueError as exc:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
         # Check the ranges before building a date: a huge number overflows, not fails.

@@ -106,6 +106,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "psp.context_processors.navigation",
             ],
+            # Dates in the style of their kind: {{ day|when:"date" }} (psp/dates.py).
+            "builtins": ["psp.templatetags.dates"],
         },
     },
 ]
@@ -322,6 +324,8 @@ LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("hmn", _("Hmong"))]
 LANG_INFO.setdefault("hmn", {"bidi": False, "code": "hmn", "name": "Hmong", "name_local": "Hmoob"})
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Chicago"
+# One style per kind of date, per language (psp/dates.py).
+FORMAT_MODULE_PATH = ["psp.formats"]
 USE_I18N = True
 USE_TZ = True
 

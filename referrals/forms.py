@@ -220,7 +220,6 @@ class ParentForm(ModelForm):
             "consent_to_contact": _("The parent agrees to be contacted by the program"),
             "consent_date": _("Date the parent agreed"),
         }
-        help_texts = {"birth_date": _("For example, 27 3 1990")}
         widgets = {
             "preferred_language": forms.RadioSelect,
             "consent_method": forms.RadioSelect,

@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from psp.dates import format_when
 from psp.models import KeepsDatabaseColumns, Program, VersionedModel
 
 
@@ -404,11 +405,14 @@ def _overlap_message(other: RemovalEpisode) -> str:
         return _(
             "The child is still in care from an earlier removal on %(day)s. Enter the date "
             "they left care on that stay first."
-        ) % {"day": other.removed_on.isoformat()}
+        ) % {"day": format_when(other.removed_on, "date")}
     return _(
         "These dates overlap another stay in care (%(start)s to %(end)s). A child can be in "
         "only one stay at a time."
-    ) % {"start": other.removed_on.isoformat(), "end": other.discharged_on.isoformat()}
+    ) % {
+        "start": format_when(other.removed_on, "date"),
+        "end": format_when(other.discharged_on, "date"),
+    }
 
 
 class PlacementChange(models.Model):
@@ -446,14 +450,14 @@ class PlacementChange(models.Model):
             raise ValidationError(
                 {
                     "started_on": _("Enter a date on or after the removal on %(day)s.")
-                    % {"day": episode.removed_on.isoformat()}
+                    % {"day": format_when(episode.removed_on, "date")}
                 }
             )
         if episode.discharged_on is not None and self.started_on > episode.discharged_on:
             raise ValidationError(
                 {
                     "started_on": _("Enter a date on or before the child left care on %(day)s.")
-                    % {"day": episode.discharged_on.isoformat()}
+                    % {"day": format_when(episode.discharged_on, "date")}
                 }
             )
         taken = PlacementChange.objects.filter(episode=episode, started_on=self.started_on)

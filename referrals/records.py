@@ -40,7 +40,7 @@ from django.db import models
 from django.db.models import Q
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -49,6 +49,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from psp import hooks
+from psp.dates import format_when
 from psp.exports import csv_safe
 from psp.models import AuditEntry, User
 from referrals.models import (
@@ -238,11 +239,11 @@ def _shown_both(
         shown = _yes_no(language)[value]
     elif isinstance(value, datetime.datetime):
         local = timezone.localtime(value)
-        return formats.date_format(local, "DATETIME_FORMAT"), f"{local:%Y-%m-%d %H:%M}"
+        return format_when(local, "datetime"), f"{local:%Y-%m-%d %H:%M}"
     elif isinstance(value, datetime.date):
-        return formats.date_format(value, "DATE_FORMAT"), value.isoformat()
+        return format_when(value, "date"), value.isoformat()
     elif isinstance(value, datetime.time):
-        return formats.time_format(value, "TIME_FORMAT"), f"{value:%H:%M}"
+        return format_when(value, "time"), f"{value:%H:%M}"
     elif isinstance(value, list):
         labels = table.list_labels.get(field.name, {})
         shown = "; ".join(str(labels.get(item, item)) for item in value)

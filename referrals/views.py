@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from psp import audit, hooks, policy
+from psp.dates import format_when
 from psp.editing import save_form
 from psp.exports import csv_download, only_program
 from psp.forms import add_model_errors
@@ -496,7 +497,8 @@ def episode_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lambda data, version: services.episode_update(
             actor=request.user, episode=episode, data=data, expected_version=version
         ),
-        title=_("Update the stay in care from %(day)s") % {"day": episode.removed_on.isoformat()},
+        title=_("Update the stay in care from %(day)s")
+        % {"day": format_when(episode.removed_on, "date")},
         saved=_("Stay in care saved."),
     )
 
@@ -538,7 +540,8 @@ def placement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lambda data, version: services.placement_update(
             actor=request.user, placement=placement, data=data, expected_version=version
         ),
-        title=_("Update the placement from %(day)s") % {"day": placement.started_on.isoformat()},
+        title=_("Update the placement from %(day)s")
+        % {"day": format_when(placement.started_on, "date")},
         saved=_("Placement saved."),
     )
 

@@ -26,6 +26,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from psp.dates import format_when
 from psp.exports import csv_safe
 from reporting import charts, filing
 from reporting.metrics import (
@@ -216,8 +217,8 @@ def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
         % {"year": report.year, "number": report.quarter},
         "quarter_dates": _("%(start)s to %(end)s")
         % {
-            "start": formats.date_format(report.period.start, "j F Y"),
-            "end": formats.date_format(report.period.end, "j F Y"),
+            "start": format_when(report.period.start, "date"),
+            "end": format_when(report.period.end, "date"),
         },
         "previous_label": data["previous_quarter"].label,
         "generated_at": generated,
@@ -255,8 +256,8 @@ def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
 
 def _entered_between(period: TargetPeriod) -> str:
     return _("Children who entered care from %(start)s to %(end)s") % {
-        "start": formats.date_format(period.start, "j F Y"),
-        "end": formats.date_format(period.end, "j F Y"),
+        "start": format_when(period.start, "date"),
+        "end": format_when(period.end, "date"),
     }
 
 

@@ -12,6 +12,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from psp.dates import format_when
 from psp.models import Program
 from reporting.quarters import Quarter
 
@@ -102,8 +103,8 @@ class ReportRequestForm(forms.Form):
                 _("%(quarter)s (%(start)s to %(end)s)")
                 % {
                     "quarter": quarter.label,
-                    "start": formats.date_format(quarter.start, "j M"),
-                    "end": formats.date_format(quarter.end, "j M Y"),
+                    "start": format_when(quarter.start, "date"),
+                    "end": format_when(quarter.end, "date"),
                 },
             )
             for quarter in quarters

@@ -55,13 +55,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mentoring.models import Activity, Case, CaseStatus, ReviewStatus, SurveyResponse, SurveyTiming
 from psp import policy
+from psp.dates import format_when
 from psp.models import Program, User
 from referrals.models import Child, Family, Parent, Referral, RemovalEpisode, Status
 from reporting.quarters import Quarter
@@ -240,9 +240,9 @@ TITLES: dict[str, Promise] = {
 def definitions(scope: Scope) -> dict[str, str]:
     """Each check in plain words, with the quarter's dates filled in."""
     values = {
-        "start": formats.date_format(scope.quarter.start, "DATE_FORMAT"),
-        "end": formats.date_format(scope.quarter.end, "DATE_FORMAT"),
-        "as_of": formats.date_format(scope.as_of, "DATE_FORMAT"),
+        "start": format_when(scope.quarter.start, "date"),
+        "end": format_when(scope.quarter.end, "date"),
+        "as_of": format_when(scope.as_of, "date"),
         "days": decision_days(),
     }
     return {
@@ -318,7 +318,7 @@ def total(scope: Scope) -> int:
 
 
 def _date(day: datetime.date | None) -> str:
-    return formats.date_format(day, "SHORT_DATE_FORMAT") if day else ""
+    return format_when(day, "date") if day else ""
 
 
 # A record's fields, in the check's order, and the row that shows them.

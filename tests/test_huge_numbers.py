@@ -30,8 +30,8 @@ HUGE = "99999999999999999999"
 @pytest.mark.parametrize(
     ("part", "message"),
     [
-        ("day", "Enter a real date, for example 27 3 2007."),
-        ("month", "Enter a real date, for example 27 3 2007."),
+        ("day", "Enter a real date, for example 03 27 2007."),
+        ("month", "Enter a real date, for example 03 27 2007."),
         ("year", "Enter a year from 1900 to 2100."),
     ],
 )

@@ -92,7 +92,10 @@
   var hasErrors = Boolean(document.querySelector("[data-psp-error-summary]"));
   if (draft && !hasErrors) {
     restore(draft.values);
-    var time = new Date(draft.savedAt).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+    // The time in the page's language, as the server writes times (1:20 PM; es 13:20).
+    var time = new Date(draft.savedAt).toLocaleTimeString(
+      [document.documentElement.lang || "en", "en"], { hour: "numeric", minute: "2-digit" }
+    );
     status.querySelector("[data-draft-message]").textContent =
       form.getAttribute("data-msg-kept").replace("%(time)s", time);
     status.hidden = false;

@@ -165,7 +165,7 @@ def test_the_next_hearing_date_heard_at_court_reaches_the_case(personas, case, c
         action=AuditAction.UPDATE, object_type="mentoring.case", object_id=str(case.pk)
     ).exists()
     coordinator_page = client_for(personas["door_coordinator"]).get(case.get_absolute_url())
-    assert next_hearing.strftime("%m/%d/%Y") in coordinator_page.getvalue().decode()
+    assert f'<time datetime="{next_hearing.isoformat()}">' in coordinator_page.getvalue().decode()
 
 
 def test_a_next_hearing_date_on_another_kind_of_contact_is_ignored(personas, case, client_for):

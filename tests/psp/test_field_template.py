@@ -69,7 +69,7 @@ class Kinds(forms.Form):
         help_text="How soon?",
     )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    born = SplitDateField(label="Date of birth", help_text="For example, 27 3 1990")
+    born = SplitDateField(label="Date of birth", help_text="For example, 03 27 1990")
     seen = forms.DateField(widget=RecentDateInput, required=False, help_text="The day.")
     agreed = forms.BooleanField(required=False, help_text="Only if they said yes.")
     kind = forms.ChoiceField(choices=[("", "---"), ("x", "X")], help_text="Pick one.")
@@ -159,7 +159,7 @@ def test_errors_and_help_are_tied_to_their_field() -> None:
     assert 'class="form-label requiredField fs-6"> Date of birth<span' in same(born)
     assert 'aria-describedby="id_born_helptext id_born_error"' in born
     assert 'id="id_born_error" class="invalid-feedback"' in born
-    assert "Enter a real date, for example 27 3 2007." in born
+    assert "Enter a real date, for example 03 27 2007." in born
     urgency = as_field(form["urgency"])
     assert 'aria-invalid="true"' in urgency or "is-invalid" in urgency
     assert 'id="id_urgency_helptext"' in urgency

@@ -116,18 +116,18 @@ def test_coordinator_enters_a_referral_for_someone_else(
     [
         (
             {"first_name": "Ava", "birth_date": (2, 2, 2099)},
-            "children-0-birth_date_day",
+            "children-0-birth_date_month",
             "The date must be today or in the past.",
         ),
         (
             {"first_name": "Ava", "birth_date": (31, 2, 2019)},
-            "children-0-birth_date_day",
-            "Enter a real date, for example 27 3 2007.",
+            "children-0-birth_date_month",
+            "Enter a real date, for example 03 27 2007.",
         ),
         (
             {"first_name": "Ava", "birth_date": ("", 2, 2019)},
-            "children-0-birth_date_day",
-            "Enter the day, month and year.",
+            "children-0-birth_date_month",
+            "Enter the month, day and year.",
         ),
         (
             {
@@ -344,7 +344,7 @@ def test_every_error_is_shown_at_its_field_and_in_the_summary(personas, door, cl
         ("id_referrer_name", "", "This field is required."),
         ("id_received_on", "", "The date received cannot be in the future."),
         ("id_parents-0-first_name", "Parent 1: ", "Enter the parent&#x27;s first name."),
-        ("id_parents-0-birth_date", "Parent 1: ", "Enter a real date, for example 27 3 2007."),
+        ("id_parents-0-birth_date", "Parent 1: ", "Enter a real date, for example 03 27 2007."),
         ("id_children-0-placement_status", "Child 1: ", "Select a valid choice."),
         ("id_urgency", "", "This field is required."),
     ]

@@ -98,7 +98,7 @@ def test_bad_filter_dates_are_explained_not_crashed(personas, door, client_for):
         "/referrals/", {"received_from": "31/31/2026"}
     )
     assert response.status_code == 200
-    assert "Enter a real date, for example 2026-03-27." in response.content.decode()
+    assert "Enter a real date, for example 03/27/2019." in response.content.decode()
 
 
 def test_queue_count_in_the_navigation(personas, door, client_for):
