@@ -74,6 +74,7 @@ from mentoring.models import (
     TrainingTopic,
     one_year_after,
 )
+from mentoring.services import default_survey_instrument
 from psp.demo import DemoContext, bulk_insert, bulk_insert_rows, indexes_built_after
 from psp.models import Membership, Program, Role, User
 from psp.numbers import round_half_up
@@ -105,24 +106,6 @@ DEMO_OPEN_CASES = 4  # at least: three with recent contact and one without
 
 T = TypeVar("T")
 
-DEFAULT_SURVEY_NAME = "Hope and support (default)"
-DEFAULT_SURVEY_QUESTIONS = [
-    {
-        "key": "hope",
-        "text": "I feel hopeful about my family's future.",
-        "text_es": "Tengo esperanza en el futuro de mi familia.",
-    },
-    {
-        "key": "supported",
-        "text": "I feel supported by people who understand what I am going through.",
-        "text_es": "Me siento apoyado(a) por personas que entienden lo que estoy viviendo.",
-    },
-    {
-        "key": "confident",
-        "text": "I know what I need to do for my case.",
-        "text_es": "Sé lo que tengo que hacer para mi caso.",
-    },
-]
 INTAKE_ANSWERS = ((1, 15), (2, 35), (3, 35), (4, 12), (5, 3))  # mean about 2.5
 CLOSURE_ANSWERS = ((2, 5), (3, 25), (4, 50), (5, 20))  # mean about 3.85
 
@@ -1542,20 +1525,12 @@ class ProgramSeeder:
         )
 
 
-def default_instrument() -> SurveyInstrument:
-    instrument, _ = SurveyInstrument.objects.get_or_create(
-        name=DEFAULT_SURVEY_NAME,
-        defaults={"questions": DEFAULT_SURVEY_QUESTIONS, "is_default": True},
-    )
-    return instrument
-
-
 def seed(context: DemoContext) -> None:
     """Add Parent Partners, cases and support records to each demo program that has no
     Parent Partner yet (see the module docstring)."""
     # Never date anything after the local (America/Chicago) today the forms check against.
     today = min(context.today, timezone.localdate())
-    instrument = default_instrument()
+    instrument = default_survey_instrument()
     # Tables only written here (contacts are the largest): none is read back while seeding.
     with indexes_built_after(Activity, CaseGoal, GoalProgress, SurveyResponse):
         for slug in ("door", "rock", "jefferson"):

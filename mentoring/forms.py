@@ -8,12 +8,15 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import (
     CORE_TOPICS,
+    SURVEY_LANGUAGES,
     Activity,
     ActivityType,
     Assignment,
@@ -33,6 +36,7 @@ from mentoring.models import (
     SurveyInstrument,
     TrainingRecord,
     is_in_future,
+    question_text,
 )
 from mentoring.selectors import no_contact_in_14_days
 from psp.filters import FilterSet, OrderingFilter
@@ -650,10 +654,22 @@ class SurveyForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.initial.setdefault("answered_on", timezone.localdate())
+        page_language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
         for question in instrument.questions:
-            text = question.get(f"text_{language}") or question["text"]
+            text, written_in = question_text(question, language)
+            missing = language in SURVEY_LANGUAGES and written_in != language
             self.fields[f"q_{question['key']}"] = forms.ChoiceField(
-                label=text,
+                # The question says which language it is in when the page is in another.
+                label=text
+                if written_in == page_language
+                else format_html('<span lang="{}">{}</span>', written_in, text),
+                help_text=_(
+                    "This question has no %(language)s words yet: read it in English, with an "
+                    "interpreter."
+                )
+                % {"language": Language(language).label}
+                if missing
+                else "",
                 choices=self.SCALE,
                 widget=forms.RadioSelect(attrs={"class": "chip-radio"}),
                 error_messages={"required": _("Choose an answer from 1 to 5.")},

@@ -764,8 +764,9 @@ class Resource(models.Model):
 
 
 class SurveyInstrument(models.Model):
-    """A short questionnaire: ``questions`` is a list of {"key", "text", "text_es"} answered
-    on a 1-5 scale. The default asks about hope and feeling supported."""
+    """A short questionnaire: ``questions`` is a list of {"key", "text", "text_es",
+    "text_hmn"} answered on a 1-5 scale: English, and each question in Spanish and Hmong
+    (empty until a translator writes it). The default asks about hope and feeling supported."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
     questions = models.JSONField(_("questions"))
@@ -776,6 +777,18 @@ class SurveyInstrument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The languages a survey question is written in besides English, each in ``text_<code>``.
+SURVEY_LANGUAGES = ("es", "hmn")
+
+
+def question_text(question: dict[str, str], language: str) -> tuple[str, str]:
+    """A survey question in ``language``, with the language it is really in: English when
+    the question has no words in that language (yet)."""
+    if language in SURVEY_LANGUAGES and question.get(f"text_{language}"):
+        return question[f"text_{language}"], language
+    return question["text"], "en"
 
 
 class SurveyTiming(models.TextChoices):

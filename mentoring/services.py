@@ -625,16 +625,20 @@ DEFAULT_SURVEY = {
             "key": "hope",
             "text": "I feel hopeful about my family's future.",
             "text_es": "Tengo esperanza en el futuro de mi familia.",
+            # Empty until a translator writes it: the survey asks in English meanwhile.
+            "text_hmn": "",
         },
         {
             "key": "supported",
             "text": "I feel supported by people who understand what I am going through.",
             "text_es": "Me siento apoyado(a) por personas que entienden lo que estoy viviendo.",
+            "text_hmn": "",
         },
         {
             "key": "confident",
             "text": "I know what I need to do for my case.",
             "text_es": "Sé lo que tengo que hacer para mi caso.",
+            "text_hmn": "",
         },
     ],
 }

@@ -23,7 +23,7 @@ from psp.forms import (
     set_choices,
 )
 from psp.models import Program
-from referrals import selectors
+from referrals import notices, selectors
 from referrals.models import (
     Child,
     ConsentMethod,
@@ -545,3 +545,30 @@ class ReferralFilter(FilterSet):
         return queryset.filter(
             pk__in=queryset.filter(family__parents__preferred_language=value).values("pk")
         )
+
+
+class NoticeForm(forms.Form):
+    """Which notice for parents to print: its language, and large print on request."""
+
+    language = forms.ChoiceField(
+        label=_("Language of the notice"),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose English, Spanish or Hmong.")},
+    )
+    large_print = forms.BooleanField(
+        label=_("Large print (18 point)"),
+        required=False,
+        help_text=_("For a parent who asks for it or who reads small print with difficulty."),
+    )
+
+    def __init__(self, *args: Any, untranslated: set[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[str, str]] = []
+        for language in notices.NOTICE_LANGUAGES:
+            label = str(language.label)
+            if language in untranslated:
+                label = _("%(language)s (not translated yet: prints in English)") % {
+                    "language": label
+                }
+            choices.append((language.value, label))
+        set_choices(self, "language", choices)

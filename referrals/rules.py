@@ -116,6 +116,13 @@ def _referral_view(user: User, referral: Referral) -> bool:
     )
 
 
+@rule("referral.notice")
+def _referral_notice(user: User, referral: Referral) -> bool:
+    """The notice for parents, to print and hand them: whoever may read the referral (its
+    coordinators, the social worker who made it, the family's Parent Partner)."""
+    return _referral_view(user, referral)
+
+
 @rule("referral.triage")
 def _referral_triage(user: User, referral: Referral) -> bool:
     return has_role(user, referral.program_id, {Role.PROGRAM_COORDINATOR})

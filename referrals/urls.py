@@ -11,6 +11,7 @@ urlpatterns = [
     path("export.csv", views.referral_export, name="export"),
     path("<int:pk>/", views.referral_detail, name="detail"),
     path("<int:pk>/status/", views.referral_transition, name="transition"),
+    path("<int:pk>/notice/", views.referral_notice, name="notice"),
     path("families/<int:pk>/record.zip", views.family_record, name="family_record"),
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
     path("children/<int:pk>/edit/", views.child_edit, name="child_edit"),

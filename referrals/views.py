@@ -26,11 +26,12 @@ from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest
 from psp.models import AuditAction, Program, Role, User
 from psp.services import ConcurrentEditError
-from referrals import records, rules, selectors, services
+from referrals import notices, records, rules, selectors, services
 from referrals.forms import (
     ChildForm,
     ChildFormSet,
     EpisodeForm,
+    NoticeForm,
     ParentEditForm,
     ParentFormSet,
     PlacementForm,
@@ -38,7 +39,15 @@ from referrals.forms import (
     ReferralForm,
     TransitionForm,
 )
-from referrals.models import Child, Parent, PlacementChange, Referral, RemovalEpisode, Status
+from referrals.models import (
+    Child,
+    Language,
+    Parent,
+    PlacementChange,
+    Referral,
+    RemovalEpisode,
+    Status,
+)
 
 PAGE_SIZE = 25
 
@@ -323,6 +332,7 @@ def _render_detail(
         ],
         "can_change_family": policy.can(user, "family.change", referral.family),
         "can_export_record": policy.can(user, "family.export_record", referral.family),
+        "can_print_notice": policy.can(user, "referral.notice", referral),
         "needs_consent": referral.status in {Status.RECEIVED, Status.SCREENING, Status.ACCEPTED}
         and not any(parent.has_recorded_consent for parent in referral.family.parents.all()),
         "form": transition_form,
@@ -613,3 +623,47 @@ def _edit_family_member(
         "referrals/family_member_form.html",
         {"form": form, "person": person, "referral": referral, "intro": intro},
     )
+
+
+@login_required
+def referral_notice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The notice for the family's parents, ready to print: what the program is, and a form
+    to agree to be contacted, in the language asked for (by default the first parent's) and
+    in large print on request. Showing it is audited with the language and size."""
+    referral = policy.get_for_user(
+        request.user,
+        selectors.referral_detail(request.user),
+        "referral.notice",
+        pk=pk,
+        audit_view=False,
+    )
+    parents = list(referral.family.parents.all())
+    spoken = [parent.preferred_language for parent in parents]
+    default = next((code for code in spoken if code in notices.NOTICE_LANGUAGES), "en")
+    untranslated = {str(code) for code in notices.NOTICE_LANGUAGES if notices.untranslated(code)}
+    form = NoticeForm(
+        request.GET if "language" in request.GET else None,
+        initial={"language": default},
+        untranslated=untranslated,
+    )
+    language, large_print = default, False
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        large_print = form.cleaned_data["large_print"]
+    notice = notices.notice_for(referral, language)
+    audit.record(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        obj=referral,
+        object_repr=_("Notice for the parents of referral %(number)s") % {"number": referral},
+        changes={"notice": {"language": notice.language, "large_print": large_print}},
+    )
+    context = {
+        "referral": referral,
+        "parents": parents,
+        "form": form,
+        "notice": notice,
+        "asked_label": Language(notice.asked).label,
+        "large_print": large_print,
+    }
+    return render(request, "referrals/notice.html", context)

@@ -155,6 +155,13 @@ CASES: list[FormCase] = [
         setup=referrals_matrix.placeholders,
     ),
     get_filter("referral_list", R.ReferralFilter, "door_coordinator", "/referrals/"),
+    get_filter(
+        "referral_notice",
+        R.NoticeForm,
+        "door_coordinator",
+        "/referrals/{referral}/notice/",
+        setup=referrals_matrix.placeholders,
+    ),
     get_filter("referral_export", R.ReferralFilter, "door_coordinator", "/referrals/export.csv"),
     # --- mentoring -----------------------------------------------------------------------
     FormCase(

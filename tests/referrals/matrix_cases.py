@@ -66,6 +66,14 @@ CASES = [
         ),
     ),
     Case(
+        "referrals:notice",
+        "/referrals/{referral}/notice/",
+        # Whoever reads the referral: the Parent Partner only once assigned to the family.
+        everyone(
+            404, door_coordinator=200, door_pp_coordinator=200, door_social_worker=200, admin=200
+        ),
+    ),
+    Case(
         "referrals:transition",
         "/referrals/{referral}/status/",
         everyone(
