@@ -1,8 +1,10 @@
 """Small SVG charts for the PDF report, drawn on the server: no JavaScript, no images.
 
 Each function returns an ``<svg>`` element as a safe string, ready to place in a template.
-Every chart has a ``<title>`` (its name, read out by screen readers and shown by PDF readers)
-and a ``<desc>`` listing the numbers, and writes each value beside its bar, so the chart says
+Every chart's ``<title>`` is its name followed by its numbers ("Contacts by type. Home visit:
+12; Phone or text check-in: 3"): WeasyPrint makes the title the figure's alternative text in
+the tagged PDF, so a screen reader reads the data, not only the name. Each value is also
+written beside its bar, in the reader's language (``reporting.numbers``), so the chart says
 the same thing in words as in shapes. Text is measured roughly (an average character width)
 since nothing on the server lays text out; the label column is sized to the longest label.
 """
@@ -15,6 +17,8 @@ from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from reporting import numbers
 
 Number = int | Decimal | float
 
@@ -32,28 +36,29 @@ _ids = itertools.count(1)
 
 
 def _fmt(value: Number) -> str:
-    if isinstance(value, Decimal | float):
-        text = f"{value:,.1f}"
-        return text[:-2] if text.endswith(".0") else text
-    return f"{value:,}"
+    return str(numbers.number(value))
 
 
 def _svg(
     *, title: str, width: float, height: float, body: list[str], rows: Sequence[tuple[str, Number]]
 ) -> SafeString:
-    """The outer element, with an accessible name and a text description of the data."""
+    """The outer element, named by its title and its numbers."""
     chart_id = f"chart-{next(_ids)}"
-    description = "; ".join(f"{label}: {_fmt(value)}" for label, value in rows)
     return mark_safe(  # noqa: S308 - every text below passed through escape()
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc">'
-        f'<title id="{chart_id}-title">{escape(title)}</title>'
-        f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
+        f'aria-labelledby="{chart_id}-title">'
+        f'<title id="{chart_id}-title">{escape(alternative_text(title, rows))}</title>'
         f'<g font-family="DejaVu Sans, sans-serif" font-size="{FONT_SIZE}" fill="{TEXT_COLOUR}">'
         + "".join(body)
         + "</g></svg>"
     )
+
+
+def alternative_text(title: str, rows: Sequence[tuple[str, Number]]) -> str:
+    """The chart in words: its title, then each label with its value."""
+    data = "; ".join(f"{label}: {_fmt(value)}" for label, value in rows)
+    return f"{title}. {data}" if data else title
 
 
 def _scale(rows: Sequence[tuple[str, Number]]) -> float:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from psp.dates import format_when
 from psp.exports import csv_safe
-from reporting import charts, filing
+from reporting import charts, filing, numbers
 from reporting.metrics import (
     Headline,
     RaceEthnicityByProgram,
@@ -139,35 +139,34 @@ def shaped(report: Report, data: dict[str, Any]) -> dict[str, Any]:
 # --- The PDF -------------------------------------------------------------------------------
 
 
-def report_charts(data: dict[str, Any]) -> dict[str, Any]:
-    """The four charts, as inline SVG."""
+def chart_rows(data: dict[str, Any]) -> dict[str, tuple[str, list[tuple[str, Any]]]]:
+    """Each chart's title and (label, value) rows: drawn by ``report_charts``, and printed as
+    a table beside a chart whose numbers are in no other table."""
     referrals = data["referrals"]
     families = data["families"]
     contacts = data["contacts"]
     outcomes = data["outcomes"]
     return {
-        "referrals": charts.funnel_chart(
-            title=_("Referrals: received, accepted, declined and withdrawn"),
-            steps=[
+        "referrals": (
+            _("Referrals: received, accepted, declined and withdrawn"),
+            [
                 (_("Received"), referrals.received),
                 (_("Accepted"), referrals.accepted),
                 (_("Declined"), referrals.declined),
                 (_("Withdrawn"), referrals.withdrawn),
             ],
         ),
-        "families": charts.column_chart(
-            title=_("Families served in each month of the quarter"),
-            columns=[
-                (formats.date_format(month, "F"), count) for month, count in families.per_month
-            ],
+        "families": (
+            _("Families served in each month of the quarter"),
+            [(formats.date_format(month, "F"), count) for month, count in families.per_month],
         ),
-        "contacts": charts.horizontal_bar_chart(
-            title=_("Contacts by type"),
-            rows=[(row.label, row.count) for row in contacts.by_type],
+        "contacts": (
+            _("Contacts by type"),
+            [(row.label, row.count) for row in contacts.by_type],
         ),
-        "outcomes": charts.outcomes_chart(
-            title=_("Children's outcomes in the quarter"),
-            rows=[
+        "outcomes": (
+            _("Children's outcomes in the quarter"),
+            [
                 *((row.label, row.count) for row in outcomes.permanency_by_type),
                 (_("Re-entered care within 12 months"), outcomes.reremovals_within_12_months),
                 (_("Re-entered care within 24 months"), outcomes.reremovals_within_24_months),
@@ -176,12 +175,22 @@ def report_charts(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def report_charts(rows: dict[str, tuple[str, list[tuple[str, Any]]]]) -> dict[str, Any]:
+    """The four charts, as inline SVG."""
+    return {
+        "referrals": charts.funnel_chart(title=rows["referrals"][0], steps=rows["referrals"][1]),
+        "families": charts.column_chart(title=rows["families"][0], columns=rows["families"][1]),
+        "contacts": charts.horizontal_bar_chart(
+            title=rows["contacts"][0], rows=rows["contacts"][1]
+        ),
+        "outcomes": charts.outcomes_chart(title=rows["outcomes"][0], rows=rows["outcomes"][1]),
+    }
+
+
 def _change(value: Any) -> str:
-    """A change as "+3", "0", or with a real minus sign (U+2212) when it went down."""
-    if not value:
-        return "0"
-    text = f"{abs(value):,}"
-    return f"+{text}" if value > 0 else f"\u2212{text}"
+    """A change as "+3", "0", or with a real minus sign (U+2212) when it went down, with the
+    reader's thousands separator."""
+    return numbers.signed(value)
 
 
 def summary_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -209,6 +218,7 @@ def summary_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
     generated = timezone.localtime(data["made_at"])
     sources = definition_sources()
+    rows = chart_rows(data)
     return {
         "report": report,
         "scope": report.scope_label,
@@ -243,7 +253,8 @@ def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
         ],
         "lived_experience_too_few": too_few_to_compare(data["councils"].present),
         "settings": definition_values(),
-        "charts": report_charts(data),
+        "charts": report_charts(rows),
+        "chart_rows": {key: values for key, (_title, values) in rows.items()},
         "definitions": [
             (DEFINITION_TITLES.get(key, key), text, sources[key])
             for key, text in definitions().items()
@@ -291,13 +302,16 @@ def render_pdf(html: str) -> bytes:
     """The PDF for ``html``: tagged PDF/UA-1, title and language from the document."""
     from weasyprint import CSS, HTML  # imported here: heavy, and only the worker needs it
 
+    from reporting import tagging  # pikepdf too
+
     document = HTML(string=html, base_url=".", url_fetcher=_no_fetching)
     with _fixed_font_timestamps():
         pdf: bytes = document.write_pdf(
             stylesheets=[CSS(string=_stylesheet(), url_fetcher=_no_fetching)],
             pdf_variant="pdf/ua-1",
         )
-    return pdf
+    # Headers' scope and the running head as artifacts, which WeasyPrint leaves out.
+    return tagging.finish(pdf)
 
 
 @contextlib.contextmanager

@@ -5,18 +5,24 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from django.utils import translation
+
 from reporting import charts
 from reporting.documents import css_string
 
 
-def test_bar_chart_has_a_title_a_description_and_a_label_per_bar() -> None:
+def test_bar_chart_has_a_title_with_its_numbers_and_a_label_per_bar() -> None:
     svg = charts.horizontal_bar_chart(
         title="Contacts by type", rows=[("Home visit", 12), ("Phone or text check-in", 3)]
     )
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     assert 'role="img"' in svg
-    assert re.search(r"<title id=\"chart-\d+-title\">Contacts by type</title>", svg)
-    assert "Home visit: 12; Phone or text check-in: 3" in svg  # <desc>
+    # The title is the PDF figure's alternative text: the name, then the numbers.
+    assert re.search(
+        r"<title id=\"chart-\d+-title\">"
+        r"Contacts by type\. Home visit: 12; Phone or text check-in: 3</title>",
+        svg,
+    )
     assert svg.count("<rect") == 2
     assert ">Home visit</text>" in svg and ">12</text>" in svg
     assert "<script" not in svg
@@ -64,3 +70,15 @@ def test_running_head_cannot_break_out_of_the_css_string() -> None:
     inner = quoted[1:-1]
     assert '"' not in inner and "<" not in inner and ">" not in inner
     assert css_string("Door County PSP · 2026 Q2") == '"Door County PSP · 2026 Q2"'
+
+
+def test_values_have_the_readers_thousands_separator() -> None:
+    rows: list[tuple[str, int | Decimal]] = [("Miles", 12345), ("Hours", Decimal("1234.5"))]
+    with translation.override("en"):
+        english = charts.horizontal_bar_chart(title="Miles and hours", rows=rows)
+    with translation.override("es"):
+        spanish = charts.horizontal_bar_chart(title="Millas y horas", rows=rows)
+    assert ">12,345</text>" in english and ">1,234.5</text>" in english
+    assert "Miles: 12,345; Hours: 1,234.5</title>" in english
+    assert ">12.345</text>" in spanish and ">1.234,5</text>" in spanish
+    assert "Miles: 12.345; Hours: 1.234,5</title>" in spanish
