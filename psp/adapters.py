@@ -13,8 +13,11 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from psp.models import User
 
 LOGIN_FAILED = "login_failed"
 
@@ -22,6 +25,16 @@ LOGIN_FAILED = "login_failed"
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Allauth's e-mails (a password reset, a sign-in code) in the language the person
+        chose, whichever browser asked for them; the page's language until they choose."""
+        user = context.get("user")
+        if not isinstance(user, User) or not user.language:
+            super().send_mail(template_prefix, email, context)
+            return
+        with translation.override(user.language_or_default):
+            super().send_mail(template_prefix, email, context)
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         try:

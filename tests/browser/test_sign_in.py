@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import axe_violations, sign_in
 
@@ -47,3 +47,27 @@ def test_menu_collapses_and_opens_on_a_narrow_screen(page: Page, live_server, de
     expect(menu_button).to_be_visible()
     menu_button.click()
     expect(page.get_by_role("link", name="Audit log")).to_be_visible()
+
+
+def test_the_language_chosen_follows_the_coordinator_to_another_browser(
+    page: Page, browser: Browser, live_server, demo
+) -> None:
+    sign_in(page, live_server.url, "door-coordinator")
+    switcher = page.locator("form.language-switcher")
+    expect(switcher.get_by_role("button", name="Hmoob")).to_have_attribute("lang", "hmn")
+    switcher.get_by_role("button", name="Español").click()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    page.get_by_role("button", name="Mostrar menú").click()
+    page.get_by_role("button", name="Vivian").click()
+    page.get_by_role("button", name="Cerrar sesión").click()
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/")
+
+    # Another tablet, set to English, that has never seen the choice.
+    other = browser.new_context(locale="en-US", viewport={"width": 768, "height": 1024})
+    tablet = other.new_page()
+    tablet.goto(f"{live_server.url}/accounts/login/")
+    expect(tablet.locator("html")).to_have_attribute("lang", "en")
+    sign_in(tablet, live_server.url, "door-coordinator")
+    expect(tablet.locator("html")).to_have_attribute("lang", "es")
+    expect(tablet.get_by_role("heading", level=1)).to_have_text("Hola, Vivian")
+    other.close()

@@ -244,3 +244,16 @@ def test_too_many_sign_in_pages_posted_at_once_get_a_page_in_plain_words(persona
     ]
     assert responses[-1].status_code == 429
     assert "Wait a minute, then try again." in responses[-1].content.decode()
+
+
+def test_password_reset_comes_in_the_language_the_person_chose(personas):
+    """Asked for from an English browser, by someone who reads Spanish."""
+    coordinator = personas["door_coordinator"]
+    coordinator.language = "es"
+    coordinator.save()
+    Client(HTTP_ACCEPT_LANGUAGE="en-US").post(
+        "/accounts/password/reset/", {"email": coordinator.email}
+    )
+    [message] = mail.outbox
+    assert "contraseña" in message.subject.lower()
+    assert "password" not in message.subject.lower()

@@ -5,11 +5,15 @@ English wherever it has no translation yet."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import translation
 
 from psp.models import AuditAction, AuditEntry
+from tests.clock import CHICAGO
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +113,15 @@ def test_hmong_falls_back_to_english_in_code_too():
             "%(counter)s entries"
         )
         assert translation.get_language_info("hmn")["name_local"] == "Hmoob"
+
+
+def test_cached_dashboard_numbers_carry_no_language(personas, client_for):
+    """The statewide numbers are cached once for everybody; the words around them (here the
+    quarters on the charts) are written for each reader."""
+    day = datetime.datetime(2026, 11, 18, 10, 0, tzinfo=CHICAGO)
+    with time_machine.travel(day, tick=False):
+        client = client_for(personas["state"])
+        spanish = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+        english = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "T3 2026" in spanish and "2026 Q3" not in spanish
+    assert "2026 Q3" in english and "T3 2026" not in english
