@@ -83,3 +83,9 @@ def test_coordinator_prints_a_large_print_spanish_notice(
     page.get_by_role("button", name="Show the notice").click()
     page.emulate_media(media="print")
     assert 15 <= font_size_px(page, "article.notice p") < 24
+
+    # On a phone the tools and the notice fit the screen: nothing scrolls sideways.
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert axe_violations(page) == []

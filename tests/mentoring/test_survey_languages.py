@@ -4,6 +4,7 @@ where a question has no words in the parent's language yet."""
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.test import Client
 
 from mentoring import services
 from mentoring.models import Case, SurveyInstrument
-from psp.models import Program, User
+from psp.models import AuditAction, AuditEntry, Program, User
 from referrals.models import Language, Status
 from tests.factories import ParentFactory, ReferralFactory
 from tests.mentoring.factories import assign_case
@@ -139,3 +140,59 @@ def test_migration_adds_the_hmong_column_and_keeps_written_words() -> None:
     migration.remove_empty_hmong(apps, None)
     old.refresh_from_db()
     assert ["text_hmn" in question for question in old.questions] == [False, True]
+
+
+def test_administrator_sees_each_question_in_english_spanish_and_hmong(
+    personas: dict[str, Any], client_for: Callable[[User | None], Client]
+) -> None:
+    with_hmong("Kuv muaj kev cia siab")
+    instrument = services.default_survey_instrument()
+    response = client_for(personas["admin"]).get(
+        f"/admin/mentoring/surveyinstrument/{instrument.pk}/change/"
+    )
+    assert response.status_code == 200
+    table = BeautifulSoup(response.content, "html.parser").select_one("table.survey-languages")
+    assert table is not None
+    headers = [th.get_text() for th in table.select("thead th")]
+    assert headers == ["Question", "English", "Spanish", "Hmong"]
+    rows = {
+        row.th.get_text(): [cell.get_text() for cell in row.select("td")]
+        for row in table.select("tbody tr")
+        if row.th is not None
+    }
+    assert rows["hope"] == [HOPE_EN, HOPE_ES, "Kuv muaj kev cia siab"]
+    assert rows["supported"][2] == "Not translated yet: asked in English"
+    assert table.select_one('td[lang="hmn"]') is not None
+
+
+def test_administrator_fills_the_hmong_words_in_the_admin(
+    personas: dict[str, Any], client_for: Callable[[User | None], Client]
+) -> None:
+    instrument = services.default_survey_instrument()
+    questions = [
+        {**question, "text_hmn": f"hmn {question['key']}"} for question in instrument.questions
+    ]
+    response = client_for(personas["admin"]).post(
+        f"/admin/mentoring/surveyinstrument/{instrument.pk}/change/",
+        {"name": instrument.name, "is_default": "on", "questions": json.dumps(questions)},
+    )
+    assert response.status_code == 302
+    instrument.refresh_from_db()
+    assert [question["text_hmn"] for question in instrument.questions] == [
+        "hmn hope",
+        "hmn supported",
+        "hmn confident",
+    ]
+    assert AuditEntry.objects.filter(
+        action=AuditAction.UPDATE, object_type="mentoring.surveyinstrument"
+    ).exists()
+
+
+def test_coordinators_do_not_reach_the_survey_admin(
+    personas: dict[str, Any], client_for: Callable[[User | None], Client]
+) -> None:
+    instrument = services.default_survey_instrument()
+    response = client_for(personas["door_coordinator"]).get(
+        f"/admin/mentoring/surveyinstrument/{instrument.pk}/change/"
+    )
+    assert response.status_code == 302

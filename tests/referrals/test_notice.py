@@ -298,3 +298,17 @@ def test_parent_partner_prints_it_only_for_a_family_assigned_to_them(
     client = client_for(partner_user)
     assert client.get(f"/referrals/{assigned.pk}/notice/").status_code == 200
     assert client.get(f"/referrals/{other.pk}/notice/").status_code == 404
+
+
+def test_spanish_speaking_coordinator_prints_an_english_notice(
+    personas: dict[str, Any], door: Program, client_for: Callable[[User | None], Client]
+) -> None:
+    referral = speaking(door, Language.ENGLISH)
+    client = client_for(personas["door_coordinator"])
+    client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+    page = notice_page(client, referral)
+    assert page_language(page) == "en"
+    assert notice_title(page) == ENGLISH_TITLE
+    tools = one(page, "div:has(> header.notice-tools)")
+    assert tools["lang"] == "es"
+    assert "Mostrar el aviso" in tools.get_text()
