@@ -25,6 +25,7 @@ from reporting import documents
 from reporting.filing import filing_for
 from reporting.models import Report, ReportStatus, ReportStep
 from reporting.services import close_quarter, report_request
+from tests import pdf_ua
 from tests.reporting.conftest import Q2, Councils
 
 pytestmark = pytest.mark.django_db
@@ -290,6 +291,9 @@ def test_statewide_report_hides_small_counts(
     # Its last row: the eight answers and "Not recorded", every one hidden, and the total.
     assert "Statewide * * * * * * * * * 4" in squeezed
     assert "Referrals received 7" in squeezed
+    # The wide table by program is tagged as the rest: every header with its scope.
+    with report.pdf.open("rb") as handle:
+        assert pdf_ua.problems(handle.read(), language="en") == []
 
 
 def test_program_report_for_state_staff_hides_small_counts(
