@@ -88,11 +88,11 @@ def test_program_report_pdf_has_the_hand_counted_totals(
     # entries it follows.
     assert (
         "Permanency in 12 months for children entering care 1 of 1 100.0% too few to compare "
-        "Children who entered care from 1 July 2024 to 30 June 2025"
+        "Children who entered care from Jul 1, 2024 to Jun 30, 2025"
     ) in squeezed
     assert (
         "Re-entry to care within 12 months of discharge 0 of 1 0.0% too few to compare "
-        "Children who entered care from 1 July 2023 to 30 June 2024"
+        "Children who entered care from Jul 1, 2023 to Jun 30, 2024"
     ) in squeezed
     # The program's own coordinator asked: race/ethnicity counts in full.
     assert not report.suppressed
