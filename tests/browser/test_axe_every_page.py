@@ -20,12 +20,14 @@ from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page
 
 from councils.models import Council, OutreachEvent, Stipend
 from mentoring.models import Case, ParentPartner, Resource
 from psp.models import Program, User
 from referrals.models import Referral, Status
+from reporting.models import Report, ReportStatus, ReportStep
 from tests.browser.conftest import axe_report, inject_axe
 from tests.factories import ReferralFactory, UserFactory
 from tests.matrix import PERSONAS
@@ -330,6 +332,12 @@ def check_empty_forms(
         findings.check(page, f"{target.path} (sent empty)")
 
 
+SETTLED = (
+    "() => { window.settled = new Promise(done => document.body.addEventListener("
+    "'htmx:afterSettle', done, {once: true})); }"
+)
+
+
 def check_event_search(page: Page, base_url: str, findings: Findings) -> None:
     if not opened(page, f"{base_url}/referrals/new/"):
         return
@@ -337,13 +345,27 @@ def check_event_search(page: Page, base_url: str, findings: Findings) -> None:
     if not search.count():
         return
     for text in ("a", "no such event anywhere"):
-        page.evaluate(
-            "() => { window.settled = new Promise(done => document.body.addEventListener("
-            "'htmx:afterSettle', done, {once: true})); }"
-        )
+        page.evaluate(SETTLED)
         search.fill(text)
         page.evaluate("() => window.settled")
         findings.check(page, f"/referrals/new/ (events found for {text!r})")
+
+
+def check_report_progress(page: Page, base_url: str, findings: Findings) -> None:
+    """A report being made: its progress, as the page's polling brings it in."""
+    report = Report.objects.create(
+        program=Program.objects.get(slug="door"),
+        year=2026,
+        quarter=1,
+        status=ReportStatus.RUNNING,
+        step=ReportStep.CHARTS,
+        progress=40,
+        started_at=timezone.now(),
+    )
+    assert opened(page, f"{base_url}/reports/{report.pk}/")
+    page.evaluate(SETTLED)
+    page.evaluate("() => window.settled")
+    findings.check(page, f"/reports/{report.pk}/ (progress brought in)")
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -365,6 +387,8 @@ def test_no_axe_violations(
         assert opened(page, f"{base}/dashboard/")
         check_menus(page, findings, "/dashboard/")
     check_event_search(page, base, findings)
+    if persona == "door_coordinator":
+        check_report_progress(page, base, findings)
     check_empty_forms(page, base, persona, site.pages, findings)
     print(f"{persona}: {len(seen)} pages, {findings.checked} checks")
     assert findings.problems == [], "\n".join(findings.problems or [])
