@@ -2,12 +2,93 @@
 (function () {
   "use strict";
 
-  // Move focus to the error summary so screen readers announce the problem first.
-  document.addEventListener("DOMContentLoaded", function () {
-    var summary = document.querySelector("[data-psp-error-summary]");
-    if (summary) {
-      summary.focus();
+  // After an action, focus goes to what the page says about it, never back to the top of
+  // the page (the GOV.UK error summary and notification banner): the error summary when a
+  // form came back with problems, else the message the server left ("Signed off: ..."),
+  // else what the page marks with data-psp-focus-on-load ("Contact saved"), else, after a
+  // form was sent, the page's heading. A focused element is read out once: messages are
+  // already on the page when it loads, so their role=status/alert live regions do not
+  // speak a second time (live regions announce changes, not what a page starts with).
+  var SUBMITTED = "psp-submitted";
+
+  function focusTarget(root) {
+    return root.querySelector("[data-psp-error-summary]") ||
+      root.querySelector(".messages [role=alert]") ||
+      root.querySelector(".messages [role=status]") ||
+      root.querySelector("[data-psp-focus-on-load]");
+  }
+  function moveFocus(element) {
+    if (!element.hasAttribute("tabindex")) {
+      element.setAttribute("tabindex", "-1");
     }
+    element.focus({ focusVisible: true });
+  }
+  function afterSubmit() {
+    try {
+      var sent = window.sessionStorage.getItem(SUBMITTED);
+      window.sessionStorage.removeItem(SUBMITTED);
+      return Boolean(sent);
+    } catch (error) {
+      return false;  // storage disabled: no heading focus, the rest still works
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var submitted = afterSubmit();
+    var target = focusTarget(document);
+    if (!target && submitted) {
+      target = document.querySelector("main h1");
+    }
+    if (target) {
+      moveFocus(target);
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    // Forms htmx sends (it prevents the page load) are handled at htmx:afterSettle.
+    if (event.defaultPrevented || (form.getAttribute("method") || "").toLowerCase() !== "post") {
+      return;
+    }
+    try {
+      window.sessionStorage.setItem(SUBMITTED, "yes");
+    } catch (error) {
+      // Storage disabled: the next page still focuses its messages.
+    }
+  });
+  // htmx answers to an action (not the polling GETs, which must leave focus alone) put focus
+  // on what they bring in, the same way.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var config = event.detail.requestConfig;
+    if (!config || config.verb === "get") {
+      return;
+    }
+    var swapped = event.detail.target || event.detail.elt;
+    var target = swapped && (focusTarget(swapped) || swapped.querySelector("h1, h2"));
+    if (target) {
+      moveFocus(target);
+    }
+  });
+
+  // A link in the error summary puts focus in its field and shows the field's label or
+  // legend with it (GOV.UK: the page would otherwise scroll the label out of sight).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-psp-error-summary] a[href^='#']");
+    if (!link) {
+      return;
+    }
+    var field = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+    if (!field) {
+      return;
+    }
+    event.preventDefault();
+    var label = (field.labels && field.labels[0]) || field;
+    var fieldset = field.closest("fieldset");
+    var legend = fieldset && fieldset.querySelector("legend");
+    if (legend && field.getBoundingClientRect().top - legend.getBoundingClientRect().top <
+        window.innerHeight / 2) {
+      label = legend;  // a radio or checkbox group: its question, not its first option
+    }
+    label.scrollIntoView();
+    field.focus({ preventScroll: true, focusVisible: true });
   });
 
   // "Today" / "Yesterday" beside recent-date inputs; hidden until this script runs.

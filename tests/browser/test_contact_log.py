@@ -60,6 +60,7 @@ def test_court_hearing_in_under_ten_taps_then_signed_off(
     assert axe_violations(page) == []
     taps.click(page.get_by_role("button", name="Save", exact=True))
     expect(page.get_by_role("heading", name="Contact saved")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Contact saved")).to_be_focused()
     assert taps.count < 10, f"{taps.count} taps"
 
     activity = Activity.objects.get(case=family_case)
@@ -74,6 +75,7 @@ def test_court_hearing_in_under_ten_taps_then_signed_off(
     )
     card.get_by_role("button", name="Sign off").click()
     expect(reviewer.get_by_role("status").first).to_contain_text("Signed off")
+    expect(reviewer.get_by_role("status").first).to_be_focused()
     activity.refresh_from_db()
     assert activity.review_status == ReviewStatus.SIGNED_OFF
     reviewer.close()

@@ -45,6 +45,7 @@ def test_social_worker_refers_and_coordinator_accepts(page: Page, live_server, d
     page.get_by_role("button", name="Send the referral").click()
 
     expect(page.get_by_role("status").first).to_contain_text("sent")
+    expect(page.get_by_role("status").first).to_be_focused()
     referral = Referral.objects.get(family__parents__last_name="Quintero")
     assert sorted(referral.family.children.values_list("first_name", flat=True)) == [
         "Diego",
@@ -61,8 +62,10 @@ def test_social_worker_refers_and_coordinator_accepts(page: Page, live_server, d
     coordinator.get_by_role("link", name=referral.number).click()
     coordinator.get_by_role("button", name="Start screening").click()
     expect(coordinator.get_by_role("status").first).to_contain_text("Screening")
+    expect(coordinator.get_by_role("status").first).to_be_focused()
     coordinator.get_by_role("button", name="Accept the referral").click()
     expect(coordinator.get_by_role("status").first).to_contain_text("Accepted")
+    expect(coordinator.get_by_role("status").first).to_be_focused()
     assert axe_violations(coordinator) == []
 
     referral.refresh_from_db()
