@@ -486,7 +486,7 @@ def test_the_page_in_spanish(
     response = client.get("/reports/quality/", headers={"accept-language": "es"})
     shown = response.content.decode()
     assert "Calidad de los datos" in shown
-    assert "0 problemas de datos en 2026 Q3." in shown
+    assert "0 problemas de datos en T3 2026." in shown
 
 
 # --- Long lists: the first rows, and every record a page at a time ----------------------------
