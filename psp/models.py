@@ -290,3 +290,44 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         when = f"{self.occurred_at:%Y-%m-%d %H:%M}"
         return f"{when} {self.actor_username} {self.action} {self.object_repr}"
+
+
+class ApiToken(models.Model):
+    """A key a system (the state's, never a person's browser) uses to call the API as one
+    state-staff account: read-only, made by an administrator, shown once and kept only as
+    its SHA-256, expiring, revocable. Every call with it is audited (``psp.api``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("account"),
+    )
+    name = models.CharField(_("what it is for"), max_length=100)
+    # The first characters, shown so people can tell their tokens apart; not enough to use.
+    prefix = models.CharField(max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now: datetime.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "psp",
     "referrals",
     "mentoring",
@@ -410,4 +413,45 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
+}
+
+# --- The JSON API (/api/v1/) ----------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    # The tablet and the app's own pages use the browser session (CSRF checked); systems use
+    # a scoped token made by an administrator (psp/api.py).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "psp.api.TokenAuthentication",
+        "psp.api.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["psp.api.SignedIn"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "psp.api.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "psp.api.problem_details",
+    # Tokens are limited per token; people signed in are limited by the pages they can click.
+    "DEFAULT_THROTTLE_CLASSES": ["psp.api.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("PSP_API_TOKEN_RATE", default="600/hour")},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# How long a new API token lasts unless the administrator chooses otherwise (days).
+PSP_API_TOKEN_DAYS = env.int("PSP_API_TOKEN_DAYS", default=90)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PSP Case Management API",
+    "DESCRIPTION": (
+        "Parents Supporting Parents: a Parent Partner's caseload and contacts for the tablet, "
+        "and each program's quarterly figures for the state. Every call sees only what its "
+        "caller may see in the app."
+    ),
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }

@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("mentoring/", include("mentoring.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", include("psp.api_urls")),
     # Django's switcher, keeping a signed-in person's choice on their profile too.
     path("i18n/setlang/", views.set_language, name="set_language"),
     # Before allauth's own: the first authenticator also needs a code sent by e-mail.

@@ -100,7 +100,10 @@ FLOW_STEPS = {
 }
 EXCLUDED = {**NOT_PAGES, **POST_ONLY, **FLOW_STEPS}
 # Django's admin is Django's own templates, for administrators only; not the app's pages.
-EXCLUDED_NAMESPACES = {"admin": "Django's admin site (Django's own templates)"}
+EXCLUDED_NAMESPACES = {
+    "admin": "Django's admin site (Django's own templates)",
+    "api": "the JSON API: answers are JSON; its docs page is Swagger UI, for developers",
+}
 
 
 @dataclass(frozen=True)

@@ -16,4 +16,10 @@ CASES = [
         "audit_log", "/audit/", everyone(403, door_coordinator=200, rock_coordinator=200, admin=200)
     ),
     Case("healthz", "/healthz", {"*": 200}),
+    # The JSON API: nobody is sent to a sign-in page; a caller who is not signed in gets 401.
+    Case("api:schema", "/api/v1/schema/", {"*": 200}),
+    Case("api:docs", "/api/v1/docs/", {"*": 200}),
+    Case("api:languages", "/api/v1/languages/", {"*": 200}),
+    Case("api:me", "/api/v1/me/", everyone(200, anonymous=401)),
+    Case("api:programs", "/api/v1/programs/", everyone(200, anonymous=401)),
 ]
