@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -104,6 +104,7 @@ def programs(request: Request) -> Response:
 
 @extend_schema(responses={200: LanguageSerializer(many=True)})
 @api_view(["GET"])
+@authentication_classes([])
 @permission_classes([permissions.AllowAny])
 def languages(request: Request) -> Response:
     """The languages the app speaks (``code`` as in ``Accept-Language``)."""
