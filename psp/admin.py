@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpRequest
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
-from psp import audit, policy
+from psp import audit, policy, services
 from psp.models import (
+    ApiToken,
     AuditAction,
     AuditEntry,
     ContractPeriod,
@@ -227,3 +241,173 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ApiTokenForm(forms.ModelForm):
+    """A new token: what it is for, whose it is, until when. The key itself is made by the
+    service on save, never typed."""
+
+    class Meta:
+        model = ApiToken
+        fields = ["name", "user", "expires_at"]
+        help_texts = {
+            "name": _(
+                "Which system uses it, so you can tell tokens apart (e.g. DCF data warehouse)."
+            ),
+            "user": _(
+                "A state-staff account: the system sees exactly what this account sees, "
+                "and can only read."
+            ),
+            "expires_at": _("At most one year from now."),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            services.api_token_check(user=cleaned.get("user"), expires_at=cleaned.get("expires_at"))
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(PolicyAdmin):
+    """Tokens for the state's systems. Made here (the key shown once), revoked here; never
+    edited and never deleted, so the audit log's entries keep naming a token that exists."""
+
+    form = ApiTokenForm
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+        "status",
+    ]
+    list_select_related = ["user"]
+    search_fields = ["name", "prefix", "user__username", "user__last_name"]
+    autocomplete_fields = ["user"]
+    actions = ["revoke_tokens"]
+    shown_fields = [
+        "name",
+        "user",
+        "prefix",
+        "status",
+        "created_at",
+        "created_by",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+
+    @admin.display(description=_("status"))
+    def status(self, token: ApiToken) -> str:
+        if token.revoked_at is not None:
+            return gettext("revoked")
+        if token.expires_at <= timezone.now():
+            return gettext("expired")
+        return gettext("active")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ApiTokenForm.Meta.fields if obj is None else self.shown_fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [] if obj is None else self.shown_fields
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial: dict[str, Any] = {**super().get_changeform_initial_data(request)}
+        initial.setdefault("expires_at", services.api_token_default_expiry())
+        return initial
+
+    # A token is only ever made or revoked: its change page shows it, read-only.
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_revoke_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, "admin.access")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            raise PermissionDenied
+        token, key = services.api_token_create(
+            actor=request.user,  # type: ignore[arg-type]
+            user=form.cleaned_data["user"],
+            name=form.cleaned_data["name"],
+            expires_at=form.cleaned_data["expires_at"],
+        )
+        # The admin goes on with the form's instance (its history entry, the next page).
+        for field in ApiToken._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(token, field.attname))
+        obj._state.adding = False
+        obj._state.db = token._state.db
+        request.new_api_token_key = key  # type: ignore[attr-defined]
+
+    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None) -> Any:
+        """The key, shown on this one page only: it is stored nowhere, so a second look is
+        impossible by construction."""
+        key = getattr(request, "new_api_token_key", None)
+        if key is None:
+            return super().response_add(request, obj, post_url_continue)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Copy the new API token now"),
+            "token": obj,
+            "key": key,
+        }
+        return TemplateResponse(request, "admin/psp/apitoken/key_shown.html", context)
+
+    @admin.action(description=_("Revoke the selected API tokens"), permissions=["revoke"])
+    def revoke_tokens(self, request: HttpRequest, queryset: models.QuerySet[ApiToken]) -> None:
+        revoked = sum(
+            services.api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+            for token in queryset
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", revoked)
+            % {"count": revoked},
+            messages.SUCCESS,
+        )
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<path:object_id>/revoke/",
+                self.admin_site.admin_view(self.revoke_view),
+                name="psp_apitoken_revoke",
+            ),
+            *super().get_urls(),
+        ]
+
+    def revoke_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The change page's "Revoke" button."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_revoke_permission(request):
+            raise PermissionDenied
+        token = self.get_object(request, object_id)
+        if token is None:
+            raise Http404
+        if services.api_token_revoke(actor=request.user, token=token):  # type: ignore[arg-type]
+            self.message_user(
+                request, gettext("The token “%(name)s” is revoked.") % {"name": token.name}
+            )
+        else:
+            self.message_user(
+                request,
+                gettext("The token “%(name)s” was already revoked.") % {"name": token.name},
+                messages.WARNING,
+            )
+        return HttpResponseRedirect(reverse("admin:psp_apitoken_change", args=[token.pk]))
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        extra_context = {**(extra_context or {}), "can_revoke": self.has_revoke_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)

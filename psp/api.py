@@ -51,8 +51,8 @@ LAST_USED_EVERY = datetime.timedelta(minutes=1)
 
 class TokenAuthentication(drf_authentication.BaseAuthentication):
     """``Authorization: Bearer psp_…``. A token that is unknown, expired, revoked or whose
-    account is inactive answers 401, and so does a malformed header; each call a token makes
-    is one audit entry."""
+    account is inactive or no longer state staff answers 401, and so does a malformed header;
+    each call a token makes is one audit entry."""
 
     keyword = "Bearer"
 
@@ -70,7 +70,9 @@ class TokenAuthentication(drf_authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("This API token is not valid."))
         token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
         now = timezone.now()
-        if token is None or not token.user.is_active:
+        # A token speaks for a state-staff account only: if the account has since lost that
+        # role (or been turned off), its tokens stop with it.
+        if token is None or not (token.user.is_active and token.user.is_state_staff):
             raise exceptions.AuthenticationFailed(_("This API token is not valid."))
         if token.revoked_at is not None:
             raise exceptions.AuthenticationFailed(_("This API token was revoked."))

@@ -1,15 +1,20 @@
-"""Writes to people, programs and memberships. Each one is atomic and audited."""
+"""Writes to people, programs, memberships and API tokens. Each one is atomic and audited."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from psp import audit
+from psp.api import hash_key, new_key
 from psp.models import (
+    ApiToken,
     AuditAction,
     Membership,
     Program,
@@ -204,5 +209,87 @@ def user_language_set(*, user: User, language: str) -> bool:
     user.save(update_fields=["language"])
     audit.record(
         actor=user, action=AuditAction.UPDATE, obj=user, changes={"language": [before, language]}
+    )
+    return True
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+# A token lives at most this long: a system that still needs one gets a new one each year.
+API_TOKEN_LONGEST = datetime.timedelta(days=365)
+
+
+def api_token_default_expiry() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(days=settings.PSP_API_TOKEN_DAYS)
+
+
+def api_token_check(*, user: User | None, expires_at: datetime.datetime | None) -> None:
+    """The rules a new token answers to, as field errors: it belongs to an active state-staff
+    account (a system reads what DCF reads, never a program's families) and expires within a
+    year."""
+    errors: dict[str, str] = {}
+    if user is not None and not (user.is_state_staff and user.is_active):
+        errors["user"] = _(
+            "API tokens are only for active state-staff accounts. Choose a state-staff account."
+        )
+    if expires_at is not None:
+        now = timezone.now()
+        if expires_at <= now:
+            errors["expires_at"] = _("Choose a moment in the future.")
+        elif expires_at > now + API_TOKEN_LONGEST:
+            errors["expires_at"] = _("A token can last at most one year. Choose an earlier date.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def api_token_create(
+    *, actor: User, user: User, name: str, expires_at: datetime.datetime
+) -> tuple[ApiToken, str]:
+    """Make a read-only token for ``user``. Returns the token and its key: the key is kept
+    nowhere (only its SHA-256 and first characters), so it must be shown now or never."""
+    api_token_check(user=user, expires_at=expires_at)
+    key = new_key()
+    token = ApiToken(
+        user=user,
+        name=name.strip(),
+        prefix=key[: ApiToken._meta.get_field("prefix").max_length],
+        key_hash=hash_key(key),
+        created_by=actor,
+        expires_at=expires_at,
+    )
+    token.full_clean()
+    token.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=token,
+        changes={
+            "name": token.name,
+            "account": user.get_username(),
+            "prefix": token.prefix,
+            "expires_at": expires_at.isoformat(),
+        },
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> bool:
+    """Stop ``token`` working from now on; the row stays, for the audit trail. Returns
+    whether it was still unrevoked."""
+    stored = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if stored.revoked_at is not None:
+        token.revoked_at = stored.revoked_at
+        return False
+    stored.revoked_at = timezone.now()
+    stored.full_clean()
+    stored.save(update_fields=["revoked_at"])
+    token.revoked_at = stored.revoked_at
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=stored,
+        changes={"revoked_at": [None, stored.revoked_at.isoformat()]},
     )
     return True
