@@ -153,7 +153,10 @@ class NoStoreMiddleware:
     """Nothing shown to a signed-in person is kept by the browser or a proxy: every page and
     download (family records, CSV files, report PDFs) answers ``Cache-Control: no-store``.
     A shared tablet's back button or history then cannot show a record after sign-out.
-    Static files (served before this by WhiteNoise) keep their long caching."""
+    Static files (served before this by WhiteNoise) keep their long caching. An answer
+    marked ``revalidate_only`` (the tablet's caseload, with an ETag) keeps the view's
+    ``private, no-cache``: the browser may hold it but must ask again before each use, so an
+    unchanged caseload costs a bodiless 304."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -161,8 +164,10 @@ class NoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         signed_in = request.user.is_authenticated
         response = self.get_response(request)
-        if (signed_in or request.user.is_authenticated) and not request.path.startswith(
-            settings.STATIC_URL
+        if (
+            (signed_in or request.user.is_authenticated)
+            and not request.path.startswith(settings.STATIC_URL)
+            and not getattr(response, "revalidate_only", False)
         ):
             add_never_cache_headers(response)  # no-store, no-cache, must-revalidate, private
             response["Pragma"] = "no-cache"  # for HTTP/1.0 caches

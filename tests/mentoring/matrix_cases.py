@@ -251,4 +251,49 @@ CASES = [
             admin=200,
         ),
     ),
+    # The tablet's JSON API: family-level data for the case team only (state staff see
+    # figures, never families: 403); a caller who is not signed in gets 401.
+    Case(
+        "api:caseload",
+        "/api/v1/caseload/",
+        everyone(
+            403,
+            anonymous=401,
+            door_coordinator=200,
+            door_pp_coordinator=200,
+            door_parent_partner=200,
+            rock_coordinator=200,
+            admin=200,
+        ),
+    ),
+    Case(
+        "api:contacts",
+        "/api/v1/contacts/",
+        everyone(
+            403,
+            anonymous=401,
+            door_coordinator=200,
+            door_pp_coordinator=200,
+            door_parent_partner=200,
+            rock_coordinator=200,
+        ),
+    ),
+    Case(
+        "api:contact_detail",
+        "/api/v1/contacts/{activity}/",
+        everyone(
+            403,
+            anonymous=401,
+            door_coordinator=200,
+            door_pp_coordinator=200,
+            door_parent_partner=200,
+            rock_coordinator=404,
+        ),
+    ),
+    Case("api:activity_types", "/api/v1/activity-types/", everyone(200, anonymous=401)),
+    Case(
+        "api:resources",
+        "/api/v1/resources/",
+        everyone(200, anonymous=401, state=403, no_role=403),
+    ),
 ]
