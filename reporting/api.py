@@ -168,7 +168,9 @@ class FigureValueField(serializers.Field[Any, Any, Any, Any]):
 class FigureSerializer(serializers.Serializer[Any]):
     section = serializers.CharField()
     metric = serializers.CharField()
-    label = serializers.CharField()
+    # A serializer is a field too, whose ``label`` and ``source`` these shadow (the metaclass
+    # takes them out of the class: only the stubs see a clash).
+    label = serializers.CharField()  # type: ignore[assignment]
     value = FigureValueField(
         help_text="As the report's CSV prints it: a number, a word (yes, no, a date) or null "
         "(no value, or hidden)."
@@ -182,7 +184,7 @@ class DefinitionSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
     title = serializers.CharField()
     text = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
 
 
 class ProgramRefSerializer(serializers.Serializer[Any]):
@@ -326,6 +328,7 @@ def _report_row(request: Request, report: Report) -> dict[str, Any]:
 
 
 @extend_schema(
+    operation_id="reports_list",
     parameters=[
         OpenApiParameter("quarter", OpenApiTypes.STR, description="Only this quarter: 2026-Q3."),
         OpenApiParameter(
@@ -369,6 +372,7 @@ def reports(request: Request) -> Response:
 
 
 @extend_schema(
+    operation_id="report_retrieve",
     responses={
         200: ReportSerializer,
         401: problem("Not signed in."),

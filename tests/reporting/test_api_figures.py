@@ -275,8 +275,10 @@ def test_a_quarter_not_written_like_2026_q3_is_a_400_at_the_field(
     assert "2026-Q3" in response.json()["errors"]["quarter"][0]
 
 
-def central(*parts: int) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime(*parts), timezone.get_default_timezone())
+def central(year: int, month: int, day: int, hour: int, minute: int) -> datetime.datetime:
+    """A moment on the programs' clock (America/Chicago)."""
+    moment = datetime.datetime(year, month, day, hour, minute)
+    return timezone.make_aware(moment, timezone.get_default_timezone())
 
 
 def test_on_the_quarters_last_evening_it_has_not_ended(
