@@ -73,6 +73,29 @@ QUALITY = everyone(
     admin=200,
 )
 
+# The JSON API: the same readers; not signed in is a 401, not a sign-in page, and those who
+# read no reports get 403 (their role, not Door's records, keeps them out).
+API_READERS = {**READERS, "anonymous": 401}
+API_DOOR_REPORT = everyone(
+    403, door_coordinator=200, door_pp_coordinator=200, rock_coordinator=404, state=200,
+    anonymous=401,
+)  # fmt: skip
+API_PRIVATE_REPORT = everyone(
+    403, door_coordinator=200, door_pp_coordinator=200, rock_coordinator=404, state=404,
+    anonymous=401,
+)  # fmt: skip
+API_STATEWIDE_REPORT = everyone(
+    403, door_coordinator=404, door_pp_coordinator=404, rock_coordinator=404, state=200,
+    anonymous=401,
+)  # fmt: skip
+# A quarter's figures: statewide for state staff only (a coordinator reads no statewide
+# report); Door's for state staff (small counts hidden) and Door's coordinators (in full).
+API_STATEWIDE_FIGURES = everyone(403, state=200, anonymous=401)
+API_DOOR_FIGURES = everyone(
+    403, door_coordinator=200, door_pp_coordinator=200, rock_coordinator=404, state=200,
+    anonymous=401,
+)  # fmt: skip
+
 CASES = [
     Case("reporting:list", "/reports/", READERS),
     Case("reporting:quality", "/reports/quality/", QUALITY),
@@ -112,4 +135,18 @@ CASES = [
     Case("reporting:pdf", "/reports/{statewide}/pdf/", STATEWIDE_REPORT),
     Case("reporting:csv", "/reports/{report}/csv/", DOOR_REPORT),
     Case("reporting:csv", "/reports/{statewide}/csv/", STATEWIDE_REPORT),
+    Case("api:reports", "/api/v1/reports/", API_READERS),
+    Case("api:reports", "/api/v1/reports/?quarter=2026-Q2&program=door", API_READERS),
+    Case("api:report", "/api/v1/reports/{report}/", API_DOOR_REPORT),
+    Case("api:report", "/api/v1/reports/{private}/", API_PRIVATE_REPORT),
+    Case("api:report", "/api/v1/reports/{statewide}/", API_STATEWIDE_REPORT),
+    Case("api:figures", "/api/v1/figures/2026-Q2/", API_STATEWIDE_FIGURES),
+    Case("api:program_figures", "/api/v1/figures/2026-Q2/door/", API_DOOR_FIGURES),
+    # A quarter not written as 2026-Q2 is the caller's mistake, told at the field.
+    Case("api:figures", "/api/v1/figures/2026-2/", everyone(403, state=400, anonymous=401)),
+    Case(
+        "api:program_figures",
+        "/api/v1/figures/2026-Q9/door/",
+        {**API_DOOR_FIGURES, "door_coordinator": 400, "door_pp_coordinator": 400, "state": 400},
+    ),
 ]
