@@ -270,6 +270,10 @@ class ApiTokenForm(forms.ModelForm):
         return cleaned
 
 
+# Where a new token's key waits, between the form that made it and the page that shows it.
+NEW_KEY_SESSION = "psp_new_api_token"
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(PolicyAdmin):
     """Tokens for the state's systems. Made here (the key shown once), revoked here; never
@@ -348,17 +352,39 @@ class ApiTokenAdmin(PolicyAdmin):
         request.new_api_token_key = key  # type: ignore[attr-defined]
 
     def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None) -> Any:
-        """The key, shown on this one page only: it is stored nowhere, so a second look is
-        impossible by construction."""
+        """On to the page that shows the key: the key waits in the session only until that
+        page takes it out, so reloading it (or the form's answer) never shows it again nor
+        makes a second token."""
         key = getattr(request, "new_api_token_key", None)
         if key is None:
             return super().response_add(request, obj, post_url_continue)
+        request.session[NEW_KEY_SESSION] = {"pk": obj.pk, "key": key}
+        return HttpResponseRedirect(reverse("admin:psp_apitoken_key", args=[obj.pk]))
+
+    def key_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The new key, shown once: taken out of the session as it is shown."""
+        token = self.get_object(request, object_id)
+        if token is None:
+            raise Http404
+        waiting = request.session.get(NEW_KEY_SESSION) or {}
+        if waiting.get("pk") != token.pk:
+            self.message_user(
+                request,
+                gettext(
+                    "The key of “%(name)s” was shown once, when it was made, and cannot be "
+                    "shown again. If it was not copied, revoke this token and make a new one."
+                )
+                % {"name": token.name},
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(reverse("admin:psp_apitoken_change", args=[token.pk]))
+        del request.session[NEW_KEY_SESSION]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": gettext("Copy the new API token now"),
-            "token": obj,
-            "key": key,
+            "token": token,
+            "key": waiting["key"],
         }
         return TemplateResponse(request, "admin/psp/apitoken/key_shown.html", context)
 
@@ -377,6 +403,11 @@ class ApiTokenAdmin(PolicyAdmin):
 
     def get_urls(self) -> list[Any]:
         return [
+            path(
+                "<path:object_id>/key/",
+                self.admin_site.admin_view(self.key_view),
+                name="psp_apitoken_key",
+            ),
             path(
                 "<path:object_id>/revoke/",
                 self.admin_site.admin_view(self.revoke_view),
