@@ -7,12 +7,12 @@ import re
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from psp.dates import format_when
+from psp.forms import language_choices
 from psp.models import Program
 from reporting.quarters import Quarter
 
@@ -88,11 +88,9 @@ class ReportRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         language_field = self.fields["language"]
         assert isinstance(language_field, forms.ChoiceField)
-        # Each language in its own name, as the switcher shows them; the page's by default.
-        language_field.choices = [
-            (code, translation.get_language_info(code)["name_local"].capitalize())
-            for code, _name in settings.LANGUAGES
-        ]
+        # Each language in its own name and marked as such, as the switcher shows them; the
+        # page's by default.
+        language_field.choices = language_choices()
         language_field.initial = translation.get_language()
         quarters = completed_quarters()
         quarter_field = self.fields["quarter"]
