@@ -146,21 +146,23 @@ def language_choices() -> list[tuple[str, SafeString]]:
     ]
 
 
+class LanguageField(forms.ChoiceField):
+    """One of the site's languages, as radios each named in its own language."""
+
+    widget = forms.RadioSelect
+
+    def __init__(self, **kwargs: Any) -> None:
+        messages = {
+            "required": _("Choose a language."),
+            "invalid_choice": _("Choose a language from the list."),
+        }
+        super().__init__(choices=language_choices, error_messages=messages, **kwargs)
+
+
 class ProfileForm(forms.Form):
     """A person's own settings: the language of their pages, e-mails and reports."""
 
-    language = forms.ChoiceField(
-        label=_("Language of your pages, e-mails and reports"),
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": _("Choose a language."),
-            "invalid_choice": _("Choose a language from the list."),
-        },
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        set_choices(self, "language", language_choices())
+    language = LanguageField(label=_("Language of your pages, e-mails and reports"))
 
 
 class ProgramSettingsForm(ModelForm):
