@@ -23,6 +23,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from psp.dates import format_when
 from psp.models import Program, VersionedModel
 
 
@@ -173,7 +174,7 @@ class Meeting(VersionedModel):
     def __str__(self) -> str:
         return _("%(council)s, %(date)s") % {
             "council": self.council.name,
-            "date": self.held_on.isoformat() if self.held_on else "",
+            "date": format_when(self.held_on, "date"),
         }
 
     def get_absolute_url(self) -> str:
@@ -391,7 +392,7 @@ class Stipend(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member}: {self.amount} ({self.awarded_on.isoformat()})"
+        return f"{self.member}: {self.amount} ({format_when(self.awarded_on, 'date')})"
 
     @property
     def audit_program_id(self) -> int | None:
@@ -474,7 +475,7 @@ class OutreachEvent(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.held_on.isoformat() if self.held_on else ''} {self.title}".strip()
+        return f"{format_when(self.held_on, 'date')} {self.title}".strip()
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

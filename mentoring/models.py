@@ -546,7 +546,7 @@ class Activity(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_activity_type_display()} {self.occurred_on:%Y-%m-%d}"
+        return f"{self.get_activity_type_display()} {format_when(self.occurred_on, 'date')}"
 
     @property
     def is_locked(self) -> bool:
@@ -607,7 +607,7 @@ class SupervisionSession(models.Model):
         constraints = [minutes_from_1_to_1440("supervision_duration_1_to_1440")]
 
     def __str__(self) -> str:
-        return f"{self.parent_partner} {self.held_on}"
+        return f"{self.parent_partner} {format_when(self.held_on, 'date')}"
 
 
 class ClinicalSupportSession(models.Model):
@@ -636,7 +636,7 @@ class ClinicalSupportSession(models.Model):
         constraints = [minutes_from_1_to_1440("clinical_duration_1_to_1440")]
 
     def __str__(self) -> str:
-        return f"{self.program} {self.held_on}"
+        return f"{self.program} {format_when(self.held_on, 'date')}"
 
 
 class TrainingTopic(models.TextChoices):

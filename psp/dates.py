@@ -7,7 +7,9 @@ The kinds (their formats are in ``psp/formats/<language>/formats.py``):
 - ``time``: a time of day, "1:20 PM" (es "13:20");
 - ``day``: a day with its weekday, for headings and agendas, "Wednesday, December 2, 2026"
   (es "miércoles, 2 de diciembre de 2026");
-- ``month``: "December 2026" (es "diciembre de 2026").
+- ``month``: "December 2026" (es "diciembre de 2026");
+- ``month_name`` and ``month_abbr``: a month alone, where its year is said elsewhere (a
+  chart's axis, a quarter's months): "December" / "Dec" (es "diciembre" / "dic").
 
 Templates write ``{{ value|when:"date" }}`` (text: titles, e-mails, sentences) or
 ``{{ value|when_tag:"date" }}`` (a ``<time datetime="2026-12-01">`` element); code calls
@@ -37,7 +39,10 @@ KINDS = {
     "time": "TIME_FORMAT",
     "day": "DAY_FORMAT",
     "month": "YEAR_MONTH_FORMAT",
+    "month_name": "MONTH_NAME_FORMAT",
+    "month_abbr": "MONTH_ABBR_FORMAT",
 }
+MONTH_KINDS = ("month", "month_name", "month_abbr")
 
 # Typed dates: month first, and the ISO form the browser's date picker sends.
 TYPED_DATE_FORMATS = ["%m/%d/%Y", "%Y-%m-%d"]
@@ -70,7 +75,7 @@ def _local(value: When, kind: str) -> When:
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
-        if kind in ("date", "day", "month"):
+        if kind in ("date", "day", *MONTH_KINDS):
             return value.date()
     return value
 
@@ -92,7 +97,7 @@ def machine_when(value: When, kind: str = "date") -> str:
         return value.isoformat(timespec="seconds")
     if isinstance(value, datetime.time):
         return value.strftime("%H:%M")
-    if kind == "month":
+    if kind in MONTH_KINDS:
         return value.strftime("%Y-%m")
     return value.isoformat()
 

@@ -9,7 +9,9 @@ from allauth.account import forms as allauth_forms
 from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from psp.dates import TYPED_DATE_FORMATS
@@ -126,6 +128,41 @@ class IsoDateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def language_choices() -> list[tuple[str, SafeString]]:
+    """The site's languages for radios, each in its own name and marked as written in it
+    (``<span lang="es">Español</span>``), so a screen reader says each in its language."""
+    return [
+        (
+            code,
+            format_html(
+                '<span lang="{}">{}</span>',
+                code,
+                translation.get_language_info(code)["name_local"].capitalize(),
+            ),
+        )
+        for code, _name in settings.LANGUAGES
+    ]
+
+
+class LanguageField(forms.ChoiceField):
+    """One of the site's languages, as radios each named in its own language."""
+
+    widget = forms.RadioSelect
+
+    def __init__(self, **kwargs: Any) -> None:
+        messages = {
+            "required": _("Choose a language."),
+            "invalid_choice": _("Choose a language from the list."),
+        }
+        super().__init__(choices=language_choices, error_messages=messages, **kwargs)
+
+
+class ProfileForm(forms.Form):
+    """A person's own settings: the language of their pages, e-mails and reports."""
+
+    language = LanguageField(label=_("Language of your pages, e-mails and reports"))
 
 
 class ProgramSettingsForm(ModelForm):

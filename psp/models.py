@@ -18,6 +18,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from psp.dates import format_when
+
 
 class Role(models.TextChoices):
     """The roles a person can hold in one program. Permissions attach to these values."""
@@ -288,7 +290,7 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit entries")
 
     def __str__(self) -> str:
-        when = f"{self.occurred_at:%Y-%m-%d %H:%M}"
+        when = format_when(self.occurred_at, "datetime")
         return f"{when} {self.actor_username} {self.action} {self.object_repr}"
 
 

@@ -242,6 +242,13 @@ def _dashboard(user: User, obj: Any) -> bool:
     return True
 
 
+@rule("profile.change")
+def _profile_change(user: User, profile: User | None) -> bool:
+    """Everyone signed in keeps their own account page (their language), whatever their role;
+    nobody another's: administrators change other people in the admin."""
+    return profile is None or profile.pk == user.pk
+
+
 # --- Rules: programs ----------------------------------------------------------------------
 
 

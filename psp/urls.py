@@ -6,6 +6,7 @@ from psp import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", include("reporting.dashboard_urls")),
+    path("profile/", views.profile, name="profile"),
     path("programs/", views.program_list, name="program_list"),
     path("programs/<slug:slug>/", views.program_detail, name="program_detail"),
     path("programs/<slug:slug>/settings/", views.program_settings, name="program_settings"),

@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from psp import heartbeat, mfa, policy, selectors, services
-from psp.forms import AuditFilterForm, ProgramSettingsForm
+from psp.forms import AuditFilterForm, ProfileForm, ProgramSettingsForm, add_model_errors
 from psp.http import AuthenticatedHttpRequest
 from psp.models import Program, Role, User, is_offered_language
 
@@ -112,6 +113,39 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
         "active_filters": sum(1 for value in filters.values() if value),
     }
     return render(request, "psp/audit_log.html", context)
+
+
+@login_required
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Your account: who you are signed in as, the language of your pages, e-mails and
+    reports, and the way to your password and two-step sign-in settings."""
+    user = request.user
+    policy.require(user, "profile.change", user)
+    form = ProfileForm(request.POST or None, initial={"language": user.language_or_default})
+    if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["language"]
+        try:
+            services.user_language_set(user=user, language=language)
+        except ValidationError as error:
+            add_model_errors(form, error)
+        else:
+            # The next page is in it already; the cookie keeps it for this browser once
+            # signed out, as the footer's switcher does.
+            with translation.override(language):
+                messages.success(request, _("Your language is saved."))
+            response = redirect("profile")
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+            return response
+    return render(request, "psp/profile.html", {"form": form, "profile": user})
 
 
 @require_POST

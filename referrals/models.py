@@ -321,7 +321,7 @@ class RemovalEpisode(models.Model):
     def __str__(self) -> str:
         return _("%(child)s: removed %(day)s") % {
             "child": self.child,
-            "day": self.removed_on.isoformat(),
+            "day": format_when(self.removed_on, "date"),
         }
 
     @property
@@ -434,7 +434,7 @@ class PlacementChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_setting_display()} ({self.started_on.isoformat()})"
+        return f"{self.get_setting_display()} ({format_when(self.started_on, 'date')})"
 
     @property
     def audit_program_id(self) -> int:

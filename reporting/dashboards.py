@@ -32,7 +32,7 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.db.models import Count, F, Prefetch, QuerySet, Sum
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -45,6 +45,7 @@ from mentoring.selectors import (
     with_caseload,
 )
 from psp import policy
+from psp.dates import format_when
 from psp.models import Program, Role, User
 from referrals.models import Parent, Referral, Status
 from reporting import charts, metrics, quality
@@ -264,7 +265,7 @@ def program_dashboard(
         families_chart=_fluid(
             charts.column_chart(
                 title=_("Families served in each of the last 6 months"),
-                columns=[(formats.date_format(month, "M"), count) for month, count in families],
+                columns=[(format_when(month, "month_abbr"), count) for month, count in families],
             )
         ),
         contacts_by_type=contacts,

@@ -22,7 +22,7 @@ from typing import Any
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -158,7 +158,7 @@ def chart_rows(data: dict[str, Any]) -> dict[str, tuple[str, list[tuple[str, Any
         ),
         "families": (
             _("Families served in each month of the quarter"),
-            [(formats.date_format(month, "F"), count) for month, count in families.per_month],
+            [(format_when(month, "month_name"), count) for month, count in families.per_month],
         ),
         "contacts": (
             _("Contacts by type"),

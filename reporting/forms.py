@@ -7,12 +7,12 @@ import re
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from psp.dates import format_when
+from psp.forms import LanguageField
 from psp.models import Program
 from reporting.quarters import Quarter
 
@@ -77,23 +77,12 @@ class ReportRequestForm(forms.Form):
     )
 
     # Not required: left out, the report is in the language of the page it was asked from.
-    language = forms.ChoiceField(
-        label=gettext_lazy("Language of the report"),
-        widget=forms.RadioSelect,
-        required=False,
-        error_messages={"invalid_choice": gettext_lazy("Choose a language from the list.")},
-    )
+    # Each language in its own name and marked as such, as the switcher shows them.
+    language = LanguageField(label=gettext_lazy("Language of the report"), required=False)
 
     def __init__(self, *args: Any, programs: list[Program], statewide: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        language_field = self.fields["language"]
-        assert isinstance(language_field, forms.ChoiceField)
-        # Each language in its own name, as the switcher shows them; the page's by default.
-        language_field.choices = [
-            (code, translation.get_language_info(code)["name_local"].capitalize())
-            for code, _name in settings.LANGUAGES
-        ]
-        language_field.initial = translation.get_language()
+        self.fields["language"].initial = translation.get_language()  # the page's
         quarters = completed_quarters()
         quarter_field = self.fields["quarter"]
         assert isinstance(quarter_field, forms.ChoiceField)

@@ -1,10 +1,12 @@
 """Numbers, percents and dollars as the report's reader writes them, in the active language.
 
-English: 1,234 · 6.8 · 13.5% · $1,234.50. Spanish: 1.234 · 6,8 · 13,5 % · 1.234,50 US$.
-The patterns (separators, where the % and the currency symbol go) are the Unicode CLDR's,
-through Babel; a language CLDR does not know yet is written as in the site's default
-language. A number keeps the decimal places it was rounded to ("0.0" hours stays "0.0"),
-so the report's rounding rules decide them, not the formatting.
+The readers are in Wisconsin: each language is written as in the United States (CLDR's
+``<language>_US`` where it has one), so Spanish reads 1,234 · 6.8 · 13.5% · $1,234.50 as
+English does, not Spain's 1.234 · 6,8 · 13,5 % · 1.234,50 US$. The patterns (separators,
+where the % and the currency symbol go) are the Unicode CLDR's, through Babel; a language
+CLDR does not know yet is written as in the site's default language. A number keeps the
+decimal places it was rounded to ("0.0" hours stays "0.0"), so the report's rounding rules
+decide them, not the formatting.
 """
 
 from __future__ import annotations
@@ -20,14 +22,19 @@ from django.utils import translation
 
 CURRENCY = "USD"
 MINUS = "\u2212"  # a real minus sign, not a hyphen
+TERRITORY = "US"  # where the readers are: each language as written there (es_US)
 
 
 @cache
 def _locale(language: str) -> Locale:
-    try:
-        return Locale.parse(translation.to_locale(language))
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse(translation.to_locale(settings.LANGUAGE_CODE))
+    code = translation.to_locale(language)
+    in_the_us = code if "_" in code else f"{code}_{TERRITORY}"
+    for candidate in (in_the_us, code):
+        try:
+            return Locale.parse(candidate)
+        except (UnknownLocaleError, ValueError):
+            continue
+    return Locale.parse(translation.to_locale(settings.LANGUAGE_CODE))
 
 
 def locale() -> Locale:

@@ -197,3 +197,27 @@ def test_password_reset_and_the_authenticator_code_summarise_their_errors(
     summary.get_by_role("link").click()
     expect(code).to_be_focused()
     assert axe_violations(page) == []
+
+
+def test_a_person_chooses_their_language_on_their_account_page_by_keyboard(
+    page: Page, live_server, personas, password
+) -> None:
+    """From the account menu to "Your account", Español chosen with the arrow keys and saved:
+    the next page is Spanish and focus is on the message that says so."""
+    sign_in_by_keyboard(page, live_server.url, personas["door_parent_partner"], password)
+    page.reload()  # from the top of the page
+    tab_to(page, ".navbar-toggler")  # a tablet's width: the menu is folded
+    page.keyboard.press("Enter")
+    tab_to(page, "#account-menu")
+    page.keyboard.press("Enter")
+    tab_to(page, ".dropdown-item", "Your account")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("/profile/$"))
+    assert axe_violations(page) == []
+    choose(page, "language", "Español")
+    tab_to(page, "button[type=submit]", "Save language")
+    page.keyboard.press("Enter")
+    expect(status_message(page, "Su idioma está guardado.")).to_be_focused()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.locator('main label[for] [lang="es"]')).to_have_text("Español")
+    assert axe_violations(page) == []

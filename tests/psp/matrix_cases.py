@@ -5,6 +5,7 @@ from tests.matrix import Case, everyone
 CASES = [
     Case("home", "/", everyone(302)),
     Case("dashboard", "/dashboard/", everyone(200)),
+    Case("profile", "/profile/", everyone(200)),
     Case("program_list", "/programs/", everyone(200)),
     Case("program_detail", "/programs/door/", everyone(200, rock_coordinator=404, no_role=404)),
     Case(

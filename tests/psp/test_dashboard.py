@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
@@ -291,6 +292,26 @@ def test_charts_are_svg_with_a_title_a_description_and_the_numbers_in_a_table(
     assert board.families_by_month[-1][0] == timezone.localdate().replace(day=1)
     assert board.contacts_by_type == [("Home visit", 1)]
     assert '<th scope="row" class="fw-normal">Home visit</th><td class="text-end">1</td>' in (page)
+
+
+@pytest.mark.parametrize(
+    ("language", "months"),
+    [
+        ("en", ["Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]),
+        ("es", ["jul", "ago", "sep", "oct", "nov", "dic"]),
+    ],
+)
+def test_the_families_chart_names_the_months_in_the_readers_language(
+    personas, door, client_for, language, months
+):
+    coordinator = personas["door_coordinator"]
+    coordinator.language = language
+    coordinator.save()
+    with time_machine.travel(datetime.datetime(2026, 12, 15, 12, 0, tzinfo=CHICAGO), tick=False):
+        response, _page = page_for(client_for, coordinator)
+    chart = str(response.context["program_dashboard"].families_chart)
+    axis = re.findall(r"<text[^>]*>([^<\d]+)</text>", chart)
+    assert axis == months
 
 
 def test_families_by_month_counts_as_the_quarterly_metric(personas, door):

@@ -22,10 +22,12 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from councils.models import Meeting
+from councils.models import Council, CouncilMember, Meeting, OutreachEvent, Stipend
+from mentoring.models import Activity, ClinicalSupportSession, ParentPartner, SupervisionSession
 from psp.dates import format_when, time_element
 from psp.forms import DateField, SplitDateField
-from referrals.models import Referral
+from psp.models import AuditEntry, Program
+from referrals.models import Child, PlacementChange, Referral, RemovalEpisode
 from reporting import documents
 from reporting.models import Report
 from tests.clock import CHICAGO, CLOCK_MATRIX, on_the_wall
@@ -208,6 +210,18 @@ def test_time_element_carries_the_iso_moment_and_nothing_for_no_value() -> None:
             '<time datetime="2026-12-31T23:30:00-06:00">'
         )
         assert time_element(None, "date") == ""
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "abbr"),
+    [("en", "December", "Dec"), ("es", "diciembre", "dic"), ("hmn", "December", "Dec")],
+)
+def test_a_month_alone_for_a_charts_axis(language: str, name: str, abbr: str) -> None:
+    moment = datetime.datetime(2027, 1, 1, 5, 30, tzinfo=datetime.UTC)  # Dec 31 in Wisconsin
+    with translation.override(language):
+        assert format_when(moment, "month_name") == name
+        assert format_when(moment, "month_abbr") == abbr
+        assert time_element(moment, "month_abbr") == f'<time datetime="2026-12">{abbr}</time>'
 
 
 # --- Pages, e-mails and the report in both languages -------------------------------------
@@ -471,3 +485,32 @@ def test_hostile_dates_in_a_page_filter_never_fail_the_page(
     typed = typed.replace("\x00", "")  # a NUL byte is refused before any form reads it
     response = client_for(personas["door_coordinator"]).get("/referrals/", {"received_from": typed})
     assert response.status_code == 200
+
+
+# --- Records named in the admin's lists and the audit log --------------------------------
+
+
+@pytest.mark.parametrize(("language", "day"), [("en", "Dec 1, 2026"), ("es", "1 dic 2026")])
+def test_records_are_named_with_their_date_in_the_readers_style(language: str, day: str) -> None:
+    """What the admin lists and the audit log's "object" column read: the date kind, never
+    ISO; an audit entry's moment in Wisconsin time (01:20 UTC on Dec 2 is Dec 1 there)."""
+    when = datetime.date(2026, 12, 1)
+    council = Council(name="Door council")
+    records = [
+        Meeting(council=council, held_on=when),
+        Stipend(member=CouncilMember(council=council, name="Ana"), amount=50, awarded_on=when),
+        OutreachEvent(held_on=when, title="Fair"),
+        Activity(activity_type="home_visit", occurred_on=when),
+        SupervisionSession(parent_partner=ParentPartner(first_name="Jo"), held_on=when),
+        ClinicalSupportSession(program=Program(name="Door"), held_on=when),
+        RemovalEpisode(child=Child(first_name="Mia", last_name="Lee"), removed_on=when),
+        PlacementChange(started_on=when),
+        AuditEntry(occurred_at=datetime.datetime(2026, 12, 2, 1, 20, tzinfo=datetime.UTC)),
+    ]
+    with translation.override(language):
+        names = {type(record).__name__: str(record) for record in records}
+    for name in names.values():
+        assert day in name, names
+        assert "2026-12" not in name, names
+    assert names["Meeting"] == ("Door council, " + day)
+    assert "7:20 PM" in names["AuditEntry"] or "19:20" in names["AuditEntry"]

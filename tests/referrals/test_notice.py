@@ -47,6 +47,18 @@ def notice_title(page: Tag) -> str:
     return one(page, "article.notice h1").get_text()
 
 
+TITLES = {"en": ENGLISH_TITLE, "es": SPANISH_TITLE}
+
+
+def shown_notice(client: Client, referral: Referral, language: str) -> tuple[BeautifulSoup, str]:
+    """The notice page, checked to be in ``language`` with that language's title, and the
+    notice's text."""
+    page = notice_page(client, referral)
+    assert page_language(page) == language
+    assert notice_title(page) == TITLES[language]
+    return page, one(page, "article.notice").get_text(" ", strip=True)
+
+
 def speaking(door: Program, language: str) -> Referral:
     referral = ReferralFactory(family__program=door)
     referral.family.parents.update(preferred_language=language)
@@ -59,11 +71,7 @@ def test_english_notice_says_what_the_program_is_with_its_consent_form(
     door.contact_email = "psp@door.example.org"
     door.save()
     referral = speaking(door, Language.ENGLISH)
-    page = notice_page(client_for(personas["door_coordinator"]), referral)
-    assert page_language(page) == "en"
-    notice = one(page, "article.notice")
-    assert notice_title(page) == ENGLISH_TITLE
-    text = notice.get_text(" ", strip=True)
+    page, text = shown_notice(client_for(personas["door_coordinator"]), referral, "en")
     assert "What is Parents Supporting Parents?" in text
     assert "Yes. I agree that Door County PSP may contact me about a Parent Partner." in text
     assert "No. Please do not contact me." in text
@@ -77,11 +85,7 @@ def test_notice_defaults_to_the_parents_preferred_language(
     personas: dict[str, Any], door: Program, client_for: Callable[[User | None], Client]
 ) -> None:
     referral = speaking(door, Language.SPANISH)
-    page = notice_page(client_for(personas["door_coordinator"]), referral)
-    assert page_language(page) == "es"
-    notice = one(page, "article.notice")
-    assert notice_title(page) == SPANISH_TITLE
-    text = notice.get_text(" ", strip=True)
+    page, text = shown_notice(client_for(personas["door_coordinator"]), referral, "es")
     assert "¿Qué es Padres que Apoyan a Padres?" in text
     assert "Sí. Acepto que Door County PSP se comunique conmigo" in text
     assert "What is Parents Supporting Parents?" not in text

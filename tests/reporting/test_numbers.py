@@ -14,7 +14,8 @@ from reporting import numbers
     ("language", "expected"),
     [
         ("en", ["12,345", "6.8", "0.0", "+1,234", "\u22123", "0", "13.5%", "$1,284.50"]),
-        ("es", ["12.345", "6,8", "0,0", "+1.234", "\u22123", "0", "13,5\xa0%", "1.284,50\xa0US$"]),
+        # Spanish as written in the United States (es_US), not Spain's 1.234,50 US$.
+        ("es", ["12,345", "6.8", "0.0", "+1,234", "\u22123", "0", "13.5%", "$1,284.50"]),
         # No CLDR data for Hmong yet: written as in English, the site's default language.
         ("hmn", ["12,345", "6.8", "0.0", "+1,234", "\u22123", "0", "13.5%", "$1,284.50"]),
     ],

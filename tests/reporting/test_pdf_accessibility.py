@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -158,10 +159,42 @@ def test_numbers_and_money_in_english(rendered: dict[str, Rendered]) -> None:
     assert "Hours of contact 6.8 0.3 +6.5" in text
 
 
-def test_numbers_and_money_in_spanish(rendered: dict[str, Rendered]) -> None:
+def test_numbers_and_money_in_spanish_as_written_in_the_united_states(
+    rendered: dict[str, Rendered],
+) -> None:
+    """Spanish-speaking readers in Wisconsin write numbers and dollars as the United States
+    does (CLDR's es_US), not as Spain does (1.268, 1.284,50 US$)."""
     text = pdf_text(rendered["es"].pdf)
-    assert "1.268" in text and "1,268" not in text
-    assert "2 (1.284,50 US$)" in text and "$1,284.50" not in text
-    assert "6,8 0,3 +6,5" in text
+    assert "1,268" in text and "1.268" not in text
+    assert "2 ($1,284.50)" in text and "US$" not in text
+    assert "6.8 0.3 +6.5" in text and "6,8" not in text
     with pdf_ua.open_pdf(rendered["es"].pdf) as pdf:
         assert str(pdf.Root.Lang) == "es"
+
+
+@pytest.mark.parametrize(
+    ("language", "months"),
+    [("en", ["April", "May", "June"]), ("es", ["abril", "mayo", "junio"])],
+)
+def test_the_families_chart_names_the_months_in_the_readers_language(
+    rendered: dict[str, Rendered], language: str, months: list[str]
+) -> None:
+    """The chart's axis and its table say the quarter's months in the report's language."""
+    html = rendered[language].html
+    axis = re.findall(r"<text[^>]*>([^<]+)</text>", html)
+    for month in months:
+        assert month in axis, (month, axis)
+    assert "April" not in html if language == "es" else "abril" not in html
+
+
+def test_a_spanish_fourth_quarter_chart_says_diciembre(door: Any) -> None:
+    report = Report(program=door, year=2026, quarter=4, suppressed=True, language="es")
+    with (
+        time_machine.travel(datetime.datetime(2027, 1, 1, 6, 30, tzinfo=datetime.UTC), tick=False),
+        translation.override(report.language),
+    ):
+        rows = documents.chart_rows(documents.report_data(report))
+        charts = documents.report_charts(rows)
+    assert [label for label, _count in rows["families"][1]] == ["octubre", "noviembre", "diciembre"]
+    assert ">diciembre</text>" in str(charts["families"])
+    assert "December" not in str(charts["families"])

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
@@ -416,10 +417,12 @@ def test_an_analyst_reading_spanish_may_still_ask_for_the_english_report(
     assert "Idioma del informe" in page
     form = client.get("/reports/").context["form"]
     assert form["language"].value() == "es"
-    assert [label for _value, label in form.fields["language"].choices] == [
-        "English",
-        "Español",
-        "Hmoob",
+    # Each option's label is marked as written in its own language.
+    labels = BeautifulSoup(page, "html.parser").select('input[name="language"] + label span')
+    assert [(label["lang"], label.get_text()) for label in labels] == [
+        ("en", "English"),
+        ("es", "Español"),
+        ("hmn", "Hmoob"),
     ]
     # Not run here (no commit in this test): only what was asked for is looked at.
     client.post("/reports/generate/", {**Q2_2026, "program": str(door.pk), "language": "en"})

@@ -10,6 +10,9 @@ TIME_FORMAT = "g:i A"
 DAY_FORMAT = "l, F j, Y"
 # A month: December 2026
 YEAR_MONTH_FORMAT = "F Y"
+# A month alone, its year said elsewhere (a chart's axis): December; shortened: Dec
+MONTH_NAME_FORMAT = "F"
+MONTH_ABBR_FORMAT = "M"
 # A day and month with no year: December 2
 MONTH_DAY_FORMAT = "F j"
 
