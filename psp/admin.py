@@ -6,9 +6,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.forms import BaseInlineFormSet, Form
 from django.http import (
     Http404,
     HttpRequest,
@@ -19,6 +22,7 @@ from django.http import (
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -156,9 +160,33 @@ class PolicyAdmin(admin.ModelAdmin):
                 )
 
 
+class LabelledRows(BaseInlineFormSet):
+    """A table's fields named by their column (Django's tabular inline shows the column's
+    heading but gives the fields in its rows no label)."""
+
+    def add_fields(self, form: Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            if field.label:
+                field.widget.attrs.setdefault("aria-label", capfirst(field.label))
+
+
 class PolicyInline(admin.options.InlineModelAdmin):
     """Inline rows answer to the same rule as their page (``admin.access``), not to Django's
-    per-model permissions, so an administrator sees and edits them like the page itself."""
+    per-model permissions, so an administrator sees and edits them like the page itself.
+    A table of rows (a tabular inline) scrolls in a box the keyboard reaches, and the fields
+    of its rows are named by their column (``LabelledRows``)."""
+
+    def __init__(self, parent_model: type[models.Model], admin_site: admin.AdminSite) -> None:
+        super().__init__(parent_model, admin_site)
+        if isinstance(self, admin.TabularInline):
+            self.template = "admin/edit_inline/tabular_region.html"
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        if isinstance(self, admin.TabularInline):
+            return type(formset.__name__, (LabelledRows, formset), {})
+        return formset
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return policy.can(request.user, "admin.access")
@@ -192,7 +220,8 @@ class MembershipAdmin(PolicyAdmin):
     list_display = ["user", "program", "role", "is_active"]
     list_filter = ["program", "role", "is_active"]
     search_fields = ["user__username", "user__last_name"]
-    autocomplete_fields = ["user"]
+    # Not autocomplete_fields: its select2 box has no accessible name until a user is chosen.
+    raw_id_fields = ["user"]
     list_select_related = ["user", "program"]
 
 
@@ -200,6 +229,9 @@ class MembershipAdmin(PolicyAdmin):
 class UserAdmin(PolicyAdmin, DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "statewide_role", "is_active"]
     list_filter = ["statewide_role", "is_active"]
+    # Plain lists, not Django's two-box filter: its script writes an ARIA label where ARIA
+    # allows none. (Access comes from roles, not from groups and permissions.)
+    filter_horizontal = ()
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
         ("PSP", {"fields": ["statewide_role"]}),
@@ -219,12 +251,31 @@ class UserAdmin(PolicyAdmin, DjangoUserAdmin):
         return response
 
 
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    filter_horizontal = ()  # as the users' (above)
+
+
+class BlankAsEmpty(admin.AllValuesFieldListFilter):
+    """A blank value is listed as the admin shows any empty value ("-"), not as a link with
+    no words (entries about no record have a blank object type)."""
+
+    def choices(self, changelist: Any) -> Any:
+        for choice in super().choices(changelist):
+            if choice["display"] == "":
+                choice = {**choice, "display": self.empty_value_display}
+            yield choice
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only: the database refuses changes anyway (see the psp migrations)."""
 
     list_display = ["occurred_at", "actor_username", "action", "object_type", "object_repr"]
-    list_filter = ["action", "object_type"]
+    list_filter = ["action", ("object_type", BlankAsEmpty)]
     search_fields = ["actor_username", "object_repr", "object_id"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:

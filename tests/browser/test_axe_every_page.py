@@ -5,8 +5,12 @@ each page the matrix says it reads (answer 200), with the matrix's own records a
 demo data, and the account pages below. Each page is checked at a desktop, tablet and phone
 width; then, for each role, its menus opened, and for the first role that reaches each form,
 the form sent empty (the page with its errors). Pages that change with htmx are checked once
-the new content has settled. A URL added to the project must be checked here or excluded
-below with its reason (``test_every_url_is_checked_or_excluded``).
+the new content has settled. The administrators also open the Django admin: its index, each
+app's page and, for every registered ModelAdmin, the list, the add form, a record's change
+form (and that form sent with a required field emptied), its history and its delete
+confirmation. The steps of a two-step sign-in, and the pages of an authenticator, are
+checked as a person with one goes through them. A URL added to the project must be checked
+here or excluded below with its reason (``test_every_url_is_checked_or_excluded``).
 """
 
 from __future__ import annotations
@@ -17,9 +21,11 @@ from typing import Any
 import pytest
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.conf import settings
-from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.contrib import admin
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page
 
@@ -29,8 +35,9 @@ from psp.models import Program, User
 from referrals.models import Referral, Status
 from reporting.models import Report, ReportStatus, ReportStep
 from tests.browser.conftest import axe_report, inject_axe
-from tests.factories import ReferralFactory, UserFactory
+from tests.factories import TEST_PASSWORD, ReferralFactory, UserFactory
 from tests.matrix import PERSONAS
+from tests.mfa import enroll_totp, totp_code
 from tests.reporting.matrix_cases import placeholders as report_placeholders
 from tests.test_access_matrix import CASES
 
@@ -67,6 +74,9 @@ NOT_PAGES = {
     "reporting:status": "HTML fragment polled into the report page (checked there)",
     "referrals:source_events": "HTML fragment of the referral form's event search (checked there)",
     "mfa_download_recovery_codes": "plain-text download",
+    "admin:jsi18n": "the admin's JavaScript catalogue",
+    "admin:autocomplete": "JSON for the admin's autocomplete fields",
+    "admin:view_on_site": "a redirect to the record's page in the app",
 }
 # Addresses that answer only a POST (their pages are the forms that send them).
 POST_ONLY = {
@@ -81,29 +91,37 @@ POST_ONLY = {
     "set_language": "POST-only: the language switcher",
     "account_logout": "signs out on POST; GET shows the same page as the account menu's form",
     "admin_logout": "signs out",
+    "admin:logout": "the address of admin_logout, which answers first",
+    "admin:login": "the address of admin_login, which answers first (checked)",
 }
 # Pages that need a state made only by an earlier step of a flow.
 FLOW_STEPS = {
-    "account_confirm_email": "needs an e-mail confirmation key; addresses are set by admins",
-    "account_email_verification_sent": "shown only after sign-up, which is closed",
-    "account_signup": "sign-up is closed: accounts are made by administrators",
     "account_set_password": "every account has a password (redirects to change it)",
-    "account_inactive": "shown only to an account switched off while signing in",
     "account_confirm_login_code": "sign-in by e-mailed code is switched off",
     "account_request_reauthentication_code": "code re-authentication is switched off",
     "account_confirm_reauthentication_code": "code re-authentication is switched off",
-    "mfa_authenticate": "the second step of a sign-in with an authenticator",
-    "mfa_reauthenticate": "asked only of someone with an authenticator",
-    "mfa_deactivate_totp": "needs an authenticator set up",
-    "mfa_view_recovery_codes": "needs an authenticator set up",
-    "mfa_generate_recovery_codes": "needs an authenticator set up",
 }
-EXCLUDED = {**NOT_PAGES, **POST_ONLY, **FLOW_STEPS}
-# Django's admin is Django's own templates, for administrators only; not the app's pages.
-EXCLUDED_NAMESPACES = {
-    "admin": "Django's admin site (Django's own templates)",
-    "api": "the JSON API: answers are JSON; its docs page is Swagger UI, for developers",
+# The JSON API answers JSON, not pages; its docs page is Swagger UI, for developers.
+API_ROUTES = {
+    name: "the JSON API (JSON answers; the docs page is Swagger UI, for developers)"
+    for name in (
+        "api:schema",
+        "api:docs",
+        "api:me",
+        "api:programs",
+        "api:languages",
+        "api:caseload",
+        "api:contacts",
+        "api:contact",
+        "api:activity_types",
+        "api:resources",
+        "api:figures",
+        "api:program_figures",
+        "api:reports",
+        "api:report",
+    )
 }
+EXCLUDED = {**NOT_PAGES, **POST_ONLY, **FLOW_STEPS, **API_ROUTES}
 
 
 @dataclass(frozen=True)
@@ -123,8 +141,18 @@ def account_pages(reset_path: str) -> list[Target]:
         Target("account_reset_password_done", "/accounts/password/reset/done/", anonymous),
         Target("account_reset_password_from_key", reset_path, anonymous),
         Target(
+            "account_reset_password_from_key",
+            "/accounts/password/reset/key/0-used-or-expired/",
+            anonymous,
+        ),
+        Target(
             "account_reset_password_from_key_done", "/accounts/password/reset/key/done/", anonymous
         ),
+        # Pages met only in a flow, each opened as its flow's last step leaves it.
+        Target("account_inactive", "/accounts/inactive/", anonymous),
+        Target("account_signup", "/accounts/signup/", anonymous),  # says sign-up is closed
+        Target("account_email_verification_sent", "/accounts/confirm-email/", anonymous),
+        Target("account_confirm_email", "/accounts/confirm-email/no-such-key/", anonymous),
         Target("account_change_password", "/accounts/password/change/", signed_in),
         Target("account_reauthenticate", "/accounts/reauthenticate/", signed_in),
         Target("mfa_index", "/accounts/2fa/", signed_in),
@@ -149,8 +177,6 @@ def _served(resolvers: list[Any], namespace: str = "") -> set[str]:
     names: set[str] = set()
     for entry in resolvers:
         if isinstance(entry, URLResolver):
-            if entry.namespace in EXCLUDED_NAMESPACES:
-                continue
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             names |= _served(entry.url_patterns, inner)
         elif isinstance(entry, URLPattern) and entry.name:
@@ -161,10 +187,94 @@ def _served(resolvers: list[Any], namespace: str = "") -> set[str]:
 def test_every_url_is_checked_or_excluded() -> None:
     checked = {case.url_name for _m, case in CASES if case.method == "get"} - set(EXCLUDED)
     checked |= {target.url_name for target in account_pages("")}
+    checked |= set(TWO_STEP_PAGES.values()) | admin_url_names()
     served = _served(get_resolver().url_patterns)
     assert served - checked - set(EXCLUDED) == set(), "pages neither checked by axe nor excluded"
     assert set(EXCLUDED) - served == set(), "exclusions name URLs that no longer exist"
     assert checked & set(EXCLUDED) == set()
+
+
+# --- The Django admin -----------------------------------------------------------------------
+
+# The admin's own pages; each app's page (admin:app_list) is added for each registered app.
+ADMIN_SITE_PAGES = {
+    "admin:index": "/admin/",
+    "admin:password_change": "/admin/password_change/",
+    "admin:password_change_done": "/admin/password_change/done/",
+}
+# Each registered ModelAdmin's list, add form (where it allows adding) and a record's change
+# form; the change forms of these models are also sent with their required fields emptied.
+ADMIN_MODEL_VIEWS = ("changelist", "add", "change")
+ADMIN_ERROR_MODELS = {
+    "psp.user",
+    "psp.program",
+    "psp.membership",
+    "referrals.referral",
+    "referrals.family",
+}
+# A record's history and delete confirmation are Django's same two templates for every
+# model: they are checked on one family (whose delete page lists the records going with it).
+ADMIN_RECORD_VIEWS = ("history", "delete")
+ADMIN_ONE_RECORD = "referrals.family"
+# Pages a ModelAdmin adds to Django's, opened for the same record as its change form (and
+# sent with an error too). A ModelAdmin's new page must be added here.
+ADMIN_OWN_PAGES = {"auth_user_password_change"}
+
+
+@dataclass(frozen=True)
+class AdminPage:
+    url_name: str
+    path: str
+    send_with_error: bool = False  # sent again with its required fields emptied
+
+
+def admin_url_names() -> set[str]:
+    names = set(ADMIN_SITE_PAGES) | {"admin:app_list"}
+    for model, model_admin in admin.site._registry.items():
+        info = f"{model._meta.app_label}_{model._meta.model_name}"
+        names |= {f"admin:{info}_{view}" for view in ADMIN_MODEL_VIEWS + ADMIN_RECORD_VIEWS}
+        own = {pattern.name for pattern in model_admin.get_urls() if pattern.name}
+        names |= {f"admin:{name}" for name in own & ADMIN_OWN_PAGES}
+    return names
+
+
+def admin_pages(user: User) -> list[AdminPage]:
+    """The admin's pages, from ``admin.site``: a ModelAdmin registered is checked with the
+    rest, on the pages its permissions give the administrator (a ModelAdmin with nothing
+    to show has no change form to check: its add form has the same fields)."""
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    pages = [
+        AdminPage(name, path, send_with_error=name == "admin:password_change")
+        for name, path in ADMIN_SITE_PAGES.items()
+    ]
+    apps = sorted({model._meta.app_label for model in admin.site._registry})
+    pages += [AdminPage("admin:app_list", f"/admin/{app}/") for app in apps]
+    for model, model_admin in admin.site._registry.items():
+        info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        pages.append(AdminPage(f"{info}_changelist", reverse(f"{info}_changelist")))
+        if model_admin.has_add_permission(request):
+            pages.append(AdminPage(f"{info}_add", reverse(f"{info}_add")))
+        record = model_admin.get_queryset(request).order_by("-pk").first()
+        if record is None:
+            continue
+        label = model._meta.label_lower
+        send = label in ADMIN_ERROR_MODELS and model_admin.has_change_permission(request, record)
+        pages.append(AdminPage(f"{info}_change", reverse(f"{info}_change", args=[record.pk]), send))
+        if label == ADMIN_ONE_RECORD:
+            assert model_admin.has_delete_permission(request, record)
+            pages += [
+                AdminPage(f"{info}_{view}", reverse(f"{info}_{view}", args=[record.pk]))
+                for view in ADMIN_RECORD_VIEWS
+            ]
+        own = {pattern.name for pattern in model_admin.get_urls() if pattern.name}
+        pages += [
+            AdminPage(f"admin:{name}", reverse(f"admin:{name}", args=[record.pk]), True)
+            for name in sorted(own & ADMIN_OWN_PAGES)
+        ]
+    names = {page.url_name.rsplit("_", 1)[0] for page in pages if page.send_with_error}
+    assert all(f"admin:{label.replace('.', '_')}" in names for label in ADMIN_ERROR_MODELS)
+    return pages
 
 
 # --- The demo data, with the matrix's records ---------------------------------------------
@@ -221,10 +331,12 @@ def demo_records(personas: dict[str, Any], door: Program) -> dict[str, Any]:
 class Site:
     personas: dict[str, User | None]
     pages: list[Target]
+    admin: list[AdminPage]  # what the administrators open in the Django admin
+    two_step: User  # someone who signs in with an authenticator
 
 
 @pytest.fixture
-def site(demo: None) -> Site:
+def site(demo: None, monkeypatch: pytest.MonkeyPatch) -> Site:
     users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERS.values())}
     if "no-role" not in users:
         users["no-role"] = UserFactory(username="no-role")
@@ -234,7 +346,21 @@ def site(demo: None) -> Site:
     someone = users["door-parent-partner"]
     key = default_token_generator.make_token(someone)
     reset = f"/accounts/password/reset/key/{user_pk_to_url_str(someone)}-{key}/"
-    return Site(personas, matrix_pages(values) + account_pages(reset))
+    two_step = UserFactory(username="two-step")
+    enroll_totp(two_step)
+    RecoveryCodes.activate(two_step)
+    administrator = personas["admin"]
+    assert administrator is not None and administrator.is_staff
+    # The admin's lists show ten rows, not a hundred: the rows are alike, and axe's time
+    # grows with them (the whole sweep runs twice in CI).
+    for model_admin in admin.site._registry.values():
+        monkeypatch.setattr(model_admin, "list_per_page", 10)
+    return Site(
+        personas,
+        matrix_pages(values) + account_pages(reset),
+        admin_pages(administrator),
+        two_step,
+    )
 
 
 # --- Checking ------------------------------------------------------------------------------
@@ -371,6 +497,82 @@ def check_report_progress(page: Page, base_url: str, findings: Findings) -> None
     findings.check(page, f"/reports/{report.pk}/ (progress brought in)")
 
 
+# The Django admin's form (a record's, a password's), sent with its required fields emptied.
+ADMIN_FORM = "document.querySelector('#content-main form[method=post]')"
+EMPTY_ADMIN_FORM = f"""() => {{
+  const form = {ADMIN_FORM};
+  form.noValidate = true;
+  const typed = ['text', 'email', 'number', 'date', 'time', 'url', 'tel', 'password'];
+  const fields = [...form.querySelectorAll('input, textarea, select')].filter(field =>
+    field.tagName === 'TEXTAREA' || typed.includes(field.type)
+    || (field.tagName === 'SELECT' && [...field.options].some(o => o.value === '')));
+  const required = fields.filter(field => field.required);
+  // A form without a required field (a password's, with "no password" as a choice) is
+  // sent with every field emptied.
+  for (const field of required.length ? required : fields) field.value = '';
+}}"""
+SEND_ADMIN_FORM = f"""() => {{
+  const form = {ADMIN_FORM};
+  (form.querySelector('[type=submit][name=_save]') || form.querySelector('[type=submit]')).click();
+}}"""
+
+
+def check_admin(page: Page, base: str, pages: list[AdminPage], findings: Findings) -> None:
+    """The administrators' Django admin at every width (its menus are Django's own, and
+    not opened); forms are sent with an error once, never a delete confirmation."""
+    for target in pages:
+        assert opened(page, base + target.path), target.path
+        findings.check(page, target.path)
+        if not target.send_with_error:
+            continue
+        page.evaluate(EMPTY_ADMIN_FORM)
+        with page.expect_navigation():
+            page.evaluate(SEND_ADMIN_FORM)
+        assert page.locator(".errornote").count(), f"{target.path}: no error shown"
+        findings.check(page, f"{target.path} (sent with an error)")
+
+
+# The pages of someone with an authenticator, each to its name in the URLs.
+TWO_STEP_PAGES = {
+    "/accounts/2fa/authenticate/": "mfa_authenticate",
+    "/accounts/2fa/": "mfa_index",
+    "/accounts/2fa/totp/deactivate/": "mfa_deactivate_totp",
+    "/accounts/2fa/recovery-codes/": "mfa_view_recovery_codes",
+    "/accounts/2fa/recovery-codes/generate/": "mfa_generate_recovery_codes",
+    "/accounts/2fa/reauthenticate/": "mfa_reauthenticate",
+}
+
+
+def send_code(page: Page, code: str) -> None:
+    page.locator("main input[name=code]").fill(code)
+    with page.expect_navigation():
+        page.locator("main input[name=code]").press("Enter")
+
+
+def check_two_step(page: Page, base: str, user: User, findings: Findings) -> None:
+    """Signing in with an authenticator: the code asked after the password (and a wrong
+    code's error), the authenticator's pages, and the code asked to re-authenticate."""
+    authenticate, *pages, reauthenticate = TWO_STEP_PAGES
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("User name or e-mail address").fill(user.username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_label("Password").press("Enter")
+    assert page.url == base + authenticate, page.url
+    findings.check(page, authenticate)
+    send_code(page, "000000")
+    findings.check(page, f"{authenticate} (a wrong code)")
+    send_code(page, totp_code())
+    assert page.url != base + authenticate, "the right code did not sign in"
+    for path in pages:
+        assert opened(page, base + path), path
+        findings.check(page, path)
+    assert opened(page, base + reauthenticate)
+    findings.check(page, reauthenticate)
+    send_code(page, "000000")
+    findings.check(page, f"{reauthenticate} (a wrong code)")
+
+
 def test_no_axe_violations(site: Site, context: BrowserContext, live_server: Any) -> None:
     """Every persona in turn, each with cookies of its own: the demo is seeded once for all of
     them (seeding is most of the time), and every problem of every persona is listed."""
@@ -381,6 +583,11 @@ def test_no_axe_violations(site: Site, context: BrowserContext, live_server: Any
         problems += [f"{persona}: {problem}" for problem in found]
         for page in context.pages:
             page.close()
+    context.clear_cookies()
+    findings = Findings()
+    check_two_step(context.new_page(), live_server.url, site.two_step, findings)
+    print(f"two-step sign-in: {findings.checked} checks")
+    problems += [f"two-step sign-in: {problem}" for problem in findings.problems or []]
     assert problems == [], "\n".join(problems)
 
 
@@ -401,6 +608,10 @@ def check_persona(persona: str, site: Site, context: BrowserContext, base: str) 
     check_event_search(page, base, findings)
     if persona == "door_coordinator":
         check_report_progress(page, base, findings)
+    if persona == "admin":
+        before = findings.checked
+        check_admin(page, base, site.admin, findings)
+        print(f"admin: {len(site.admin)} Django admin pages, {findings.checked - before} checks")
     check_empty_forms(page, base, persona, site.pages, findings)
     print(f"{persona}: {len(seen)} pages, {findings.checked} checks")
     return findings.problems or []
