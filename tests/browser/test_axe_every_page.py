@@ -80,6 +80,7 @@ NOT_PAGES = {
 }
 # Addresses that answer only a POST (their pages are the forms that send them).
 POST_ONLY = {
+    "admin:psp_apitoken_revoke": "POST-only: the API token page's Revoke button",
     "referrals:transition": "POST-only: the referral page's status buttons",
     "mentoring:goal_add": "POST-only: the case page's goal form",
     "mentoring:goal_progress": "POST-only: the case page's goal form",
@@ -96,6 +97,7 @@ POST_ONLY = {
 }
 # Pages that need a state made only by an earlier step of a flow.
 FLOW_STEPS = {
+    "admin:psp_apitoken_key": "shown once, right after an administrator makes an API token",
     "account_set_password": "every account has a password (redirects to change it)",
     "account_confirm_login_code": "sign-in by e-mailed code is switched off",
     "account_request_reauthentication_code": "code re-authentication is switched off",
@@ -112,7 +114,7 @@ API_ROUTES = {
         "api:languages",
         "api:caseload",
         "api:contacts",
-        "api:contact",
+        "api:contact_detail",
         "api:activity_types",
         "api:resources",
         "api:figures",
