@@ -35,11 +35,12 @@ PLAIN = {"Accept-Encoding": "identity"}
 
 @dataclass(frozen=True)
 class Caller:
-    """How one kind of client signs its calls: the headers each call carries."""
+    """How one kind of client signs its calls: the headers and cookies each call carries."""
 
     name: str
     user: User
     headers: dict[str, str]
+    cookies: dict[str, str]
 
 
 def _stored_report(program: Program | None) -> Report:
@@ -110,20 +111,17 @@ def caller(request: pytest.FixtureRequest, api_data: dict[str, Any]) -> Caller:
         signed_in.force_login(user)
         session = signed_in.cookies[settings.SESSION_COOKIE_NAME].value
         csrf = _get_new_csrf_string()
-        cookie = f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={csrf}"
         return Caller(
             name="tablet",
             user=user,
-            headers={
-                **PLAIN,
-                "Cookie": cookie,
-                settings.CSRF_HEADER_NAME[5:].replace("_", "-"): csrf,
-            },
+            headers={**PLAIN, "X-CSRFToken": csrf},
+            cookies={settings.SESSION_COOKIE_NAME: session, settings.CSRF_COOKIE_NAME: csrf},
         )
     return Caller(
         name="state_token",
         user=api_data["state"],
         headers={**PLAIN, "Authorization": f"Bearer {api_data['state_key']}"},
+        cookies={},
     )
 
 
