@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -154,9 +154,36 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
 
 
 class Pagination(pagination.PageNumberPagination):
+    """``page`` and ``page_size``; a page size that is not a whole number from 1 up answers
+    400 at the field (never silently the default), a larger one than 200 gives 200."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request: Request) -> int:
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        try:
+            size = int(value)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [_("Enter a whole number from 1 to 200.")]}
+            )
+        return min(size, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = _(
+                    "How many results a page holds: %(default)s unless given, at most %(most)s."
+                ) % {"default": self.page_size, "most": self.max_page_size}
+        return parameters
 
 
 # --- Errors: RFC 9457 problem details -------------------------------------------------------
@@ -229,6 +256,23 @@ def problem_details(exc: Exception, context: dict[str, Any]) -> Response | None:
     return Response(body, status=status, headers=headers, content_type=PROBLEM_TYPE)
 
 
+def problem_response(request: HttpRequest, status: int, detail: str) -> HttpResponse:
+    """A problem answered before REST framework sees the request (by a middleware): the
+    same body and type as ``problem_details`` gives."""
+    body = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    return JsonResponse(body, status=status, content_type=PROBLEM_TYPE)
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
 def _messages(value: Any) -> list[str]:
     if isinstance(value, (list, tuple)):
         out: list[str] = []
@@ -238,3 +282,85 @@ def _messages(value: Any) -> list[str]:
     if isinstance(value, dict):
         return [f"{key}: {message}" for key, item in value.items() for message in _messages(item)]
     return [str(value)]
+
+
+# --- Errors in the schema -------------------------------------------------------------------
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "description": "Each field sent that is not valid, with what is wrong with it.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["type", "title", "status"],
+}
+
+# The errors any operation may answer, whatever its view documents: the caller is not signed
+# in or its token is not valid (the token is checked even where no sign-in is needed), it may
+# not do this, it asks for a format other than JSON, or its token made too many calls.
+EVERY_OPERATION = {
+    401: "Not signed in, or the API token is not valid, expired or revoked.",
+    403: "Not allowed: the caller's role does not permit it, an API token tried to write, "
+    "or a signed-in write came without its CSRF token.",
+    406: "The Accept header asks for a format other than JSON.",
+    429: "The API token made too many calls; try again after Retry-After seconds.",
+}
+NOT_FOUND = "Nothing with this address is visible to the caller (or the page is past the end)."
+NOT_VALID = (
+    "Some of the values sent are not valid (see errors), or the address holds characters the "
+    "service cannot read."
+)
+NOT_JSON = "The body is not JSON."
+TOO_LARGE = "The body is larger than the service accepts."
+HEADERS = {
+    401: {"WWW-Authenticate": "How to sign in: Bearer, for a token."},
+    429: {"Retry-After": "Seconds to wait before the next call."},
+}
+HTTP_METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
+
+
+def document_problems(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular post-processing hook (``SPECTACULAR_SETTINGS``): every error answer in
+    the schema is ``application/problem+json``, and every operation documents the errors
+    ``problem_details`` can answer for it (400 and 415 where it takes input, 404 where it
+    names an object or pages through a list), so a client can rely on the schema for every
+    answer it may get."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Problem", PROBLEM_SCHEMA)
+    problem = {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, item in result.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
+                content = response.get("content", {})
+                if str(status)[0] in "45" and "application/json" in content:
+                    content[PROBLEM_TYPE] = content.pop("application/json")
+            parameters = operation.get("parameters", [])
+            errors = dict(EVERY_OPERATION)
+            if "{" in path or any(p.get("name") == "page" for p in parameters):
+                errors[404] = NOT_FOUND
+            if "requestBody" in operation or any(p.get("in") == "query" for p in parameters):
+                errors[400] = NOT_VALID
+            if "requestBody" in operation:
+                errors[413] = TOO_LARGE
+                errors[415] = NOT_JSON
+            for status, description in sorted(errors.items()):
+                documented: dict[str, Any] = {"description": description, "content": problem}
+                if status in HEADERS:
+                    documented["headers"] = {
+                        name: {"description": text, "schema": {"type": "string"}}
+                        for name, text in HEADERS[status].items()
+                    }
+                responses.setdefault(str(status), documented)
+    return result

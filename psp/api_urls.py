@@ -16,7 +16,7 @@ urlpatterns = [
         name="docs",
     ),
     path("me/", api.me, name="me"),
-    path("programs/", api.programs, name="programs"),
+    path("programs/", api.ProgramList.as_view(), name="programs"),
     path("languages/", api.languages, name="languages"),
     path("", include("mentoring.api_urls")),
     path("", include("reporting.api_urls")),

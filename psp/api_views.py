@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import permissions, serializers
+from rest_framework import generics, permissions, serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -92,14 +93,14 @@ def me(request: Request) -> Response:
     )
 
 
-@extend_schema(responses={200: ProgramSerializer(many=True), 401: problem("Not signed in.")})
-@api_view(["GET"])
-def programs(request: Request) -> Response:
-    """The programs the caller may see (all of them for state staff)."""
-    visible = policy.visible(request.user, Program).order_by("name")
-    page = Pagination()
-    rows = page.paginate_queryset(visible, request)
-    return page.get_paginated_response(ProgramSerializer(rows, many=True).data)
+class ProgramList(generics.ListAPIView[Program]):
+    """The programs the caller may see (all of them for state staff), a page at a time."""
+
+    serializer_class = ProgramSerializer
+    pagination_class = Pagination
+
+    def get_queryset(self) -> QuerySet[Program]:
+        return policy.visible(self.request.user, Program).order_by("name", "id")
 
 
 @extend_schema(responses={200: LanguageSerializer(many=True)})

@@ -20,8 +20,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
-from psp import audit, mfa, policy
+from psp import api, audit, mfa, policy
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -47,11 +48,17 @@ class RequestLimitsMiddleware:
         except ValueError:
             length = 0
         if length > settings.PSP_MAX_REQUEST_BYTES:
+            if api.is_api(request):
+                return api.problem_response(request, 413, _("The body is too large."))
             return render(request, "413.html", status=413)
         if any(
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
+            if api.is_api(request):
+                return api.problem_response(
+                    request, 400, _("The address has characters the service cannot accept.")
+                )
             return render(request, "400.html", status=400)
         return self.get_response(request)
 

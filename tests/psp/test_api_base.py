@@ -44,3 +44,33 @@ def test_unknown_route_under_the_api_is_404(
 ) -> None:
     client = client_for(personas["door_coordinator"])
     assert client.get("/api/v1/nothing-here/").status_code == 404
+
+
+def test_a_page_size_that_is_not_a_whole_number_is_refused_at_the_field(
+    client_for: Callable[[User | None], Client], personas: dict[str, User | None]
+) -> None:
+    client = client_for(personas["door_coordinator"])
+    response = client.get("/api/v1/programs/?page_size=lots")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"] == {"page_size": ["Enter a whole number from 1 to 200."]}
+    assert client.get("/api/v1/programs/?page_size=500").json()["count"] == 1
+
+
+def test_a_nul_byte_in_an_api_address_is_a_problem_not_a_page(
+    client_for: Callable[[User | None], Client], personas: dict[str, User | None]
+) -> None:
+    response = client_for(personas["state"]).get("/api/v1/programs/?q=a%00b")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["instance"] == "/api/v1/programs/"
+
+
+def test_every_operation_documents_its_errors_as_problems(client: Client) -> None:
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            for status in ("401", "403", "406", "429"):
+                content = operation["responses"][status]["content"]
+                assert list(content) == ["application/problem+json"], (method, path, status)
+    assert "404" in schema["paths"]["/api/v1/programs/"]["get"]["responses"]
