@@ -35,6 +35,7 @@ from psp.models import (
     Membership,
     Program,
     RoleLabel,
+    StatewideRole,
     User,
 )
 
@@ -311,6 +312,24 @@ class ApiTokenForm(forms.ModelForm):
             ),
             "expires_at": _("At most one year from now."),
         }
+        error_messages = {
+            "user": {
+                "invalid_choice": _(
+                    "API tokens are only for active state-staff accounts. "
+                    "Choose a state-staff account."
+                )
+            }
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A plain list of the few accounts a token may belong to (the search box's widget has
+        # no accessible name until something is chosen).
+        user_field = self.fields.get("user")
+        if isinstance(user_field, forms.ModelChoiceField):
+            user_field.queryset = User.objects.filter(
+                statewide_role=StatewideRole.STATE_STAFF, is_active=True
+            ).order_by("last_name", "first_name", "username")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -343,7 +362,6 @@ class ApiTokenAdmin(PolicyAdmin):
     ]
     list_select_related = ["user"]
     search_fields = ["name", "prefix", "user__username", "user__last_name"]
-    autocomplete_fields = ["user"]
     actions = ["revoke_tokens"]
     shown_fields = [
         "name",

@@ -104,9 +104,8 @@ FLOW_STEPS = {
     "account_confirm_reauthentication_code": "code re-authentication is switched off",
 }
 # The JSON API answers JSON, not pages; its docs page is Swagger UI, for developers.
-API_ROUTES = {
-    name: "the JSON API (JSON answers; the docs page is Swagger UI, for developers)"
-    for name in (
+API_ROUTES = dict.fromkeys(
+    (
         "api:schema",
         "api:docs",
         "api:me",
@@ -121,8 +120,9 @@ API_ROUTES = {
         "api:program_figures",
         "api:reports",
         "api:report",
-    )
-}
+    ),
+    "the JSON API (JSON answers; the docs page is Swagger UI, for developers)",
+)
 EXCLUDED = {**NOT_PAGES, **POST_ONLY, **FLOW_STEPS, **API_ROUTES}
 
 
