@@ -36,7 +36,7 @@ from mentoring.models import (
 )
 from psp import audit, policy
 from psp.api import Conflict, Pagination, uses_token
-from psp.api_views import CONFLICT_BODY, problem
+from psp.api_views import CONFLICT_BODY, WallClockTimeField, page_of, problem
 from psp.models import User
 from psp.selectors import count_per_row
 from psp.services import ConcurrentEditError
@@ -210,6 +210,7 @@ class ContactSerializer(serializers.ModelSerializer[Activity]):
     parent_partner_name = serializers.CharField(source="parent_partner.__str__")
     activity_type_label = serializers.CharField(source="get_activity_type_display")
     present = serializers.ListField(child=serializers.ChoiceField(choices=Present.choices))
+    occurred_time = WallClockTimeField(allow_null=True)
 
     class Meta:
         model = Activity
@@ -247,7 +248,7 @@ class ContactChangeSerializer(serializers.Serializer[Any]):
     what it changes). Checked again by the model (``Activity.clean``) in the service."""
 
     occurred_on = serializers.DateField(required=False)
-    occurred_time = serializers.TimeField(required=False, allow_null=True)
+    occurred_time = WallClockTimeField(required=False, allow_null=True)
     duration_minutes = serializers.IntegerField(required=False, min_value=1, max_value=1440)
     activity_type = serializers.ChoiceField(choices=ActivityType.choices, required=False)
     mode = serializers.ChoiceField(choices=ContactMode.choices, required=False)
@@ -319,15 +320,16 @@ def _filters(request: Request) -> dict[str, Any]:
     """``case``, ``from`` and ``to`` from the query, or a 400 naming the one that is wrong."""
     errors: dict[str, list[str]] = {}
     found: dict[str, Any] = {}
-    case = request.query_params.get("case") or ""
-    if case:
+    # A filter sent empty is a mistake to point out, not a filter to drop silently.
+    case = request.query_params.get("case")
+    if case is not None:
         if not (case.isascii() and case.isdigit()) or len(case) > 10:
             errors["case"] = [_("Give the case's number (its id).")]
         else:
             found["case_id"] = int(case)
     for name in ("from", "to"):
-        value = request.query_params.get(name) or ""
-        if not value:
+        value = request.query_params.get(name)
+        if value is None:
             continue
         try:
             found[name] = datetime.date.fromisoformat(value)
@@ -351,9 +353,10 @@ CONTACT_FILTERS = [
 
 @extend_schema(
     methods=["GET"],
+    operation_id="contacts_list",
     parameters=CONTACT_FILTERS,
     responses={
-        200: ContactSerializer(many=True),
+        200: page_of("ContactPage", ContactSerializer(many=True)),
         400: problem("A filter is not valid."),
         401: problem("Not signed in."),
         403: problem("Not a Parent Partner or coordinator (state staff see figures only)."),

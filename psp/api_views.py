@@ -7,7 +7,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import generics, permissions, serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.request import Request
@@ -30,6 +35,33 @@ PROBLEM_BODY = inline_serializer(
         ),
     },
 )
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+        "description": "Wall-clock time in the program's time zone: HH:MM or HH:MM:SS.",
+        "examples": ["14:30", "09:05:00"],
+    }
+)
+class WallClockTimeField(serializers.TimeField):
+    """A time of day as people give it, with no UTC offset: the program's local time.
+    (OpenAPI's ``format: time`` would demand an offset, which these times do not have.)"""
+
+
+def page_of(name: str, rows: serializers.BaseSerializer[Any]) -> Any:
+    """The documented shape of one page of a list (``psp.api.Pagination``): ``count``,
+    ``next``, ``previous`` and ``results``, the rows as ``rows`` (a serializer, many=True)."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": rows,
+        },
+    )
 
 
 def problem(description: str) -> OpenApiResponse:

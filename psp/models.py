@@ -307,8 +307,10 @@ class ApiToken(models.Model):
     )
     name = models.CharField(_("what it is for"), max_length=100)
     # The first characters, shown so people can tell their tokens apart; not enough to use.
-    prefix = models.CharField(max_length=12, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("first characters"), max_length=12, editable=False)
+    key_hash = models.CharField(
+        _("fingerprint (SHA-256)"), max_length=64, unique=True, editable=False
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

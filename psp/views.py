@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from psp import heartbeat, mfa, policy, selectors, services
+from psp import api, heartbeat, mfa, policy, selectors, services
 from psp.forms import AuditFilterForm, ProfileForm, ProgramSettingsForm, add_model_errors
 from psp.http import AuthenticatedHttpRequest
 from psp.models import Program, Role, User, is_offered_language
@@ -258,8 +258,13 @@ def mfa_activate_totp(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if api.is_api(request):
+        return api.problem_response(request, 403, _("You do not have permission."))
     return render(request, "403.html", status=403)
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # An address under /api/ that matches no route answers as the API does, in JSON.
+    if api.is_api(request):
+        return api.problem_response(request, 404, _("Not found."))
     return render(request, "404.html", status=404)
