@@ -18,6 +18,7 @@ from typing import Any
 from councils import forms as councils_forms
 from mentoring import forms as mentoring_forms
 from mentoring.models import Stage
+from psp import admin as psp_admin
 from psp import filters as psp_filters
 from psp import forms as psp_forms
 from psp.models import Program
@@ -87,6 +88,21 @@ CASES: list[FormCase] = [
         "/programs/door/settings/",
     ),
     get_filter("audit_log", psp_forms.AuditFilterForm, "door_coordinator", "/audit/"),
+    FormCase("profile", (psp_forms.ProfileForm,), "door_parent_partner", "/profile/"),
+    FormCase(
+        "api_token_add",
+        (psp_admin.ApiTokenForm,),
+        "admin",
+        "/admin/psp/apitoken/add/",
+        valid={"name": "DCF data warehouse"},
+    ),
+    FormCase(
+        "program_admin_with_contract_periods",
+        (psp_admin.LabelledRows,),
+        "admin",
+        "/admin/psp/program/{program}/change/",
+        setup=lambda personas, door: {"program": door.pk},
+    ),
     # --- referrals -----------------------------------------------------------------------
     FormCase(
         "referral_on_behalf",

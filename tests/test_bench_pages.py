@@ -1,5 +1,6 @@
 """``make bench`` times every page each role opens: its list (``scripts/bench_pages.py``)
-and the role x view matrix name the same GET pages, so a new page cannot be left out."""
+and the role x view matrix name the same GET pages, so a new page cannot be left out. The
+JSON API's routes (``api:``) are not pages and are not in the bench's lists."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ def _opened_by(persona: str) -> set[tuple[str, str]]:
     return {
         (case.url_name, _as_bench_lists_it(case.path))
         for _module, case in CASES
-        if case.method == "get" and case.answer_for(persona) == 200
+        if case.method == "get"
+        and case.answer_for(persona) == 200
+        and not case.url_name.startswith("api:")
     }
 
 

@@ -414,7 +414,7 @@ def test_the_list_tells_active_expired_and_revoked_apart(
     rows = {row.name: changelist.model_admin.status(row) for row in changelist.result_list}
     assert rows == {"Warehouse": "active", "Old export": "expired", "Lost laptop": "revoked"}
     page = response.content.decode()
-    for column in ("Account", "Prefix", "Expires", "Last used", "Revoked", "Status"):
+    for column in ("Account", "First characters", "Expires", "Last used", "Revoked", "Status"):
         assert column in page
 
 
