@@ -32,13 +32,16 @@ run: install
 ## only passes in the afternoon fails here (TEST_CLOCK=HH:MM picks another time); then the
 ## fault tests, which start, kill and restart throwaway Redis, PostgreSQL and Celery workers
 ## of their own; last a minute of load (`make load`).
+## TEST_WORKERS: test processes (pytest-xdist) for the two passes; each takes a database of
+## its own and a Redis database of its own (PSP_TEST_REDIS_DB, then the ones below it).
 TEST_CLOCK ?= 00:30
+TEST_WORKERS ?= 2
 
 test: install
 	scripts/system-deps test
 	$(MAKE) check
-	$(PY) -m pytest -m "not faults"
-	$(PY) -m pytest -m "not faults" --clock=$(TEST_CLOCK)
+	$(PY) -m pytest -m "not faults" -n $(TEST_WORKERS)
+	$(PY) -m pytest -m "not faults" -n $(TEST_WORKERS) --clock=$(TEST_CLOCK)
 	$(MAKE) faults
 	$(MAKE) load
 

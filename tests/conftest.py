@@ -44,8 +44,14 @@ ROLE_PERSONAS = {
 
 
 # Two test runs sharing one Redis (two checkouts on one machine) must not empty each
-# other's cache: each may name its own database.
-TEST_CACHE_REDIS_DB = int(os.environ.get("PSP_TEST_REDIS_DB", "15"))
+# other's cache: each may name its own database. With several test processes (pytest -n,
+# pytest-xdist) the first takes that database and each next one the database below it.
+def _worker_number() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(worker[2:]) if worker.startswith("gw") else 0
+
+
+TEST_CACHE_REDIS_DB = int(os.environ.get("PSP_TEST_REDIS_DB", "15")) - _worker_number()
 
 
 _SESSION_CLOCK = pytest.StashKey[tuple[datetime.datetime, Any]]()
@@ -73,6 +79,11 @@ def pytest_configure(config: pytest.Config) -> None:
             if settings.REDIS_URL.count("/") > 2
             else settings.REDIS_URL
         )
+        if TEST_CACHE_REDIS_DB < 0 or f"{base}/{TEST_CACHE_REDIS_DB}" == settings.REDIS_URL:
+            raise pytest.UsageError(
+                f"Redis database {TEST_CACHE_REDIS_DB} is not free for the tests' cache: set "
+                "PSP_TEST_REDIS_DB to a database above REDIS_URL's and the number of workers."
+            )
         settings.CACHES["default"]["LOCATION"] = f"{base}/{TEST_CACHE_REDIS_DB}"
 
 

@@ -6,9 +6,10 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import BrowserContext, Page
 from pytest_django import Settings
+
+from tests.demo_snapshot import DemoSnapshot
 
 AXE = Path(__file__).with_name("axe.min.js")
 
@@ -21,10 +22,16 @@ def context(context: BrowserContext) -> BrowserContext:
     return context
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> DemoSnapshot:
+    return DemoSnapshot(tmp_path_factory.mktemp("demo") / "media")
+
+
 @pytest.fixture
-def demo(transactional_db: None, settings: Settings) -> None:
+def demo(transactional_db: None, settings: Settings, demo_snapshot: DemoSnapshot) -> None:
+    """What ``seed_demo`` makes, in the database the live server reads."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo")
+    demo_snapshot.put_back(Path(settings.MEDIA_ROOT))
 
 
 def inject_axe(page: Page) -> None:
