@@ -162,6 +162,9 @@
     window.location.reload();
   });
 
+  // Back online, the outbox sends what it kept (offline.js): "will be sent" is no longer news.
+  window.addEventListener("online", function () { queuedStatus.hidden = true; });
+
   form.addEventListener("input", save);
   form.addEventListener("change", save);
 

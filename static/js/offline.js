@@ -29,31 +29,35 @@
   }
 
   // --- The service worker -------------------------------------------------------------
-  function tellWorker(message) {
+  function tellWorker(message, onReply) {
     if (!worker) {
       return;
     }
     worker.ready.then(function (registration) {
-      if (registration.active) {
-        registration.active.postMessage(message);
+      if (!registration.active) {
+        return;
       }
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function (event) {
+        if (onReply) {
+          onReply(event.data);
+        }
+      };
+      registration.active.postMessage(message, [channel.port2]);
     });
   }
   if (worker) {
     worker.register(body.getAttribute("data-psp-service-worker"), { scope: "/" }).catch(function () {
       // No service worker (private mode, an old browser): the pages work online as before.
     });
-    worker.addEventListener("message", function (event) {
-      if (event.data && event.data.type === "psp-offline-ready") {
-        var ready = document.getElementById("offline-ready");
-        if (ready) {
-          ready.hidden = false;
-        }
-      }
-    });
     if (navigator.onLine) {
       // Signed out (a sign-in page shown by the server), this tells it to forget every page.
-      tellWorker({ type: "psp-person", user: user, keep: keepsPages });
+      tellWorker({ type: "psp-person", user: user, keep: keepsPages }, function (answer) {
+        var ready = document.getElementById("offline-ready");
+        if (ready && answer && answer.type === "psp-offline-ready") {
+          ready.hidden = false;
+        }
+      });
     }
   }
 

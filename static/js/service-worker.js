@@ -92,11 +92,6 @@
     }).map(function (request) { return cache.delete(request); }));
   }
 
-  async function tellPages(message) {
-    var pages = await self.clients.matchAll({ type: "window" });
-    pages.forEach(function (page) { page.postMessage(message); });
-  }
-
   workbox.routing.registerRoute(
     function (options) { return options.request.mode === "navigate"; },
     async function (options) {
@@ -170,10 +165,13 @@
     var data = event.data || {};
     if (data.type === "psp-person") {
       var user = data.user || "";
+      var reply = event.ports[0];
       event.waitUntil(setPerson(user).then(function () {
         if (user && data.keep) {
           return refresh(user).then(function () {
-            return tellPages({ type: "psp-offline-ready" });
+            if (reply) {
+              reply.postMessage({ type: "psp-offline-ready" });
+            }
           });
         }
         return null;

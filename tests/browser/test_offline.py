@@ -54,10 +54,11 @@ def log_offline(page: Page, family: str, kind: str, note: str) -> None:
 
 def open_sign_out(page: Page) -> None:
     """Taps Sign out in the account menu (behind "Show menu" on a tablet)."""
-    menu = page.get_by_role("button", name="Show menu")
-    if menu.is_visible():
-        menu.click()
-    page.locator("#account-menu").click()
+    account = page.locator("#account-menu")
+    if not account.is_visible():
+        page.get_by_role("button", name="Show menu").click()
+    expect(account).to_be_visible()
+    account.click()
     page.get_by_role("button", name="Sign out").click()
 
 
@@ -190,7 +191,7 @@ def test_a_refused_contact_waits_for_its_person_and_signing_out_keeps_the_tablet
     dialog.get_by_role("button", name="Stay signed in").click()
     refused = outbox_rows(page).filter(has_text="Taylor Adams")
     expect(refused).to_contain_text("Needs your attention")
-    expect(refused).to_contain_text("only for the families assigned to you now")
+    expect(refused).to_contain_text("This family is not on your caseload now")
     expect(refused.get_by_role("link", name="Edit and retry")).to_be_visible()
     expect(outbox_rows(page).filter(has_text="Megan Hoffmann")).to_contain_text("Sent")
     shoot(page, "outbox-attention")
@@ -221,6 +222,7 @@ def test_a_refused_contact_waits_for_its_person_and_signing_out_keeps_the_tablet
 
     # Its own person signs in again: the refused contact is still theirs to settle.
     open_sign_out(page)
+    expect(page.get_by_label("User name or e-mail address")).to_be_visible()
     sign_in(page, live_server.url, "door-parent-partner")
     page.goto(f"{live_server.url}/mentoring/")
     expect(outbox_rows(page)).to_have_count(1)
