@@ -4,6 +4,7 @@ server refuses, and a shared tablet after sign-out."""
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from mentoring import services
 from mentoring.models import Activity, Case, ClosureOutcome
 from psp.models import User
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import axe_violations, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -40,8 +41,10 @@ def open_ready(page: Page, url: str) -> None:
     expect(page.get_by_text("This tablet keeps your families")).to_be_visible(timeout=20000)
 
 
-def log_offline(page: Page, family: str, kind: str, note: str) -> None:
+def log_offline(page: Page, family: str, kind: str, note: str, day: str = "") -> None:
     page.get_by_role("radio", name=family).check()
+    if day:
+        page.locator("#id_date").fill(day)
     page.get_by_role("radio", name=kind).check()
     page.get_by_role("radio", name="In person").check()
     page.get_by_role("radio", name="30 min").check()
@@ -159,6 +162,8 @@ def test_a_refused_contact_waits_for_its_person_and_signing_out_keeps_the_tablet
     page.goto(f"{live_server.url}/mentoring/log/")
     log_offline(page, "Taylor Adams", "Home visit", "Refused: the case closed meanwhile.")
     log_offline(page, "Megan Hoffmann", "Team meeting", "Accepted: checked on Megan.")
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    log_offline(page, "Megan Hoffmann", "Home visit", "Retried: the day was wrong.", tomorrow)
 
     # Meanwhile the coordinator closes Taylor Adams's case.
     closed = Case.objects.get(
@@ -182,21 +187,39 @@ def test_a_refused_contact_waits_for_its_person_and_signing_out_keeps_the_tablet
     expect(outbox_rows(page).first).to_contain_text("Waiting to send")
     open_sign_out(page)
     dialog = page.get_by_role("dialog", name="Send your contacts before you sign out?")
-    expect(dialog).to_contain_text("Contacts not yet sent: 2")
+    expect(dialog).to_contain_text("Contacts not yet sent: 3")
+    assert axe_violations(page) == []
     shoot(page, "sign-out-prompt")
 
     page.unroute("**/api/v1/contacts/")
     dialog.get_by_role("button", name="Send them, then sign out").click()
-    expect(dialog).to_contain_text("Contacts not yet sent: 1")
+    expect(dialog).to_contain_text("Contacts not yet sent: 2")
     dialog.get_by_role("button", name="Stay signed in").click()
     refused = outbox_rows(page).filter(has_text="Taylor Adams")
     expect(refused).to_contain_text("Needs your attention")
     expect(refused).to_contain_text("This family is not on your caseload now")
     expect(refused.get_by_role("link", name="Edit and retry")).to_be_visible()
-    expect(outbox_rows(page).filter(has_text="Megan Hoffmann")).to_contain_text("Sent")
+    expect(outbox_rows(page).filter(has_text="Team meeting with Megan")).to_contain_text("Sent")
     shoot(page, "outbox-attention")
+    assert axe_violations(page) == []
     assert Activity.objects.filter(notes="Accepted: checked on Megan.").count() == 1
     assert not Activity.objects.filter(notes__startswith="Refused").exists()
+
+    # A contact refused for what it says comes back in the form to be put right.
+    wrong_day = outbox_rows(page).nth(2)
+    expect(wrong_day).to_contain_text("A contact cannot be in the future.")
+    wrong_day.get_by_role("link", name="Edit and retry").click()
+    expect(
+        page.get_by_role("status").filter(has_text="This contact was not accepted")
+    ).to_contain_text("A contact cannot be in the future.")
+    expect(page.get_by_label("Notes (optional)")).to_have_value("Retried: the day was wrong.")
+    page.get_by_role("button", name="Today").click()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("heading", name="Contact saved")).to_be_visible()
+    assert Activity.objects.filter(notes="Retried: the day was wrong.").count() == 1
+    page.goto(f"{live_server.url}/mentoring/")
+    expect(outbox_rows(page)).to_have_count(2)  # the refused one, and the one sent
+    refused = outbox_rows(page).filter(has_text="Taylor Adams")
 
     # Nothing is dropped without the person's word: Discard asks, and "no" keeps it.
     page.once("dialog", lambda question: question.dismiss())
