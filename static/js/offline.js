@@ -131,6 +131,9 @@
         reason.hidden = false;
         row.querySelector("[data-item-actions]").hidden = false;
         var retry = row.querySelector("[data-item-retry]");
+        // The family is no longer theirs (404) or the contact not theirs to log (403):
+        // nothing in the form would change that, so only Discard is offered.
+        retry.hidden = item.status === 404 || item.status === 403;
         retry.href = body.getAttribute("data-psp-contact-form") + "?retry=" + encodeURIComponent(item.client_uuid);
         row.querySelector("[data-item-discard]").setAttribute("data-uuid", item.client_uuid);
       }

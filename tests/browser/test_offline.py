@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from mentoring import services
-from mentoring.models import Activity, Case, ClosureOutcome
+from mentoring.models import Activity, Case, CaseStatus, ClosureOutcome
 from psp.models import User
 from tests.browser.conftest import axe_violations, sign_in
 
@@ -35,6 +36,29 @@ def shoot(page: Page, name: str) -> None:
         page.set_viewport_size(size)
 
 
+def families_of(username: str) -> list[tuple[Case, str]]:
+    """The Parent Partner's open families (the demo's, which depend on the day it is seeded),
+    each with its name as the home page writes it."""
+    cases = (
+        Case.objects.filter(
+            status=CaseStatus.OPEN,
+            assignments__parent_partner__user__username=username,
+            assignments__ended_on__isnull=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    named = [
+        (
+            case,
+            " & ".join(f"{p.first_name} {p.last_name}" for p in case.family.parents.order_by("id")),
+        )
+        for case in cases
+    ]
+    assert len(named) >= 3, "the demo gives a Parent Partner at least three families"
+    return named
+
+
 def open_ready(page: Page, url: str) -> None:
     """The Parent Partner's home, once the tablet says it keeps their pages."""
     page.goto(f"{url}/mentoring/")
@@ -42,7 +66,7 @@ def open_ready(page: Page, url: str) -> None:
 
 
 def log_offline(page: Page, family: str, kind: str, note: str, day: str = "") -> None:
-    page.get_by_role("radio", name=family).check()
+    page.get_by_role("radio", name=re.compile("^" + re.escape(family) + r" \(")).check()
     if day:
         page.locator("#id_date").fill(day)
     page.get_by_role("radio", name=kind).check()
@@ -80,25 +104,26 @@ def test_a_day_offline_five_contacts_for_three_families_each_saved_once_in_order
     page.reload()
     expect(page.get_by_role("heading", name="My families")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="No connection")).to_be_visible()
-    page.get_by_role("link", name="Megan Hoffmann").click()
-    expect(page.get_by_role("heading", name="Megan Hoffmann")).to_be_visible()
+    (_a, first), (_b, second), (_c, third) = families_of("door-parent-partner")[:3]
+    page.get_by_role("link", name=first, exact=True).click()
+    expect(page.get_by_role("heading", name=first, exact=True)).to_be_visible()
     page.go_back()
     page.get_by_role("link", name="Log a contact").first.click()
     expect(page.get_by_role("heading", name="Log a contact")).to_be_visible()
 
     notes = [
-        ("Megan Hoffmann", "Home visit", "Offline one: kitchen table plan."),
-        ("Taylor Adams", "Team meeting", "Offline two: called about Tuesday."),
-        ("Megan Hoffmann", "Team meeting", "Offline three: reminder for court."),
-        ("Nicole Bergstrom & Jacob Bergstrom", "Home visit", "Offline four: first visit."),
-        ("Taylor Adams", "Home visit", "Offline five: visit after school."),
+        (first, "Home visit", "Offline one: kitchen table plan."),
+        (second, "Team meeting", "Offline two: called about Tuesday."),
+        (first, "Team meeting", "Offline three: reminder for court."),
+        (third, "Home visit", "Offline four: first visit."),
+        (second, "Home visit", "Offline five: visit after school."),
     ]
     for family, kind, note in notes:
         log_offline(page, family, kind, note)
     expect(outbox_rows(page)).to_have_count(5)
     for row in outbox_rows(page).all():
         expect(row).to_contain_text("Waiting to send")
-    expect(outbox_rows(page).first).to_contain_text("Home visit with Megan Hoffmann")
+    expect(outbox_rows(page).first).to_contain_text(f"Home visit with {first}")
     assert not Activity.objects.filter(notes__startswith="Offline").exists()
     shoot(page, "outbox-waiting")
 
@@ -160,15 +185,13 @@ def test_a_refused_contact_waits_for_its_person_and_signing_out_keeps_the_tablet
     open_ready(page, live_server.url)
     context.set_offline(True)
     page.goto(f"{live_server.url}/mentoring/log/")
-    log_offline(page, "Taylor Adams", "Home visit", "Refused: the case closed meanwhile.")
-    log_offline(page, "Megan Hoffmann", "Team meeting", "Accepted: checked on Megan.")
+    (closed, gone), (_case, kept) = families_of("door-parent-partner")[:2]
+    log_offline(page, gone, "Home visit", "Refused: the case closed meanwhile.")
+    log_offline(page, kept, "Team meeting", "Accepted: checked on the family.")
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
-    log_offline(page, "Megan Hoffmann", "Home visit", "Retried: the day was wrong.", tomorrow)
+    log_offline(page, kept, "Home visit", "Retried: the day was wrong.", tomorrow)
 
-    # Meanwhile the coordinator closes Taylor Adams's case.
-    closed = Case.objects.get(
-        family__parents__first_name="Taylor", assignments__parent_partner__user=partner
-    )
+    # Meanwhile the coordinator closes the first family's case.
     services.case_close(
         actor=User.objects.get(username="door-pp-coordinator"),
         case=closed,
@@ -195,14 +218,16 @@ def test_a_refused_contact_waits_for_its_person_and_signing_out_keeps_the_tablet
     dialog.get_by_role("button", name="Send them, then sign out").click()
     expect(dialog).to_contain_text("Contacts not yet sent: 2")
     dialog.get_by_role("button", name="Stay signed in").click()
-    refused = outbox_rows(page).filter(has_text="Taylor Adams")
+    refused = outbox_rows(page).filter(has_text=gone)
     expect(refused).to_contain_text("Needs your attention")
     expect(refused).to_contain_text("This family is not on your caseload now")
-    expect(refused.get_by_role("link", name="Edit and retry")).to_be_visible()
-    expect(outbox_rows(page).filter(has_text="Team meeting with Megan")).to_contain_text("Sent")
+    # Nothing in the form would change that: Discard, not Edit and retry.
+    expect(refused.get_by_role("link", name="Edit and retry")).to_be_hidden()
+    expect(refused.get_by_role("button", name="Discard")).to_be_visible()
+    expect(outbox_rows(page).filter(has_text=f"Team meeting with {kept}")).to_contain_text("Sent")
     shoot(page, "outbox-attention")
     assert axe_violations(page) == []
-    assert Activity.objects.filter(notes="Accepted: checked on Megan.").count() == 1
+    assert Activity.objects.filter(notes="Accepted: checked on the family.").count() == 1
     assert not Activity.objects.filter(notes__startswith="Refused").exists()
 
     # A contact refused for what it says comes back in the form to be put right.
@@ -219,7 +244,7 @@ def test_a_refused_contact_waits_for_its_person_and_signing_out_keeps_the_tablet
     assert Activity.objects.filter(notes="Retried: the day was wrong.").count() == 1
     page.goto(f"{live_server.url}/mentoring/")
     expect(outbox_rows(page)).to_have_count(2)  # the refused one, and the one sent
-    refused = outbox_rows(page).filter(has_text="Taylor Adams")
+    refused = outbox_rows(page).filter(has_text=gone)
 
     # Nothing is dropped without the person's word: Discard asks, and "no" keeps it.
     page.once("dialog", lambda question: question.dismiss())
@@ -240,7 +265,7 @@ def test_a_refused_contact_waits_for_its_person_and_signing_out_keeps_the_tablet
     context.set_offline(True)
     page.reload()
     expect(page.get_by_role("heading", name="My families")).to_be_visible()
-    expect(page.get_by_text("Megan Hoffmann")).to_have_count(0)
+    expect(page.get_by_text(kept)).to_have_count(0)
     context.set_offline(False)
 
     # Its own person signs in again: the refused contact is still theirs to settle.
