@@ -92,8 +92,16 @@
     }).map(function (request) { return cache.delete(request); }));
   }
 
+  // Only the pages a Parent Partner may keep go through the cache; every other page and
+  // download is the browser's own business, untouched.
+  var casePage = new RegExp("^" + config.casePage.replace("/0/", "/\\d+/") + "$");
+  function mayKeep(url) {
+    return url.pathname === "/" || url.pathname === config.home ||
+      url.pathname === config.contactForm || casePage.test(url.pathname);
+  }
+
   workbox.routing.registerRoute(
-    function (options) { return options.request.mode === "navigate"; },
+    function (options) { return options.request.mode === "navigate" && mayKeep(options.url); },
     async function (options) {
       var user = await person();
       var request = options.request;
