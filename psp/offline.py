@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
@@ -92,12 +93,18 @@ def _revision(name: str) -> str:
         return hashlib.sha256(file.read()).hexdigest()[:16]
 
 
+def _shell_entry(name: str) -> dict[str, str | None]:
+    """A file of the shell for Workbox's precache. A name that carries its content's hash
+    (production's manifest storage) needs no revision: Workbox then asks for the address as
+    it is, which the browser's cache already holds from the page."""
+    url = staticfiles_storage.url(name)
+    hashed = url != settings.STATIC_URL + name
+    return {"url": url, "revision": None if hashed else _revision(name)}
+
+
 def _config() -> dict[str, Any]:
     return {
-        "precache": [
-            {"url": staticfiles_storage.url(name), "revision": _revision(name)}
-            for name in APP_SHELL
-        ],
+        "precache": [_shell_entry(name) for name in APP_SHELL],
         "home": reverse("mentoring:home"),
         "contactForm": reverse("mentoring:activity_log"),
         "casePage": reverse("mentoring:case_detail", args=[0]),

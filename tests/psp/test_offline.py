@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import StaticFilesStorage
 
 from referrals.models import Status
 from tests.factories import ReferralFactory
@@ -104,3 +105,22 @@ def test_a_coordinators_pages_are_not_kept(personas, client_for, partner_case) -
 
     assert response.status_code == 200
     assert HEADER not in response
+
+
+def test_a_hashed_shell_file_is_kept_under_its_own_name(client, settings) -> None:
+    """In production each file's name carries its hash: Workbox needs no revision of its own
+    (which would add a query and miss the browser's cache of the same file)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "tests.psp.test_offline.HashedNames"},
+    }
+    script = client.get("/service-worker.js").content.decode()
+    config = json.loads(script.split("self.PSP_OFFLINE = ", 1)[1].split(";\n", 1)[0])
+
+    assert {"url": "/static/css/psp.abc123.css", "revision": None} in config["precache"]
+
+
+class HashedNames(StaticFilesStorage):
+    def url(self, name: str | None) -> str:
+        stem, _dot, extension = (name or "").rpartition(".")
+        return super().url(f"{stem}.abc123.{extension}")
