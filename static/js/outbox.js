@@ -86,6 +86,11 @@
     var store = tx.store;
     var payload = payloadOf(values);
     var previous = await store.get(payload.client_uuid);
+    if (previous && previous.state === "sent" && scope.crypto && scope.crypto.randomUUID) {
+      // That id is the server's already: sent under it, this would come back as the first.
+      values.client_uuid = payload.client_uuid = scope.crypto.randomUUID();
+      previous = null;
+    }
     var seq = previous ? previous.seq : 0;
     if (!previous) {
       var all = await store.getAll();
