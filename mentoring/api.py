@@ -403,7 +403,14 @@ def _contact_create(request: Request, user: User) -> Response:
         return Response(ContactSerializer(already).data, status=200)
     case = policy.visible(user, Case).select_related("referral").filter(pk=data.pop("case")).first()
     if case is None:
-        raise exceptions.NotFound(_("Not found."))
+        # Said the same way for a case that never was the caller's (nothing is revealed),
+        # and worded for the Parent Partner whose tablet sends a contact logged offline.
+        raise exceptions.NotFound(
+            _(
+                "This family is not on your caseload now: the case may have been closed or "
+                "given to someone else. Ask your coordinator."
+            )
+        )
     if not policy.can(user, "activity.create", case):
         raise exceptions.ValidationError(
             {"case": [_("You can log contacts only for the families assigned to you now.")]}

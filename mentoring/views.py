@@ -64,6 +64,7 @@ from psp.exports import csv_download, only_program
 from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest, whole_number
 from psp.models import Program, Role, User
+from psp.offline import available_offline
 from psp.pagination import CappedPaginator
 from psp.services import ConcurrentEditError
 from referrals.models import Referral
@@ -83,6 +84,7 @@ def _stale(form: Any, error: ConcurrentEditError, current_version: int) -> None:
 # --- Home and cases -----------------------------------------------------------------------
 
 
+@available_offline
 @login_required
 @audit.audited_list(Case)
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -256,6 +258,7 @@ def _case_queryset(user: User) -> Any:
     )
 
 
+@available_offline
 @login_required
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = policy.get_for_user(request.user, _case_queryset(request.user), "case.view", pk=pk)
@@ -467,6 +470,7 @@ def _confirming(request: AuthenticatedHttpRequest, field: str) -> QueryDict:
 # --- Contacts -----------------------------------------------------------------------------
 
 
+@available_offline
 @login_required
 @audit.audited_list(Case)
 def activity_log(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -107,7 +107,14 @@ class RequireMfaMiddleware:
     coordinators, state staff and administrators must set up an authenticator app before
     they can use anything but their account pages."""
 
-    exempt_prefixes = ("/accounts/", "/static/", "/i18n/", "/healthz")
+    exempt_prefixes = (
+        "/accounts/",
+        "/static/",
+        "/i18n/",
+        "/healthz",
+        "/service-worker.js",
+        "/manifest.webmanifest",
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from psp import views
+from psp import offline, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,9 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("mentoring/", include("mentoring.urls")),
     path("healthz", views.healthz, name="healthz"),
+    # At the root, so the tablet's service worker may look after every page.
+    path("service-worker.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("api/v1/", include("psp.api_urls")),
     # Django's switcher, keeping a signed-in person's choice on their profile too.
     path("i18n/setlang/", views.set_language, name="set_language"),

@@ -1,6 +1,8 @@
-// The tablet contact log: keeps a draft in this browser while the Parent Partner types,
-// offers it back after a reload, holds the note when there is no connection and sends it
-// when the connection returns. Drafts are cleared at sign-out (psp.js).
+// The tablet contact log: keeps a draft in this browser while the Parent Partner types and
+// offers it back after a reload. Saved with no connection, the contact goes into the
+// outbox (outbox.js; offline.js lists and sends it) as one more item with its own
+// client_uuid, and the form is ready for the next one. The service worker does the same
+// for a form sent just as the connection went. Drafts are cleared at sign-out (psp.js).
 (function () {
   "use strict";
   var form = document.querySelector("form[data-psp-draft]");
@@ -9,7 +11,12 @@
   }
   var key = "psp-draft:" + form.getAttribute("data-psp-draft");
   var status = document.getElementById("draft-status");
-  var offline = document.getElementById("offline-status");
+  var queuedStatus = document.getElementById("queued-status");
+  var retryStatus = document.getElementById("retry-status");
+  var user = document.body.getAttribute("data-psp-user") || "";
+  var outbox = window.PSPOutbox && user ? window.PSPOutbox : null;
+  var params = new URLSearchParams(window.location.search);
+  var uuidField = form.querySelector("input[name=client_uuid]");
 
   function read() {
     try {
@@ -65,32 +72,82 @@
   function hasContent(values) {
     return Boolean(values.notes || (values.activity_type && values.activity_type.length));
   }
-  function save(pending) {
+  function save() {
     var values = fields();
-    if (!hasContent(values) && !pending) {
+    if (!hasContent(values)) {
       return;
     }
-    var previous = read();
-    write({
-      values: values,
-      savedAt: new Date().toISOString(),
-      pending: Boolean(pending || (previous && previous.pending)),
-    });
+    write({ values: values, savedAt: new Date().toISOString() });
   }
-  function showPending() {
-    offline.hidden = false;
-    offline.querySelector("[data-pending-count]").textContent = form.getAttribute("data-msg-pending");
+  function newContact() {
+    // The form may come from the tablet's cache: every contact needs a client_uuid of its own.
+    if (window.crypto && window.crypto.randomUUID) {
+      uuidField.value = window.crypto.randomUUID();
+    }
+  }
+  function chosenLabel(name) {
+    var chosen = form.querySelector("input[name=" + name + "]:checked");
+    var label = chosen && chosen.labels && chosen.labels[0];
+    return label ? label.textContent.trim() : "";
+  }
+  function sayQueued(item) {
+    queuedStatus.querySelector("[data-queued-message]").textContent = form
+      .getAttribute("data-msg-queued")
+      .replace("%(kind)s", item.kind || item.payload.activity_type)
+      .replace("%(family)s", item.family || "");
+    queuedStatus.hidden = false;
+    queuedStatus.focus();
   }
 
-  // The page after a successful save names the note it saved: that draft is done.
+  // The page after a successful save names the note it saved: that draft is done, and so
+  // is an outbox item sent again through the form ("Edit and retry").
   var savedUuid = form.getAttribute("data-psp-saved-uuid");
+  var hasErrors = Boolean(document.querySelector("[data-psp-error-summary]"));
+  if (savedUuid && outbox) {
+    outbox.get(savedUuid).then(function (item) {
+      return item && outbox.remove(savedUuid);
+    });
+  }
+  var queued = params.get("queued");
   var draft = read();
-  if (draft && savedUuid && draft.values.client_uuid === savedUuid) {
+  if (draft && ((savedUuid && draft.values.client_uuid === savedUuid) ||
+      (queued && draft.values.client_uuid === queued))) {
     clear();
     draft = null;
   }
-  var hasErrors = Boolean(document.querySelector("[data-psp-error-summary]"));
-  if (draft && !hasErrors) {
+  if (!hasErrors) {
+    newContact();
+  }
+  // Opened from the tablet's cache, the form knows nothing of ?case=: choose it here.
+  var chosenCase = params.get("case");
+  if (chosenCase && !hasErrors) {
+    var caseRadio = form.querySelector('input[name="case"][value="' + CSS.escape(chosenCase) + '"]');
+    if (caseRadio) {
+      caseRadio.checked = true;
+    }
+  }
+  if (queued && outbox) {
+    // The service worker kept a contact this form sent as the connection went.
+    outbox.get(queued).then(function (item) {
+      if (item) {
+        sayQueued(item);
+      }
+    });
+  }
+  var retrying = params.get("retry");
+  if (retrying && outbox && !hasErrors) {
+    // "Edit and retry": the refused contact back in the form, under its own client_uuid.
+    outbox.get(retrying).then(function (item) {
+      if (!item || item.user !== user) {
+        return;
+      }
+      restore(item.values);
+      uuidField.value = item.client_uuid;
+      retryStatus.querySelector("[data-retry-reason]").textContent = item.reason;
+      retryStatus.hidden = false;
+      form.dispatchEvent(new Event("change"));
+    });
+  } else if (draft && !hasErrors) {
     restore(draft.values);
     // The time in the page's language, as the server writes times (1:20 PM; es 13:20).
     var time = new Date(draft.savedAt).toLocaleTimeString(
@@ -99,37 +156,68 @@
     status.querySelector("[data-draft-message]").textContent =
       form.getAttribute("data-msg-kept").replace("%(time)s", time);
     status.hidden = false;
-    if (draft.pending) {
-      showPending();
-    }
   }
   status.querySelector("[data-draft-discard]").addEventListener("click", function () {
     clear();
     window.location.reload();
   });
 
-  form.addEventListener("input", function () { save(false); });
-  form.addEventListener("change", function () { save(false); });
+  // Back online, the outbox sends what it kept (offline.js): "will be sent" is no longer news.
+  window.addEventListener("online", function () { queuedStatus.hidden = true; });
+
+  form.addEventListener("input", save);
+  form.addEventListener("change", save);
+
+  function labelFields() {
+    // For the outbox's list, which has no page to look the family up in.
+    [["offline_family", chosenLabel("case")], ["offline_kind", chosenLabel("activity_type")]]
+      .forEach(function (pair) {
+        var field = form.querySelector("input[name=" + pair[0] + "]");
+        if (!field) {
+          field = document.createElement("input");
+          field.type = "hidden";
+          field.name = pair[0];
+          form.appendChild(field);
+        }
+        field.value = pair[1];
+      });
+  }
 
   form.addEventListener("submit", function (event) {
-    if (!navigator.onLine) {
-      event.preventDefault();
-      event.stopImmediatePropagation();
-      delete form.dataset.pspSubmitted;
-      save(true);
-      showPending();
-      return;
+    labelFields();
+    if (navigator.onLine || !outbox) {
+      save();
+      return;  // sent as a normal form; the service worker keeps it if the connection drops
     }
-    save(false);
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    delete form.dataset.pspSubmitted;
+    var data = new FormData(form);
+    if (event.submitter && event.submitter.name) {
+      data.append(event.submitter.name, event.submitter.value);
+    }
+    var values = window.PSPOutbox.valuesOf(data);
+    var another = Boolean(values.another);
+    var labels = { family: values.offline_family, kind: values.offline_kind };
+    outbox.add(user, values, labels).then(function (item) {
+      clear();
+      form.reset();
+      retryStatus.hidden = true;
+      status.hidden = true;
+      if (another) {
+        var same = form.querySelector('input[name="case"][value="' + CSS.escape(values["case"]) + '"]');
+        if (same) {
+          same.checked = true;
+        }
+      }
+      newContact();
+      form.dispatchEvent(new Event("change"));
+      if (window.PSPOfflinePage) {
+        window.PSPOfflinePage.render();
+      }
+      sayQueued(item);
+    });
   }, true);
-
-  window.addEventListener("online", function () {
-    var current = read();
-    if (current && current.pending) {
-      offline.hidden = true;
-      form.requestSubmit();
-    }
-  });
 
   // Fields that belong to one kind of contact (the resource for "Connected to a resource",
   // the next hearing date for a court hearing) show only when that kind is chosen.

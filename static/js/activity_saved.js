@@ -1,4 +1,4 @@
-// After a contact is saved, forget the draft it came from.
+// After a contact is saved, forget the draft (or the outbox item) it came from.
 (function () {
   "use strict";
   var saved = document.querySelector("[data-psp-saved-uuid]");
@@ -18,5 +18,12 @@
     });
   } catch (error) {
     // Storage disabled: nothing was kept.
+  }
+  // A contact from the outbox sent again through the form ("Edit and retry") is done too.
+  var user = document.body.getAttribute("data-psp-user");
+  if (window.PSPOutbox && user) {
+    window.PSPOutbox.get(uuid).then(function (item) {
+      return item && item.user === user && window.PSPOutbox.remove(uuid);
+    });
   }
 })();

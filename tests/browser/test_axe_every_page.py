@@ -62,6 +62,8 @@ DEMO_USERS = {
 # Answers that are not HTML pages, so there is nothing for axe to read.
 NOT_PAGES = {
     "healthz": "plain-text health check for the load balancer",
+    "service_worker": "the tablet app's service worker (JavaScript)",
+    "manifest": "the tablet app's web app manifest (JSON)",
     "referrals:export": "CSV download",
     "referrals:family_record": "ZIP download",
     "mentoring:case_export": "CSV download",

@@ -22,7 +22,9 @@ from tests.test_bench_pages import BENCH  # every page each role opens
 pytestmark = pytest.mark.browser
 
 # Downloads and fragments are not pages a person reads in the browser.
-NOT_A_PAGE = re.compile(r"(\.csv|\.zip|/pdf/|/csv/|/status/|/healthz)(\?|$)")
+NOT_A_PAGE = re.compile(
+    r"(\.csv|\.zip|/pdf/|/csv/|/status/|/healthz|/service-worker\.js|/manifest\.webmanifest)(\?|$)"
+)
 ROLES = [
     "door_coordinator",
     "door_pp_coordinator",

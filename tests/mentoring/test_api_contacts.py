@@ -19,7 +19,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mentoring.models import Activity, ReviewStatus
+from mentoring import services
+from mentoring.models import Activity, ClosureOutcome, ReviewStatus
 from psp.api import hash_key, new_key
 from psp.models import ApiToken, AuditAction, AuditEntry, Role
 from referrals.models import Status
@@ -238,6 +239,25 @@ def test_another_programs_case_is_404_and_never_revealed(personas, rock, partner
 
     assert on_rock.status_code == nowhere.status_code == 404
     assert on_rock.json()["detail"] == nowhere.json()["detail"]
+    assert not Activity.objects.exists()
+
+
+def test_a_contact_logged_offline_for_a_case_closed_meanwhile_says_why_it_was_refused(
+    personas, door, case, partner_client
+):
+    services.case_close(
+        actor=personas["door_coordinator"],
+        case=case,
+        expected_version=case.version,
+        closed_on=timezone.localdate(),
+        outcome=ClosureOutcome.REUNIFIED,
+        note="",
+        discharges=[],
+    )
+    response = post(partner_client, body_for(case))
+
+    assert response.status_code == 404
+    assert "not on your caseload now" in response.json()["detail"]
     assert not Activity.objects.exists()
 
 

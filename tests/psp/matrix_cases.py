@@ -17,6 +17,9 @@ CASES = [
         "audit_log", "/audit/", everyone(403, door_coordinator=200, rock_coordinator=200, admin=200)
     ),
     Case("healthz", "/healthz", {"*": 200}),
+    # The tablet app's service worker and manifest hold no one's data.
+    Case("service_worker", "/service-worker.js", {"*": 200}),
+    Case("manifest", "/manifest.webmanifest", {"*": 200}),
     # The JSON API: nobody is sent to a sign-in page; a caller who is not signed in gets 401.
     Case("api:schema", "/api/v1/schema/", {"*": 200}),
     Case("api:docs", "/api/v1/docs/", {"*": 200}),
