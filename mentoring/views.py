@@ -639,6 +639,7 @@ def activity_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 
 
 @login_required
+@available_offline
 def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = policy.get_for_user(
         request.user, selectors.activities_for_user(request.user), "activity.view", pk=pk

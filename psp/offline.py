@@ -52,6 +52,7 @@ APP_SHELL = [
     "js/outbox.js",
     "js/offline.js",
     "js/activity_form.js",
+    "js/contact_change.js",
     "favicon.svg",
     "app/icon-192.png",
 ]
@@ -61,10 +62,10 @@ def available_offline(
     view: Callable[..., HttpResponse],
 ) -> Callable[..., HttpResponse]:
     """Marks a page the service worker may keep for the signed-in Parent Partner (their
-    home, a family's page, the contact form): a page shown to one names whose it is. Others
-    (coordinators, who do not log contacts) work online. Only the plain page is kept: not
-    one opened with a query (a family chosen, a note just saved) or carrying a message,
-    which would be out of place when opened later."""
+    home, a family's page, the contact form, a contact of theirs to change): a page shown to
+    one names whose it is. Others (coordinators, who do not log contacts) work online. Only
+    the plain page is kept: not one opened with a query (a family chosen, a note just saved)
+    or carrying a message, which would be out of place when opened later."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -108,6 +109,7 @@ def _config() -> dict[str, Any]:
         "home": reverse("mentoring:home"),
         "contactForm": reverse("mentoring:activity_log"),
         "casePage": reverse("mentoring:case_detail", args=[0]),
+        "contactEdit": reverse("mentoring:activity_edit", args=[0]),
         "caseload": reverse("api:caseload"),
         "header": OFFLINE_HEADER,
     }

@@ -40,22 +40,9 @@
     }
   }
   function fields() {
-    var values = {};
-    Array.prototype.forEach.call(form.elements, function (element) {
-      if (!element.name || element.name === "csrfmiddlewaretoken" || element.type === "submit") {
-        return;
-      }
-      if (element.type === "radio" || element.type === "checkbox") {
-        values[element.name] = values[element.name] || [];
-        if (element.checked) {
-          values[element.name].push(element.value);
-        }
-      } else {
-        values[element.name] = element.value;
-      }
-    });
-    return values;
+    return window.PSPOutbox.formValues(form);
   }
+
   function restore(values) {
     Array.prototype.forEach.call(form.elements, function (element) {
       if (!element.name || !(element.name in values) || element.type === "submit") {

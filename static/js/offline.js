@@ -81,8 +81,10 @@
   var note = "";
 
   function titleOf(item) {
-    var template = section ? section.getAttribute("data-msg-title") : "%(kind)s, %(family)s";
-    var day = item.payload.occurred_on || "";
+    var template = section ? section.getAttribute(
+      item.type === "change" ? "data-msg-change-title" : "data-msg-title"
+    ) : "%(kind)s, %(family)s";
+    var day = item.payload.occurred_on || (item.values && item.values.date) || "";
     try {
       day = new Date(day + "T12:00:00").toLocaleDateString(
         [document.documentElement.lang || "en", "en"], { month: "short", day: "numeric" }
@@ -131,11 +133,27 @@
         reason.hidden = false;
         row.querySelector("[data-item-actions]").hidden = false;
         var retry = row.querySelector("[data-item-retry]");
-        // The family is no longer theirs (404) or the contact not theirs to log (403):
-        // nothing in the form would change that, so only Discard is offered.
-        retry.hidden = item.status === 404 || item.status === 403;
-        retry.href = body.getAttribute("data-psp-contact-form") + "?retry=" + encodeURIComponent(item.client_uuid);
-        row.querySelector("[data-item-discard]").setAttribute("data-uuid", item.client_uuid);
+        var conflict = item.status === 409 && item.current;
+        // The family is no longer theirs (404), the contact not theirs to log or signed off
+        // (403): nothing in the form would change that, so only Discard is offered. A
+        // conflict offers the two versions instead.
+        retry.hidden = item.status === 404 || item.status === 403 || Boolean(conflict);
+        retry.href = item.type === "change"
+          ? body.getAttribute("data-psp-contact-edit").replace("/0/", "/" + item.contact + "/") + "?retry=1"
+          : body.getAttribute("data-psp-contact-form") + "?retry=" + encodeURIComponent(item.client_uuid);
+        var discardButton = row.querySelector("[data-item-discard]");
+        discardButton.hidden = Boolean(conflict);
+        discardButton.setAttribute("data-confirm", section.getAttribute(
+          item.type === "change" ? "data-msg-confirm-discard-change" : "data-msg-confirm-discard"
+        ));
+        ["discard", "keep-mine", "keep-theirs"].forEach(function (name) {
+          row.querySelector("[data-item-" + name + "]").setAttribute("data-uuid", item.client_uuid);
+        });
+        row.querySelector("[data-item-keep-mine]").hidden = !conflict;
+        row.querySelector("[data-item-keep-theirs]").hidden = !conflict;
+        if (item.type === "change") {
+          compare(row.querySelector("[data-item-compare]"), item, conflict);
+        }
       }
       list.appendChild(row);
     });
@@ -145,6 +163,45 @@
     section.querySelector("[data-outbox-summary]").textContent =
       counts.waiting + counts.sending && note ? summary + " " + note : summary;
     return counts;
+  }
+
+  // A change the server refused, field by field: what the person wrote and, after a
+  // conflict, what the contact says now.
+  function shown(item, name, value) {
+    var labels = (item.choices || {})[name];
+    var values = [].concat(value === null || value === undefined ? [] : value).filter(function (one) {
+      return one !== "";
+    });
+    if (!values.length) {
+      return section.getAttribute("data-msg-empty");
+    }
+    return values.map(function (one) {
+      return labels && labels[String(one)] ? labels[String(one)] : String(one);
+    }).join(", ");
+  }
+
+  function compare(list, item, conflict) {
+    list.textContent = "";
+    (item.changed || []).forEach(function (name) {
+      var term = document.createElement("dt");
+      term.textContent = (item.labels || {})[name] || name;
+      list.appendChild(term);
+      var lines = [[section.getAttribute("data-msg-yours"), shown(item, name, item.values[name])]];
+      if (conflict) {
+        lines.unshift([section.getAttribute("data-msg-now"), shown(item, name, item.current[outbox.apiName(name)])]);
+      }
+      lines.forEach(function (line) {
+        var detail = document.createElement("dd");
+        var which = document.createElement("span");
+        which.className = "fw-semibold me-1";
+        which.textContent = line[0];
+        detail.appendChild(which);
+        detail.appendChild(document.createTextNode(" "));
+        detail.appendChild(document.createTextNode(line[1]));
+        list.appendChild(detail);
+      });
+    });
+    list.hidden = !(item.changed || []).length;
   }
 
   var sending = null;
@@ -180,9 +237,20 @@
         return;
       }
       var discard = event.target.closest("[data-item-discard]");
-      if (discard && window.confirm(section.getAttribute("data-msg-confirm-discard"))) {
+      if (discard && window.confirm(discard.getAttribute("data-confirm"))) {
         await outbox.remove(discard.getAttribute("data-uuid"));
         await render();
+      }
+      var theirs = event.target.closest("[data-item-keep-theirs]");
+      if (theirs && window.confirm(section.getAttribute("data-msg-confirm-theirs"))) {
+        await outbox.remove(theirs.getAttribute("data-uuid"));
+        await render();
+      }
+      var mine = event.target.closest("[data-item-keep-mine]");
+      if (mine) {
+        await outbox.keepMine(mine.getAttribute("data-uuid"));
+        await render();
+        await send();
       }
     });
   }

@@ -6,6 +6,11 @@
 //
 // An item's state: "waiting" (to send), "sending", "sent", "attention" (the server
 // refused it; its reason is kept and nothing is dropped without the person's word).
+//
+// An item is a new contact, or (type "change") a change to a contact already saved: only
+// the fields the person changed are sent, over the version they opened, so a change made
+// elsewhere meanwhile comes back as a conflict (409, with the contact as it now stands) for
+// the person to settle, never overwritten silently.
 (function (scope) {
   "use strict";
   var DB = "psp-outbox";
@@ -78,6 +83,26 @@
     return values;
   }
 
+  // A form on the page as plain values, as the person sees them: each field's value, a list
+  // of the chosen ones for radio buttons and checkboxes.
+  function formValues(form) {
+    var values = {};
+    Array.prototype.forEach.call(form.elements, function (element) {
+      if (!element.name || element.name === "csrfmiddlewaretoken" || element.type === "submit") {
+        return;
+      }
+      if (element.type === "radio" || element.type === "checkbox") {
+        values[element.name] = values[element.name] || [];
+        if (element.checked) {
+          values[element.name].push(element.value);
+        }
+      } else {
+        values[element.name] = element.value;
+      }
+    });
+    return values;
+  }
+
   // Adds a contact for `user`; one already kept under the same client_uuid (a second tap,
   // "Edit and retry") is replaced and waits again, keeping its place in the order.
   async function add(user, values, labels) {
@@ -111,6 +136,108 @@
     await store.put(item);
     await tx.done;
     return item;
+  }
+
+  // The contact form's names that the API spells otherwise.
+  var API_NAMES = { date: "occurred_on", time: "occurred_time", duration: "duration_minutes" };
+  // Cleared, these are sent as "none" rather than left out.
+  var NULLABLE = ["occurred_time", "next_court_date", "resource"];
+  var FORM_FIELDS = [
+    "date", "time", "activity_type", "resource", "next_court_date", "mode", "duration",
+    "notes", "location", "present", "mileage", "next_step",
+  ];
+
+  function same(a, b) {
+    return JSON.stringify([].concat(a || []).sort()) === JSON.stringify([].concat(b || []).sort());
+  }
+
+  // The fields changed from `original` (the form as it was opened); all of them when the
+  // original is unknown (a form the service worker caught on its way to the server).
+  function changedFields(values, original) {
+    return FORM_FIELDS.filter(function (name) {
+      return name in values && (!original || !same(values[name], original[name]));
+    });
+  }
+
+  function changePayload(values, changed, version) {
+    var payload = { version: version };
+    changed.forEach(function (name) {
+      var api = API_NAMES[name] || name;
+      var value = values[name];
+      if (name === "present") {
+        payload.present = [].concat(value || []).filter(Boolean);
+        return;
+      }
+      value = Array.isArray(value) ? value[0] || "" : value || "";
+      if (name === "duration" || name === "resource") {
+        value = value ? parseInt(value, 10) : null;
+      }
+      if (value === "" && NULLABLE.indexOf(api) !== -1) {
+        value = null;
+      }
+      if (value === "" && api === "mileage") {
+        return;  // the API keeps the miles as they are; it has no "none" for them
+      }
+      payload[api] = value;
+    });
+    return payload;
+  }
+
+  // A change to contact `contact` for `user`: one per contact, kept under "change-<id>". A
+  // second change before the first is sent replaces it (the form showed the first) and keeps
+  // the version and the original the person first opened.
+  async function addChange(user, contact, values, details) {
+    var key = "change-" + contact;
+    var database = await db();
+    var tx = database.transaction(STORE, "readwrite");
+    var previous = await tx.store.get(key);
+    if (previous && (previous.state === "sent" || previous.user !== String(user))) {
+      await tx.store.delete(key);
+      previous = null;
+    }
+    var seq = previous ? previous.seq : 0;
+    if (!previous) {
+      var all = await tx.store.getAll();
+      seq = all.reduce(function (most, item) { return Math.max(most, item.seq); }, 0) + 1;
+    }
+    var original = previous ? previous.original : details.original || null;
+    var version = previous ? previous.version : parseInt(values.version, 10) || 0;
+    var changed = changedFields(values, original);
+    var item = {
+      client_uuid: key,
+      type: "change",
+      contact: contact,
+      user: String(user),
+      seq: seq,
+      created: previous ? previous.created : new Date().toISOString(),
+      state: "waiting",
+      values: values,
+      original: original,
+      version: version,
+      changed: changed,
+      payload: changePayload(values, changed, version),
+      family: details.family || (previous && previous.family) || "",
+      kind: details.kind || (previous && previous.kind) || "",
+      labels: details.labels || {},
+      choices: details.choices || {},
+      reason: "",
+    };
+    await tx.store.put(item);
+    await tx.done;
+    return item;
+  }
+
+  // "Keep mine" after a conflict: the same changes, sent again over the version the server
+  // has now (the fields the other person changed and this one did not stay theirs).
+  async function keepMine(uuid) {
+    var item = await get(uuid);
+    if (!item || !item.current) {
+      return item;
+    }
+    var payload = Object.assign({}, item.payload, { version: item.current.version });
+    return update(uuid, {
+      state: "waiting", payload: payload, version: item.current.version, reason: "", status: 0,
+    });
   }
 
   async function list(user) {
@@ -152,14 +279,29 @@
     return messages.join(" ") || fallback;
   }
 
+  // Whether the contact as it stands already says what the change says.
+  function holds(payload, current) {
+    function plain(value) {
+      if (Array.isArray(value)) {
+        return JSON.stringify(value.map(String).sort());
+      }
+      var text = value === null || value === undefined ? "" : String(value);
+      return /^\d\d:\d\d(:00)?$/.test(text) ? text.slice(0, 5) : text;
+    }
+    return Boolean(current) && Object.keys(payload).every(function (name) {
+      return name === "version" || plain(payload[name]) === plain(current[name]);
+    });
+  }
+
   // Sends one item. Returns "sent", "attention", or "stop" (no connection, not signed in,
   // the server is down: the item waits and the rest wait behind it, in order).
   async function sendOne(item, options) {
     await update(item.client_uuid, { state: "sending" });
+    var change = item.type === "change";
     var response;
     try {
-      response = await scope.fetch(options.endpoint, {
-        method: "POST",
+      response = await scope.fetch(change ? options.endpoint + item.contact + "/" : options.endpoint, {
+        method: change ? "PATCH" : "POST",
         credentials: "same-origin",
         headers: {
           "Content-Type": "application/json",
@@ -187,6 +329,13 @@
       });
       return "sent";
     }
+    if (change && response.status === 409 && problem && holds(item.payload, problem.current)) {
+      // Sent before, its answer lost (the page closed mid-send): the server has the change.
+      await update(item.client_uuid, {
+        state: "sent", contact: item.contact, sent: new Date().toISOString(), reason: "",
+      });
+      return "sent";
+    }
     var csrf = response.status === 403 && problem && /CSRF/.test(problem.detail || "");
     if (response.status === 401 || csrf || response.status === 429 || response.status >= 500) {
       await update(item.client_uuid, { state: "waiting" });
@@ -196,6 +345,8 @@
       state: "attention",
       reason: reasonOf(problem, options.refusedMessage || ""),
       status: response.status,
+      // A conflict: the contact as it now stands, to show beside the person's change.
+      current: response.status === 409 && problem ? problem.current || null : null,
     });
     return "attention";
   }
@@ -233,6 +384,9 @@
 
   scope.PSPOutbox = {
     add: add,
+    addChange: addChange,
+    keepMine: keepMine,
+    apiName: function (name) { return API_NAMES[name] || name; },
     list: list,
     get: get,
     update: update,
@@ -240,6 +394,7 @@
     sync: sync,
     forgetSent: forgetSent,
     valuesOf: valuesOf,
+    formValues: formValues,
     payloadOf: payloadOf,
   };
 })(self);

@@ -2,11 +2,13 @@
 // loads Workbox, idb and the outbox first). It keeps:
 // - the app shell (styles, scripts, the icon font), precached by Workbox;
 // - for the one person signed in, the pages a Parent Partner needs in the field (their
-//   home, each family's page, the contact form), network first, falling back to the copy
+//   home, each family's page, the contact form, the change form of each contact listed on
+//   a family's page), network first, falling back to the copy
 //   kept; refreshed as they are opened and, each time a page opens online, from the
 //   caseload (whose ETag says when the families changed). A page is kept only when the server marked it
 //   as that person's (PSP_OFFLINE.header), in a cache named after them;
-// - a contact form sent while the connection is gone, in the outbox (outbox.js).
+// - a contact form, or a contact's change, sent while the connection is gone, in the
+//   outbox (outbox.js).
 // Nothing depends on Background Sync (iPad Safari has none): the pages send the outbox.
 /* global PSP_OFFLINE, PSPOutbox, workbox */
 (function () {
@@ -75,29 +77,69 @@
     var pages = [config.home, config.contactForm].concat(known.ids.map(function (id) {
       return config.casePage.replace("/0/", "/" + id + "/");
     }));
+    var linked = [];
     for (var index = 0; index < pages.length; index += 1) {
       var url = new URL(pages[index], self.location.origin).href;
-      if (changed || !(await cache.match(url))) {
-        var page = await fetch(url, { credentials: "same-origin" });
-        if (theirs(page, user)) {
-          await cache.put(url, page);
+      var page = changed ? null : await cache.match(url);
+      if (!page) {
+        page = await fetch(url, { credentials: "same-origin" });
+        if (!theirs(page, user)) {
+          continue;
+        }
+        await cache.put(url, page.clone());
+      }
+      if (casePage.test(new URL(url).pathname)) {
+        linked = linked.concat(editLinks(await page.text()));
+      }
+    }
+    // The change form of each contact a family's page lists as open to change.
+    linked = linked.slice(0, MAX_FORMS);
+    for (var at = 0; at < linked.length; at += 1) {
+      if (changed || !(await cache.match(linked[at]))) {
+        var form = await fetch(linked[at], { credentials: "same-origin" });
+        if (theirs(form, user)) {
+          await cache.put(linked[at], form);
         }
       }
     }
     var casePath = new RegExp("^" + config.casePage.replace("/0/", "/(\\d+)/") + "$");
     var requests = await cache.keys();
     await Promise.all(requests.filter(function (request) {
-      var match = new URL(request.url).pathname.match(casePath);
-      return match && known.ids.indexOf(parseInt(match[1], 10)) === -1;
+      var path = new URL(request.url).pathname;
+      var match = path.match(casePath);
+      if (match) {
+        return known.ids.indexOf(parseInt(match[1], 10)) === -1;
+      }
+      return changeForm.test(path) && linked.indexOf(request.url) === -1;
     }).map(function (request) { return cache.delete(request); }));
+  }
+
+  // The change forms a family's page links to and marks as still open to change (not signed
+  // off), as absolute addresses; at most MAX_FORMS of them.
+  var MAX_FORMS = 50;
+  function editLinks(html) {
+    var pattern = new RegExp(
+      'href="(' + config.contactEdit.replace("/0/", "/\\d+/") + ')" data-psp-keep', "g"
+    );
+    var found = [];
+    var match;
+    while ((match = pattern.exec(html)) !== null) {
+      var url = new URL(match[1], self.location.origin).href;
+      if (found.indexOf(url) === -1) {
+        found.push(url);
+      }
+    }
+    return found;
   }
 
   // Only the pages a Parent Partner may keep go through the cache; every other page and
   // download is the browser's own business, untouched.
   var casePage = new RegExp("^" + config.casePage.replace("/0/", "/\\d+/") + "$");
+  var changeForm = new RegExp("^" + config.contactEdit.replace("/0/", "/\\d+/") + "$");
   function mayKeep(url) {
     return url.pathname === "/" || url.pathname === config.home ||
-      url.pathname === config.contactForm || casePage.test(url.pathname);
+      url.pathname === config.contactForm || casePage.test(url.pathname) ||
+      changeForm.test(url.pathname);
   }
 
   workbox.routing.registerRoute(
@@ -135,39 +177,63 @@
     }
   );
 
-  // The contact form sent while the connection is gone (or lost on the way): the contact
-  // goes into the outbox and the form comes back (from the cache) saying so. Sent again
-  // later through the API, with the same client_uuid: if this POST did reach the server,
-  // the API answers with that contact, so it is never saved twice.
-  workbox.routing.registerRoute(
-    function (options) {
-      return options.request.mode === "navigate" && options.url.pathname === config.contactForm;
-    },
-    async function (options) {
-      var copy = options.request.clone();
-      try {
-        return await fetch(options.request);
-      } catch (error) {
-        var user = await person();
-        var form = await copy.formData();
-        if (!user || !form.get("client_uuid")) {
-          throw error;
+  // A form the Parent Partner sends: to the server when it can be reached; when the
+  // connection is gone (or lost on the way), `keep(user, form, url)` puts it in the outbox and
+  // gives the address of the page to show instead (from the cache), or nothing to fail.
+  function sendOrKeep(matches, keep) {
+    workbox.routing.registerRoute(
+      function (options) {
+        return options.request.mode === "navigate" && matches(options.url.pathname);
+      },
+      async function (options) {
+        var copy = options.request.clone();
+        try {
+          return await fetch(options.request);
+        } catch (error) {
+          var user = await person();
+          var back = user ? await keep(user, await copy.formData(), options.url) : null;
+          if (!back) {
+            throw error;
+          }
+          return Response.redirect(back.href, 303);
         }
-        var values = PSPOutbox.valuesOf(form);
-        await PSPOutbox.add(user, values, {
-          family: form.get("offline_family") || "",
-          kind: form.get("offline_kind") || "",
-        });
-        var back = new URL(config.contactForm, self.location.origin);
-        back.searchParams.set("queued", values.client_uuid);
-        if (values.another && values["case"]) {
-          back.searchParams.set("case", values["case"]);
-        }
-        return Response.redirect(back.href, 303);
-      }
-    },
-    "POST"
-  );
+      },
+      "POST"
+    );
+  }
+
+  // The contact form: the contact goes into the outbox and the form comes back saying so.
+  // Sent again later through the API, with the same client_uuid: if this POST did reach the
+  // server, the API answers with that contact, so it is never saved twice.
+  sendOrKeep(function (path) { return path === config.contactForm; }, async function (user, form) {
+    if (!form.get("client_uuid")) {
+      return null;
+    }
+    var values = PSPOutbox.valuesOf(form);
+    await PSPOutbox.add(user, values, {
+      family: form.get("offline_family") || "",
+      kind: form.get("offline_kind") || "",
+    });
+    var back = new URL(config.contactForm, self.location.origin);
+    back.searchParams.set("queued", values.client_uuid);
+    if (values.another && values["case"]) {
+      back.searchParams.set("case", values["case"]);
+    }
+    return back;
+  });
+
+  // A contact's change form: the change goes into the outbox (every field counts as changed:
+  // what the form first said is not known here) and the form comes back, which shows it.
+  sendOrKeep(function (path) { return changeForm.test(path); }, async function (user, form, url) {
+    var contact = parseInt(url.pathname.split("/").filter(Boolean).slice(-2)[0], 10);
+    if (!contact || !form.get("version")) {
+      return null;
+    }
+    await PSPOutbox.addChange(user, contact, PSPOutbox.valuesOf(form), {});
+    var back = new URL(url.pathname, self.location.origin);
+    back.searchParams.set("queued", "1");
+    return back;
+  });
 
   self.addEventListener("message", function (event) {
     var data = event.data || {};

@@ -10,9 +10,10 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import StaticFilesStorage
 
+from mentoring.models import ReviewStatus
 from referrals.models import Status
 from tests.factories import ReferralFactory
-from tests.mentoring.factories import assign_case
+from tests.mentoring.factories import ActivityFactory, assign_case
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,30 @@ def test_a_parent_partners_own_pages_are_marked_theirs_to_keep(
     assert HEADER not in tablet.get(f"/mentoring/log/?case={partner_case.pk}")
     # Nor is a page that is not among those kept.
     assert HEADER not in tablet.get("/mentoring/contacts/")
+
+
+def test_a_contact_still_open_to_change_is_kept_to_change_offline(
+    personas, client_for, partner_case
+) -> None:
+    """The family's page marks the change forms the tablet keeps: not a signed-off one,
+    which only the coordinator may change (its form answers 403 and is never kept)."""
+    partner = personas["door_parent_partner"]
+    tablet = client_for(partner)
+    open_one = ActivityFactory(case=partner_case)
+    locked = ActivityFactory(case=partner_case, review_status=ReviewStatus.SIGNED_OFF)
+
+    page = tablet.get(f"/mentoring/cases/{partner_case.pk}/").content.decode()
+    assert f'href="/mentoring/contacts/{open_one.pk}/edit/" data-psp-keep' in page
+    assert f'href="/mentoring/contacts/{locked.pk}/edit/">' in page
+
+    response = tablet.get(f"/mentoring/contacts/{open_one.pk}/edit/")
+    assert response.status_code == 200
+    assert response[HEADER] == str(partner.pk)
+    assert f'data-psp-change="{open_one.pk}"' in response.content.decode()
+    assert HEADER not in tablet.get(f"/mentoring/contacts/{locked.pk}/edit/")
+    # The coordinator's view of the same form is theirs online only.
+    coordinator = client_for(personas["door_coordinator"])
+    assert HEADER not in coordinator.get(f"/mentoring/contacts/{open_one.pk}/edit/")
 
 
 def test_a_page_with_a_message_is_not_kept(personas, client_for, partner_case) -> None:
