@@ -128,12 +128,12 @@
       badge.textContent = section.getAttribute("data-msg-" + item.state);
       badge.classList.add(BADGES[item.state]);
       if (item.state === "attention") {
+        var conflict = item.status === 409 && item.current;
         var reason = row.querySelector("[data-item-reason]");
-        reason.textContent = item.reason;
+        reason.textContent = conflict ? section.getAttribute("data-msg-conflict") : item.reason;
         reason.hidden = false;
         row.querySelector("[data-item-actions]").hidden = false;
         var retry = row.querySelector("[data-item-retry]");
-        var conflict = item.status === 409 && item.current;
         // The family is no longer theirs (404), the contact not theirs to log or signed off
         // (403): nothing in the form would change that, so only Discard is offered. A
         // conflict offers the two versions instead.

@@ -102,6 +102,7 @@ def test_changes_made_offline_are_sent_and_what_happened_meanwhile_is_shown_to_s
 
     conflict = rows.nth(1)
     expect(conflict).to_contain_text("Needs your attention")
+    expect(conflict).to_contain_text("Someone changed this contact after you opened it.")
     expect(conflict).to_contain_text("Now: Theirs: corrected from the office.")
     expect(conflict).to_contain_text("Yours: Mine: what I saw at the visit.")
     expect(conflict.get_by_role("button", name="Keep mine")).to_be_visible()
