@@ -546,6 +546,70 @@ class ActivityFilter(FilterSet):
         self.limit_choices("parent_partner", partners)
 
 
+class ReviewFilter(FilterSet):
+    """The review queue's filters: one Parent Partner's contacts, one family's."""
+
+    parent_partner = django_filters.ModelChoiceFilter(
+        label=_("Parent Partner"), queryset=ParentPartner.objects.none(), empty_label=_("Anyone")
+    )
+    family = django_filters.CharFilter(label=_("Family name or number"), method="filter_family")
+
+    panel = (("parent_partner", 4), ("family", 4))
+
+    class Meta:
+        model = Activity
+        fields = ["parent_partner", "family"]
+
+    def __init__(self, *args: Any, partners: QuerySet[ParentPartner], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit_choices("parent_partner", partners)
+
+    def filter_family(
+        self, queryset: QuerySet[Activity], name: str, value: str
+    ) -> QuerySet[Activity]:
+        return search(queryset, value, number="case__referral__number", family="case__family")
+
+
+class BulkSignOffForm(forms.Form):
+    """Contacts chosen in the review queue to sign off together, each at the version the
+    coordinator read (``version-<id>``): one changed since is left for them to read again."""
+
+    activity = forms.ModelMultipleChoiceField(
+        queryset=Activity.objects.none(),
+        error_messages={
+            "required": _("Choose the contacts to sign off."),
+            "invalid_choice": _("A contact you chose is no longer waiting for review."),
+            "invalid_pk_value": _("A contact you chose is no longer waiting for review."),
+        },
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    MAX = 100
+
+    def __init__(self, *args: Any, waiting: QuerySet[Activity], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = waiting  # type: ignore[attr-defined]
+
+    def clean_activity(self) -> list[Activity]:
+        chosen = list(self.cleaned_data["activity"])
+        if len(chosen) > self.MAX:
+            raise forms.ValidationError(
+                _("Sign off at most %(max)s contacts at once.") % {"max": self.MAX}
+            )
+        return chosen
+
+    def versions(self) -> dict[int, int | None]:
+        """The version of each chosen contact the coordinator read; None when not sent or
+        not a number (that contact is then left, not signed off unread)."""
+        found: dict[int, int | None] = {}
+        for activity in self.cleaned_data.get("activity", []):
+            raw = self.data.get(f"version-{activity.pk}", "")
+            found[activity.pk] = (
+                int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+            )
+        return found
+
+
 class ResourceForm(ModelForm):
     languages = forms.MultipleChoiceField(
         label=_("Languages they serve in (optional)"),

@@ -215,15 +215,31 @@ def home_cases(user: User) -> list[Case]:
         .annotate(last_contact=last_contact())
         .order_by("-opened_on", "-id")
     )
+    names = parent_names({case.family_id for case in cases})
+    for case in cases:
+        case.parent_names = names.get(case.family_id, [])  # type: ignore[attr-defined]
+    return cases
+
+
+def parent_names(family_ids: set[int]) -> dict[int, list[str]]:
+    """Each family's parents' full names, in the order they were entered (1 query)."""
     names: dict[int, list[str]] = {}
-    parents = Parent.objects.filter(family_id__in={case.family_id for case in cases})
+    parents = Parent.objects.filter(family_id__in=family_ids)
     for family_id, first, last in parents.order_by("id").values_list(
         "family_id", "first_name", "last_name"
     ):
         names.setdefault(family_id, []).append(f"{first} {last}")
-    for case in cases:
-        case.parent_names = names.get(case.family_id, [])  # type: ignore[attr-defined]
-    return cases
+    return names
+
+
+def with_family_names(activities: list[Activity]) -> list[Activity]:
+    """Each contact with ``family_name``: its family's parents, as the case pages name them."""
+    names = parent_names({activity.case.family_id for activity in activities})
+    for activity in activities:
+        activity.family_name = " & ".join(  # type: ignore[attr-defined]
+            names.get(activity.case.family_id, [])
+        )
+    return activities
 
 
 def last_contact() -> F:

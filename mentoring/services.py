@@ -41,7 +41,7 @@ from psp import audit
 from psp.dates import format_when
 from psp.models import AuditAction, Program, User
 from psp.numbers import round_half_up
-from psp.services import save_versioned
+from psp.services import ConcurrentEditError, save_versioned
 from referrals import services as referral_services
 from referrals.models import Referral, RemovalEpisode, Status
 
@@ -463,6 +463,35 @@ def activity_review(
         },
     )
     return activity
+
+
+def activities_sign_off(
+    *, actor: User, chosen: list[Activity], versions: dict[int, int | None]
+) -> tuple[list[Activity], list[Activity]]:
+    """Sign off several contacts at once, each at the version the coordinator read: one the
+    Parent Partner changed since (or sent without its version) is left for them to read
+    again. Each is its own step, audited as one sign-off: ``(signed off, left)``."""
+    signed: list[Activity] = []
+    left: list[Activity] = []
+    for activity in chosen:
+        version = versions.get(activity.pk)
+        if version is None:
+            left.append(activity)
+            continue
+        try:
+            with transaction.atomic():
+                activity_review(
+                    actor=actor,
+                    activity=activity,
+                    sign_off=True,
+                    comment="",
+                    expected_version=version,
+                )
+        except ConcurrentEditError:
+            left.append(activity)
+        else:
+            signed.append(activity)
+    return signed, left
 
 
 # --- Support for Parent Partners, resources, surveys --------------------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
     path("contacts/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("contacts/<int:pk>/review/", views.activity_review, name="activity_review"),
     path("review/", views.review_queue, name="review_queue"),
+    path("review/sign-off/", views.review_sign_off, name="review_sign_off"),
     path("parent-partners/", views.partner_list, name="partner_list"),
     path("parent-partners/new/", views.partner_create, name="partner_create"),
     path("parent-partners/<int:pk>/", views.partner_detail, name="partner_detail"),

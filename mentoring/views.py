@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mentoring import rules, selectors, services
@@ -23,6 +24,7 @@ from mentoring.forms import (
     ActivityFilter,
     ActivityForm,
     AssignForm,
+    BulkSignOffForm,
     CaseFilter,
     CaseForm,
     ChildOutcomeForm,
@@ -33,6 +35,7 @@ from mentoring.forms import (
     ParentPartnerForm,
     ProgressForm,
     ResourceForm,
+    ReviewFilter,
     ReviewForm,
     StageForm,
     SupervisionForm,
@@ -683,12 +686,65 @@ def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @audit.audited_list(Activity)
 def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The contacts waiting for a coordinator, oldest first, by Parent Partner or family;
+    each signed off or sent back on its own, or several signed off at once."""
     policy.require(request.user, "activity.review")
-    waiting = selectors.waiting_for_review(request.user)
-    page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = ReviewFilter(
+        request.GET or None,
+        queryset=selectors.waiting_for_review(request.user),
+        partners=policy.visible(request.user, ParentPartner),
+    )
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_family_names(list(page.object_list))
     for activity in page.object_list:
-        activity.review_form = ReviewForm(initial={"version": activity.version})
-    return render(request, "mentoring/review_queue.html", {"page": page, "filter_query": ""})
+        activity.review_form = ReviewForm(  # type: ignore[attr-defined]
+            initial={"version": activity.version}
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "mentoring/review_queue.html",
+        {"page": page, "filter": filters, "filter_query": query.urlencode()},
+    )
+
+
+@login_required
+@require_POST
+def review_sign_off(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Several contacts signed off at once: first the list to confirm, then the sign-off."""
+    policy.require(request.user, "activity.review")
+    form = BulkSignOffForm(request.POST, waiting=selectors.waiting_for_review(request.user))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("mentoring:review_queue")
+    chosen: list[Activity] = form.cleaned_data["activity"]
+    versions = form.versions()
+    if not form.cleaned_data["confirmed"]:
+        for activity in chosen:
+            # What the coordinator read: a contact changed since will be left, and says so.
+            activity.read_version = versions[activity.pk]  # type: ignore[attr-defined]
+        return render(
+            request,
+            "mentoring/review_sign_off.html",
+            {"chosen": selectors.with_family_names(chosen), "versions": versions},
+        )
+    signed, left = services.activities_sign_off(
+        actor=request.user, chosen=chosen, versions=versions
+    )
+    if signed:
+        messages.success(
+            request,
+            ngettext("Signed off %(count)s contact.", "Signed off %(count)s contacts.", len(signed))
+            % {"count": len(signed)},
+        )
+    if left:
+        messages.error(
+            request,
+            _("Not signed off, because the Parent Partner changed it a moment ago: %(list)s.")
+            % {"list": ", ".join(str(activity) for activity in left)},
+        )
+    return redirect("mentoring:review_queue")
 
 
 @login_required

@@ -87,6 +87,7 @@ POST_ONLY = {
     "mentoring:goal_add": "POST-only: the case page's goal form",
     "mentoring:goal_progress": "POST-only: the case page's goal form",
     "mentoring:activity_review": "POST-only: the review queue's buttons",
+    "mentoring:review_sign_off": "POST-only: its confirmation is checked in test_review_queue",
     "mentoring:partner_stage": "POST-only: the Parent Partner page's stage form",
     "councils:recommendation_status": "POST-only: the recommendation page's buttons",
     "reporting:generate": "POST-only: the report list's form",

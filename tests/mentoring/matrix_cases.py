@@ -139,6 +139,13 @@ CASES = [
         data={"decision": "sign_off", "version": "1"},
     ),
     Case(
+        "mentoring:review_sign_off",
+        "/mentoring/review/sign-off/",
+        everyone(403, door_coordinator=302, door_pp_coordinator=302, rock_coordinator=302),
+        method="post",
+        data={},
+    ),
+    Case(
         "mentoring:review_queue",
         "/mentoring/review/",
         everyone(403, door_coordinator=200, door_pp_coordinator=200, rock_coordinator=200),
