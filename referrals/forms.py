@@ -572,3 +572,13 @@ class NoticeForm(forms.Form):
                 }
             choices.append((language.value, label))
         set_choices(self, "language", choices)
+
+
+class SearchForm(forms.Form):
+    """The navigation's search box: a parent's or child's name, or a referral number."""
+
+    q = forms.CharField(
+        label=_("Find a family"),
+        max_length=100,
+        help_text=_("A parent's or child's name, or the referral number. Accents do not matter."),
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -213,6 +214,8 @@ class Child(models.Model):
     first_name = models.CharField(_("first name"), max_length=80)
     last_name = models.CharField(_("last name"), max_length=80, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    # The name without accents or case, for search (kept by ``save``).
+    name_key = models.CharField(max_length=170, editable=False, default="")
 
     class Meta:
         verbose_name_plural = _("children")
@@ -226,11 +229,19 @@ class Child(models.Model):
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_key = normalize_name(self.first_name, self.last_name)
+        fields = kwargs.get("update_fields")
+        if fields is not None and {"first_name", "last_name"} & set(fields):
+            kwargs["update_fields"] = [*fields, "name_key"]
+        super().save(*args, **kwargs)
+
     @property
     def audit_program_id(self) -> int:
         return self.family.program_id
 
     def clean(self) -> None:
+        self.name_key = normalize_name(self.first_name, self.last_name)
         if self.birth_date and self.birth_date > timezone.localdate():
             raise ValidationError({"birth_date": _("This date cannot be in the future.")})
         if self.birth_date and self.pk:

@@ -98,6 +98,13 @@ def _referral_list(user: User, obj: Any) -> bool:
     return user.is_administrator or bool(program_ids_where(user, REFERRAL_READERS))
 
 
+@rule("search")
+def _search(user: User, obj: Any) -> bool:
+    """The navigation's search box: coordinators, who look families up across their
+    programs (what it finds is their programs' referrals only)."""
+    return user.is_administrator or bool(program_ids_where(user, COORDINATORS))
+
+
 @rule("referral.create")
 def _referral_create(user: User, program: Program | None) -> bool:
     return has_role_in(user, program, INTAKE_ROLES)

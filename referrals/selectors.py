@@ -98,7 +98,8 @@ def family_record(user: User) -> QuerySet[Family]:
 def search(
     records: QuerySet[M], text: str, *, number: str = "number", family: str = "family"
 ) -> QuerySet[M]:
-    """Parent or child name, accent- and case-insensitive, or the referral number.
+    """Parent or child name, accent- and case-insensitive, or the referral number: the whole
+    text in a parent's name, or any of its words in a child's.
 
     ``records`` are referrals by default; for another model that leads to a referral and a
     family (a case, say), ``number`` and ``family`` are the lookups from it to them."""
@@ -109,11 +110,25 @@ def search(
         **{f"{family}__parents__name_key__contains": key}
     )
     for word in key.split():
-        matches |= Q(**{f"{family}__children__first_name__icontains": word}) | Q(
-            **{f"{family}__children__last_name__icontains": word}
-        )
+        matches |= Q(**{f"{family}__children__name_key__contains": word})
     ids = records.filter(matches).values("pk")
     return records.filter(pk__in=ids)
+
+
+def find_families(user: User, text: str) -> QuerySet[Referral]:
+    """The referrals the user may see whose family matches ``text`` (a parent's or child's
+    name, accents and case ignored, or the referral number), newest first, each with its
+    case, program, parents and children in a fixed number of queries."""
+    return search(
+        policy.visible(user, Referral)
+        .select_related("program", "family", "case")
+        .prefetch_related(
+            Prefetch("family__parents", queryset=Parent.objects.order_by("id")),
+            Prefetch("family__children", queryset=Child.objects.order_by("id")),
+        )
+        .order_by("-received_on", "-id"),
+        text,
+    )
 
 
 def possible_duplicates(

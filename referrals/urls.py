@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.referral_create, name="create"),
     path("new/events/", views.source_events, name="source_events"),
     path("export.csv", views.referral_export, name="export"),
+    path("search/", views.family_search, name="search"),
     path("<int:pk>/", views.referral_detail, name="detail"),
     path("<int:pk>/status/", views.referral_transition, name="transition"),
     path("<int:pk>/notice/", views.referral_notice, name="notice"),

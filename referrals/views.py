@@ -37,6 +37,7 @@ from referrals.forms import (
     PlacementForm,
     ReferralFilter,
     ReferralForm,
+    SearchForm,
     TransitionForm,
 )
 from referrals.models import (
@@ -50,6 +51,32 @@ from referrals.models import (
 )
 
 PAGE_SIZE = 25
+
+
+SEARCH_LIMIT = 25
+
+
+@login_required
+@audit.audited_list(Referral)
+def family_search(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The navigation's search box: families across the programs the coordinator sees."""
+    policy.require(request.user, "search")
+    form = SearchForm(request.GET or None)
+    found: list[Referral] = []
+    if form.is_valid():
+        found = list(
+            selectors.find_families(request.user, form.cleaned_data["q"])[: SEARCH_LIMIT + 1]
+        )
+    return render(
+        request,
+        "referrals/search.html",
+        {
+            "form": form,
+            "found": found[:SEARCH_LIMIT],
+            "more": len(found) > SEARCH_LIMIT,
+            "limit": SEARCH_LIMIT,
+        },
+    )
 
 
 @login_required

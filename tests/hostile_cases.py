@@ -171,6 +171,7 @@ CASES: list[FormCase] = [
         setup=referrals_matrix.placeholders,
     ),
     get_filter("referral_list", R.ReferralFilter, "door_coordinator", "/referrals/"),
+    get_filter("family_search", R.SearchForm, "door_coordinator", "/referrals/search/"),
     get_filter(
         "referral_notice",
         R.NoticeForm,

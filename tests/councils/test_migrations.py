@@ -7,11 +7,10 @@ import datetime
 from collections.abc import Iterator
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.state import StateApps
 
 from tests.factories import ProgramFactory
+from tests.migrating import migrate, migrated_to
 
 # Both tables in place, the links still in the referrals' column: before the data migration.
 BEFORE = [("councils", "0003_referralsource"), ("referrals", "0005_removal_episodes")]
@@ -25,21 +24,10 @@ AFTER = [
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def migrate(targets: list[tuple[str, str]]) -> StateApps:
-    """Move the database to ``targets`` and give the models as they were there."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def before_the_move() -> Iterator[StateApps]:
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    try:
-        yield migrate(BEFORE)
-    finally:
-        migrate(leaves)  # the next tests find the schema they expect
+    with migrated_to(BEFORE) as apps:
+        yield apps
 
 
 def test_a_referrals_outreach_event_survives_the_move(before_the_move: StateApps) -> None:

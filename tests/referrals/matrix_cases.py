@@ -43,6 +43,13 @@ CASES = [
         ),
     ),
     Case(
+        "referrals:search",
+        "/referrals/search/",
+        everyone(
+            403, door_coordinator=200, door_pp_coordinator=200, rock_coordinator=200, admin=200
+        ),
+    ),
+    Case(
         "referrals:create",
         "/referrals/new/",
         everyone(403, door_coordinator=200, door_social_worker=200, rock_coordinator=200),
