@@ -316,7 +316,7 @@ def test_every_kind_of_control_shows_a_focus_ring_of_three_to_one(
             if name not in ratios and visible.count():
                 ratios[name] = focus_ring_contrast(visible.first)
     page.goto(f"{live_server.url}/mentoring/review/")
-    page.locator("summary.btn").first.click()  # "Send back" opens its form
+    page.locator("summary.btn", has_text="Send back").first.click()  # opens its form
     ratios["btn-warning"] = focus_ring_contrast(page.locator(".btn-warning >> visible=true").first)
     page.locator("#account-menu").click()
     ratios["menu item"] = focus_ring_contrast(page.locator(".dropdown-item").first)
@@ -409,7 +409,7 @@ def test_send_back_reads_at_four_and_a_half_to_one_and_shows_its_edge(
     page: Page, live_server, demo
 ) -> None:
     open_as(page, live_server.url, "door-pp-coordinator", DESKTOP, "/mentoring/review/")
-    send_back = page.locator("summary.btn").first
+    send_back = page.locator("summary.btn", has_text="Send back").first
     send_back.click()
     confirm = page.locator(".btn-warning >> visible=true").first
     white = "rgb(255, 255, 255)"
