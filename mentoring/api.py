@@ -40,7 +40,7 @@ from psp.api_views import CONFLICT_BODY, WallClockTimeField, page_of, problem
 from psp.models import User
 from psp.selectors import count_per_row
 from psp.services import ConcurrentEditError
-from referrals.models import Child, Parent
+from referrals.models import Child
 
 # --- Who may read families' records -------------------------------------------------------
 
@@ -109,13 +109,7 @@ def caseload_cases(user: User) -> list[Case]:
         .order_by("-opened_on", "-id")
     )
     families = {case.family_id for case in cases}
-    parents: dict[int, list[str]] = {}
-    for family_id, first, last in (
-        Parent.objects.filter(family_id__in=families)
-        .order_by("id")
-        .values_list("family_id", "first_name", "last_name")
-    ):
-        parents.setdefault(family_id, []).append(f"{first} {last}")
+    parents = selectors.parent_names(families)
     children: dict[int, list[str]] = {}
     for family_id, first in (
         Child.objects.filter(family_id__in=families)
