@@ -275,3 +275,65 @@ def test_a_refused_contact_waits_for_its_person_and_signing_out_keeps_the_tablet
     page.goto(f"{live_server.url}/mentoring/")
     expect(outbox_rows(page)).to_have_count(1)
     expect(outbox_rows(page).first).to_contain_text("Needs your attention")
+
+
+def test_a_session_that_ends_offline_keeps_the_outbox_for_its_person_only(
+    page: Page, live_server, demo, context: BrowserContext
+) -> None:
+    """The session ends while the tablet is offline (timed out, or ended by an
+    administrator): the contacts wait for the same person to sign in again, are never shown
+    to or sent as anyone else, and then go, each once."""
+    partner = User.objects.get(username="door-parent-partner")
+    sign_in(page, live_server.url, "door-parent-partner")
+    open_ready(page, live_server.url)
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/mentoring/log/")
+    (_one, first), (_two, second) = families_of("door-parent-partner")[:2]
+    log_offline(page, first, "Home visit", "Expired one: porch conversation.")
+    log_offline(page, second, "Team meeting", "Expired two: school meeting.")
+
+    # Meanwhile the server ends the session.
+    from django.contrib.sessions.models import Session
+
+    for session in Session.objects.all():
+        if session.get_decoded().get("_auth_user_id") == str(partner.pk):
+            session.delete()
+
+    # Back online: the next page asks to sign in; the outbox is still on the tablet.
+    context.set_offline(False)
+    page.goto(f"{live_server.url}/mentoring/")
+    expect(page.get_by_label("User name or e-mail address")).to_be_visible()
+    kept = page.evaluate(OUTBOX)
+    assert sorted(note for _user, _state, note in kept) == [
+        "Expired one: porch conversation.",
+        "Expired two: school meeting.",
+    ]
+    assert {user for user, _state, _note in kept} == {str(partner.pk)}
+    assert not Activity.objects.filter(notes__startswith="Expired").exists()
+
+    # Another Parent Partner signs in on the same tablet: nothing of it shown or sent.
+    sign_in(page, live_server.url, "rock-parent-partner")
+    open_ready(page, live_server.url)
+    expect(page.get_by_role("region", name="Contacts kept on this tablet")).to_be_hidden()
+    expect(page.get_by_text("Expired one")).to_have_count(0)
+    page.get_by_role("link", name="Log a contact").first.click()
+    expect(page.get_by_role("heading", name="Log a contact")).to_be_visible()
+    expect(page.get_by_text("Expired two")).to_have_count(0)
+    assert not Activity.objects.filter(notes__startswith="Expired").exists()
+    page.goto(f"{live_server.url}/mentoring/")
+    open_sign_out(page)
+    expect(page.get_by_label("User name or e-mail address")).to_be_visible()
+
+    # Its own person signs in again: both go, once each, in the order they were logged.
+    sign_in(page, live_server.url, "door-parent-partner")
+    page.goto(f"{live_server.url}/mentoring/")
+    rows = outbox_rows(page)
+    expect(rows).to_have_count(2)
+    for row in rows.all():
+        expect(row).to_contain_text("Sent", timeout=15000)
+    saved = Activity.objects.filter(notes__startswith="Expired").order_by("pk")
+    assert [a.notes for a in saved] == [
+        "Expired one: porch conversation.",
+        "Expired two: school meeting.",
+    ]
+    assert {a.parent_partner.user_id for a in saved} == {partner.pk}
