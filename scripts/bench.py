@@ -27,7 +27,10 @@ It measures, and prints with each target (PASS or over):
 * the statewide quarterly report (metrics, PDF and CSV) made in a process of its own: its
   time and that process's peak memory;
 * what a Parent Partner's tablet downloads on a first visit to their home page: the page
-  and every stylesheet, script, font and icon it loads, as sent.
+  and every stylesheet, script, font and icon it loads, as sent; and the same in real
+  Chromium (``scripts/bench_tablet.py``) with the service worker's own downloads (the app
+  shell and the pages it keeps for working offline), then a warm start (``--only tablet``
+  measures just these).
 
 The table is also written as JSON to ``var/bench/scale-N.json``. A missed target is printed,
 not failed on: this is a measurement (the tests assert query ceilings).
@@ -95,6 +98,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=10, help="answers timed per page")
     parser.add_argument("--seconds", type=int, default=20, help="seconds of each throughput run")
     parser.add_argument("--users", type=int, default=20, help="connections in throughput runs")
+    parser.add_argument(
+        "--only",
+        choices=["tablet"],
+        help="measure only this (the tablet's bytes, plain HTTP and in Chromium)",
+    )
     parser.add_argument("--prepare", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--make-report", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
@@ -133,6 +141,7 @@ class Bench:
     def __init__(self, args: argparse.Namespace, database_url: str, redis_url: str) -> None:
         self.args = args
         self.scale: int = args.scale
+        self.only: str | None = args.only
         self.database_url = with_path(database_url, f"/psp_bench_{self.scale}")
         self.redis_url = redis_url
         self.out = ROOT / "var" / "bench"
@@ -193,18 +202,24 @@ class Bench:
             cookies = {
                 persona: self.sign_in(account) for persona, account in plan["accounts"].items()
             }
-            pages = self.page_list(plan)
-            pages = self.count_queries(pages, cookies)
-            self.stop_web()
-            self.start_web(count_queries=False)
-            self.time_pages(pages, cookies)
-            self.compare_lists(plan, cookies)
-            self.throughput(cookies)
+            if self.only is None:
+                pages = self.page_list(plan)
+                pages = self.count_queries(pages, cookies)
+                self.stop_web()
+                self.start_web(count_queries=False)
+                self.time_pages(pages, cookies)
+                self.compare_lists(plan, cookies)
+                self.throughput(cookies)
+            else:
+                self.stop_web()
+                self.start_web(count_queries=False)
             self.tablet(cookies["door_parent_partner"])
+            self.tablet_in_browser(plan["accounts"]["door_parent_partner"])
         finally:
             self.stop_web()
             self.stop_worker()
-        self.report()
+        if self.only is None:
+            self.report()
         self.results["seconds"] = round(time.monotonic() - started)
         self.print_table()
         path = self.out / f"scale-{self.scale}.json"
@@ -701,6 +716,48 @@ class Bench:
         if not passed:
             self.miss(f"Parent Partner home, first visit: {total / 1000:.0f} KB (target 150 KB)")
 
+    def tablet_in_browser(self, account: dict[str, str]) -> None:
+        """The first visit and a warm start in Chromium, service worker included
+        (``scripts/bench_tablet.py``)."""
+        from bench_tablet import measure
+
+        print("bench: the tablet's first visit and warm start in Chromium ...")
+
+        def sign_in(page: Any) -> None:
+            page.goto(self.base + "/accounts/login/")
+            page.fill("#id_login", account["username"])
+            page.fill("#id_password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
+            if account["totp"]:
+                page.fill("input[name=code]", totp_code(account["totp"]))
+                page.click("button[type=submit]")
+                page.wait_for_load_state()
+
+        found = measure(self.base, sign_in)
+        self.results["tablet_browser"] = found
+        if "skipped" in found:
+            self.miss(f"tablet in Chromium: {found['skipped']}")
+            return
+        first, warm = found["first_visit"], found["warm_start"]
+        first["pass"] = first["network_bytes"] <= TABLET_BYTES
+        static = [row for row in warm["files"] if row["path"].startswith("/static/")]
+        warm["static_files"] = len([row for row in static if row["by"] == "page"])
+        warm["static_from_cache"] = len(
+            [row for row in static if row["by"] == "page" and row["source"] != "network"]
+        )
+        warm["pass"] = warm["static_files"] == warm["static_from_cache"]
+        if not first["pass"]:
+            self.miss(
+                f"tablet first visit in Chromium: {first['network_bytes'] / 1000:.0f} KB "
+                f"(target {TABLET_BYTES // 1000} KB)"
+            )
+        if not warm["pass"]:
+            self.miss(
+                f"tablet warm start: {warm['static_from_cache']} of {warm['static_files']} "
+                "static files from the service worker's cache (target: all)"
+            )
+
     # --- The quarterly report ---------------------------------------------------------------
 
     def report(self) -> None:
@@ -792,6 +849,28 @@ class Bench:
                 f"{'PASS' if tablet['pass'] else 'OVER'})"
             )
 
+        browser = results.get("tablet_browser")
+        if browser and "first_visit" in browser:
+            first, warm = browser["first_visit"], browser["warm_start"]
+            print("\nParent Partner's tablet in Chromium (bytes over the network, as sent):")
+            print(
+                f"  first visit: {first['network_bytes']:,} bytes "
+                f"(the page and its files {first['page_bytes']:,}; the service worker's "
+                f"precache and kept pages {first['worker_bytes']:,}); target {TABLET_BYTES:,}: "
+                f"{'PASS' if first['pass'] else 'OVER'}"
+            )
+            largest = sorted(
+                (row for row in first["files"] if not row["from_cache"]),
+                key=lambda row: -row["sent"],
+            )[:8]
+            for row in largest:
+                print(f"  {row['sent']:9,}  {row['path']} ({row['by']})")
+            print(
+                f"  warm start: {warm['network_bytes']:,} bytes over the network; "
+                f"{warm['static_from_cache']} of {warm['static_files']} static files from the "
+                f"service worker's cache: {'PASS' if warm['pass'] else 'OVER'}"
+            )
+
         report = results.get("report")
         if report:
             print(
@@ -880,6 +959,20 @@ def markdown(results: dict[str, Any]) -> str:
             f"| Parent Partner home, first visit ≤ {TABLET_BYTES // 1000} KB | "
             f"{tablet['total'] / 1000:.0f} KB in {len(tablet['files'])} files | "
             f"{verdict(tablet['pass'])} |"
+        )
+    browser = results.get("tablet_browser")
+    if browser and "first_visit" in browser:
+        first, warm = browser["first_visit"], browser["warm_start"]
+        rows.append(
+            f"| tablet in Chromium, first visit with the service worker's precache "
+            f"≤ {TABLET_BYTES // 1000} KB | {first['network_bytes'] / 1000:.0f} KB "
+            f"(page {first['page_bytes'] / 1000:.0f} KB, worker "
+            f"{first['worker_bytes'] / 1000:.0f} KB) | {verdict(first['pass'])} |"
+        )
+        rows.append(
+            f"| tablet in Chromium, warm start: static files from the cache | "
+            f"{warm['static_from_cache']} of {warm['static_files']}, "
+            f"{warm['network_bytes'] / 1000:.0f} KB over the network | {verdict(warm['pass'])} |"
         )
     report = results.get("report")
     if report:

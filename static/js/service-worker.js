@@ -116,7 +116,7 @@
 
   // The change forms a family's page links to and marks as still open to change (not signed
   // off), as absolute addresses; at most MAX_FORMS of them.
-  var MAX_FORMS = 50;
+  var MAX_FORMS = 10;
   function editLinks(html) {
     var pattern = new RegExp(
       'href="(' + config.contactEdit.replace("/0/", "/\\d+/") + ')" data-psp-keep', "g"
