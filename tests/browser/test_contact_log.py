@@ -71,9 +71,11 @@ def test_court_hearing_in_under_ten_taps_then_signed_off(
     reviewer = browser.new_page(viewport={"width": 768, "height": 1024})
     sign_in(reviewer, live_server.url, "door-pp-coordinator")
     reviewer.goto(f"{live_server.url}/mentoring/review/")
-    card = reviewer.get_by_role(
-        "region", name=f"Court hearing (attended or supported) – {activity.parent_partner}"
+    # The queue names each contact by its family, as the case pages do.
+    family = " & ".join(
+        f"{p.first_name} {p.last_name}" for p in family_case.family.parents.order_by("id")
     )
+    card = reviewer.get_by_role("region", name=f"Court hearing (attended or supported) – {family}")
     card.get_by_role("button", name="Sign off").click()
     expect(reviewer.get_by_role("status").first).to_contain_text("Signed off")
     expect(reviewer.get_by_role("status").first).to_be_focused()
