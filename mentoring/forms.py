@@ -257,6 +257,10 @@ class ChildOutcomeForm(ModelForm):
         return cleaned
 
 
+CONTACT_IN_FUTURE = _("A contact cannot be in the future.")
+RESOURCE_NEEDED = _("Choose the resource the family was connected to.")
+
+
 class ActivityForm(ModelForm):
     """One screen, in the order a Parent Partner thinks: family, date, what, how, how long,
     notes. Radios as full-width rows; types in the order this person uses them most."""
@@ -367,6 +371,21 @@ class ActivityForm(ModelForm):
             if len(cases) == 1:
                 self.initial.setdefault("case", cases[0].pk)
 
+    def offline_checks(self) -> dict[str, Any]:
+        """What the tablet checks before it keeps a contact made without a connection
+        (static/js/activity_form.js), in the words the server would use: the fields that
+        must be answered, the resource for a resource contact, and no day after today."""
+        return {
+            "required": {
+                name: str(field.error_messages["required"])
+                for name, field in self.fields.items()
+                if field.required and not field.widget.is_hidden
+            },
+            "resource": str(RESOURCE_NEEDED),
+            "future": str(CONTACT_IN_FUTURE),
+            "title": str(_("There is a problem")),
+        }
+
     def clean_mileage(self) -> Any:
         return self.cleaned_data.get("mileage") or 0
 
@@ -375,10 +394,7 @@ class ActivityForm(ModelForm):
         day, time = cleaned.get("date"), cleaned.get("time")
         if day:
             if is_in_future(day, time):
-                self.add_error(
-                    "date" if day > timezone.localdate() else "time",
-                    _("A contact cannot be in the future."),
-                )
+                self.add_error("date" if day > timezone.localdate() else "time", CONTACT_IN_FUTURE)
             cleaned["occurred_on"] = day
             cleaned["occurred_time"] = time.replace(second=0, microsecond=0) if time else None
         if cleaned.get("duration"):
@@ -386,7 +402,7 @@ class ActivityForm(ModelForm):
         if cleaned.get("activity_type") == ActivityType.RESOURCE_LINKAGE and not cleaned.get(
             "resource"
         ):
-            self.add_error("resource", _("Choose the resource the family was connected to."))
+            self.add_error("resource", RESOURCE_NEEDED)
         if cleaned.get("activity_type") != ActivityType.COURT_HEARING:
             cleaned["next_court_date"] = None
         elif cleaned.get("next_court_date") and day and cleaned["next_court_date"] <= day:

@@ -170,6 +170,115 @@
       });
   }
 
+  // Without a connection the server cannot check the form: the tablet asks what it would
+  // ask (the form's own messages, given by the page) before keeping the contact.
+  var checksData = document.getElementById("offline-checks");
+  var checks = checksData ? JSON.parse(checksData.textContent) : null;
+
+  function answered(name) {
+    var fields = form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
+    return Array.prototype.some.call(fields, function (field) {
+      if (field.type === "radio" || field.type === "checkbox") {
+        return field.checked;
+      }
+      return field.value.trim() !== "";
+    });
+  }
+
+  function offlineProblems() {
+    if (!checks) {
+      return [];
+    }
+    var problems = [];
+    Object.keys(checks.required).forEach(function (name) {
+      if (!answered(name)) {
+        problems.push({ name: name, message: checks.required[name] });
+      }
+    });
+    var kind = form.querySelector('input[name="activity_type"]:checked');
+    if (kind && kind.value === "resource_linkage" && !answered("resource")) {
+      problems.push({ name: "resource", message: checks.resource });
+    }
+    var day = form.querySelector('input[name="date"]');
+    var zone = form.querySelector("[data-psp-time-zone]");
+    var today = window.PSPDates.localIsoDate(0, zone && zone.getAttribute("data-psp-time-zone"));
+    if (day && day.value && day.value > today) {
+      problems.push({ name: "date", message: checks.future });
+    }
+    return problems;
+  }
+
+  // The GOV.UK error summary above the form and a message at each field, as the server
+  // writes them (templates/includes/error_summary_list.html and field.html).
+  function showProblems(problems) {
+    document.querySelectorAll("[data-offline-problem]").forEach(function (old) { old.remove(); });
+    form.querySelectorAll(".is-invalid[data-offline-invalid]").forEach(function (field) {
+      field.classList.remove("is-invalid");
+      field.removeAttribute("data-offline-invalid");
+      var before = field.getAttribute("data-offline-describedby");
+      if (before) {
+        field.setAttribute("aria-describedby", before);
+      } else {
+        field.removeAttribute("aria-describedby");
+      }
+    });
+    if (!problems.length) {
+      return false;
+    }
+    var summary = document.createElement("div");
+    summary.className = "alert alert-danger error-summary";
+    summary.setAttribute("role", "alert");
+    summary.setAttribute("tabindex", "-1");
+    summary.setAttribute("data-psp-error-summary", "");
+    summary.setAttribute("data-offline-problem", "");
+    summary.setAttribute("aria-labelledby", "offline-summary-title");
+    var title = document.createElement("h2");
+    title.className = "h5";
+    title.id = "offline-summary-title";
+    title.textContent = checks.title;
+    var list = document.createElement("ul");
+    list.className = "mb-0";
+    summary.appendChild(title);
+    summary.appendChild(list);
+    problems.forEach(function (problem) {
+      var fields = form.querySelectorAll('[name="' + CSS.escape(problem.name) + '"]');
+      var first = fields[0];
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.className = "alert-link";
+      link.textContent = problem.message;
+      if (first && first.id) {
+        link.href = "#" + first.id;
+      }
+      item.appendChild(link);
+      list.appendChild(item);
+      var container = document.getElementById("div_id_" + problem.name);
+      if (!container) {
+        return;
+      }
+      var message = document.createElement("div");
+      message.className = "invalid-feedback d-block";
+      message.id = "offline-error-" + problem.name;
+      message.setAttribute("data-offline-problem", "");
+      var strong = document.createElement("strong");
+      strong.textContent = problem.message;
+      message.appendChild(strong);
+      (container.querySelector("fieldset") || container).appendChild(message);
+      fields.forEach(function (field) {
+        field.classList.add("is-invalid");
+        field.setAttribute("data-offline-invalid", "");
+        var before = field.getAttribute("aria-describedby");
+        if (before && !field.hasAttribute("data-offline-describedby")) {
+          field.setAttribute("data-offline-describedby", before);
+        }
+        field.setAttribute("aria-describedby", ((before || "") + " " + message.id).trim());
+      });
+    });
+    form.parentNode.insertBefore(summary, form);
+    summary.focus();
+    return true;
+  }
+
   form.addEventListener("submit", function (event) {
     labelFields();
     if (navigator.onLine || !outbox) {
@@ -179,6 +288,10 @@
     event.preventDefault();
     event.stopImmediatePropagation();
     delete form.dataset.pspSubmitted;
+    // Checked here, as the server would, so that a contact kept offline is one it will take.
+    if (showProblems(offlineProblems())) {
+      return;
+    }
     var data = new FormData(form);
     if (event.submitter && event.submitter.name) {
       data.append(event.submitter.name, event.submitter.value);

@@ -109,6 +109,8 @@
     day.setUTCDate(day.getUTCDate() - daysAgo);
     return day.toISOString().slice(0, 10);
   }
+  // For the contact form's checks before a contact is kept offline (activity_form.js).
+  window.PSPDates = { localIsoDate: localIsoDate };
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-psp-date-shortcut]").forEach(function (button) {
       button.hidden = false;

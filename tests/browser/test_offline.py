@@ -337,3 +337,54 @@ def test_a_session_that_ends_offline_keeps_the_outbox_for_its_person_only(
         "Expired two: school meeting.",
     ]
     assert {a.parent_partner.user_id for a in saved} == {partner.pk}
+
+
+def test_a_contact_made_offline_is_checked_as_the_server_would_before_it_is_kept(
+    page: Page, live_server, demo, context: BrowserContext
+) -> None:
+    sign_in(page, live_server.url, "door-parent-partner")
+    open_ready(page, live_server.url)
+    (_case, family), *_others = families_of("door-parent-partner")
+    context.set_offline(True)
+    page.get_by_role("link", name="Log a contact").first.click()
+    expect(page.get_by_role("heading", name="Log a contact")).to_be_visible()
+
+    # Saved with nothing chosen: the problems are listed, as the server would list them,
+    # and nothing is kept to be refused later.
+    page.get_by_role("button", name="Save", exact=True).click()
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    for message in (
+        "Choose the family.",
+        "Choose what kind of contact it was.",
+        "Choose how the contact happened.",
+        "Choose how long the contact took.",
+    ):
+        expect(summary.get_by_role("link", name=message)).to_be_visible()
+    expect(page.locator("#div_id_case").get_by_text("Choose the family.")).to_be_visible()
+    expect(outbox_rows(page)).to_have_count(0)
+    assert axe_violations(page) == []
+    summary.get_by_role("link", name="Choose the family.").click()
+    expect(page.locator("#id_case_0")).to_be_focused()
+
+    # A day after today is refused too; what was fixed is no longer listed.
+    page.get_by_role("radio", name=re.compile("^" + re.escape(family) + r" \(")).check()
+    page.get_by_role("radio", name="Home visit").check()
+    page.get_by_role("radio", name="In person").check()
+    page.get_by_role("radio", name="30 min").check()
+    page.get_by_label("Notes (optional)").fill("Checked before it was kept.")
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    page.locator("#id_date").fill(tomorrow.isoformat())
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(summary.get_by_role("link")).to_have_count(1)
+    expect(summary.get_by_role("link", name="A contact cannot be in the future.")).to_be_visible()
+    expect(outbox_rows(page)).to_have_count(0)
+
+    # Corrected, it is kept, and the problems are gone.
+    page.locator("#id_date").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="Kept on this tablet")).to_contain_text(
+        family
+    )
+    expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_have_count(0)
+    expect(outbox_rows(page)).to_have_count(1)
