@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from mentoring.models import SurveyInstrument
+from mentoring.models import HearingType, SurveyInstrument
 from psp.admin import PolicyAdmin
 
 
@@ -61,3 +61,13 @@ def _cell(text: str, language: str, missing: str) -> SafeString:
     if text:
         return format_html("<td lang='{}'>{}</td>", language, text)
     return format_html("<td><em>{}</em></td>", missing)
+
+
+@admin.register(HearingType)
+class HearingTypeAdmin(PolicyAdmin):
+    """The kinds of court hearing offered on the hearing form: those with no program are
+    offered everywhere; a program's own court may add its kinds."""
+
+    list_display = ["name", "program", "order", "active"]
+    list_filter = ["active"]
+    fields = ["name", "program", "order", "active"]

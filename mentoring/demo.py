@@ -58,6 +58,8 @@ from mentoring.models import (
     Employer,
     GoalProgress,
     GoalStatus,
+    Hearing,
+    HearingType,
     ParentPartner,
     PermanencyGoal,
     Present,
@@ -99,6 +101,31 @@ CLOSABLE_AGE = 183  # cases opened before this may have closed
 CLOSED_SHARE = 0.6
 REASSIGNED_SHARE = 0.1
 DAYS_BACK = 548  # six quarters of supervision
+# The hearings of a Wisconsin CHIPS case (Chapter 48), as mentoring migration 0013 adds them.
+HEARING_TYPES = [
+    "Temporary physical custody hearing",
+    "Plea hearing",
+    "Fact-finding hearing",
+    "Dispositional hearing",
+    "Permanency plan review",
+    "Change of placement",
+    "Extension of the dispositional order",
+    "Termination of parental rights",
+    "Other",
+]
+DEMO_JUDGES = [
+    "Judge D. Weber",
+    "Judge M. Lindqvist",
+    "Court Commissioner A. Vang",
+    "Judge R. Ortiz",
+]
+DEMO_OUTCOMES = [
+    "Permanency plan approved; goal stays reunification. Parent to finish the parenting class.",
+    "Dispositional order entered. Family time moves to unsupervised on weekends.",
+    "Plea entered. Next hearing set for the permanency plan review.",
+    "Court found reasonable efforts. Parent asked for more family time; granted.",
+    "Placement with the grandmother continues. Conditions for return reviewed with the parent.",
+]
 CLINICAL_MONTHS = 18
 REVIEW_DAYS = 10  # contacts older than this have been signed off
 TIME_GIVEN_SHARE = 0.8  # of contacts logged with a time of day
@@ -182,6 +209,13 @@ def _age_on(birth_date: datetime.date | None, day: datetime.date) -> int | None:
 
 
 # --- Parent Partner names ------------------------------------------------------------------
+
+
+def ensure_hearing_types() -> list[HearingType]:
+    """The statewide kinds of hearing (a database emptied by a test may have lost them)."""
+    for order, name in enumerate(HEARING_TYPES):
+        HearingType.objects.get_or_create(program=None, name=name, defaults={"order": order})
+    return list(HearingType.objects.filter(program=None).order_by("order", "pk"))
 
 
 @dataclass(frozen=True)
@@ -735,6 +769,7 @@ class ProgramSeeder:
         self.plan_cases()
         self.give_demo_partner_cases()
         self.save_cases()
+        self.add_hearings()
         self.add_goals()
         self.add_activities()
         self.add_surveys()
@@ -1190,6 +1225,49 @@ class ProgramSeeder:
             version=F("version") + 1,
         )
         self.counts["cases"] = len(cases)
+
+    # Court hearings ----------------------------------------------------------------------
+
+    def add_hearings(self) -> None:
+        """Each open case with a next court date has that hearing to come; most also had one
+        held before it, with what the court decided. Drawn from a generator of their own,
+        so the rest of the demo is what it was before hearings were records."""
+        rng = random.Random(f"hearings:{self.program.slug}")  # noqa: S311 - made-up data
+        kinds = ensure_hearing_types()
+        court = f"{self.program.county} County Circuit Court"
+        hearings: list[Hearing] = []
+        for plan in self.plans:
+            case = plan.case
+            if case.next_court_date is None:
+                continue
+            judge = rng.choice(DEMO_JUDGES)
+            held = case.next_court_date - _days(rng.randint(60, 120))
+            if held > case.opened_on and held < self.today and kinds:
+                hearings.append(
+                    Hearing(
+                        case=case,
+                        day=held,
+                        time=datetime.time(rng.choice([8, 9, 10, 13, 14]), rng.choice([0, 30])),
+                        hearing_type=rng.choice(kinds[1:6]),
+                        court=court,
+                        judge=judge,
+                        outcome=rng.choice(DEMO_OUTCOMES),
+                        created_by=self.coordinator,
+                    )
+                )
+            hearings.append(
+                Hearing(
+                    case=case,
+                    day=case.next_court_date,
+                    time=datetime.time(rng.choice([8, 9, 10, 13, 14]), rng.choice([0, 30])),
+                    hearing_type=rng.choice(kinds[3:5]) if kinds else None,
+                    court=court,
+                    judge=judge,
+                    created_by=self.coordinator,
+                )
+            )
+        bulk_insert(hearings)
+        self.counts["court hearings"] = len(hearings)
 
     # Goals and progress ------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.conf import settings
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.html import format_html
@@ -26,6 +27,8 @@ from mentoring.models import (
     ClosureOutcome,
     ContactMode,
     GoalStatus,
+    Hearing,
+    HearingType,
     ParentPartner,
     PermanencyGoal,
     Present,
@@ -155,12 +158,8 @@ class CaseForm(ModelForm):
 
     class Meta:
         model = Case
-        fields = ["permanency_goal", "next_court_date"]
-        labels = {"next_court_date": _("Next court hearing (optional)")}
-        widgets = {
-            "permanency_goal": forms.RadioSelect,
-            "next_court_date": IsoDateInput(),
-        }
+        fields = ["permanency_goal"]
+        widgets = {"permanency_goal": forms.RadioSelect}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -183,6 +182,70 @@ class CaseForm(ModelForm):
             # Not one of Meta.fields: given to the record here, before the model's own
             # checks (a closed case needs an outcome) run on it.
             self.instance.closure_outcome = cleaned["closure_outcome"]
+        return cleaned
+
+
+class HearingForm(ModelForm):
+    """A court hearing: one the court set (date, and the rest when known) or one held (what
+    the court decided), with the next hearing the court set."""
+
+    version = VersionField(required=False)
+    day = DateField(
+        label=_("Date of the hearing"),
+        widget=IsoDateInput(attrs={"class": "form-control form-control-lg"}),
+        error_messages={"required": _("Enter the date of the hearing.")},
+    )
+    next_day = DateField(
+        label=_("Next hearing date (optional)"),
+        required=False,
+        widget=IsoDateInput(attrs={"class": "form-control form-control-lg"}),
+        help_text=_("If the court set one. It is added to the case's hearings."),
+    )
+    next_time = forms.TimeField(
+        label=_("Next hearing time (optional)"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time", "class": "form-control form-control-lg"}),
+    )
+
+    class Meta:
+        model = Hearing
+        fields = ["day", "time", "hearing_type", "court", "judge", "outcome"]
+        widgets = {
+            "time": forms.TimeInput(
+                attrs={"type": "time", "class": "form-control form-control-lg"}
+            ),
+            "hearing_type": forms.RadioSelect,
+            "outcome": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"hearing_type": _("Kind of hearing (optional)")}
+        help_texts = {
+            "outcome": _("Once it was held: orders, findings, what the parent needs to do.")
+        }
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.case = case
+        kinds = HearingType.objects.filter(active=True).filter(
+            models.Q(program=None) | models.Q(program_id=case.program_id)
+        )
+        self.fields["hearing_type"].queryset = kinds  # type: ignore[attr-defined]
+        self.fields["hearing_type"].empty_label = None  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.fields["version"].required = True
+            if not self.is_bound:
+                self.initial["version"] = self.instance.version
+            # The next hearing is added from the hearing it was set at, not from every edit.
+            del self.fields["next_day"], self.fields["next_time"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        day, next_day = cleaned.get("day"), cleaned.get("next_day")
+        if day and next_day and next_day <= day:
+            self.add_error("next_day", _("Enter a date after this hearing."))
+        if cleaned.get("next_time") and not next_day:
+            self.add_error(
+                "next_day", _("Enter the date of the next hearing, or leave its time empty.")
+            )
         return cleaned
 
 

@@ -336,6 +336,80 @@ class Assignment(models.Model):
         return self.case.program_id
 
 
+class HearingType(models.Model):
+    """A kind of court hearing (plea, dispositional, permanency plan review...). Types with no
+    program are offered everywhere; a program adds its own court's in the admin."""
+
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="hearing_types",
+        help_text=_("Empty: offered to every program."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        ordering = ["order", "name", "id"]
+        verbose_name = _("hearing type")
+        verbose_name_plural = _("hearing types")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="hearing_type_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Hearing(VersionedModel):
+    """A court hearing in a family's case: one to come (the court set it) or one held, with
+    what the court decided. The case's ``next_court_date`` is the first one still to come."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="hearings")
+    day = models.DateField(_("date"))
+    time = models.TimeField(_("time (optional)"), null=True, blank=True)
+    hearing_type = models.ForeignKey(
+        HearingType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kind of hearing"),
+    )
+    court = models.CharField(_("court (optional)"), max_length=200, blank=True)
+    judge = models.CharField(_("judge or commissioner (optional)"), max_length=200, blank=True)
+    outcome = models.TextField(_("what the court decided (optional)"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["day", "time", "id"]
+        verbose_name = _("court hearing")
+        verbose_name_plural = _("court hearings")
+        indexes = [models.Index(fields=["case", "day"]), models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        kind = self.hearing_type.name if self.hearing_type is not None else _("Court hearing")
+        return f"{kind} {format_when(self.day, 'date')}"
+
+    @property
+    def audit_program_id(self) -> int:
+        return self.case.program_id
+
+    def clean(self) -> None:
+        kind = self.hearing_type
+        if kind is not None and kind.program_id not in (None, self.case.program_id):
+            raise ValidationError({"hearing_type": _("Choose one of this program's kinds.")})
+
+    def is_to_come(self, today: datetime.date | None = None) -> bool:
+        return self.day >= (today or timezone.localdate())
+
+
 class GoalStatus(models.TextChoices):
     WORKING = "working", _("Working on it")
     MET = "met", _("Met")

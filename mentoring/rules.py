@@ -12,6 +12,7 @@ from mentoring.models import (
     Activity,
     Case,
     ClinicalSupportSession,
+    Hearing,
     ParentPartner,
     Resource,
     ReviewStatus,
@@ -110,6 +111,23 @@ def _case_input(user: User, case: Case) -> bool:
     return has_role(user, case.program_id, {Role.PARENT_PARTNER}) and (
         Case.objects.filter(_current_cases_of(user), pk=case.pk).exists()
     )
+
+
+@scope(Hearing)
+def _hearings(user: User) -> models.QuerySet[Hearing]:
+    return Hearing.objects.filter(case__in=_cases(user))
+
+
+@rule("hearing.add")
+def _hearing_add(user: User, case: Case) -> bool:
+    """Court hearings: the case's Parent Partner (after a hearing they went to) or its
+    coordinators, while the case is open."""
+    return case.status == "open" and _case_input(user, case)
+
+
+@rule("hearing.change")
+def _hearing_change(user: User, hearing: Hearing) -> bool:
+    return _hearing_add(user, hearing.case)
 
 
 @rule("activity.create")

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from mentoring.models import (
     CaseStatus,
     ClinicalSupportSession,
     GoalProgress,
+    Hearing,
     ParentPartner,
     Resource,
     ReviewStatus,
@@ -258,7 +260,7 @@ def case_assign(
 
 @transaction.atomic
 def case_update(*, actor: User, case: Case, data: dict[str, Any], expected_version: int) -> Case:
-    fields = ["permanency_goal", "next_court_date"]
+    fields = ["permanency_goal"]
     if case.status == CaseStatus.CLOSED:
         fields.append("closure_outcome")
     before = audit.snapshot(Case.objects.get(pk=case.pk), fields)
@@ -386,27 +388,114 @@ def activity_log(
 
 
 def _take_next_court_date(*, actor: User, activity: Activity) -> None:
-    """A court hearing logged with the next hearing date sets the case's next court date,
-    unless the case already holds a later date (someone recorded newer news)."""
+    """A court hearing logged with the next hearing date puts that hearing on the case's
+    list of hearings (unless one is already there that day)."""
     day = activity.next_court_date
     if day is None or activity.activity_type != ActivityType.COURT_HEARING:
         return
-    case = Case.objects.select_for_update().get(pk=activity.case_id)
-    current = case.next_court_date
-    if current == day or (current is not None and current > activity.occurred_on and current > day):
-        return
-    case.next_court_date = day
-    case.full_clean()
-    save_versioned(instance=case, expected_version=case.version, fields=["next_court_date"])
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=case,
-        changes={
-            "next_court_date": [current.isoformat() if current else None, day.isoformat()],
-            "from_contact": str(activity.client_uuid),
-        },
+    schedule_hearing(actor=actor, case=activity.case, day=day, from_contact=activity)
+    sync_next_hearing([activity.case_id])
+
+
+HEARING_FIELDS = ["day", "time", "hearing_type", "court", "judge", "outcome"]
+
+
+def sync_next_hearing(case_ids: list[int], today: datetime.date | None = None) -> int:
+    """Each case's ``next_court_date``: the first of its hearings still to come, or none.
+    It is read from the hearings, never typed, so it is set without raising the case's
+    version (a coordinator's open case form stays valid). Returns the cases changed."""
+    today = today or timezone.localdate()
+    first = (
+        Hearing.objects.filter(case_id=OuterRef("pk"), day__gte=today)
+        .order_by("day")
+        .values("day")[:1]
     )
+    cases = Case.objects.filter(pk__in=case_ids)
+    return cases.update(next_court_date=Subquery(first))
+
+
+def sync_stale_next_hearings(today: datetime.date | None = None) -> int:
+    """Once a day: cases whose next hearing has passed move on to the one after it."""
+    today = today or timezone.localdate()
+    stale = list(Case.objects.filter(next_court_date__lt=today).values_list("pk", flat=True))
+    return sync_next_hearing(stale, today) if stale else 0
+
+
+def schedule_hearing(
+    *,
+    actor: User,
+    case: Case,
+    day: datetime.date,
+    time: datetime.time | None = None,
+    court: str = "",
+    judge: str = "",
+    from_contact: Activity | None = None,
+) -> Hearing | None:
+    """A hearing the court set, on ``day``, unless the case already has one that day."""
+    if Hearing.objects.filter(case=case, day=day).exists():
+        return None
+    hearing = Hearing(case=case, day=day, time=time, court=court, judge=judge, created_by=actor)
+    hearing.full_clean()
+    hearing.save()
+    changes = audit.snapshot(hearing, HEARING_FIELDS)
+    if from_contact is not None:
+        changes["from_contact"] = str(from_contact.client_uuid)
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=hearing, changes=changes)
+    return hearing
+
+
+@transaction.atomic
+def hearing_save(
+    *,
+    actor: User,
+    case: Case,
+    hearing: Hearing | None,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+    next_day: datetime.date | None = None,
+    next_time: datetime.time | None = None,
+) -> Hearing:
+    """Add a hearing to a case, or change one (what the court decided, once it was held);
+    with ``next_day``, the hearing the court set next goes on the list too."""
+    if hearing is None:
+        hearing = Hearing(case=case, created_by=actor)
+        before: dict[str, Any] | None = None
+    else:
+        before = audit.snapshot(hearing, HEARING_FIELDS)
+    for name in HEARING_FIELDS:
+        if name in data:
+            setattr(hearing, name, data[name])
+    hearing.full_clean()
+    if case.hearings.filter(day=hearing.day).exclude(pk=hearing.pk).exists():
+        raise ValidationError(
+            {"day": _("This case already has a hearing that day: change that one instead.")}
+        )
+    if before is None:
+        hearing.save()
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=hearing,
+            changes=audit.snapshot(hearing, HEARING_FIELDS),
+        )
+    else:
+        save_versioned(
+            instance=hearing, expected_version=expected_version or 0, fields=HEARING_FIELDS
+        )
+        changes = audit.diff(before, audit.snapshot(hearing, HEARING_FIELDS))
+        if changes:
+            audit.record(actor=actor, action=AuditAction.UPDATE, obj=hearing, changes=changes)
+    if next_day is not None:
+        schedule_hearing(
+            actor=actor,
+            case=case,
+            day=next_day,
+            time=next_time,
+            court=hearing.court,
+            judge=hearing.judge,
+        )
+    sync_next_hearing([case.pk])
+    return hearing
 
 
 @transaction.atomic

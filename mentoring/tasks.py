@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from mentoring import selectors
+from mentoring import selectors, services
 from mentoring.models import (
     Activity,
     Case,
@@ -75,12 +75,19 @@ def _reminder_lines(
     ]
 
 
+@shared_task(name="mentoring.move_on_next_hearings")
+def move_on_next_hearings(today: str | None = None) -> int:
+    """Just after midnight: a case whose next hearing was yesterday shows the one after it."""
+    return services.sync_stale_next_hearings(datetime.date.fromisoformat(today) if today else None)
+
+
 @shared_task(name="mentoring.send_daily_reminders")
 def send_daily_reminders(today: str | None = None) -> int:
     """No contact in 14 days (to the Parent Partner and their coordinator), a court hearing
     in the next 7 days (to the Parent Partner), no clinical support yet this month after the
     15th (to the Program Coordinator). Each is sent once."""
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    move_on_next_hearings(day.isoformat())  # in case the night's run was missed
     sent = 0
     for case in _open_cases():
         for reminder in selectors.reminders_for_cases([case], day):

@@ -32,6 +32,7 @@ from mentoring.forms import (
     CloseCaseForm,
     CoreTopicsForm,
     GoalForm,
+    HearingForm,
     ParentPartnerForm,
     ProgressForm,
     ResourceForm,
@@ -44,11 +45,13 @@ from mentoring.forms import (
 )
 from mentoring.models import (
     Activity,
+    ActivityType,
     Assignment,
     Case,
     CaseGoal,
     CaseStatus,
     GoalProgress,
+    Hearing,
     ParentPartner,
     Present,
     Resource,
@@ -297,8 +300,75 @@ def _render_case(
         and case.status == CaseStatus.OPEN,
         "can_survey": policy.can(request.user, "case.survey", case),
         "can_export_record": policy.can(request.user, "family.export_record", case.family),
+        "hearings": list(case.hearings.select_related("hearing_type")),
+        "can_add_hearing": policy.can(request.user, "hearing.add", case),
+        "today": timezone.localdate(),
     }
     return render(request, "mentoring/case_detail.html", context)
+
+
+@login_required
+def hearing_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Add a court hearing to a case. From a court-hearing contact (``?contact=``), the form
+    starts with the contact's day and the next hearing it gave; a hearing the case already
+    has that day opens to be completed instead of being added twice."""
+    case = policy.get_for_user(request.user, _case_queryset(request.user), "hearing.add", pk=pk)
+    initial: dict[str, Any] = {}
+    contact = whole_number(request.GET.get("contact"))
+    if contact is not None and request.method != "POST":
+        activity = (
+            selectors.activities_for_user(request.user)
+            .filter(case=case, pk=contact, activity_type=ActivityType.COURT_HEARING)
+            .first()
+        )
+        if activity is not None:
+            same_day = case.hearings.filter(day=activity.occurred_on).first()
+            if same_day is not None:
+                return redirect("mentoring:hearing_edit", same_day.pk)
+            initial = {"day": activity.occurred_on, "next_day": activity.next_court_date}
+    form = HearingForm(request.POST or None, case=case, initial=initial)
+    return save_form(
+        request,
+        form,
+        lambda cleaned: services.hearing_save(
+            actor=request.user,
+            case=case,
+            hearing=None,
+            data=cleaned,
+            next_day=cleaned.get("next_day"),
+            next_time=cleaned.get("next_time"),
+        ),
+        saved=_("Court hearing saved."),
+        then=lambda _hearing: case,
+    ) or render(request, "mentoring/hearing_form.html", {"case": case, "form": form})
+
+
+@login_required
+def hearing_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    hearing = policy.get_for_user(
+        request.user,
+        Hearing.objects.select_related("case__referral", "hearing_type"),
+        "hearing.change",
+        pk=pk,
+    )
+    case = hearing.case
+    form = HearingForm(request.POST or None, instance=hearing, case=case)
+    return save_form(
+        request,
+        form,
+        lambda cleaned: services.hearing_save(
+            actor=request.user,
+            case=case,
+            hearing=hearing,
+            data=cleaned,
+            expected_version=cleaned["version"],
+        ),
+        saved=_("Court hearing saved."),
+        then=lambda _hearing: case,
+        stored_version=lambda: Hearing.objects.get(pk=hearing.pk).version,
+    ) or render(
+        request, "mentoring/hearing_form.html", {"case": case, "form": form, "hearing": hearing}
+    )
 
 
 @login_required
@@ -552,7 +622,14 @@ def activity_saved(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = policy.get_for_user(
         request.user, selectors.activities_for_user(request.user), "activity.view", pk=pk
     )
-    return render(request, "mentoring/activity_saved.html", {"activity": activity})
+    can_add_hearing = activity.activity_type == ActivityType.COURT_HEARING and policy.can(
+        request.user, "hearing.add", activity.case
+    )
+    return render(
+        request,
+        "mentoring/activity_saved.html",
+        {"activity": activity, "can_add_hearing": can_add_hearing},
+    )
 
 
 @login_required

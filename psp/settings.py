@@ -201,6 +201,11 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # A case whose next hearing has passed shows the one after it.
+    "mentoring-move-on-next-hearings": {
+        "task": "mentoring.move_on_next_hearings",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "mentoring-daily-reminders": {
         "task": "mentoring.send_daily_reminders",
         "schedule": crontab(hour=7, minute=0),

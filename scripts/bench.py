@@ -1062,6 +1062,7 @@ def prepare() -> dict[str, Any]:
         Case,
         CaseGoal,
         CaseStatus,
+        Hearing,
         ParentPartner,
         Resource,
         ReviewStatus,
@@ -1136,6 +1137,11 @@ def prepare() -> dict[str, Any]:
         "placement": pk(episode.placements.first()) if episode else None,
         "case": pk(case),
         "activity": pk(waiting.filter(program=door).order_by("-pk").first()),
+        "hearing": pk(
+            Hearing.objects.filter(case__program=door, case__status=CaseStatus.OPEN)
+            .order_by("-pk")
+            .first()
+        ),
         "partner": pk(partner),
         "accepted": pk(
             Referral.objects.filter(program=door, status=Status.ACCEPTED, case__isnull=True)
@@ -1174,6 +1180,15 @@ def prepare() -> dict[str, Any]:
     placeholders: dict[str, dict[str, Any]] = {persona: dict(common) for persona in ACCOUNTS}
     own = placeholders["door_parent_partner"]
     own["case"] = pk(own_case)
+    own["hearing"] = pk(
+        Hearing.objects.filter(
+            case__status=CaseStatus.OPEN,
+            case__assignments__parent_partner=partner,
+            case__assignments__ended_on__isnull=True,
+        )
+        .order_by("-pk")
+        .first()
+    )
     own["activity"] = pk(waiting.filter(parent_partner=partner).order_by("-pk").first())
     social_worker = people["door-social-worker"]
     placeholders["door_social_worker"]["referral"] = pk(

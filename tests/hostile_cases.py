@@ -226,6 +226,21 @@ CASES: list[FormCase] = [
         setup=mentoring_records,
     ),
     FormCase(
+        "hearing_add",
+        (M.HearingForm,),
+        "door_parent_partner",
+        "/mentoring/cases/{case}/hearings/new/",
+        setup=mentoring_records,
+    ),
+    FormCase(
+        "hearing_edit",
+        (M.HearingForm,),
+        "door_coordinator",
+        "/mentoring/hearings/{hearing}/edit/",
+        setup=mentoring_records,
+        valid={"version": "1"},
+    ),
+    FormCase(
         "goal_progress",
         (M.ProgressForm,),
         "door_parent_partner",

@@ -30,7 +30,7 @@ from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page
 
 from councils.models import Council, OutreachEvent, Stipend
-from mentoring.models import Case, ParentPartner, Resource
+from mentoring.models import Case, Hearing, ParentPartner, Resource
 from psp.models import Program, User
 from referrals.models import Referral, Status
 from reporting.models import Report, ReportStatus, ReportStep
@@ -304,6 +304,8 @@ def demo_records(personas: dict[str, Any], door: Program) -> dict[str, Any]:
     records = {
         "case": case,
         "goal": case.goals.first(),
+        "hearing": case.hearings.first()
+        or Hearing.objects.create(case=case, day=case.opened_on, court="Door County Circuit Court"),
         "activity": case.activities.filter(parent_partner=partner).first(),
         "partner": partner,
         # The demo assigns every accepted referral: one more waits for a Parent Partner.

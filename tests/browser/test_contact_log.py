@@ -140,3 +140,49 @@ def test_today_and_yesterday_buttons_give_the_programs_dates(
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("heading", name="Contact saved")).to_be_visible()
     assert Activity.objects.get(case=family_case).occurred_on == today
+
+
+def test_a_parent_partner_records_the_hearing_and_the_next_one_the_coordinator_sees_both(
+    page: Page, live_server, family_case, browser
+) -> None:
+    today = timezone.localdate()
+    next_hearing = today + datetime.timedelta(days=10)
+    sign_in(page, live_server.url, "door-parent-partner")
+    page.goto(f"{live_server.url}/mentoring/log/?case={family_case.pk}")
+    page.get_by_role("radio", name="Renata Okafor").check()
+    page.get_by_role("radio", name="Court hearing (attended or supported)").check()
+    page.get_by_role("radio", name="In person").check()
+    page.get_by_role("radio", name="2 hours").check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("heading", name="Contact saved")).to_be_visible()
+
+    page.get_by_role("link", name="Record the hearing").click()
+    expect(page.get_by_role("heading", name="Add a court hearing")).to_be_visible()
+    expect(page.get_by_label("Date of the hearing")).to_have_value(today.isoformat())
+    page.get_by_role("radio", name="Permanency plan review").check()
+    page.get_by_label("Court (optional)").fill("Door County Circuit Court")
+    page.get_by_label("Judge or commissioner (optional)").fill("Judge Weber")
+    page.get_by_label("What the court decided (optional)").fill(
+        "Plan approved; unsupervised visits on weekends."
+    )
+    page.get_by_label("Next hearing date (optional)").fill(next_hearing.isoformat())
+    page.get_by_label("Next hearing time (optional)").fill("13:30")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="Court hearing saved.")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="Plan approved")).to_contain_text(
+        "Permanency plan review"
+    )
+
+    coordinator = browser.new_page(viewport={"width": 768, "height": 1024})
+    sign_in(coordinator, live_server.url, "door-coordinator")
+    coordinator.goto(f"{live_server.url}{family_case.get_absolute_url()}")
+    held = coordinator.get_by_role("row").filter(has_text="Plan approved")
+    expect(held).to_contain_text("Judge Weber")
+    to_come = coordinator.get_by_role("row").filter(
+        has=coordinator.locator(f'time[datetime="{next_hearing.isoformat()}"]')
+    )
+    expect(to_come).to_contain_text("to come")
+    expect(to_come).to_contain_text("Door County Circuit Court")
+    assert axe_violations(coordinator) == []
+    coordinator.close()

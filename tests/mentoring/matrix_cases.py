@@ -6,7 +6,7 @@ a second Door referral is accepted and waiting for a Parent Partner.
 
 from typing import Any
 
-from mentoring.models import CaseGoal
+from mentoring.models import CaseGoal, Hearing
 from psp.models import Program
 from referrals.models import Status
 from tests.factories import ReferralFactory
@@ -21,7 +21,9 @@ def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
     activity = ActivityFactory(case=case)
     waiting = ReferralFactory(family__program=door, status=Status.ACCEPTED)
     resource = ResourceFactory(program=door)
+    hearing = Hearing.objects.create(case=case, day=case.opened_on)
     return {
+        "hearing": hearing.pk,
         "resource": resource.pk,
         "case": case.pk,
         "goal": goal.pk,
@@ -88,6 +90,20 @@ CASES = [
         "/mentoring/cases/{case}/close/",
         everyone(
             404, door_coordinator=200, door_pp_coordinator=403, door_parent_partner=403, admin=403
+        ),
+    ),
+    Case(
+        "mentoring:hearing_add",
+        "/mentoring/cases/{case}/hearings/new/",
+        everyone(
+            404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=200, admin=403
+        ),
+    ),
+    Case(
+        "mentoring:hearing_edit",
+        "/mentoring/hearings/{hearing}/edit/",
+        everyone(
+            404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=200, admin=403
         ),
     ),
     Case(

@@ -173,19 +173,17 @@ def test_closing_in_the_future_is_refused(personas, case, client_for):
     assert "The closing date cannot be in the future." in response.content.decode()
 
 
-def test_court_date_and_goal_change_with_version_check(personas, case, client_for):
+def test_goal_change_with_version_check(personas, case, client_for):
     client = client_for(personas["door_coordinator"])
-    court = (timezone.localdate() + datetime.timedelta(days=20)).isoformat()
     assert (
         client.post(
             f"/mentoring/cases/{case.pk}/edit/",
-            {"version": "1", "permanency_goal": "guardianship", "next_court_date": court},
+            {"version": "1", "permanency_goal": "guardianship"},
         ).status_code
         == 302
     )
     stale = client.post(
-        f"/mentoring/cases/{case.pk}/edit/",
-        {"version": "1", "permanency_goal": "adoption", "next_court_date": court},
+        f"/mentoring/cases/{case.pk}/edit/", {"version": "1", "permanency_goal": "adoption"}
     )
     assert "Someone else changed this record" in stale.content.decode()
     case.refresh_from_db()
@@ -212,15 +210,13 @@ def test_a_rule_the_service_refuses_on_a_case_edit_is_shown_not_a_server_error(
     from mentoring import services
 
     def refuse(**kwargs: object) -> None:
-        raise ValidationError({"next_court_date": "Enter a hearing date the court set."})
+        raise ValidationError({"permanency_goal": "Choose a goal the court ordered."})
 
     monkeypatch.setattr(services, "case_update", refuse)
-    court = (timezone.localdate() + datetime.timedelta(days=20)).isoformat()
     response = client_for(personas["door_coordinator"]).post(
-        f"/mentoring/cases/{case.pk}/edit/",
-        {"version": "1", "permanency_goal": "adoption", "next_court_date": court},
+        f"/mentoring/cases/{case.pk}/edit/", {"version": "1", "permanency_goal": "adoption"}
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Enter a hearing date the court set." in page
-    assert 'href="#id_next_court_date"' in page
+    assert "Choose a goal the court ordered." in page
+    assert 'href="#id_permanency_goal_0"' in page

@@ -161,8 +161,11 @@ def test_the_next_hearing_date_heard_at_court_reaches_the_case(personas, case, c
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.next_court_date == next_hearing
+    # The next hearing is one of the case's hearings, to come, and its adding is logged.
+    hearing = case.hearings.get()
+    assert hearing.day == next_hearing
     assert AuditEntry.objects.filter(
-        action=AuditAction.UPDATE, object_type="mentoring.case", object_id=str(case.pk)
+        action=AuditAction.CREATE, object_type="mentoring.hearing", object_id=str(hearing.pk)
     ).exists()
     coordinator_page = client_for(personas["door_coordinator"]).get(case.get_absolute_url())
     assert f'<time datetime="{next_hearing.isoformat()}">' in coordinator_page.getvalue().decode()
