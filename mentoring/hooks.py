@@ -19,6 +19,7 @@ from mentoring.models import (
     CaseGoal,
     CaseStatus,
     GoalProgress,
+    Hearing,
     Present,
     SurveyResponse,
 )
@@ -97,6 +98,9 @@ def _record_prefetch() -> list[Prefetch]:
             queryset=Assignment.objects.select_related("parent_partner", "assigned_by"),
         ),
         Prefetch("cases__goals", queryset=CaseGoal.objects.select_related("created_by")),
+        Prefetch(
+            "cases__hearings", queryset=Hearing.objects.select_related("hearing_type", "created_by")
+        ),
         Prefetch("cases__goals__progress", queryset=GoalProgress.objects.select_related("author")),
         Prefetch(
             "cases__activities",
@@ -124,6 +128,13 @@ def _record_tables(family: Family) -> list[Table]:
             _("Assignment"),
             Assignment,
             [row for case in cases for row in case.assignments.all()],
+        ),
+        Table(
+            "hearings",
+            _("Court hearings"),
+            _("Court hearing"),
+            Hearing,
+            [row for case in cases for row in case.hearings.all()],
         ),
         Table("goals", _("Case goals"), _("Goal"), CaseGoal, goals),
         Table(
@@ -175,6 +186,13 @@ def _anonymise_cases(family: Family, result: Anonymised) -> None:
     )
     result.add(
         CaseGoal, CaseGoal.objects.filter(case__family=family).update(text=REMOVED), ["text"]
+    )
+    result.add(
+        Hearing,
+        Hearing.objects.filter(case__family=family).update(
+            version=F("version") + 1, outcome="", judge=""
+        ),
+        ["outcome", "judge"],
     )
     result.add(
         GoalProgress,

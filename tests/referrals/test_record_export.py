@@ -18,6 +18,7 @@ from django.utils import timezone
 from mentoring.models import (
     CaseGoal,
     GoalProgress,
+    Hearing,
     SurveyInstrument,
     SurveyResponse,
     SurveyTiming,
@@ -41,6 +42,9 @@ def build_family(program: Any, partner_user: Any, *, contacts: int = 2, goals: i
         referral=referral, from_status="received", to_status="screening", note="Called mother."
     )
     case = assign_case(referral, partner_user)
+    Hearing.objects.create(
+        case=case, day=case.opened_on, court="Door County Circuit Court", outcome="Plea entered."
+    )
     for number in range(goals):
         goal = CaseGoal.objects.create(case=case, text=f"Find stable housing {number}")
         GoalProgress.objects.create(goal=goal, note=f"Visited the housing office {number}")
@@ -106,6 +110,7 @@ def test_the_coordinator_downloads_every_kind_of_record(personas, door, family, 
         "referral_steps": 2,
         "cases": 1,
         "assignments": 1,
+        "hearings": 1,
         "goals": 1,
         "goal_progress": 1,
         "contacts": 2,
@@ -126,6 +131,7 @@ def test_the_coordinator_downloads_every_kind_of_record(personas, door, family, 
         "Mother asked for help.",
         "Called mother.",
         "Find stable housing 0",
+        "Plea entered.",
         "Visited the housing office 0",
         "Talked about the court date 1",
         "Sturgeon Bay library",

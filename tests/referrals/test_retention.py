@@ -20,6 +20,7 @@ from mentoring.models import (
     CaseStatus,
     ClosureOutcome,
     GoalProgress,
+    Hearing,
 )
 from psp.models import AuditAction, AuditEntry
 from referrals import retention
@@ -91,6 +92,12 @@ def closed_family(program: Any, closed_on: datetime.date, **parent: Any) -> Fami
     )
     goal = CaseGoal.objects.create(case=case, text="Find housing near Elm Street")
     GoalProgress.objects.create(goal=goal, note="Signed the lease.")
+    Hearing.objects.create(
+        case=case,
+        day=case.opened_on + 5 * day,
+        judge="Judge Weber",
+        outcome="Mom's sister to supervise visits.",
+    )
     ActivityFactory(
         case=case,
         parent_partner=partner,
@@ -159,6 +166,8 @@ def test_identifying_details_go_and_the_facts_stay(door):
     goal = case.goals.get()
     assert goal.text == "[removed]"
     assert goal.progress.get().note == "[removed]"
+    hearing = case.hearings.get()
+    assert (hearing.outcome, hearing.judge, hearing.day) == ("", "", case.opened_on + 5 * day)
     activity.refresh_from_db()
     assert (activity.notes, activity.location, activity.next_step) == ("", "", "")
     assert before == {
