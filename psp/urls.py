@@ -6,6 +6,7 @@ from psp import offline, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", include("reporting.dashboard_urls")),
+    path("calendar/", include("reporting.calendar_urls")),
     path("profile/", views.profile, name="profile"),
     path("programs/", views.program_list, name="program_list"),
     path("programs/<slug:slug>/", views.program_detail, name="program_detail"),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from psp.dates import format_when
-from psp.forms import LanguageField
+from psp.forms import DateField, IsoDateInput, LanguageField
 from psp.models import Program
 from reporting.quarters import Quarter
 
@@ -214,3 +214,39 @@ class CloseQuarterForm(forms.Form):
 
     def clean_quarter(self) -> Quarter:
         return self._quarters[self.cleaned_data["quarter"]]
+
+
+class CalendarForm(forms.Form):
+    """What the calendar shows: a month, a week or the next month's agenda around a day,
+    for one program or all of the person's, for one Parent Partner or everyone. A value
+    that makes no sense is shown at its field and the calendar falls back to its default."""
+
+    VIEWS = [
+        ("month", gettext_lazy("Month")),
+        ("week", gettext_lazy("Week")),
+        ("agenda", gettext_lazy("Agenda")),
+    ]
+
+    view = forms.ChoiceField(label=gettext_lazy("Show"), choices=VIEWS, required=False)
+    day = DateField(
+        label=gettext_lazy("Around the day"),
+        required=False,
+        widget=IsoDateInput(attrs={"class": "form-control"}),
+    )
+    program = forms.ModelChoiceField(
+        label=gettext_lazy("Program"),
+        queryset=Program.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All my programs"),
+    )
+    person = forms.ModelChoiceField(
+        label=gettext_lazy("Parent Partner"),
+        queryset=Program.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Everyone"),
+    )
+
+    def __init__(self, *args: Any, programs: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]

@@ -16,3 +16,10 @@ def _reports(user: User) -> list[Item]:
     if not policy.can(user, "report.list"):
         return []
     return [{"label": _("Reports"), "url": reverse("reporting:list"), "name": "reports"}]
+
+
+@register("navigation", order=35)
+def _calendar(user: User) -> list[Item]:
+    if not policy.can(user, "calendar.view"):
+        return []
+    return [{"label": _("Calendar"), "url": reverse("calendar"), "name": "calendar"}]

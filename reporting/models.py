@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from psp.dates import format_when
 from psp.models import Program
 from reporting.quarters import Quarter
 
@@ -320,3 +321,31 @@ class Amendment(models.Model):
         """Quarter, section, figure, as filed, now: as the next report lists it."""
         return [self.filing.period.label, self.section, self.metric, self.filed_value,
                 self.current_value]  # fmt: skip
+
+
+class CalendarFeed(models.Model):
+    """A person's calendar feed: a secret address their phone's calendar reads (.ics) with
+    no sign-in. Only its SHA-256 is kept; the address is shown once, when it is made. Making
+    a new one or stopping it (``revoked_at``) ends the old address at once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_calendar_feed_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {format_when(self.created_at, 'date')}"

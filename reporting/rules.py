@@ -97,3 +97,16 @@ def _report_quality_records(user: User, program: Program) -> bool:
     """The panel's rows, which name families by referral number: the program's
     coordinators and administrators; state staff see the counts only."""
     return user.is_administrator or has_role(user, program.pk, COORDINATORS)
+
+
+@rule("calendar.view")
+def _calendar(user: User, obj: Any) -> bool:
+    """A calendar of hearings, team meetings, council meetings, supervision and clinical
+    support: for those who take part in them (what each sees is their scope of each)."""
+    return (
+        user.is_administrator
+        or user.is_state_staff
+        or bool(
+            program_ids_where(user, COORDINATORS | {Role.PARENT_PARTNER, Role.CLINICAL_SUPPORT})
+        )
+    )

@@ -4,21 +4,26 @@ one report's progress, and the downloads. The report itself is made by
 
 from __future__ import annotations
 
+import calendar as pycalendar
+import datetime
 import logging
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mentoring.models import Hearing
 from mentoring.selectors import attention_summary
 from psp import audit, policy
 from psp import selectors as psp_selectors
@@ -26,8 +31,9 @@ from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest
 from psp.models import AuditAction, Role
 from referrals.models import Family
-from reporting import dashboards, filing, metrics, quality, selectors, services
+from reporting import calendar, dashboards, filing, metrics, quality, selectors, services
 from reporting.forms import (
+    CalendarForm,
     CloseQuarterForm,
     QualityForm,
     ReportRequestForm,
@@ -35,7 +41,7 @@ from reporting.forms import (
     program_value,
     quarter_value,
 )
-from reporting.models import Report
+from reporting.models import CalendarFeed, Report
 
 logger = logging.getLogger(__name__)
 
@@ -306,3 +312,132 @@ def quarter_close(request: AuthenticatedHttpRequest) -> HttpResponse:
     if report is not None and policy.can(request.user, "report.view", report):
         return redirect("reporting:detail", pk=report.pk)
     return redirect(back)
+
+
+# --- The calendar -------------------------------------------------------------------------
+
+FEED_SHOWN = "psp-calendar-feed-token"
+
+
+def _calendar_span(view: str, day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    if view == "week":
+        start = day - datetime.timedelta(days=(day.weekday() + 1) % 7)  # from Sunday
+        return start, start + datetime.timedelta(days=6)
+    if view == "agenda":
+        return day, day + datetime.timedelta(days=30)
+    weeks = pycalendar.Calendar(firstweekday=6).monthdatescalendar(day.year, day.month)
+    return weeks[0][0], weeks[-1][-1]
+
+
+def _calendar_step(view: str, day: datetime.date, forward: bool) -> datetime.date:
+    if view == "month":
+        first = day.replace(day=1)
+        if forward:
+            return (first + datetime.timedelta(days=32)).replace(day=1)
+        return (first - datetime.timedelta(days=1)).replace(day=1)
+    step = datetime.timedelta(days=7 if view == "week" else 31)
+    return day + step if forward else day - step
+
+
+@login_required
+@audit.audited_list(Hearing)
+def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Month, week or agenda of what the person may see (``reporting.calendar``)."""
+    user = request.user
+    if not calendar.may_use(user):
+        raise PermissionDenied
+    form = CalendarForm(
+        request.GET or None, programs=calendar.programs_for(user), people=calendar.people_for(user)
+    )
+    chosen: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()  # what was given wrong is said at its field; the rest is used
+        chosen = form.cleaned_data
+    today = timezone.localdate()
+    view = chosen.get("view") or "month"
+    day = chosen.get("day") or today
+    start, end = _calendar_span(view, day)
+    found = calendar.events(
+        user, start, end, program=chosen.get("program"), person=chosen.get("person")
+    )
+    grouped = calendar.by_day(found)
+    query = request.GET.copy()
+
+    def link(**changes: str) -> str:
+        changed = query.copy()
+        for name, value in changes.items():
+            changed[name] = value
+        return "?" + changed.urlencode()
+
+    weeks = []
+    if view == "month":
+        weeks = [
+            [(one, grouped.get(one, []), one.month == day.month) for one in week]
+            for week in pycalendar.Calendar(firstweekday=6).monthdatescalendar(day.year, day.month)
+        ]
+    days = [(start + datetime.timedelta(days=offset)) for offset in range((end - start).days + 1)]
+    context = {
+        "form": form,
+        "view": view,
+        "day": day,
+        "today": today,
+        "start": start,
+        "end": end,
+        "weeks": weeks,
+        "days": [(one, grouped.get(one, [])) for one in days if view == "week" or one in grouped],
+        "count": len(found),
+        "weekday_names": [WEEKDAYS[(index + 6) % 7] for index in range(7)],
+        "views": [(key, label, link(view=key), key == view) for key, label in CalendarForm.VIEWS],
+        "previous": link(view=view, day=_calendar_step(view, day, False).isoformat()),
+        "next": link(view=view, day=_calendar_step(view, day, True).isoformat()),
+        "this_day": link(view=view, day=today.isoformat()),
+        "can_feed": True,
+    }
+    return render(request, "reporting/calendar.html", context)
+
+
+@login_required
+def calendar_feed(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The person's own feed address: made (shown once), made anew, or stopped."""
+    user = request.user
+    if not calendar.may_use(user):
+        raise PermissionDenied
+    if request.method == "POST":
+        if request.POST.get("action") == "stop":
+            calendar.feed_stop(user)
+            messages.success(
+                request, _("Your calendar link is stopped. Calendars using it get nothing more.")
+            )
+        else:
+            request.session[FEED_SHOWN] = calendar.feed_make(user)
+            messages.success(
+                request, _("Your new calendar link is below. Any link you had before has stopped.")
+            )
+        return redirect("calendar_feed")
+    token = request.session.pop(FEED_SHOWN, None)
+    address = (
+        request.build_absolute_uri(reverse("calendar_feed_ics", args=[token])) if token else ""
+    )
+    return render(
+        request,
+        "reporting/calendar_feed.html",
+        {"feed": calendar.feed_live(user), "address": address},
+    )
+
+
+def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed a phone's calendar reads: no sign-in, the secret address is the key; the
+    same answer (404) for an address that never was and one that was stopped."""
+    feed = calendar.feed_owner(token)
+    if feed is None:
+        raise Http404
+    with translation.override(feed.user.language or settings.LANGUAGE_CODE):
+        body = calendar.feed_ics(
+            feed.user, timezone.localdate(), request.build_absolute_uri("/").rstrip("/")
+        )
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=timezone.now())
+    audit.record(actor=feed.user, action=AuditAction.EXPORT, obj=feed)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = 'inline; filename="psp-calendar.ics"'
+    return response

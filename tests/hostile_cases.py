@@ -88,6 +88,7 @@ CASES: list[FormCase] = [
         "/programs/door/settings/",
     ),
     get_filter("audit_log", psp_forms.AuditFilterForm, "door_coordinator", "/audit/"),
+    get_filter("calendar", reporting_forms.CalendarForm, "door_coordinator", "/calendar/"),
     FormCase("profile", (psp_forms.ProfileForm,), "door_parent_partner", "/profile/"),
     FormCase(
         "api_token_add",

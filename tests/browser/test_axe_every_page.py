@@ -73,6 +73,7 @@ NOT_PAGES = {
     "councils:outreach_export": "CSV download",
     "reporting:pdf": "PDF download (its own accessibility is checked on the PDF)",
     "reporting:csv": "CSV download",
+    "calendar_feed_ics": "iCalendar download (read with icalendar in tests/reporting)",
     "reporting:status": "HTML fragment polled into the report page (checked there)",
     "referrals:source_events": "HTML fragment of the referral form's event search (checked there)",
     "mfa_download_recovery_codes": "plain-text download",

@@ -5,6 +5,7 @@ Partner Coordinator signs the contact off."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -185,4 +186,16 @@ def test_a_parent_partner_records_the_hearing_and_the_next_one_the_coordinator_s
     expect(to_come).to_contain_text("to come")
     expect(to_come).to_contain_text("Door County Circuit Court")
     assert axe_violations(coordinator) == []
+
+    # The next hearing is on the coordinator's calendar: the month, and the agenda.
+    number = family_case.referral.number
+    coordinator.goto(f"{live_server.url}/calendar/?day={next_hearing.isoformat()}")
+    next_event = re.compile(r"^1:30 PM .*" + re.escape(f"({number})"))
+    expect(coordinator.get_by_role("link", name=next_event)).to_be_visible()
+    assert axe_violations(coordinator) == []
+    coordinator.get_by_role("link", name="Agenda").click()
+    event = coordinator.get_by_role("link", name=next_event)
+    expect(event).to_contain_text("Renata Okafor")
+    event.click()
+    expect(coordinator.get_by_role("heading", name="Renata Okafor", exact=True)).to_be_visible()
     coordinator.close()

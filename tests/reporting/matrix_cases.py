@@ -96,7 +96,24 @@ API_DOOR_FIGURES = everyone(
     anonymous=401,
 )  # fmt: skip
 
+# The calendar: those who take part in hearings, meetings and sessions (each sees their own
+# scope of them); a feed's address is its own key, and one that was never made is 404.
+CALENDAR = everyone(403, door_social_worker=403, no_role=403, **dict.fromkeys(
+    ["door_coordinator", "door_pp_coordinator", "door_parent_partner", "door_clinical",
+     "rock_coordinator", "state", "admin"], 200))  # fmt: skip
+
 CASES = [
+    Case("calendar", "/calendar/", CALENDAR),
+    Case("calendar", "/calendar/?view=agenda&program=door", CALENDAR),
+    Case("calendar_feed", "/calendar/feed/", CALENDAR),
+    Case(
+        "calendar_feed",
+        "/calendar/feed/",
+        {**CALENDAR, **{k: 302 for k, v in CALENDAR.items() if v == 200}},
+        method="post",
+        data={"action": "make"},
+    ),
+    Case("calendar_feed_ics", "/calendar/feed/never-made.ics", {"*": 404, "anonymous": 404}),
     Case("reporting:list", "/reports/", READERS),
     Case("reporting:quality", "/reports/quality/", QUALITY),
     Case("reporting:quality", "/reports/quality/?program=door&quarter=2026-2", QUALITY),
