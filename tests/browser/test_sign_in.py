@@ -57,6 +57,7 @@ def test_the_language_chosen_follows_the_coordinator_to_another_browser(
     expect(switcher.get_by_role("button", name="Hmoob")).to_have_attribute("lang", "hmn")
     switcher.get_by_role("button", name="Español").click()
     expect(page.locator("html")).to_have_attribute("lang", "es")
+    page.wait_for_load_state("load")  # the menus open once the page's scripts have run
     page.get_by_role("button", name="Mostrar menú").click()
     page.get_by_role("button", name="Vivian").click()
     page.get_by_role("button", name="Cerrar sesión").click()

@@ -12,7 +12,15 @@ from django.utils import timezone
 from playwright.sync_api import BrowserContext, Locator, Page, ViewportSize
 
 from councils.models import Council, CouncilMember, Meeting, OutreachEvent, Recommendation
-from mentoring.models import Activity, Case, CaseStatus, ParentPartner, Resource, ReviewStatus
+from mentoring.models import (
+    Activity,
+    Case,
+    CaseStatus,
+    Hearing,
+    ParentPartner,
+    Resource,
+    ReviewStatus,
+)
 from referrals.models import Child, Referral, Status
 from reporting.models import Report, ReportStatus
 from reporting.quarters import Quarter
@@ -61,6 +69,7 @@ def pages_of(role: str) -> list[str]:
         "placement": _pk(episode.placements.first()) if episode else None,
         "case": _pk(cases.first()),
         "activity": _pk(waiting.filter(program__slug="door").first()),
+        "hearing": _pk(Hearing.objects.filter(case__in=cases).order_by("-pk").first()),
         "partner": partner.pk,
         "accepted": _pk(
             Referral.objects.filter(
@@ -88,6 +97,7 @@ def pages_of(role: str) -> list[str]:
         own = cases.filter(assignments__parent_partner=partner, assignments__ended_on__isnull=True)
         values["case"] = _pk(own.first())
         values["activity"] = _pk(waiting.filter(parent_partner=partner).first())
+        values["hearing"] = _pk(Hearing.objects.filter(case__in=own).order_by("-pk").first())
     if role == "door_social_worker":
         mine = Referral.objects.filter(referred_by__username="door-social-worker")
         values["referral"] = _pk(mine.order_by("-pk").first())

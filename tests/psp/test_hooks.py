@@ -45,5 +45,5 @@ def test_the_other_apps_add_to_the_referral_pages() -> None:
 def test_the_navigation_keeps_its_order(personas, client_for) -> None:
     response = client_for(personas["door_coordinator"]).get("/dashboard/")
     labels = [str(item["label"]) for item in response.context["nav_items"]]
-    assert labels == ["Dashboard", "Programs", "Referrals", "Cases", "Review",
-                      "Parent Partners", "Councils", "Calendar", "Reports", "Audit log"]  # fmt: skip
+    assert labels == ["Dashboard", "Programs", "Referrals", "Cases", "Review", "Parent Partners",
+                      "Councils", "Calendar", "Reports", "Audit log"]  # fmt: skip
