@@ -349,6 +349,8 @@ def feed_ics(user: User, today: datetime.date, base_url: str) -> bytes:
         item.add("url", base_url + event.url)
         item.add("categories", [event.kind_label])
         calendar.add_component(item)
+    # RFC 5545: every TZID the events name is defined in the file (a VTIMEZONE).
+    calendar.add_missing_timezones()
     return calendar.to_ical()
 
 

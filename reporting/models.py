@@ -329,12 +329,15 @@ class CalendarFeed(models.Model):
     a new one or stopping it (``revoked_at``) ends the old address at once."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+        verbose_name=_("person"),
     )
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_read_at = models.DateTimeField(null=True, blank=True)
+    token_hash = models.CharField(_("secret address's fingerprint"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("made at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    last_read_at = models.DateTimeField(_("last read at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("calendar feed")

@@ -18,11 +18,11 @@ class Migration(migrations.Migration):
             name='CalendarFeed',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('last_read_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feeds', to=settings.AUTH_USER_MODEL)),
+                ('token_hash', models.CharField(max_length=64, unique=True, verbose_name="secret address's fingerprint")),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='made at')),
+                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='stopped at')),
+                ('last_read_at', models.DateTimeField(blank=True, null=True, verbose_name='last read at')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feeds', to=settings.AUTH_USER_MODEL, verbose_name='person')),
             ],
             options={
                 'verbose_name': 'calendar feed',

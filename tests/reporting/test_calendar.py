@@ -212,6 +212,8 @@ def test_the_feed_is_valid_icalendar_and_names_no_family_or_child(
     starts = timed.decoded("DTSTART")
     assert (starts.date(), starts.hour, starts.minute) == (days(10), 13, 30)
     assert str(starts.tzinfo) == "America/Chicago"
+    # The time zone the events name is defined in the file itself, as RFC 5545 asks.
+    assert [str(zone["TZID"]) for zone in feed.walk("VTIMEZONE")] == ["America/Chicago"]
     for name in ("Renata", "Okafor", "Zaylee"):
         assert name not in body
     assert AuditEntry.objects.filter(
