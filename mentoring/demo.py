@@ -40,9 +40,12 @@ from fractions import Fraction
 from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
+from mentoring import selectors as mentoring_selectors
+from mentoring import services as mentoring_services
 from mentoring.models import (
     CORE_TOPICS,
     Activity,
@@ -56,10 +59,12 @@ from mentoring.models import (
     ContactMode,
     EligibilityBasis,
     Employer,
+    ExpenseClaim,
     GoalProgress,
     GoalStatus,
     Hearing,
     HearingType,
+    MileageRate,
     ParentPartner,
     PermanencyGoal,
     Present,
@@ -113,6 +118,14 @@ HEARING_TYPES = [
     "Termination of parental rights",
     "Other",
 ]
+# The IRS business mileage rate of each year, which many counties pay.
+DEMO_MILEAGE_RATES = [
+    (2023, Decimal("0.655")),
+    (2024, Decimal("0.67")),
+    (2025, Decimal("0.70")),
+    (2026, Decimal("0.725")),
+]
+
 DEMO_JUDGES = [
     "Judge D. Weber",
     "Judge M. Lindqvist",
@@ -776,6 +789,7 @@ class ProgramSeeder:
         self.add_supervision()
         self.add_clinical_support()
         self.add_training()
+        self.add_mileage_claims()
 
     def summary(self) -> str:
         counts = ", ".join(f"{count} {name}" for name, count in self.counts.items())
@@ -1268,6 +1282,83 @@ class ProgramSeeder:
             )
         bulk_insert(hearings)
         self.counts["court hearings"] = len(hearings)
+
+    # Mileage and expenses ----------------------------------------------------------------
+
+    def add_mileage_claims(self) -> None:
+        """The program's mileage rates (the IRS business rate of each year), and claims from
+        the demo Parent Partner and a few others for the year's months: the oldest paid, then
+        approved, then waiting for approval; last month is left for the demo to claim, and
+        the demo Parent Partner has one claim sent back to change."""
+        for year, per_mile in DEMO_MILEAGE_RATES:
+            MileageRate.objects.get_or_create(
+                program=self.program,
+                starts_on=datetime.date(year, 1, 1),
+                defaults={"per_mile": per_mile, "created_by": self.coordinator},
+            )
+        approver = self.coordinator
+        if approver is None:
+            return
+        last_month = mentoring_selectors.month_start(self.today) - _days(1)
+        months = []
+        month = mentoring_selectors.first_claimable_month(self.today)
+        while month < mentoring_selectors.month_start(last_month):
+            months.append(month)
+            month = mentoring_selectors.next_month(month)
+        claimants = sorted(self.partners, key=lambda partner: not partner.is_demo)[:4]
+        count = 0
+        for partner in claimants:
+            actor = partner.record.user or approver
+            for index, month in enumerate(months):
+                age = len(months) - index  # 1: the month before last
+                expenses = []
+                if index % 3 == 0:
+                    expenses.append(
+                        {
+                            "spent_on": month + _days(9),
+                            "description": "Parking at the courthouse",
+                            "amount": Decimal("6.00"),
+                        }
+                    )
+                try:
+                    claim = mentoring_services.claim_submit(
+                        actor=actor, partner=partner.record, month=month, expenses=expenses
+                    )
+                except ValidationError:
+                    continue  # nothing driven that month
+                count += 1
+                # The demo Parent Partner's newest claim was sent back; everyone's next
+                # waits for approval, the one before is approved, older ones are paid.
+                age -= 1 if partner.is_demo else 0
+                if age == 0:
+                    mentoring_services.claim_decide(
+                        actor=approver,
+                        claim=claim,
+                        approve=False,
+                        note="Please add the parking receipt for the court date.",
+                        expected_version=1,
+                    )
+                if age >= 2:
+                    mentoring_services.claim_decide(
+                        actor=approver, claim=claim, approve=True, note="", expected_version=1
+                    )
+                if age >= 3:
+                    mentoring_services.claim_pay(
+                        actor=approver,
+                        claim=claim,
+                        paid_on=self.today,
+                        reference=f"Check {1000 + count}",
+                        expected_version=2,
+                    )
+                # Dated as they happened: sent early in the next month, approved a week
+                # later, paid a week after that.
+                sent = mentoring_selectors.next_month(month) + _days(2)
+                ExpenseClaim.objects.filter(pk=claim.pk).update(
+                    submitted_at=_at(sent, 9),
+                    decided_at=_at(min(sent + _days(7), self.today), 8) if age != 1 else None,
+                    paid_on=min(sent + _days(14), self.today) if age >= 3 else None,
+                )
+        self.counts["mileage claims"] = count
 
     # Goals and progress ------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import django_filters
@@ -830,3 +831,161 @@ class SurveyForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("q_")
         }
+
+
+# --- Mileage and expenses -------------------------------------------------------------------
+
+MONEY_WIDGET = forms.NumberInput(
+    attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal", "class": "form-control"}
+)
+
+
+class ClaimExpenseForm(forms.Form):
+    """Another expense on a claim. A row left empty is not an expense."""
+
+    spent_on = DateField(
+        label=_("Date"),
+        required=False,
+        widget=IsoDateInput(attrs={"class": "form-control"}),
+    )
+    description = forms.CharField(
+        label=_("What it was for"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: parking at the courthouse."),
+    )
+    amount = forms.DecimalField(
+        label=_("Amount in dollars"),
+        required=False,
+        max_digits=7,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("1000"),
+        widget=MONEY_WIDGET,
+        error_messages={
+            "invalid": _("Enter the amount as a number, for example 12.50."),
+            "min_value": _("Enter an amount from 0.01 to 1,000."),
+            "max_value": _("Enter an amount from 0.01 to 1,000."),
+            "max_digits": _("Enter an amount from 0.01 to 1,000."),
+            "max_decimal_places": _("Enter the amount in dollars and cents, like 12.50."),
+        },
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        given = [cleaned.get(name) for name in ("spent_on", "description", "amount")]
+        if any(given) and not all(given):
+            if not cleaned.get("spent_on") and "spent_on" not in self.errors:
+                self.add_error("spent_on", _("Enter the date of the expense."))
+            if not cleaned.get("description"):
+                self.add_error("description", _("Say what the expense was for."))
+            if not cleaned.get("amount") and "amount" not in self.errors:
+                self.add_error("amount", _("Enter the amount, for example 12.50."))
+        return cleaned
+
+    @property
+    def expense(self) -> dict[str, Any] | None:
+        cleaned = getattr(self, "cleaned_data", {})
+        if cleaned.get("spent_on") and cleaned.get("description") and cleaned.get("amount"):
+            return {name: cleaned[name] for name in ("spent_on", "description", "amount")}
+        return None
+
+
+# Enough rows for a month's receipts; ``absolute_max`` stops a tampered TOTAL_FORMS.
+ClaimExpenseFormSet = forms.formset_factory(
+    ClaimExpenseForm, extra=3, max_num=20, absolute_max=20, validate_max=True
+)
+
+
+def claim_expense_formset(data: Any, *, initial: list[dict[str, Any]] | None = None) -> Any:
+    return ClaimExpenseFormSet(data, prefix="expenses", initial=initial)
+
+
+class ClaimForm(forms.Form):
+    version = VersionField(required=False)
+    confirm = forms.BooleanField(
+        label=_("I drove these miles and paid these expenses for the program's work."),
+        error_messages={"required": _("Confirm the miles and expenses are for the program.")},
+    )
+
+
+class ClaimDecisionForm(forms.Form):
+    version = VersionField()
+    decision = forms.ChoiceField(
+        label=_("Your decision"),
+        choices=[
+            ("approve", _("Approve the claim")),
+            ("send_back", _("Send it back to the Parent Partner")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose to approve the claim or to send it back.")},
+    )
+    note = forms.CharField(
+        label=_("Reason it is sent back"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only when sending it back: what the Parent Partner should change."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("decision") == "send_back" and not cleaned.get("note", "").strip():
+            self.add_error("note", _("Say why the claim is sent back."))
+        return cleaned
+
+
+class ClaimPaymentForm(forms.Form):
+    version = VersionField()
+    paid_on = DateField(
+        label=_("Date paid"),
+        widget=RecentDateInput,
+        error_messages={"required": _("Enter the date the claim was paid.")},
+    )
+    reference = forms.CharField(
+        label=_("Payment reference (optional)"),
+        required=False,
+        max_length=60,
+        help_text=_("The check number or the payroll batch, as finance calls it."),
+    )
+
+
+class MileageRateForm(forms.Form):
+    program = forms.ModelChoiceField(
+        label=_("Program"),
+        queryset=Program.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of your programs.")},
+    )
+    starts_on = DateField(
+        label=_("From"),
+        widget=IsoDateInput(attrs={"class": "form-control form-control-lg"}),
+        help_text=_("The rate is paid for miles driven on this day and after."),
+        error_messages={"required": _("Enter the first day of the rate.")},
+    )
+    per_mile = forms.DecimalField(
+        label=_("Dollars per mile"),
+        max_digits=5,
+        decimal_places=3,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("2"),
+        widget=forms.NumberInput(
+            attrs={"step": "0.001", "min": "0.01", "max": "2", "inputmode": "decimal"}
+        ),
+        help_text=_("For example 0.70 for 70 cents a mile."),
+        error_messages={
+            "required": _("Enter the rate, for example 0.70."),
+            "invalid": _("Enter the rate as a number, for example 0.70."),
+            "min_value": _("Enter a rate from 0.01 to 2.00."),
+            "max_value": _("Enter a rate from 0.01 to 2.00."),
+            "max_digits": _("Enter a rate from 0.01 to 2.00."),
+            "max_decimal_places": _("Enter the rate with at most three decimals, like 0.725."),
+        },
+    )
+
+    def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
+        if programs.count() == 1:
+            self.fields["program"].widget = forms.HiddenInput()
+            self.initial.setdefault("program", programs.first().pk)  # type: ignore[union-attr]

@@ -71,6 +71,14 @@ def _mentoring(user: User) -> list[Item]:
                 "name": "parent_partners",
             }
         )
+    if policy.can(user, "claim.list"):
+        found.append(
+            {
+                "label": _("Mileage"),
+                "url": reverse("mentoring:claim_list"),
+                "name": "mileage",
+            }
+        )
     return found
 
 

@@ -926,3 +926,224 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}"
+
+
+# --- Mileage and expenses -----------------------------------------------------------------
+
+
+class MileageRate(models.Model):
+    """What a program pays per mile from a date on, until a later rate starts. A claim keeps
+    the rate of each contact's day, so a new rate never changes a claim already made."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="mileage_rates", verbose_name=_("program")
+    )
+    starts_on = models.DateField(_("from"))
+    per_mile = models.DecimalField(
+        _("dollars per mile"),
+        max_digits=5,
+        decimal_places=3,
+        validators=[
+            MinValueValidator(Decimal("0.01"), message=_("Enter a rate from 0.01 to 2.00.")),
+            MaxValueValidator(Decimal("2"), message=_("Enter a rate from 0.01 to 2.00.")),
+        ],
+    )
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+
+    class Meta:
+        verbose_name = _("mileage rate")
+        verbose_name_plural = _("mileage rates")
+        ordering = ["program", "-starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "starts_on"], name="one_mileage_rate_per_program_and_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(per_mile__gt=0, per_mile__lte=2), name="mileage_rate_0_to_2"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"${self.per_mile} {format_when(self.starts_on, 'date')}"
+
+
+class ClaimStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for approval")
+    SENT_BACK = "sent_back", pgettext_lazy("a claim", "Sent back")
+    APPROVED = "approved", _("Approved, not paid yet")
+    PAID = "paid", pgettext_lazy("a claim", "Paid")
+
+
+class ExpenseClaim(VersionedModel):
+    """A Parent Partner's claim for one month: the miles of their contacts that month (each
+    at the rate of its day) and other expenses with a note. Submitted, then approved by a
+    Program Coordinator (or sent back with the reason), then paid."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="expense_claims", verbose_name=_("program")
+    )
+    parent_partner = models.ForeignKey(
+        ParentPartner,
+        on_delete=models.PROTECT,
+        related_name="expense_claims",
+        verbose_name=_("Parent Partner"),
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month claimed."))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.SUBMITTED
+    )
+    miles = models.DecimalField(_("miles"), max_digits=8, decimal_places=1, default=Decimal("0"))
+    mileage_amount = models.DecimalField(
+        _("for miles"), max_digits=9, decimal_places=2, default=Decimal("0")
+    )
+    other_amount = models.DecimalField(
+        _("other expenses"), max_digits=9, decimal_places=2, default=Decimal("0")
+    )
+    total = models.DecimalField(_("total"), max_digits=9, decimal_places=2, default=Decimal("0"))
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    decided_at = models.DateTimeField(_("approved or sent back at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved or sent back by"),
+    )
+    decision_note = models.TextField(_("reason it was sent back"), blank=True, max_length=1000)
+    paid_on = models.DateField(_("date paid"), null=True, blank=True)
+    payment_reference = models.CharField(
+        _("payment reference (optional)"), max_length=60, blank=True
+    )
+    paid_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("payment recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("expense claim")
+        verbose_name_plural = _("expense claims")
+        ordering = ["-month", "-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["program", "status", "month"]),
+            models.Index(fields=["parent_partner", "month"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(month__day=1), name="expense_claim_month_first_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total=models.F("mileage_amount") + models.F("other_amount")),
+                name="expense_claim_total_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="paid") | models.Q(paid_on__isnull=False),
+                name="expense_claim_paid_has_a_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent_partner} {format_when(self.month, 'month')}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("mentoring:claim_detail", args=[self.pk])
+
+    @property
+    def audit_program_id(self) -> int:
+        return self.program_id
+
+
+class ClaimedMileage(models.Model):
+    """One contact's miles on a claim, as claimed: the day, the case, the miles and the rate
+    are kept here, so the claim reads the same whatever later happens to the contact."""
+
+    claim = models.ForeignKey(
+        ExpenseClaim,
+        on_delete=models.CASCADE,
+        related_name="mileage_lines",
+        verbose_name=_("expense claim"),
+    )
+    # One contact's miles are claimed once: a second claim for the same month takes only
+    # the contacts logged since.
+    activity = models.OneToOneField(
+        Activity,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claimed_mileage",
+        verbose_name=_("contact"),
+    )
+    occurred_on = models.DateField(_("date"))
+    case_number = models.CharField(_("case number"), max_length=40, blank=True)
+    activity_type = models.CharField(
+        _("what kind of contact"), max_length=20, choices=ActivityType.choices
+    )
+    miles = models.DecimalField(_("miles"), max_digits=6, decimal_places=1)
+    per_mile = models.DecimalField(_("dollars per mile"), max_digits=5, decimal_places=3)
+    amount = models.DecimalField(_("amount"), max_digits=8, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("claimed miles")
+        verbose_name_plural = _("claimed miles")
+        ordering = ["occurred_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.miles} {format_when(self.occurred_on, 'date')}"
+
+
+class ClaimedExpense(models.Model):
+    """Another expense on a claim (parking, a bus fare, a meal with a parent), with a note."""
+
+    claim = models.ForeignKey(
+        ExpenseClaim,
+        on_delete=models.CASCADE,
+        related_name="expenses",
+        verbose_name=_("expense claim"),
+    )
+    spent_on = models.DateField(_("date"))
+    description = models.CharField(_("what it was for"), max_length=200)
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=7,
+        decimal_places=2,
+        validators=[
+            MinValueValidator(Decimal("0.01"), message=_("Enter an amount from 0.01 to 1,000.")),
+            MaxValueValidator(Decimal("1000"), message=_("Enter an amount from 0.01 to 1,000.")),
+        ],
+    )
+
+    class Meta:
+        verbose_name = _("other expense")
+        verbose_name_plural = _("other expenses")
+        ordering = ["spent_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0, amount__lte=1000),
+                name="claimed_expense_0_to_1000",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} ${self.amount}"

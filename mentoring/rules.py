@@ -11,8 +11,11 @@ from django.db import models
 from mentoring.models import (
     Activity,
     Case,
+    ClaimStatus,
     ClinicalSupportSession,
+    ExpenseClaim,
     Hearing,
+    MileageRate,
     ParentPartner,
     Resource,
     ReviewStatus,
@@ -263,3 +266,77 @@ def _resource_change(user: User, obj: Resource | Program | None) -> bool:
         return bool(program_ids_where(user, COORDINATORS))
     program_id = obj.pk if isinstance(obj, Program) else obj.program_id
     return has_role(user, program_id, COORDINATORS)
+
+
+# --- Mileage and expenses -------------------------------------------------------------------
+
+
+@scope(ExpenseClaim)
+def _claims(user: User) -> models.QuerySet[ExpenseClaim]:
+    """A Parent Partner's own claims; all of a program's for its coordinators."""
+    return ExpenseClaim.objects.filter(
+        models.Q(program_id__in=program_ids_where(user, COORDINATORS))
+        | models.Q(
+            parent_partner__user=user,
+            program_id__in=program_ids_where(user, {Role.PARENT_PARTNER}),
+        )
+    )
+
+
+@rule("claim.list")
+def _claim_list(user: User, program: Program | None) -> bool:
+    return has_role_in(user, program, COORDINATORS | {Role.PARENT_PARTNER})
+
+
+@rule("claim.view")
+def _claim_view(user: User, claim: ExpenseClaim) -> bool:
+    return _claims(user).filter(pk=claim.pk).exists()
+
+
+@rule("claim.submit")
+def _claim_submit(user: User, obj: ParentPartner | ExpenseClaim | None) -> bool:
+    """A Parent Partner claims their own miles, and changes a claim that was sent back."""
+    if obj is None:
+        return bool(program_ids_where(user, {Role.PARENT_PARTNER}))
+    partner = obj.parent_partner if isinstance(obj, ExpenseClaim) else obj
+    if isinstance(obj, ExpenseClaim) and obj.status != ClaimStatus.SENT_BACK:
+        return False
+    return partner.user_id == user.pk and has_role(user, partner.program_id, {Role.PARENT_PARTNER})
+
+
+@rule("claim.approve")
+def _claim_approve(user: User, claim: ExpenseClaim) -> bool:
+    """The program's Program Coordinator approves or sends back a submitted claim, never
+    their own."""
+    return (
+        claim.status == ClaimStatus.SUBMITTED
+        and claim.parent_partner.user_id != user.pk
+        and has_role(user, claim.program_id, {Role.PROGRAM_COORDINATOR})
+    )
+
+
+@rule("claim.pay")
+def _claim_pay(user: User, claim: ExpenseClaim) -> bool:
+    return (
+        claim.status == ClaimStatus.APPROVED
+        and claim.parent_partner.user_id != user.pk
+        and has_role(user, claim.program_id, {Role.PROGRAM_COORDINATOR})
+    )
+
+
+@rule("claim.export")
+def _claim_export(user: User, program: Program | None) -> bool:
+    """The claims as CSV for finance: Program Coordinators."""
+    return has_role_in(user, program, {Role.PROGRAM_COORDINATOR})
+
+
+@scope(MileageRate)
+def _mileage_rates(user: User) -> models.QuerySet[MileageRate]:
+    return MileageRate.objects.filter(
+        program_id__in=program_ids_where(user, COORDINATORS | {Role.PARENT_PARTNER})
+    )
+
+
+@rule("mileage_rate.change")
+def _mileage_rate_change(user: User, program: Program | None) -> bool:
+    return has_role_in(user, program, {Role.PROGRAM_COORDINATOR})

@@ -18,8 +18,11 @@ from mentoring.models import (
     Assignment,
     Case,
     CaseStatus,
+    ClaimStatus,
     ClinicalSupportSession,
+    ExpenseClaim,
     GoalProgress,
+    MileageRate,
     ParentPartner,
     ReminderKind,
     ReviewStatus,
@@ -633,3 +636,199 @@ def shared_progress(case: Case) -> list[GoalProgress]:
         .select_related("goal", "author")
         .order_by("-at")
     )
+
+
+# --- Mileage and expenses -------------------------------------------------------------------
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def first_claimable_month(today: datetime.date) -> datetime.date:
+    month = month_start(today)
+    for _ in range(CLAIMABLE_MONTHS):
+        month = month_start(month - datetime.timedelta(days=1))
+    return month
+
+
+def mileage_rates(program_id: int) -> list[MileageRate]:
+    """A program's rates, newest first."""
+    return list(MileageRate.objects.filter(program_id=program_id).order_by("-starts_on"))
+
+
+def rate_on(rates: list[MileageRate], day: datetime.date) -> MileageRate | None:
+    """The rate in force on ``day``: the latest that started on or before it."""
+    return next((rate for rate in rates if rate.starts_on <= day), None)
+
+
+def unclaimed_mileage(partner: ParentPartner, month: datetime.date) -> QuerySet[Activity]:
+    """The Parent Partner's contacts in ``month`` with miles that no claim has taken yet."""
+    return (
+        Activity.objects.filter(
+            parent_partner=partner,
+            occurred_on__gte=month,
+            occurred_on__lt=next_month(month),
+            mileage__gt=0,
+            claimed_mileage__isnull=True,
+        )
+        .select_related("case__referral")
+        .order_by("occurred_on", F("occurred_time").asc(nulls_last=True), "id")
+    )
+
+
+@dataclass
+class ClaimableMonth:
+    partner: ParentPartner
+    month: datetime.date
+    contacts: int
+    miles: Decimal
+
+
+# Miles are claimed within a year: older months are not offered.
+CLAIMABLE_MONTHS = 12
+
+
+def claimable_months(user: User, today: datetime.date) -> list[ClaimableMonth]:
+    """The last ``CLAIMABLE_MONTHS`` months before this one in which the user, as a Parent
+    Partner, drove miles no claim has taken yet, oldest first: each can be claimed."""
+    from django.db.models import Sum
+    from django.db.models.functions import TruncMonth
+
+    partners = {
+        partner.pk: partner
+        for partner in ParentPartner.objects.filter(
+            user=user, program_id__in=policy.program_ids_where(user, {Role.PARENT_PARTNER})
+        ).select_related("program")
+    }
+    if not partners:
+        return []
+    rows = (
+        Activity.objects.filter(
+            parent_partner_id__in=partners,
+            occurred_on__gte=first_claimable_month(today),
+            occurred_on__lt=month_start(today),
+            mileage__gt=0,
+            claimed_mileage__isnull=True,
+        )
+        .annotate(month=TruncMonth("occurred_on"))
+        .values("parent_partner_id", "month")
+        .annotate(contacts=Count("id"), miles=Sum("mileage"))
+        .order_by("month", "parent_partner_id")
+    )
+    return [
+        ClaimableMonth(
+            partner=partners[row["parent_partner_id"]],
+            month=row["month"],
+            contacts=row["contacts"],
+            miles=row["miles"],
+        )
+        for row in rows
+    ]
+
+
+def claims_for_user(user: User) -> QuerySet[ExpenseClaim]:
+    return policy.visible(user, ExpenseClaim).select_related("parent_partner", "program")
+
+
+@dataclass
+class ClaimTotal:
+    parent_partner_id: int
+    name: str
+    program: str
+    claims: int
+    miles: Decimal
+    mileage_amount: Decimal
+    other_amount: Decimal
+    total: Decimal
+    paid: Decimal
+    not_paid: Decimal
+
+
+def claim_totals_by_person(claims: QuerySet[ExpenseClaim], year: int) -> list[ClaimTotal]:
+    """Each person's claims for the months of ``year`` (one query), sent-back claims left
+    out: they are owed nothing until sent again."""
+    from django.db.models import Sum
+
+    zero = Decimal("0")
+    rows = (
+        claims.filter(month__year=year)
+        .exclude(status=ClaimStatus.SENT_BACK)
+        .order_by()
+        .values(
+            "parent_partner_id",
+            "parent_partner__first_name",
+            "parent_partner__last_name",
+            "program__name",
+        )
+        .annotate(
+            claim_count=Count("id"),
+            sum_miles=Sum("miles"),
+            sum_mileage=Sum("mileage_amount"),
+            sum_other=Sum("other_amount"),
+            sum_total=Sum("total"),
+            sum_paid=Coalesce(Sum("total", filter=Q(status=ClaimStatus.PAID)), zero),
+        )
+        .order_by("parent_partner__last_name", "parent_partner__first_name", "program__name")
+    )
+    return [
+        ClaimTotal(
+            parent_partner_id=row["parent_partner_id"],
+            name=f"{row['parent_partner__first_name']} {row['parent_partner__last_name']}",
+            program=row["program__name"],
+            claims=row["claim_count"],
+            miles=row["sum_miles"],
+            mileage_amount=row["sum_mileage"],
+            other_amount=row["sum_other"],
+            total=row["sum_total"],
+            paid=row["sum_paid"],
+            not_paid=row["sum_total"] - row["sum_paid"],
+        )
+        for row in rows
+    ]
+
+
+def claim_years(claims: QuerySet[ExpenseClaim], today: datetime.date) -> list[int]:
+    """The years with claims, and this one, newest first."""
+    years = {day.year for day in claims.order_by().dates("month", "year")}
+    years.add(today.year)
+    return sorted(years, reverse=True)
+
+
+@dataclass
+class ClaimPreviewLine:
+    activity: Activity
+    rate: MileageRate | None
+    amount: Decimal | None
+
+
+def claim_preview(
+    partner: ParentPartner, month: datetime.date, claim: ExpenseClaim | None = None
+) -> list[ClaimPreviewLine]:
+    """What claiming ``month`` would take: the contacts with miles no claim has (and, when a
+    sent-back claim is changed, its own), each with its day's rate and amount."""
+    taken = Q(claimed_mileage__isnull=True)
+    if claim is not None:
+        taken |= Q(claimed_mileage__claim=claim)
+    contacts = (
+        Activity.objects.filter(
+            taken,
+            parent_partner=partner,
+            occurred_on__gte=month,
+            occurred_on__lt=next_month(month),
+            mileage__gt=0,
+        )
+        .select_related("case__referral")
+        .order_by("occurred_on", F("occurred_time").asc(nulls_last=True), "id")
+    )
+    rates = mileage_rates(partner.program_id)
+    lines = []
+    for activity in contacts:
+        rate = rate_on(rates, activity.occurred_on)
+        amount = None if rate is None else round_half_up(activity.mileage * rate.per_mile, 2)
+        lines.append(ClaimPreviewLine(activity=activity, rate=rate, amount=amount))
+    return lines

@@ -24,9 +24,14 @@ from mentoring.models import (
     Case,
     CaseGoal,
     CaseStatus,
+    ClaimedExpense,
+    ClaimedMileage,
+    ClaimStatus,
     ClinicalSupportSession,
+    ExpenseClaim,
     GoalProgress,
     Hearing,
+    MileageRate,
     ParentPartner,
     Resource,
     ReviewStatus,
@@ -769,3 +774,227 @@ def default_survey_instrument() -> SurveyInstrument:
         defaults={"questions": DEFAULT_SURVEY["questions"], "is_default": True},
     )
     return instrument
+
+
+# --- Mileage and expenses -------------------------------------------------------------------
+
+CLAIM_FIELDS = [
+    "status",
+    "miles",
+    "mileage_amount",
+    "other_amount",
+    "total",
+    "submitted_at",
+    "submitted_by",
+    "decided_at",
+    "decided_by",
+    "decision_note",
+    "paid_on",
+    "payment_reference",
+    "paid_recorded_by",
+]
+
+
+def _claim_lines(
+    partner: ParentPartner, month: datetime.date, today: datetime.date
+) -> list[ClaimedMileage]:
+    """The month's unclaimed miles as claim lines, each at the rate of its day."""
+    if month >= selectors.month_start(today):
+        raise ValidationError(
+            _("%(month)s can be claimed once it is over, from %(day)s.")
+            % {
+                "month": format_when(month, "month"),
+                "day": format_when(selectors.next_month(month), "date"),
+            }
+        )
+    if month < selectors.first_claimable_month(today):
+        raise ValidationError(
+            _("Miles are claimed within a year: %(month)s can no longer be claimed.")
+            % {"month": format_when(month, "month")}
+        )
+    rates = selectors.mileage_rates(partner.program_id)
+    lines = []
+    for activity in selectors.unclaimed_mileage(partner, month):
+        rate = selectors.rate_on(rates, activity.occurred_on)
+        if rate is None:
+            raise ValidationError(
+                _(
+                    "The program has no mileage rate for %(day)s yet. Ask your Program "
+                    "Coordinator to add one, then claim again."
+                )
+                % {"day": format_when(activity.occurred_on, "date")}
+            )
+        lines.append(
+            ClaimedMileage(
+                activity=activity,
+                occurred_on=activity.occurred_on,
+                case_number=activity.case.referral.number,
+                activity_type=activity.activity_type,
+                miles=activity.mileage,
+                per_mile=rate.per_mile,
+                amount=round_half_up(activity.mileage * rate.per_mile, 2),
+            )
+        )
+    return lines
+
+
+@transaction.atomic
+def claim_submit(
+    *,
+    actor: User,
+    partner: ParentPartner,
+    month: datetime.date,
+    expenses: list[dict[str, Any]],
+    claim: ExpenseClaim | None = None,
+    expected_version: int | None = None,
+) -> ExpenseClaim:
+    """Claim a month: the miles of the Parent Partner's contacts that no claim has taken
+    (each at its day's rate) and ``expenses`` (date, what it was for, amount). A claim that
+    was sent back is built again from the month's contacts as they are now."""
+    # One claim at a time per Parent Partner: two taps on Submit cannot take the same
+    # contacts twice.
+    ParentPartner.objects.select_for_update().get(pk=partner.pk)
+    today = timezone.localdate()
+    month = selectors.month_start(month)
+    before: dict[str, Any] | None = None
+    if claim is not None:
+        stored = ExpenseClaim.objects.select_for_update().get(pk=claim.pk)
+        if stored.version != expected_version:
+            raise ConcurrentEditError(claim)
+        if stored.status != ClaimStatus.SENT_BACK:
+            raise ValidationError(_("This claim is no longer sent back: it cannot be changed."))
+        before = audit.snapshot(stored, CLAIM_FIELDS)
+        # Its contacts go back to the month's unclaimed miles, and are taken again below.
+        stored.mileage_lines.all().delete()
+        stored.expenses.all().delete()
+    lines = _claim_lines(partner, month, today)
+    other = [
+        ClaimedExpense(
+            spent_on=row["spent_on"], description=row["description"], amount=row["amount"]
+        )
+        for row in expenses
+    ]
+    if not lines and not other:
+        raise ValidationError(
+            _("There is nothing to claim for %(month)s: no miles on contacts and no expenses.")
+            % {"month": format_when(month, "month")}
+        )
+    for expense in other:
+        if not month <= expense.spent_on < selectors.next_month(month):
+            raise ValidationError(
+                _("Each expense is from %(month)s: claim the others with their own month.")
+                % {"month": format_when(month, "month")}
+            )
+    if claim is None:
+        claim = ExpenseClaim(program_id=partner.program_id, parent_partner=partner, month=month)
+    claim.status = ClaimStatus.SUBMITTED
+    claim.miles = sum((line.miles for line in lines), Decimal("0"))
+    claim.mileage_amount = sum((line.amount for line in lines), Decimal("0"))
+    claim.other_amount = sum((expense.amount for expense in other), Decimal("0"))
+    claim.total = claim.mileage_amount + claim.other_amount
+    claim.submitted_at = timezone.now()
+    claim.submitted_by = actor
+    claim.decided_at = claim.decided_by = None
+    claim.decision_note = ""
+    claim.full_clean()
+    if before is None:
+        claim.save()
+    else:
+        save_versioned(instance=claim, expected_version=expected_version or 0, fields=CLAIM_FIELDS)
+    for line in lines:
+        line.claim = claim
+    for expense in other:
+        expense.claim = claim
+    ClaimedMileage.objects.bulk_create(lines)
+    ClaimedExpense.objects.bulk_create(other)
+    after = audit.snapshot(claim, CLAIM_FIELDS)
+    after["contacts"] = len(lines)
+    after["expenses"] = [f"{row.spent_on} {row.description} {row.amount}" for row in other]
+    if before is None:
+        audit.record(actor=actor, action=AuditAction.CREATE, obj=claim, changes=after)
+    else:
+        audit.record(
+            actor=actor, action=AuditAction.UPDATE, obj=claim, changes=audit.diff(before, after)
+        )
+    return claim
+
+
+@transaction.atomic
+def claim_decide(
+    *, actor: User, claim: ExpenseClaim, approve: bool, note: str, expected_version: int
+) -> ExpenseClaim:
+    """A Program Coordinator approves a submitted claim, or sends it back with the reason."""
+    if not approve and not note.strip():
+        raise ValidationError({"note": _("Say why the claim is sent back.")})
+    before = audit.snapshot(claim, CLAIM_FIELDS)
+    claim.status = ClaimStatus.APPROVED if approve else ClaimStatus.SENT_BACK
+    claim.decided_at = timezone.now()
+    claim.decided_by = actor
+    claim.decision_note = "" if approve else note.strip()
+    save_versioned(instance=claim, expected_version=expected_version, fields=CLAIM_FIELDS)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=claim,
+        changes=audit.diff(before, audit.snapshot(claim, CLAIM_FIELDS)),
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_pay(
+    *,
+    actor: User,
+    claim: ExpenseClaim,
+    paid_on: datetime.date,
+    reference: str,
+    expected_version: int,
+) -> ExpenseClaim:
+    """Record that an approved claim was paid."""
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": _("The date paid cannot be in the future.")})
+    if claim.decided_at and paid_on < timezone.localtime(claim.decided_at).date():
+        raise ValidationError(
+            {
+                "paid_on": _("The claim was approved on %(day)s: enter that day or a later one.")
+                % {"day": format_when(claim.decided_at, "date")}
+            }
+        )
+    before = audit.snapshot(claim, CLAIM_FIELDS)
+    claim.status = ClaimStatus.PAID
+    claim.paid_on = paid_on
+    claim.payment_reference = reference.strip()
+    claim.paid_recorded_by = actor
+    save_versioned(instance=claim, expected_version=expected_version, fields=CLAIM_FIELDS)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=claim,
+        changes=audit.diff(before, audit.snapshot(claim, CLAIM_FIELDS)),
+    )
+    return claim
+
+
+@transaction.atomic
+def mileage_rate_save(
+    *, actor: User, program: Program, starts_on: datetime.date, per_mile: Decimal
+) -> MileageRate:
+    """Set the program's rate from ``starts_on`` (changing the one that starts that day, if
+    there is one). Claims already made keep the rate they were made with."""
+    rate = MileageRate.objects.filter(program=program, starts_on=starts_on).first()
+    if rate is None:
+        rate = MileageRate(program=program, starts_on=starts_on, created_by=actor)
+        before: dict[str, Any] | None = None
+    else:
+        before = audit.snapshot(rate, ["per_mile"])
+    rate.per_mile = per_mile
+    rate.full_clean()
+    rate.save()
+    after = audit.snapshot(rate, ["starts_on", "per_mile"])
+    if before is None:
+        audit.record(actor=actor, action=AuditAction.CREATE, obj=rate, changes=after)
+    else:
+        changes = audit.diff(before, audit.snapshot(rate, ["per_mile"]))
+        if changes:
+            audit.record(actor=actor, action=AuditAction.UPDATE, obj=rate, changes=changes)
+    return rate

@@ -46,3 +46,18 @@ urlpatterns += [
         name="monthly_summary",
     ),
 ]
+
+urlpatterns += [
+    path("mileage/", views.claim_list, name="claim_list"),
+    path("mileage/export.csv", views.claim_export, name="claim_export"),
+    path("mileage/rates/", views.mileage_rates, name="mileage_rates"),
+    path(
+        "mileage/claim/<int:partner_pk>/<int:year>-<int:month>/",
+        views.claim_new,
+        name="claim_new",
+    ),
+    path("mileage/<int:pk>/", views.claim_detail, name="claim_detail"),
+    path("mileage/<int:pk>/change/", views.claim_edit, name="claim_edit"),
+    path("mileage/<int:pk>/decide/", views.claim_decide, name="claim_decide"),
+    path("mileage/<int:pk>/paid/", views.claim_pay, name="claim_pay"),
+]

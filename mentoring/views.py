@@ -4,13 +4,16 @@ assignment, and Parent Partner profiles with the recruitment pipeline."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, When
 from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,11 +31,15 @@ from mentoring.forms import (
     CaseFilter,
     CaseForm,
     ChildOutcomeForm,
+    ClaimDecisionForm,
+    ClaimForm,
+    ClaimPaymentForm,
     ClinicalSessionForm,
     CloseCaseForm,
     CoreTopicsForm,
     GoalForm,
     HearingForm,
+    MileageRateForm,
     ParentPartnerForm,
     ProgressForm,
     ResourceForm,
@@ -42,6 +49,7 @@ from mentoring.forms import (
     SupervisionForm,
     SurveyForm,
     TrainingForm,
+    claim_expense_formset,
 )
 from mentoring.models import (
     Activity,
@@ -50,8 +58,11 @@ from mentoring.models import (
     Case,
     CaseGoal,
     CaseStatus,
+    ClaimStatus,
+    ExpenseClaim,
     GoalProgress,
     Hearing,
+    MileageRate,
     ParentPartner,
     Present,
     Resource,
@@ -65,6 +76,7 @@ from mentoring.models import (
     core_topics_for,
 )
 from psp import audit, policy
+from psp.dates import format_when
 from psp.editing import save_form
 from psp.exports import csv_download, only_program
 from psp.forms import add_model_errors
@@ -1210,4 +1222,372 @@ def monthly_summary(
     summary = selectors.monthly_summary(partner, year, month)
     return render(
         request, "mentoring/monthly_summary.html", {"partner": partner, "summary": summary}
+    )
+
+
+# --- Mileage and expenses -------------------------------------------------------------------
+
+# Claims a coordinator acts on first: waiting for approval, then approved (to be paid).
+CLAIM_ORDER = DbCase(
+    When(status=ClaimStatus.SUBMITTED, then=0),
+    When(status=ClaimStatus.APPROVED, then=1),
+    When(status=ClaimStatus.SENT_BACK, then=2),
+    default=3,
+)
+
+
+def _claim_year(request: AuthenticatedHttpRequest, years: list[int]) -> int:
+    wanted = whole_number(request.GET.get("year"))
+    return wanted if wanted is not None and wanted in years else timezone.localdate().year
+
+
+@login_required
+def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Mileage and expense claims: a Parent Partner's months to claim and their claims; a
+    program's claims for its coordinators, waiting ones first; totals per person for a year."""
+    user = request.user
+    policy.require(user, "claim.list")
+    today = timezone.localdate()
+    claims = selectors.claims_for_user(user)
+    years = selectors.claim_years(claims, today)
+    year = _claim_year(request, years)
+    status = request.GET.get("status", "")
+    shown = claims.filter(month__year=year)
+    if status in ClaimStatus.values:
+        shown = shown.filter(status=status)
+    else:
+        status = ""
+    shown = shown.order_by(CLAIM_ORDER, "-month", "parent_partner__last_name", "id")
+    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = selectors.claim_totals_by_person(claims, year)
+    context = {
+        "claimable": selectors.claimable_months(user, today),
+        "page": page,
+        "year": year,
+        "years": years,
+        "status": status,
+        "statuses": ClaimStatus.choices,
+        "totals": totals,
+        "several_programs": len({row.program for row in totals}) > 1,
+        "grand": {
+            name: sum((getattr(row, name) for row in totals), Decimal("0"))
+            for name in ("miles", "mileage_amount", "other_amount", "total", "paid", "not_paid")
+        },
+        "is_partner": bool(policy.program_ids_where(user, {Role.PARENT_PARTNER})),
+        "can_export": policy.can(user, "claim.export"),
+        "can_set_rates": policy.can(user, "mileage_rate.change"),
+    }
+    return render(request, "mentoring/claim_list.html", context)
+
+
+def _claim_month(year: int, month: int) -> datetime.date:
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise Http404
+    return datetime.date(year, month, 1)
+
+
+def _claim_form_page(
+    request: AuthenticatedHttpRequest,
+    partner: ParentPartner,
+    month: datetime.date,
+    claim: ExpenseClaim | None,
+) -> HttpResponse:
+    """Claim a month, or change a claim that was sent back: the contacts' miles it takes,
+    other expenses, and the Parent Partner's word that they are for the program."""
+    initial = None
+    if claim is not None and request.method != "POST":
+        initial = [
+            {"spent_on": row.spent_on, "description": row.description, "amount": row.amount}
+            for row in claim.expenses.all()
+        ]
+    form = ClaimForm(
+        request.POST or None, initial={"version": claim.version} if claim is not None else None
+    )
+    expenses = claim_expense_formset(request.POST or None, initial=initial)
+    over = month < selectors.month_start(timezone.localdate())
+    lines = selectors.claim_preview(partner, month, claim) if over else []
+    response = save_form(
+        request,
+        form,
+        lambda cleaned: services.claim_submit(
+            actor=request.user,
+            partner=partner,
+            month=month,
+            expenses=[row.expense for row in expenses.forms if row.expense],
+            claim=claim,
+            expected_version=cleaned.get("version"),
+        ),
+        saved=lambda saved: (
+            _("Your claim for %(month)s (%(total)s) is sent for approval.")
+            % {"month": format_when(saved.month, "month"), "total": f"${saved.total:.2f}"}
+        ),
+        formsets=[expenses],
+        stored_version=(
+            (lambda: ExpenseClaim.objects.get(pk=claim.pk).version) if claim is not None else None
+        ),
+    )
+    if response is not None:
+        return response
+    context = {
+        "partner": partner,
+        "month": month,
+        "claim": claim,
+        "form": form,
+        "expenses": expenses,
+        "error_forms": [form, expenses, *expenses.forms],
+        "lines": lines,
+        "over": over,
+        "missing_rate": any(line.rate is None for line in lines),
+        "miles": sum((line.activity.mileage for line in lines), Decimal("0")),
+        "mileage_amount": sum((line.amount or Decimal("0") for line in lines), Decimal("0")),
+        "open_from": selectors.next_month(month),
+    }
+    return render(request, "mentoring/claim_form.html", context)
+
+
+@login_required
+def claim_new(
+    request: AuthenticatedHttpRequest, partner_pk: int, year: int, month: int
+) -> HttpResponse:
+    partner = policy.get_for_user(
+        request.user,
+        ParentPartner.objects.select_related("program"),
+        "claim.submit",
+        pk=partner_pk,
+    )
+    return _claim_form_page(request, partner, _claim_month(year, month), None)
+
+
+def _claim(request: AuthenticatedHttpRequest, pk: int, action: str) -> ExpenseClaim:
+    return policy.get_for_user(
+        request.user,
+        ExpenseClaim.objects.select_related(
+            "parent_partner", "program", "submitted_by", "decided_by", "paid_recorded_by"
+        ),
+        action,
+        pk=pk,
+    )
+
+
+@login_required
+def claim_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    claim = _claim(request, pk, "claim.submit")
+    return _claim_form_page(request, claim.parent_partner, claim.month, claim)
+
+
+def _claim_page(
+    request: AuthenticatedHttpRequest,
+    claim: ExpenseClaim,
+    *,
+    decision: ClaimDecisionForm | None = None,
+    payment: ClaimPaymentForm | None = None,
+) -> HttpResponse:
+    user = request.user
+    can_decide = policy.can(user, "claim.approve", claim)
+    can_pay = policy.can(user, "claim.pay", claim)
+    lines = list(claim.mileage_lines.select_related("activity"))
+    context = {
+        "claim": claim,
+        "lines": lines,
+        "expenses": list(claim.expenses.all()),
+        "changed": [
+            line
+            for line in lines
+            if line.activity is not None and line.activity.mileage != line.miles
+        ],
+        "not_signed_off": sum(
+            1
+            for line in lines
+            if line.activity is not None and line.activity.review_status != ReviewStatus.SIGNED_OFF
+        ),
+        "decision": decision
+        or (ClaimDecisionForm(initial={"version": claim.version}) if can_decide else None),
+        "payment": payment
+        or (
+            ClaimPaymentForm(initial={"version": claim.version, "paid_on": timezone.localdate()})
+            if can_pay
+            else None
+        ),
+        "can_change": policy.can(user, "claim.submit", claim),
+    }
+    return render(request, "mentoring/claim_detail.html", context)
+
+
+@login_required
+def claim_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _claim_page(request, _claim(request, pk, "claim.view"))
+
+
+def _claim_step(
+    request: AuthenticatedHttpRequest,
+    claim: ExpenseClaim,
+    form: ClaimDecisionForm | ClaimPaymentForm,
+    step: Callable[[dict[str, Any]], str],
+) -> HttpResponse:
+    """One step of a claim (a decision, a payment) from its form on the claim's page: the
+    page again with the form's messages, or the claim with what was done."""
+    shown = {"decision" if isinstance(form, ClaimDecisionForm) else "payment": form}
+    if not form.is_valid():
+        return _claim_page(request, claim, **shown)  # type: ignore[arg-type]
+    try:
+        done = step(form.cleaned_data)
+    except ConcurrentEditError:
+        messages.error(request, _("Someone else changed this claim a moment ago. Here it is now."))
+    except ValidationError as error:
+        add_model_errors(form, error)
+        return _claim_page(request, claim, **shown)  # type: ignore[arg-type]
+    else:
+        messages.success(request, done)
+    return redirect(claim)
+
+
+@login_required
+@require_POST
+def claim_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Approve a submitted claim, or send it back with the reason."""
+    claim = _claim(request, pk, "claim.approve")
+
+    def decide(cleaned: dict[str, Any]) -> str:
+        approve = cleaned["decision"] == "approve"
+        services.claim_decide(
+            actor=request.user,
+            claim=claim,
+            approve=approve,
+            note=cleaned["note"],
+            expected_version=cleaned["version"],
+        )
+        return _("Claim approved.") if approve else _("Claim sent back to the Parent Partner.")
+
+    return _claim_step(request, claim, ClaimDecisionForm(request.POST), decide)
+
+
+@login_required
+@require_POST
+def claim_pay(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Record that an approved claim was paid."""
+    claim = _claim(request, pk, "claim.pay")
+
+    def pay(cleaned: dict[str, Any]) -> str:
+        services.claim_pay(
+            actor=request.user,
+            claim=claim,
+            paid_on=cleaned["paid_on"],
+            reference=cleaned["reference"],
+            expected_version=cleaned["version"],
+        )
+        return _("Claim marked as paid.")
+
+    return _claim_step(request, claim, ClaimPaymentForm(request.POST), pay)
+
+
+@login_required
+def claim_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """A year's claims as CSV for finance: one row per claim. The export is audited."""
+    user = request.user
+    policy.require(user, "claim.export")
+    today = timezone.localdate()
+    claims = selectors.claims_for_user(user).filter(
+        program_id__in=policy.program_ids_where(user, {Role.PROGRAM_COORDINATOR})
+    )
+    year = _claim_year(request, selectors.claim_years(claims, today))
+    status = request.GET.get("status", "")
+    rows = claims.filter(month__year=year)
+    if status in ClaimStatus.values:
+        rows = rows.filter(status=status)
+    rows = rows.select_related("decided_by").order_by(
+        "month", "parent_partner__last_name", "parent_partner__first_name", "id"
+    )
+    header = [
+        _("Parent Partner"),
+        _("Program"),
+        _("Month"),
+        _("Miles"),
+        _("For miles"),
+        _("Other expenses"),
+        _("Total"),
+        _("Status"),
+        _("Submitted"),
+        _("Approved by"),
+        _("Approved on"),
+        _("Date paid"),
+        _("Payment reference"),
+        _("Claim"),
+    ]
+
+    def line(claim: ExpenseClaim) -> list[Any]:
+        approved = claim.status in (ClaimStatus.APPROVED, ClaimStatus.PAID)
+        return [
+            str(claim.parent_partner),
+            claim.program.name,
+            claim.month.strftime("%Y-%m"),
+            f"{claim.miles:.1f}",
+            f"{claim.mileage_amount:.2f}",
+            f"{claim.other_amount:.2f}",
+            f"{claim.total:.2f}",
+            claim.get_status_display(),
+            timezone.localtime(claim.submitted_at).date().isoformat(),
+            str(claim.decided_by or "") if approved else "",
+            timezone.localtime(claim.decided_at).date().isoformat()
+            if approved and claim.decided_at
+            else "",
+            claim.paid_on.isoformat() if claim.paid_on else "",
+            claim.payment_reference,
+            request.build_absolute_uri(claim.get_absolute_url()),
+        ]
+
+    return csv_download(
+        request,
+        filename=f"mileage-and-expenses-{year}.csv",
+        back=f"{reverse('mentoring:claim_list')}?year={year}",
+        header=header,
+        rows=rows,
+        line=line,
+        describe=lambda count: (
+            _("Mileage and expense claims CSV, %(year)s (%(count)s rows)")
+            % {"year": year, "count": count}
+        ),
+        details={"year": year},
+    )
+
+
+@login_required
+def mileage_rates(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The rates a program pays per mile, from a date on; a Program Coordinator adds one."""
+    user = request.user
+    policy.require(user, "mileage_rate.change")
+    programs = Program.objects.filter(
+        pk__in=policy.program_ids_where(user, {Role.PROGRAM_COORDINATOR})
+    ).order_by("name")
+    form = MileageRateForm(request.POST or None, programs=programs)
+    response = save_form(
+        request,
+        form,
+        lambda cleaned: services.mileage_rate_save(
+            actor=user,
+            program=cleaned["program"],
+            starts_on=cleaned["starts_on"],
+            per_mile=cleaned["per_mile"],
+        ),
+        saved=lambda rate: (
+            _("%(program)s pays %(rate)s a mile from %(day)s.")
+            % {
+                "program": rate.program.name,
+                "rate": f"${rate.per_mile}",
+                "day": format_when(rate.starts_on, "date"),
+            }
+        ),
+        then=lambda _rate: reverse("mentoring:mileage_rates"),
+    )
+    if response is not None:
+        return response
+    rates = (
+        policy.visible(user, MileageRate)
+        .filter(program__in=programs)
+        .select_related("program", "created_by")
+        .order_by("program__name", "-starts_on")
+    )
+    return render(
+        request,
+        "mentoring/mileage_rates.html",
+        {"form": form, "rates": rates, "programs": programs, "today": timezone.localdate()},
     )

@@ -1062,6 +1062,8 @@ def prepare() -> dict[str, Any]:
         Case,
         CaseGoal,
         CaseStatus,
+        ClaimStatus,
+        ExpenseClaim,
         Hearing,
         ParentPartner,
         Resource,
@@ -1190,6 +1192,15 @@ def prepare() -> dict[str, Any]:
         .first()
     )
     own["activity"] = pk(waiting.filter(parent_partner=partner).order_by("-pk").first())
+    # Mileage claims: the demo Parent Partner's, which Door's coordinators see too.
+    for status in (ClaimStatus.SUBMITTED, ClaimStatus.SENT_BACK, ClaimStatus.APPROVED):
+        claim = pk(
+            ExpenseClaim.objects.filter(parent_partner=partner, status=status)
+            .order_by("-pk")
+            .first()
+        )
+        for persona in placeholders:
+            placeholders[persona][f"{status}_claim"] = claim
     social_worker = people["door-social-worker"]
     placeholders["door_social_worker"]["referral"] = pk(
         Referral.objects.filter(referred_by=social_worker).order_by("-pk").first()

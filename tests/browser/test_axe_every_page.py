@@ -30,7 +30,7 @@ from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page
 
 from councils.models import Council, OutreachEvent, Stipend
-from mentoring.models import Case, Hearing, ParentPartner, Resource
+from mentoring.models import Case, ClaimStatus, ExpenseClaim, Hearing, ParentPartner, Resource
 from psp.models import Program, User
 from referrals.models import Referral, Status
 from reporting.models import Report, ReportStatus, ReportStep
@@ -68,6 +68,7 @@ NOT_PAGES = {
     "referrals:family_record": "ZIP download",
     "mentoring:case_export": "CSV download",
     "mentoring:activity_export": "CSV download",
+    "mentoring:claim_export": "CSV download",
     "councils:recommendation_export": "CSV download",
     "councils:stipend_export": "CSV download",
     "councils:outreach_export": "CSV download",
@@ -90,6 +91,8 @@ POST_ONLY = {
     "mentoring:activity_review": "POST-only: the review queue's buttons",
     "mentoring:review_sign_off": "POST-only: its confirmation is checked in test_review_queue",
     "mentoring:partner_stage": "POST-only: the Parent Partner page's stage form",
+    "mentoring:claim_decide": "POST-only: the claim page's approval form",
+    "mentoring:claim_pay": "POST-only: the claim page's payment form",
     "councils:recommendation_status": "POST-only: the recommendation page's buttons",
     "reporting:generate": "POST-only: the report list's form",
     "reporting:close": "POST-only: the data-quality panel's form",
@@ -328,6 +331,12 @@ def demo_records(personas: dict[str, Any], door: Program) -> dict[str, Any]:
         "recommendation": council.recommendations.first(),
         "stipend": Stipend.objects.filter(member__council=council).first(),
         "event": OutreachEvent.objects.filter(program=door).first(),
+        **{
+            f"{status}_claim": ExpenseClaim.objects.filter(
+                parent_partner=partner, status=status
+            ).first()
+            for status in (ClaimStatus.SUBMITTED, ClaimStatus.SENT_BACK, ClaimStatus.APPROVED)
+        },
     }
     missing = [name for name, record in records.items() if record is None]
     assert missing == [], f"the demo has no Door record for {missing}"

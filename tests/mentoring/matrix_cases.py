@@ -4,9 +4,11 @@ Door's case is assigned to door_parent_partner and has one goal and one logged c
 a second Door referral is accepted and waiting for a Parent Partner.
 """
 
+import datetime
+from decimal import Decimal
 from typing import Any
 
-from mentoring.models import CaseGoal, Hearing
+from mentoring.models import CaseGoal, ClaimStatus, ExpenseClaim, Hearing, MileageRate
 from psp.models import Program
 from referrals.models import Status
 from tests.factories import ReferralFactory
@@ -22,7 +24,20 @@ def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
     waiting = ReferralFactory(family__program=door, status=Status.ACCEPTED)
     resource = ResourceFactory(program=door)
     hearing = Hearing.objects.create(case=case, day=case.opened_on)
+    MileageRate.objects.create(program=door, starts_on=datetime.date(2020, 1, 1), per_mile="0.70")
+    claims = {
+        f"{status}_claim": ExpenseClaim.objects.create(
+            program=door,
+            parent_partner=activity.parent_partner,
+            month=datetime.date(2026, 10, 1),
+            status=status,
+            other_amount=Decimal("12.50"),
+            total=Decimal("12.50"),
+        ).pk
+        for status in (ClaimStatus.SUBMITTED, ClaimStatus.SENT_BACK, ClaimStatus.APPROVED)
+    }
     return {
+        **claims,
         "hearing": hearing.pk,
         "resource": resource.pk,
         "case": case.pk,
@@ -273,6 +288,65 @@ CASES = [
             door_clinical=403,
             admin=200,
         ),
+    ),
+    # Mileage and expenses: a Parent Partner's own claims; a program's for its coordinators;
+    # approving, paying, rates and the finance CSV for Program Coordinators only.
+    Case(
+        "mentoring:claim_list",
+        "/mentoring/mileage/",
+        everyone(
+            403,
+            door_coordinator=200,
+            door_pp_coordinator=200,
+            door_parent_partner=200,
+            rock_coordinator=200,
+        ),
+    ),
+    Case(
+        "mentoring:claim_export",
+        "/mentoring/mileage/export.csv",
+        everyone(403, door_coordinator=200, rock_coordinator=200),
+    ),
+    Case(
+        "mentoring:mileage_rates",
+        "/mentoring/mileage/rates/",
+        everyone(403, door_coordinator=200, rock_coordinator=200),
+    ),
+    Case(
+        "mentoring:claim_new",
+        "/mentoring/mileage/claim/{partner}/2026-10/",
+        everyone(
+            404,
+            door_coordinator=403,
+            door_pp_coordinator=403,
+            door_parent_partner=200,
+            door_clinical=403,
+            admin=403,
+        ),
+    ),
+    Case(
+        "mentoring:claim_detail",
+        "/mentoring/mileage/{submitted_claim}/",
+        everyone(404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=200),
+    ),
+    Case(
+        "mentoring:claim_edit",
+        "/mentoring/mileage/{sent_back_claim}/change/",
+        everyone(404, door_coordinator=403, door_pp_coordinator=403, door_parent_partner=200),
+    ),
+    Case(
+        "mentoring:claim_decide",
+        "/mentoring/mileage/{submitted_claim}/decide/",
+        everyone(404, door_coordinator=200, door_pp_coordinator=403, door_parent_partner=403),
+        method="post",
+        data={},
+    ),
+    Case(
+        "mentoring:claim_pay",
+        "/mentoring/mileage/{approved_claim}/paid/",
+        everyone(404, door_coordinator=200, door_pp_coordinator=403, door_parent_partner=403),
+        method="post",
+        data={},
     ),
     # The tablet's JSON API: family-level data for the case team only (state staff see
     # figures, never families: 403); a caller who is not signed in gets 401.
