@@ -1062,6 +1062,7 @@ def prepare() -> dict[str, Any]:
         Case,
         CaseGoal,
         CaseStatus,
+        Document,
         Hearing,
         ParentPartner,
         Resource,
@@ -1142,6 +1143,11 @@ def prepare() -> dict[str, Any]:
             .order_by("-pk")
             .first()
         ),
+        "document": pk(
+            Document.objects.filter(case__program=door, case__status=CaseStatus.OPEN)
+            .order_by("-pk")
+            .first()
+        ),
         "partner": pk(partner),
         "accepted": pk(
             Referral.objects.filter(program=door, status=Status.ACCEPTED, case__isnull=True)
@@ -1182,6 +1188,15 @@ def prepare() -> dict[str, Any]:
     own["case"] = pk(own_case)
     own["hearing"] = pk(
         Hearing.objects.filter(
+            case__status=CaseStatus.OPEN,
+            case__assignments__parent_partner=partner,
+            case__assignments__ended_on__isnull=True,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    own["document"] = pk(
+        Document.objects.filter(
             case__status=CaseStatus.OPEN,
             case__assignments__parent_partner=partner,
             case__assignments__ended_on__isnull=True,
