@@ -399,10 +399,13 @@ elif PSP_DOCUMENTS_STORAGE == "s3":
         raise ImproperlyConfigured(
             "PSP_DOCUMENTS_STORAGE=s3 needs django-storages: pip install '.[s3]'."
         )
+    PSP_DOCUMENTS_S3_BUCKET = env.str("PSP_DOCUMENTS_S3_BUCKET", default="")
+    if not PSP_DOCUMENTS_S3_BUCKET:
+        raise ImproperlyConfigured("PSP_DOCUMENTS_STORAGE=s3 needs PSP_DOCUMENTS_S3_BUCKET.")
     STORAGES["documents"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": env.str("PSP_DOCUMENTS_S3_BUCKET"),
+            "bucket_name": PSP_DOCUMENTS_S3_BUCKET,
             "endpoint_url": env.str("PSP_DOCUMENTS_S3_ENDPOINT_URL", default="") or None,
             "region_name": env.str("PSP_DOCUMENTS_S3_REGION", default="") or None,
             "access_key": env.str("PSP_DOCUMENTS_S3_ACCESS_KEY_ID", default="") or None,
