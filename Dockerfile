@@ -15,7 +15,9 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY psp/__init__.py psp/__init__.py
-RUN pip install --upgrade pip && pip install .
+# PSP_EXTRAS=s3 adds django-storages, for families' documents in an S3-compatible bucket.
+ARG PSP_EXTRAS=""
+RUN pip install --upgrade pip && pip install ".${PSP_EXTRAS:+[$PSP_EXTRAS]}"
 COPY . .
 RUN pip install --no-deps -e . \
     && DEBUG=true python manage.py collectstatic --noinput \

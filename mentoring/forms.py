@@ -12,10 +12,12 @@ from django import forms
 from django.conf import settings
 from django.db import models
 from django.db.models import QuerySet
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from mentoring.documents import EXTENSIONS, HEAD_BYTES, content_type_of
 from mentoring.models import (
     CORE_TOPICS,
     SURVEY_LANGUAGES,
@@ -27,6 +29,7 @@ from mentoring.models import (
     ClinicalSupportSession,
     ClosureOutcome,
     ContactMode,
+    Document,
     GoalStatus,
     Hearing,
     HearingType,
@@ -248,6 +251,80 @@ class HearingForm(ModelForm):
                 "next_day", _("Enter the date of the next hearing, or leave its time empty.")
             )
         return cleaned
+
+
+class DocumentForm(ModelForm):
+    """A document to keep with a referral or a case. The file is taken for what its content
+    is (a PDF or a picture), whatever its name says."""
+
+    file = forms.FileField(
+        label=_("File"),
+        error_messages={
+            "required": _("Choose the file of the document."),
+            "empty": _("This file is empty. Choose the file of the document again."),
+            "invalid": _("Choose the file of the document."),
+            "missing": _("Choose the file of the document."),
+        },
+        widget=forms.FileInput(
+            attrs={
+                "class": "form-control form-control-lg",
+                "accept": ",".join([*EXTENSIONS, *EXTENSIONS.values()]),
+            }
+        ),
+    )
+
+    class Meta:
+        model = Document
+        fields = ["document_type", "dated_on", "expires_on", "description"]
+        labels = {"document_type": _("Type of document"), "description": _("Note (optional)")}
+        widgets = {
+            "document_type": forms.RadioSelect,
+            "dated_on": IsoDateInput(attrs={"class": "form-control form-control-lg"}),
+            "expires_on": IsoDateInput(attrs={"class": "form-control form-control-lg"}),
+        }
+        help_texts = {
+            "dated_on": _("The day it was signed or issued."),
+            "expires_on": _("For a release of information or an order that ends on a date."),
+            "description": _("For example, who signed it or what it allows."),
+        }
+        error_messages = {
+            "document_type": {"required": _("Choose the type of document.")},
+            "dated_on": {"required": _("Enter the date of the document.")},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = filesizeformat(settings.PSP_DOCUMENT_MAX_BYTES)
+        self.fields["file"].help_text = _(
+            "A PDF, or a photo or scan (PNG, JPEG or WebP), up to %(limit)s."
+        ) % {"limit": limit}
+        self.content_type: str | None = None
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.PSP_DOCUMENT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _(
+                    "This file is larger than %(limit)s. Choose a smaller file, or scan the "
+                    "document again at a lower quality."
+                ),
+                code="too_large",
+                params={"limit": filesizeformat(limit)},
+            )
+        upload.seek(0)
+        head = upload.read(HEAD_BYTES)
+        upload.seek(0)
+        self.content_type = content_type_of(head)
+        if self.content_type is None:
+            raise forms.ValidationError(
+                _(
+                    "This file is not a PDF or a picture (PNG, JPEG or WebP), whatever its name "
+                    "says. Choose a PDF, or a photo or scan of the document."
+                ),
+                code="not_a_document",
+            )
+        return upload
 
 
 class GoalForm(forms.Form):

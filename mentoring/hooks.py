@@ -7,23 +7,26 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mentoring import documents
 from mentoring.models import (
     Activity,
     Assignment,
     Case,
     CaseGoal,
     CaseStatus,
+    Document,
     GoalProgress,
     Hearing,
     Present,
     SurveyResponse,
 )
-from mentoring.selectors import shared_progress, waiting_for_review
+from mentoring.selectors import documents_section, shared_progress, waiting_for_review
 from psp import policy
 from psp.hooks import Item, Section, register
 from psp.models import Role, User
@@ -94,6 +97,16 @@ def _progress_shared_with_the_referrer(user: User, referral: Referral) -> Sectio
     )
 
 
+@register("referral.sections", order=60)
+def _documents_on_the_referral(user: User, referral: Referral) -> Section | None:
+    """The family's documents, for those who may see them (coordinators, the Parent Partner
+    on its case now)."""
+    section = documents_section(user, referral)
+    if not section["show_documents"]:
+        return None
+    return Section("mentoring/includes/referral_documents.html", section)
+
+
 # --- A family's whole record and the retention rule (referrals.records, referrals.retention)
 
 
@@ -118,6 +131,14 @@ def _record_prefetch() -> list[Prefetch]:
         ),
         Prefetch(
             "cases__survey_responses", queryset=SurveyResponse.objects.select_related("instrument")
+        ),
+        Prefetch(
+            "cases__documents",
+            queryset=Document.objects.select_related("uploaded_by", "expired_by"),
+        ),
+        Prefetch(
+            "referrals__documents",
+            queryset=Document.objects.select_related("uploaded_by", "expired_by"),
         ),
     ]
 
@@ -167,7 +188,37 @@ def _record_tables(family: Family) -> list[Table]:
             SurveyResponse,
             [row for case in cases for row in case.survey_responses.all()],
         ),
+        # What each document is, not its file: files are downloaded one at a time from the
+        # case's or the referral's page, each download in the audit log.
+        Table(
+            "documents",
+            _("Documents"),
+            _("Document"),
+            Document,
+            [row for referral in family.referrals.all() for row in referral.documents.all()]
+            + [row for case in cases for row in case.documents.all()],
+            field_names=DOCUMENT_RECORD_FIELDS,
+        ),
     ]
+
+
+DOCUMENT_RECORD_FIELDS = [
+    "id",
+    "referral",
+    "case",
+    "document_type",
+    "dated_on",
+    "description",
+    "expires_on",
+    "original_name",
+    "content_type",
+    "size",
+    "sha256",
+    "uploaded_at",
+    "uploaded_by",
+    "expired_at",
+    "expired_by",
+]
 
 
 @register("family.retention.still_open")
@@ -207,6 +258,7 @@ def _anonymise_cases(family: Family, result: Anonymised) -> None:
         GoalProgress.objects.filter(goal__case__family=family).update(note=REMOVED),
         ["note"],
     )
+    _remove_document_files(family, result)
     contact_fields = ["location", "notes", "next_step", "review_comment"]
     result.add(
         Activity,
@@ -215,6 +267,26 @@ def _anonymise_cases(family: Family, result: Anonymised) -> None:
         ),
         contact_fields,
     )
+
+
+def _remove_document_files(family: Family, result: Anonymised) -> None:
+    """Documents' files go (a consent or a court order names everyone in it); what each was
+    (its type and dates) stays. The files are deleted once the anonymisation is committed,
+    so a failure before then leaves them in place with the record that names them."""
+    kept = Document.objects.filter(Q(case__family=family) | Q(referral__family=family))
+    stored = [name for name in kept.values_list("stored_name", flat=True) if name]
+    result.add(
+        Document,
+        kept.update(stored_name="", original_name="", description="", sha256=""),
+        ["stored_name", "original_name", "description", "sha256"],
+    )
+    storage = documents.document_storage()
+
+    def delete_files() -> None:
+        for name in stored:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
 
 
 @register("family.retention.counts")

@@ -410,6 +410,107 @@ class Hearing(VersionedModel):
         return self.day >= (today or timezone.localdate())
 
 
+class DocumentType(models.TextChoices):
+    CONSENT = "consent", _("Signed consent")
+    RELEASE = "release", _("Release of information")
+    COURT_ORDER = "court_order", _("Court order")
+    CASE_PLAN = "case_plan", _("Case plan")
+    OTHER = "other", pgettext_lazy("a kind of document", "Other")
+
+
+class Document(models.Model):
+    """A paper kept with a family's referral or case: a signed consent, a release of
+    information, a court order, a copy of the case plan. The file itself is in the
+    ``documents`` storage under a random name (``mentoring.documents``); it is read only
+    through the policy. A release that lapsed is marked expired, never deleted."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="documents", verbose_name=_("program")
+    )
+    referral = models.ForeignKey(
+        Referral,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("referral"),
+    )
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("case"),
+    )
+    document_type = models.CharField(
+        _("type of document"), max_length=20, choices=DocumentType.choices
+    )
+    dated_on = models.DateField(_("date of the document"))
+    description = models.CharField(_("note (optional)"), max_length=300, blank=True)
+    expires_on = models.DateField(_("expires on (optional)"), null=True, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("kind of file"), max_length=50)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
+    # Where the file is in the ``documents`` storage: a random name; empty once the file has
+    # been removed (a closed family anonymised).
+    stored_name = models.CharField(_("stored file"), max_length=100, blank=True, editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    expired_at = models.DateTimeField(_("marked expired at"), null=True, blank=True)
+    expired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked expired by"),
+    )
+
+    class Meta:
+        ordering = ["-dated_on", "-id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(referral__isnull=False, case__isnull=True)
+                    | models.Q(referral__isnull=True, case__isnull=False)
+                ),
+                name="document_of_one_referral_or_case",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["case", "dated_on"]),
+            models.Index(fields=["referral", "dated_on"]),
+        ]
+
+    def __str__(self) -> str:
+        # No file name: it may name the family, and this is what the audit log keeps.
+        return f"{self.get_document_type_display()} {format_when(self.dated_on, 'date')}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expired_at is not None
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.dated_on and self.dated_on > timezone.localdate():
+            errors["dated_on"] = _("The document's date cannot be in the future.")
+        if self.dated_on and self.expires_on and self.expires_on < self.dated_on:
+            errors["expires_on"] = _("Enter a date on or after the document's date.")
+        if errors:
+            raise ValidationError(errors)
+
+
 class GoalStatus(models.TextChoices):
     WORKING = "working", _("Working on it")
     MET = "met", _("Met")

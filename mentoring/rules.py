@@ -11,8 +11,10 @@ from django.db import models
 from mentoring.models import (
     Activity,
     Case,
+    CaseStatus,
     ClaimStatus,
     ClinicalSupportSession,
+    Document,
     ExpenseClaim,
     Hearing,
     MileageRate,
@@ -131,6 +133,64 @@ def _hearing_add(user: User, case: Case) -> bool:
 @rule("hearing.change")
 def _hearing_change(user: User, hearing: Hearing) -> bool:
     return _hearing_add(user, hearing.case)
+
+
+def _is_current_partner_on(user: User, case: Case) -> bool:
+    return has_role(user, case.program_id, {Role.PARENT_PARTNER}) and (
+        Case.objects.filter(_current_cases_of(user), pk=case.pk).exists()
+    )
+
+
+@scope(Document)
+def _documents(user: User) -> models.QuerySet[Document]:
+    """A family's documents (consents, releases, court orders): its program's coordinators,
+    and the Parent Partner on the case now (the case's and its referral's). Nobody else:
+    not administrators, referrers, clinical support or state staff."""
+    coordinated = program_ids_where(user, COORDINATORS)
+    seen = models.Q(program_id__in=coordinated) if coordinated else models.Q(pk__in=[])
+    if program_ids_where(user, {Role.PARENT_PARTNER}):
+        current = Case.objects.filter(_current_cases_of(user))
+        seen |= models.Q(case__in=current.values("pk")) | models.Q(
+            referral__in=current.values("referral_id")
+        )
+    return Document.objects.filter(seen)
+
+
+def _case_of(obj: Case | Referral) -> Case | None:
+    return obj if isinstance(obj, Case) else getattr(obj, "case", None)
+
+
+@rule("document.list")
+def _document_list(user: User, obj: Case | Referral) -> bool:
+    """The documents of a referral or case, on its page."""
+    if has_role(user, obj.program_id, COORDINATORS):
+        return True
+    case = _case_of(obj)
+    return case is not None and _is_current_partner_on(user, case)
+
+
+@rule("document.add")
+def _document_add(user: User, obj: Case | Referral) -> bool:
+    """Coordinators, to a referral or a case; the case's Parent Partner, to it while open."""
+    if has_role(user, obj.program_id, COORDINATORS):
+        return True
+    return (
+        isinstance(obj, Case)
+        and obj.status == CaseStatus.OPEN
+        and _is_current_partner_on(user, obj)
+    )
+
+
+@rule("document.view")
+def _document_view(user: User, document: Document) -> bool:
+    return _documents(user).filter(pk=document.pk).exists()
+
+
+@rule("document.change")
+def _document_change(user: User, document: Document) -> bool:
+    """Mark a document expired (a release of information that lapsed): the program's
+    Program Coordinator."""
+    return has_role(user, document.program_id, {Role.PROGRAM_COORDINATOR})
 
 
 @rule("activity.create")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from mentoring.models import (
@@ -20,6 +21,7 @@ from mentoring.models import (
     CaseStatus,
     ClaimStatus,
     ClinicalSupportSession,
+    Document,
     ExpenseClaim,
     GoalProgress,
     MileageRate,
@@ -832,3 +834,36 @@ def claim_preview(
         amount = None if rate is None else round_half_up(activity.mileage * rate.per_mile, 2)
         lines.append(ClaimPreviewLine(activity=activity, rate=rate, amount=amount))
     return lines
+
+
+def documents_of(user: User, referral_id: int) -> list[Document]:
+    """The documents a person may see of one family's referral and of its case, newest
+    first, with who added them and who marked them expired: one query, however many."""
+    return list(
+        policy.visible(user, Document)
+        .filter(Q(referral_id=referral_id) | Q(case__referral_id=referral_id))
+        .select_related("uploaded_by", "expired_by")
+    )
+
+
+def documents_section(user: User, shown: Case | Referral) -> dict[str, Any]:
+    """The Documents section of a case's or a referral's page, for those who may see it: the
+    documents of the referral and of its case together (a consent signed at referral stays
+    with the case), and what the person may do with them."""
+    if not policy.can(user, "document.list", shown):
+        return {"show_documents": False}
+    if isinstance(shown, Case):
+        referral_id = shown.referral_id
+        add_url = reverse("mentoring:document_add", args=[shown.pk])
+    else:
+        referral_id = shown.pk
+        add_url = reverse("mentoring:referral_document_add", args=[shown.pk])
+    return {
+        "show_documents": True,
+        "documents": documents_of(user, referral_id),
+        "can_add_document": policy.can(user, "document.add", shown),
+        "can_expire_documents": policy.can(
+            user, "document.change", Document(program_id=shown.program_id)
+        ),
+        "add_document_url": add_url,
+    }

@@ -10,12 +10,13 @@ from fractions import Fraction
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mentoring import selectors
+from mentoring import documents, selectors
 from mentoring.models import (
     CORE_TOPICS,
     Activity,
@@ -28,6 +29,7 @@ from mentoring.models import (
     ClaimedMileage,
     ClaimStatus,
     ClinicalSupportSession,
+    Document,
     ExpenseClaim,
     GoalProgress,
     Hearing,
@@ -998,3 +1000,85 @@ def mileage_rate_save(
         if changes:
             audit.record(actor=actor, action=AuditAction.UPDATE, obj=rate, changes=changes)
     return rate
+
+
+# --- Documents ----------------------------------------------------------------------------
+
+DOCUMENT_FIELDS = [
+    "referral",
+    "case",
+    "document_type",
+    "dated_on",
+    "description",
+    "expires_on",
+    "original_name",
+    "content_type",
+    "size",
+    "sha256",
+]
+
+
+def document_add(
+    *,
+    actor: User,
+    parent: Case | Referral,
+    upload: UploadedFile,
+    content_type: str,
+    data: dict[str, Any],
+) -> Document:
+    """Keep a document with a referral or a case: the file (whose ``content_type`` the form
+    read from its first bytes) under a random name in the documents storage, its record,
+    and an audit entry. A record that cannot be saved leaves no file behind."""
+    document = Document(
+        program_id=parent.program_id,
+        referral=parent if isinstance(parent, Referral) else None,
+        case=parent if isinstance(parent, Case) else None,
+        document_type=data["document_type"],
+        dated_on=data["dated_on"],
+        description=data.get("description", ""),
+        expires_on=data.get("expires_on"),
+        original_name=documents.safe_file_name(upload.name or "", content_type),
+        content_type=content_type,
+        size=upload.size or 0,
+        sha256=documents.sha256_of(upload.chunks()),
+        uploaded_by=actor,
+    )
+    document.full_clean(exclude=["stored_name"])
+    upload.seek(0)
+    storage = documents.document_storage()
+    document.stored_name = storage.save(documents.new_stored_name(), upload)
+    try:
+        with transaction.atomic():
+            document.save()
+            audit.record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=document,
+                changes=audit.snapshot(document, DOCUMENT_FIELDS),
+            )
+    except BaseException:
+        storage.delete(document.stored_name)
+        raise
+    return document
+
+
+@transaction.atomic
+def document_mark_expired(*, actor: User, document: Document) -> Document:
+    """A document no longer in force (a release of information that lapsed): kept, listed
+    as expired, with who said so and when."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.expired_at is not None:
+        raise ValidationError(_("This document is already marked expired."))
+    document.expired_at = timezone.now()
+    document.expired_by = actor
+    document.save(update_fields=["expired_at", "expired_by"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=document,
+        changes={
+            "expired_at": [None, document.expired_at.isoformat()],
+            "expired_by": [None, actor.pk],
+        },
+    )
+    return document

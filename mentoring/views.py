@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case as DbCase
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, When
-from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from mentoring import rules, selectors, services
+from mentoring import documents, rules, selectors, services
 from mentoring.forms import (
     ActivityFilter,
     ActivityForm,
@@ -37,6 +37,7 @@ from mentoring.forms import (
     ClinicalSessionForm,
     CloseCaseForm,
     CoreTopicsForm,
+    DocumentForm,
     GoalForm,
     HearingForm,
     MileageRateForm,
@@ -59,6 +60,7 @@ from mentoring.models import (
     CaseGoal,
     CaseStatus,
     ClaimStatus,
+    Document,
     ExpenseClaim,
     GoalProgress,
     Hearing,
@@ -80,8 +82,8 @@ from psp.dates import format_when
 from psp.editing import save_form
 from psp.exports import csv_download, only_program
 from psp.forms import add_model_errors
-from psp.http import AuthenticatedHttpRequest, whole_number
-from psp.models import Program, Role, User
+from psp.http import AuthenticatedHttpRequest, takes_a_file, whole_number
+from psp.models import AuditAction, Program, Role, User
 from psp.offline import available_offline
 from psp.pagination import CappedPaginator
 from psp.services import ConcurrentEditError
@@ -315,6 +317,7 @@ def _render_case(
         "hearings": list(case.hearings.select_related("hearing_type")),
         "can_add_hearing": policy.can(request.user, "hearing.add", case),
         "today": timezone.localdate(),
+        **selectors.documents_section(request.user, case),
     }
     return render(request, "mentoring/case_detail.html", context)
 
@@ -380,6 +383,110 @@ def hearing_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         stored_version=lambda: Hearing.objects.get(pk=hearing.pk).version,
     ) or render(
         request, "mentoring/hearing_form.html", {"case": case, "form": form, "hearing": hearing}
+    )
+
+
+# --- Documents ----------------------------------------------------------------------------
+
+
+def _document_form_page(
+    request: AuthenticatedHttpRequest, parent: Case | Referral, back: str
+) -> HttpResponse:
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    return save_form(
+        request,
+        form,
+        lambda cleaned: services.document_add(
+            actor=request.user,
+            parent=parent,
+            upload=cleaned["file"],
+            content_type=form.content_type or "",
+            data=cleaned,
+        ),
+        saved=lambda document: _("Document saved: %(document)s.") % {"document": document},
+        then=lambda _document: back + "#documents-title",
+    ) or render(
+        request,
+        "mentoring/document_form.html",
+        {
+            "form": form,
+            "back": back,
+            "number": parent.referral.number if isinstance(parent, Case) else parent.number,
+        },
+    )
+
+
+@takes_a_file
+@login_required
+def document_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Keep a document with a case: its coordinators, or its Parent Partner while open."""
+    case = policy.get_for_user(
+        request.user, Case.objects.select_related("referral"), "document.add", pk=pk
+    )
+    return _document_form_page(request, case, case.get_absolute_url())
+
+
+@takes_a_file
+@login_required
+def referral_document_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Keep a document with a referral (a consent signed at intake): its coordinators."""
+    referral = policy.get_for_user(request.user, Referral, "document.add", pk=pk)
+    return _document_form_page(request, referral, referral.get_absolute_url())
+
+
+@login_required
+def document_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    """The file of a document, for those who may see it, as a download (never shown in the
+    page: a file is only ever what its first bytes said); each download is in the audit log."""
+    document = policy.get_for_user(request.user, Document, "document.view", audit_view=False, pk=pk)
+    if not document.stored_name:
+        raise Http404
+    try:
+        handle = documents.document_storage().open(document.stored_name, "rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    audit.record(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        obj=document,
+        changes={"downloaded": document.original_name},
+    )
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+def document_expire(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Mark a document expired, after a page that asks to confirm (a POST does it)."""
+    document = policy.get_for_user(
+        request.user,
+        Document.objects.select_related("case__referral", "referral", "uploaded_by"),
+        "document.change",
+        pk=pk,
+    )
+    parent = document.case or document.referral
+    assert parent is not None
+    back = parent.get_absolute_url()
+    error = ""
+    if request.method == "POST":
+        try:
+            services.document_mark_expired(actor=request.user, document=document)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.success(request, _("Marked expired: %(document)s.") % {"document": document})
+            return redirect(back + "#documents-title")
+    return render(
+        request,
+        "mentoring/document_expire.html",
+        {"document": document, "back": back, "error": error},
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django.http import HttpRequest
 
 from psp.models import User
@@ -22,3 +25,13 @@ def whole_number(value: str | None, *, largest: int = LARGEST_ID) -> int | None:
         return None
     number = int(value)
     return number if number <= largest else None
+
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def takes_a_file(view: View) -> View:
+    """Mark a view whose form sends a file: ``psp.middleware.RequestLimitsMiddleware`` lets
+    its body be one file (``PSP_DOCUMENT_MAX_BYTES``) larger than other pages'."""
+    view.takes_a_file = True  # type: ignore[attr-defined]
+    return view

@@ -17,7 +17,7 @@ from django.db import connections
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -34,9 +34,11 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 class RequestLimitsMiddleware:
-    """Answers 413 for a body over ``PSP_MAX_REQUEST_BYTES`` (before anything reads it; the
-    app takes no file uploads, so a multipart body is capped too) and 400 for a NUL byte in
-    the query string, which PostgreSQL can neither search for nor store in the audit's JSON.
+    """Answers 413 for a body over ``PSP_MAX_REQUEST_BYTES`` (before anything reads it; a
+    page that takes a file, marked ``takes_a_file``, allows ``PSP_DOCUMENT_MAX_BYTES`` more,
+    so that its form can say at the field that a file is too large) and 400 for a NUL byte
+    in the query string, which PostgreSQL can neither search for nor store in the audit's
+    JSON.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -47,7 +49,7 @@ class RequestLimitsMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.PSP_MAX_REQUEST_BYTES:
+        if length > settings.PSP_MAX_REQUEST_BYTES and length > _largest_body(request):
             if api.is_api(request):
                 return api.problem_response(request, 413, _("The body is too large."))
             return render(request, "413.html", status=413)
@@ -61,6 +63,17 @@ class RequestLimitsMiddleware:
                 )
             return render(request, "400.html", status=400)
         return self.get_response(request)
+
+
+def _largest_body(request: HttpRequest) -> int:
+    """The largest body the page asked for accepts."""
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return settings.PSP_MAX_REQUEST_BYTES
+    if getattr(view, "takes_a_file", False):
+        return settings.PSP_MAX_REQUEST_BYTES + settings.PSP_DOCUMENT_MAX_BYTES
+    return settings.PSP_MAX_REQUEST_BYTES
 
 
 class AuditContextMiddleware:

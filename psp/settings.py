@@ -7,7 +7,9 @@ provide ``SECRET_KEY`` and ``ALLOWED_HOSTS``; it fails loudly if they are missin
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -158,9 +160,11 @@ else:
 
 # --- Request limits -----------------------------------------------------------------------
 
-# No page takes a file upload; the largest form (a council meeting with 500 members'
-# attendance and long minutes) stays well under these. Bigger requests are refused with 400
-# (too many fields, Django) or 413 (too large, psp.middleware) before a view reads them.
+# The largest form (a council meeting with 500 members' attendance and long minutes) stays
+# well under these. Bigger requests are refused with 400 (too many fields, Django) or 413
+# (too large, psp.middleware) before a view reads them; the only pages that take a file (a
+# family's documents, below) allow a body of one document and the form around it. Files
+# over FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to a temporary file, not held in memory.
 PSP_MAX_REQUEST_BYTES = env.int("PSP_MAX_REQUEST_BYTES", default=2_621_440)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PSP_MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_200
@@ -356,7 +360,7 @@ if PSP_DECISION_DAYS < 1:
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -368,6 +372,54 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "/media/"
 # Where `manage.py backup` writes its archives (they hold every family's record).
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
+
+# --- Family documents ---------------------------------------------------------------------
+
+# Signed consents, releases of information, court orders (mentoring.documents): kept under
+# random names where no address serves them, read only through the app's download page.
+# "local" (the default): a folder, by default inside MEDIA_ROOT so that `make backup` and
+# the Compose file's media volume keep them; nothing serves MEDIA_ROOT. "s3": a private
+# bucket of any S3-compatible service, with django-storages (pip install '.[s3]').
+PSP_DOCUMENT_MAX_BYTES = env.int("PSP_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+PSP_DOCUMENTS_STORAGE = env.str("PSP_DOCUMENTS_STORAGE", default="local")
+PSP_DOCUMENTS_ROOT = env.str("PSP_DOCUMENTS_ROOT", default=str(Path(MEDIA_ROOT) / "documents"))
+if PSP_DOCUMENT_MAX_BYTES < 1:
+    raise ImproperlyConfigured("PSP_DOCUMENT_MAX_BYTES must be 1 or more.")
+if PSP_DOCUMENTS_STORAGE == "local":
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(PSP_DOCUMENTS_ROOT),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+elif PSP_DOCUMENTS_STORAGE == "s3":
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            "PSP_DOCUMENTS_STORAGE=s3 needs django-storages: pip install '.[s3]'."
+        )
+    PSP_DOCUMENTS_S3_BUCKET = env.str("PSP_DOCUMENTS_S3_BUCKET", default="")
+    if not PSP_DOCUMENTS_S3_BUCKET:
+        raise ImproperlyConfigured("PSP_DOCUMENTS_STORAGE=s3 needs PSP_DOCUMENTS_S3_BUCKET.")
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PSP_DOCUMENTS_S3_BUCKET,
+            "endpoint_url": env.str("PSP_DOCUMENTS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("PSP_DOCUMENTS_S3_REGION", default="") or None,
+            "access_key": env.str("PSP_DOCUMENTS_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("PSP_DOCUMENTS_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("PSP_DOCUMENTS_S3_PREFIX", default="documents"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            # Files are streamed through the app's download page, never linked to.
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    }
+else:
+    raise ImproperlyConfigured('PSP_DOCUMENTS_STORAGE must be "local" or "s3".')
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1063,6 +1063,7 @@ def prepare() -> dict[str, Any]:
         CaseGoal,
         CaseStatus,
         ClaimStatus,
+        Document,
         ExpenseClaim,
         Hearing,
         ParentPartner,
@@ -1144,6 +1145,11 @@ def prepare() -> dict[str, Any]:
             .order_by("-pk")
             .first()
         ),
+        "document": pk(
+            Document.objects.filter(case__program=door, case__status=CaseStatus.OPEN)
+            .order_by("-pk")
+            .first()
+        ),
         "partner": pk(partner),
         "accepted": pk(
             Referral.objects.filter(program=door, status=Status.ACCEPTED, case__isnull=True)
@@ -1184,6 +1190,15 @@ def prepare() -> dict[str, Any]:
     own["case"] = pk(own_case)
     own["hearing"] = pk(
         Hearing.objects.filter(
+            case__status=CaseStatus.OPEN,
+            case__assignments__parent_partner=partner,
+            case__assignments__ended_on__isnull=True,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    own["document"] = pk(
+        Document.objects.filter(
             case__status=CaseStatus.OPEN,
             case__assignments__parent_partner=partner,
             case__assignments__ended_on__isnull=True,

@@ -185,8 +185,13 @@ def _default_language() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings: Settings, tmp_path: Path) -> None:
-    """Files a test stores (generated reports) go to a temporary folder, never the repo."""
+    """Files a test stores (generated reports, documents) go to a temporary folder, never
+    the repo."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    documents = settings.STORAGES["documents"]
+    if documents["BACKEND"] == "django.core.files.storage.FileSystemStorage":
+        options = {**documents["OPTIONS"], "location": str(tmp_path / "media" / "documents")}
+        settings.STORAGES = {**settings.STORAGES, "documents": {**documents, "OPTIONS": options}}
 
 
 @pytest.fixture

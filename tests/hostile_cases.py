@@ -241,6 +241,22 @@ CASES: list[FormCase] = [
         setup=mentoring_records,
         valid={"version": "1"},
     ),
+    # The file box is not typed into: without a file the form always comes back, and the
+    # hostile values in the other boxes must be shown again, never saved nor a 500.
+    FormCase(
+        "document_add",
+        (M.DocumentForm,),
+        "door_parent_partner",
+        "/mentoring/cases/{case}/documents/new/",
+        setup=mentoring_records,
+    ),
+    FormCase(
+        "referral_document_add",
+        (M.DocumentForm,),
+        "door_coordinator",
+        "/mentoring/referrals/{accepted}/documents/new/",
+        setup=mentoring_records,
+    ),
     FormCase(
         "claim_new",
         (M.ClaimForm, M.ClaimExpenseFormSet, M.ClaimExpenseForm),

@@ -35,6 +35,10 @@ def forwards(apps, schema_editor):
 def backwards(apps, schema_editor):
     apps.get_model("mentoring", "Hearing").objects.all().delete()
     apps.get_model("mentoring", "HearingType").objects.all().delete()
+    if schema_editor.connection.vendor == "postgresql":
+        # The deletes' deferred foreign-key checks run now: PostgreSQL refuses to alter a
+        # table (the constraints and tables this migration removes next) with checks pending.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

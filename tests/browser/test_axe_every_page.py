@@ -37,6 +37,7 @@ from reporting.models import Report, ReportStatus, ReportStep
 from tests.browser.conftest import axe_report, inject_axe
 from tests.factories import TEST_PASSWORD, ReferralFactory, UserFactory
 from tests.matrix import PERSONAS
+from tests.mentoring.factories import add_document
 from tests.mfa import enroll_totp, totp_code
 from tests.reporting.matrix_cases import placeholders as report_placeholders
 from tests.test_access_matrix import CASES
@@ -75,6 +76,7 @@ NOT_PAGES = {
     "reporting:pdf": "PDF download (its own accessibility is checked on the PDF)",
     "reporting:csv": "CSV download",
     "calendar_feed_ics": "iCalendar download (read with icalendar in tests/reporting)",
+    "mentoring:document_download": "a family's document, downloaded as it was uploaded",
     "reporting:status": "HTML fragment polled into the report page (checked there)",
     "referrals:source_events": "HTML fragment of the referral form's event search (checked there)",
     "mfa_download_recovery_codes": "plain-text download",
@@ -311,6 +313,8 @@ def demo_records(personas: dict[str, Any], door: Program) -> dict[str, Any]:
         "hearing": case.hearings.first()
         or Hearing.objects.create(case=case, day=case.opened_on, court="Door County Circuit Court"),
         "activity": case.activities.filter(parent_partner=partner).first(),
+        "document": case.documents.first()
+        or add_document(case, personas["door_coordinator"], name="Release of information.pdf"),
         "partner": partner,
         # The demo assigns every accepted referral: one more waits for a Parent Partner.
         "accepted": Referral.objects.filter(

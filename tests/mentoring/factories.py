@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -15,6 +16,8 @@ from mentoring.models import (
     Assignment,
     Case,
     ContactMode,
+    Document,
+    DocumentType,
     EligibilityBasis,
     ParentPartner,
     Resource,
@@ -131,3 +134,41 @@ class ActivityFactory(DjangoModelFactory[Activity]):
     mode = ContactMode.IN_PERSON
     notes = "Talked about the next family time visit."
     mileage = Decimal("12.5")
+
+
+# The smallest files of each kind a person sends: what their first bytes say is all that is
+# read of them.
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+HTML_BYTES = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
+EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
+
+
+def add_document(
+    parent: Case | Referral,
+    actor: User,
+    *,
+    content: bytes = PDF_BYTES,
+    name: str = "Signed consent.pdf",
+    content_type: str = "application/pdf",
+    document_type: str = DocumentType.CONSENT,
+    dated_on: datetime.date | None = None,
+) -> Document:
+    """A document kept through the service, as the upload page keeps it (file stored)."""
+    from mentoring import services
+
+    return services.document_add(
+        actor=actor,
+        parent=parent,
+        upload=SimpleUploadedFile(name, content, content_type="application/octet-stream"),
+        content_type=content_type,
+        data={
+            "document_type": document_type,
+            "dated_on": dated_on or timezone.localdate() - datetime.timedelta(days=3),
+        },
+    )

@@ -13,7 +13,7 @@ from psp.models import Program
 from referrals.models import Status
 from tests.factories import ReferralFactory
 from tests.matrix import Case, everyone
-from tests.mentoring.factories import ActivityFactory, ResourceFactory, assign_case
+from tests.mentoring.factories import ActivityFactory, ResourceFactory, add_document, assign_case
 
 
 def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
@@ -36,9 +36,11 @@ def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
         ).pk
         for status in (ClaimStatus.SUBMITTED, ClaimStatus.SENT_BACK, ClaimStatus.APPROVED)
     }
+    document = add_document(case, personas["door_coordinator"])
     return {
         **claims,
         "hearing": hearing.pk,
+        "document": document.pk,
         "resource": resource.pk,
         "case": case.pk,
         "goal": goal.pk,
@@ -120,6 +122,30 @@ CASES = [
         everyone(
             404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=200, admin=403
         ),
+    ),
+    Case(
+        "mentoring:document_add",
+        "/mentoring/cases/{case}/documents/new/",
+        everyone(
+            404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=200, admin=403
+        ),
+    ),
+    Case(
+        "mentoring:referral_document_add",
+        "/mentoring/referrals/{accepted}/documents/new/",
+        everyone(404, door_coordinator=200, door_pp_coordinator=200, admin=403),
+    ),
+    # Documents are the family's and its team's: not the administrator's, the referrer's,
+    # clinical support's or the state's, who are not told they exist.
+    Case(
+        "mentoring:document_download",
+        "/mentoring/documents/{document}/download/",
+        everyone(404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=200),
+    ),
+    Case(
+        "mentoring:document_expire",
+        "/mentoring/documents/{document}/expire/",
+        everyone(404, door_coordinator=200, door_pp_coordinator=403, door_parent_partner=403),
     ),
     Case(
         "mentoring:goal_progress",

@@ -37,7 +37,7 @@ def test_every_apps_rules_are_registered() -> None:
 
 
 def test_the_other_apps_add_to_the_referral_pages() -> None:
-    assert len(hooks.get("referral.sections")) == 1  # mentoring: progress shared
+    assert len(hooks.get("referral.sections")) == 2  # mentoring: progress shared, documents
     assert len(hooks.get("referral.source_events")) == 1  # councils: outreach events
 
 
@@ -46,4 +46,4 @@ def test_the_navigation_keeps_its_order(personas, client_for) -> None:
     response = client_for(personas["door_coordinator"]).get("/dashboard/")
     labels = [str(item["label"]) for item in response.context["nav_items"]]
     assert labels == ["Dashboard", "Programs", "Referrals", "Cases", "Review", "Parent Partners",
-                      "Councils", "Calendar", "Reports", "Audit log"]  # fmt: skip
+                      "Mileage", "Councils", "Calendar", "Reports", "Audit log"]  # fmt: skip

@@ -26,7 +26,7 @@ from mentoring.models import (
 from psp.models import AuditAction, AuditEntry
 from referrals.models import Status, Transition
 from tests.factories import ChildFactory, ParentFactory, ReferralFactory
-from tests.mentoring.factories import ActivityFactory, assign_case
+from tests.mentoring.factories import ActivityFactory, add_document, assign_case
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +86,13 @@ def test_the_coordinator_downloads_every_kind_of_record(personas, door, family, 
     # Names no label contains (a generated "Li" is inside "Living with other relatives").
     other.parents.update(first_name="Quennell", last_name="Okonkwo-Vasquez")
     other_parent.refresh_from_db()
+    # What each document is (its file is downloaded from the case), and its adding, logged.
+    add_document(
+        family.cases.get(),
+        personas["door_coordinator"],
+        name="Release to Dr. Lindqvist.pdf",
+        dated_on=timezone.localdate(),
+    )
     response = download(client_for(personas["door_coordinator"]), family)
 
     assert response["Content-Type"] == "application/zip"
@@ -115,7 +122,8 @@ def test_the_coordinator_downloads_every_kind_of_record(personas, door, family, 
         "goal_progress": 1,
         "contacts": 2,
         "surveys": 1,
-        "audit_log": 0,
+        "documents": 1,
+        "audit_log": 1,
     }
     assert record["family_id"] == family.pk
     assert record["program"]["name"] == "Door County PSP"
@@ -132,6 +140,7 @@ def test_the_coordinator_downloads_every_kind_of_record(personas, door, family, 
         "Called mother.",
         "Find stable housing 0",
         "Plea entered.",
+        "Release to Dr. Lindqvist.pdf",
         "Visited the housing office 0",
         "Talked about the court date 1",
         "Sturgeon Bay library",

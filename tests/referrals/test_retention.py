@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import pytest
+from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -26,8 +27,14 @@ from psp.models import AuditAction, AuditEntry
 from referrals import retention
 from referrals.models import Child, DischargeReason, Family, Parent, Referral, Status, Transition
 from referrals.tasks import anonymise_closed_families
-from tests.factories import ChildFactory, ParentFactory, ReferralFactory, RemovalEpisodeFactory
-from tests.mentoring.factories import ActivityFactory, ParentPartnerFactory
+from tests.factories import (
+    ChildFactory,
+    ParentFactory,
+    ReferralFactory,
+    RemovalEpisodeFactory,
+    UserFactory,
+)
+from tests.mentoring.factories import ActivityFactory, ParentPartnerFactory, add_document
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +105,9 @@ def closed_family(program: Any, closed_on: datetime.date, **parent: Any) -> Fami
         judge="Judge Weber",
         outcome="Mom's sister to supervise visits.",
     )
+    add_document(
+        case, UserFactory(), name="Consent Maria Lopez.pdf", dated_on=case.opened_on + 2 * day
+    )
     ActivityFactory(
         case=case,
         parent_partner=partner,
@@ -134,8 +144,10 @@ def test_closed_more_than_the_retention_years_ago_is_anonymised_and_not_a_day_la
     assert not is_anonymised(newer)
 
 
-def test_identifying_details_go_and_the_facts_stay(door):
+def test_identifying_details_go_and_the_facts_stay(door, django_capture_on_commit_callbacks):
     family = closed_family(door, timezone.localdate() - datetime.timedelta(days=YEARS * 366))
+    stored = family.cases.get().documents.get().stored_name
+    assert storages["documents"].exists(stored)
     parent, child = family.parents.get(), family.children.get()
     case = family.cases.get()
     activity = case.activities.get()
@@ -147,7 +159,8 @@ def test_identifying_details_go_and_the_facts_stay(door):
         "activity": (activity.occurred_on, activity.duration_minutes, activity.activity_type),
         "parent": (parent.race_ethnicity, parent.preferred_language, parent.consent_date),
     }
-    run()
+    with django_capture_on_commit_callbacks(execute=True):
+        run()
 
     parent.refresh_from_db()
     assert (parent.first_name, parent.last_name) == ("Anonymised", "parent 1")
@@ -170,6 +183,11 @@ def test_identifying_details_go_and_the_facts_stay(door):
     assert (hearing.outcome, hearing.judge, hearing.day) == ("", "", case.opened_on + 5 * day)
     activity.refresh_from_db()
     assert (activity.notes, activity.location, activity.next_step) == ("", "", "")
+    # A document's file goes with the names in it; what it was and when stays.
+    document = case.documents.get()
+    assert (document.stored_name, document.original_name) == ("", "")
+    assert (document.document_type, document.dated_on) == ("consent", case.opened_on + 2 * day)
+    assert not storages["documents"].exists(stored)
     assert before == {
         "child": list(
             child.episodes.values_list("removed_on", "discharged_on", "discharge_reason")
