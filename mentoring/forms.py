@@ -30,6 +30,7 @@ from mentoring.models import (
     ClosureOutcome,
     ContactMode,
     Document,
+    DocumentType,
     GoalStatus,
     Hearing,
     HearingType,
@@ -294,6 +295,8 @@ class DocumentForm(ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A type is chosen from the list: no empty "---------" choice among the radios.
+        set_choices(self, "document_type", DocumentType.choices)
         limit = filesizeformat(settings.PSP_DOCUMENT_MAX_BYTES)
         self.fields["file"].help_text = _(
             "A PDF, or a photo or scan (PNG, JPEG or WebP), up to %(limit)s."

@@ -1335,6 +1335,8 @@ def monthly_summary(
 # --- Mileage and expenses -------------------------------------------------------------------
 
 # Claims a coordinator acts on first: waiting for approval, then approved (to be paid).
+# A Parent Partner's own list starts with the ones sent back to them.
+SENT_BACK_FIRST = DbCase(When(status=ClaimStatus.SENT_BACK, then=0), default=1)
 CLAIM_ORDER = DbCase(
     When(status=ClaimStatus.SUBMITTED, then=0),
     When(status=ClaimStatus.APPROVED, then=1),
@@ -1364,7 +1366,13 @@ def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         shown = shown.filter(status=status)
     else:
         status = ""
-    shown = shown.order_by(CLAIM_ORDER, "-month", "parent_partner__last_name", "id")
+    coordinates = bool(policy.program_ids_where(user, policy.COORDINATORS))
+    shown = shown.order_by(
+        CLAIM_ORDER if coordinates else SENT_BACK_FIRST,
+        "-month",
+        "parent_partner__last_name",
+        "id",
+    )
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
     totals = selectors.claim_totals_by_person(claims, year)
     context = {
