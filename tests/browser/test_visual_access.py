@@ -16,6 +16,8 @@ from mentoring.models import (
     Activity,
     Case,
     CaseStatus,
+    ClaimStatus,
+    ExpenseClaim,
     Hearing,
     ParentPartner,
     Resource,
@@ -86,6 +88,13 @@ def pages_of(role: str) -> list[str]:
         ),
         "recommendation": _pk(Recommendation.objects.filter(council=council).first()),
         "stipend": None,
+        "document": None,  # the demo keeps no family documents: their pages are left out
+        **{
+            f"{status}_claim": _pk(
+                ExpenseClaim.objects.filter(parent_partner=partner, status=status).first()
+            )
+            for status in (ClaimStatus.SUBMITTED, ClaimStatus.SENT_BACK, ClaimStatus.APPROVED)
+        },
         "event": _pk(OutreachEvent.objects.filter(program__slug="door").first()),
         "report": _pk(done.filter(program__slug="door", suppressed=True).first()),
         "private": _pk(done.filter(program__slug="door", suppressed=False).first()),
