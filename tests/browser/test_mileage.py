@@ -15,7 +15,7 @@ from mentoring.models import ActivityType, ClaimStatus, ExpenseClaim
 from mentoring.selectors import month_start
 from psp.dates import format_when
 from tests.browser.conftest import axe_violations, sign_in
-from tests.browser.test_offline import families_of, shoot
+from tests.browser.test_offline import families_of, open_sign_out, shoot
 from tests.mentoring.factories import ActivityFactory
 
 pytestmark = pytest.mark.browser
@@ -25,6 +25,12 @@ def signed_in(page: Page, url: str, username: str) -> None:
     """Signed in, and the first page after it shown (so the next address is not raced)."""
     sign_in(page, url, username)
     expect(page.locator("#account-menu")).to_be_attached()
+
+
+def signed_out(page: Page) -> None:
+    """Signed out through the account menu, as a person hands the tablet on."""
+    open_sign_out(page)
+    expect(page.locator("#account-menu")).to_have_count(0)
 
 
 def test_a_claim_goes_from_submitted_to_paid(page: Page, live_server, demo) -> None:
@@ -74,7 +80,7 @@ def test_a_claim_goes_from_submitted_to_paid(page: Page, live_server, demo) -> N
     assert claim.miles >= Decimal("23.5")
     assert axe_violations(page) == []
 
-    page.context.clear_cookies()
+    signed_out(page)
     signed_in(page, live_server.url, "door-coordinator")
     page.goto(f"{live_server.url}/mentoring/mileage/?status=submitted")
     row = (
@@ -96,7 +102,7 @@ def test_a_claim_goes_from_submitted_to_paid(page: Page, live_server, demo) -> N
     claim.refresh_from_db()
     assert (claim.status, claim.payment_reference) == (ClaimStatus.PAID, "Check 2044")
 
-    page.context.clear_cookies()
+    signed_out(page)
     signed_in(page, live_server.url, username)
     page.goto(f"{live_server.url}/mentoring/mileage/{claim.pk}/")
     expect(page.locator("[data-claim-status]")).to_have_text("Paid")
