@@ -247,6 +247,12 @@ class ContactChangeSerializer(serializers.Serializer[Any]):
         required=False, max_digits=6, decimal_places=1, min_value=0, max_value=1000
     )
     next_step = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    next_step_due = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The day the next step is due by: it becomes a follow-up for the Parent "
+        "Partner (a week after the contact when not given).",
+    )
     next_court_date = serializers.DateField(required=False, allow_null=True)
     resource = serializers.PrimaryKeyRelatedField(
         queryset=Resource.objects.none(), required=False, allow_null=True

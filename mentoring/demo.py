@@ -60,6 +60,7 @@ from mentoring.models import (
     EligibilityBasis,
     Employer,
     ExpenseClaim,
+    FollowUp,
     GoalProgress,
     GoalStatus,
     Hearing,
@@ -785,6 +786,7 @@ class ProgramSeeder:
         self.add_hearings()
         self.add_goals()
         self.add_activities()
+        self.add_follow_ups()
         self.add_surveys()
         self.add_supervision()
         self.add_clinical_support()
@@ -1538,6 +1540,45 @@ class ProgramSeeder:
         self.ensure_sent_back(activities)
         bulk_insert_rows(Activity, activities)
         self.counts["contacts"] = len(activities)
+
+    def add_follow_ups(self) -> None:
+        """Each open case's latest next step is its Parent Partner's follow-up, due a week
+        after the contact (so some are overdue, as in life), and the coordinator has one
+        on a case: to call the social worker before the next hearing."""
+        latest: dict[int, Activity] = {}
+        contacts = (
+            Activity.objects.filter(program=self.program, case__status=CaseStatus.OPEN)
+            .exclude(next_step="")
+            .select_related("parent_partner")
+            .order_by("case_id", "-occurred_on", "-id")
+        )
+        for contact in contacts:
+            latest.setdefault(contact.case_id, contact)
+        follow_ups = [
+            FollowUp(
+                case_id=contact.case_id,
+                what=contact.next_step,
+                due_on=contact.occurred_on + _days(7),
+                owner_id=contact.parent_partner.user_id,
+                from_contact=contact,
+                created_by_id=contact.parent_partner.user_id,
+            )
+            for contact in latest.values()
+            if contact.parent_partner.user_id
+        ]
+        if self.pp_coordinator is not None and latest:
+            case_id = min(latest)
+            follow_ups.append(
+                FollowUp(
+                    case_id=case_id,
+                    what="Call the social worker about the next hearing",
+                    due_on=self.today + _days(3),
+                    owner=self.pp_coordinator,
+                    created_by=self.pp_coordinator,
+                )
+            )
+        FollowUp.objects.bulk_create(follow_ups, batch_size=1000)
+        self.counts["follow-ups"] = len(follow_ups)
 
     def ensure_sent_back(self, activities: list[dict[str, Any]]) -> None:
         """The demo Parent Partner has a contact to fix: their latest one not signed off."""

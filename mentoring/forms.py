@@ -31,6 +31,7 @@ from mentoring.models import (
     ContactMode,
     Document,
     DocumentType,
+    FollowUp,
     GoalStatus,
     Hearing,
     HearingType,
@@ -46,7 +47,7 @@ from mentoring.models import (
     is_in_future,
     question_text,
 )
-from mentoring.selectors import no_contact_in_14_days
+from mentoring.selectors import follow_up_owners, no_contact_in_14_days
 from psp.filters import FilterSet, OrderingFilter
 from psp.forms import (
     DateField,
@@ -188,6 +189,39 @@ class CaseForm(ModelForm):
             # checks (a closed case needs an outcome) run on it.
             self.instance.closure_outcome = cleaned["closure_outcome"]
         return cleaned
+
+
+class FollowUpForm(ModelForm):
+    """A follow-up on a case: what, by when, and who does it (someone on the case)."""
+
+    version = VersionField(required=False)
+    due_on = DateField(
+        label=_("By"),
+        widget=IsoDateInput(attrs={"class": "form-control form-control-lg"}),
+        error_messages={"required": _("Enter the day it should be done by.")},
+    )
+
+    class Meta:
+        model = FollowUp
+        fields = ["what", "due_on", "owner"]
+        labels = {"what": _("What to do"), "owner": _("Who does it")}
+        widgets = {"owner": forms.RadioSelect}
+        error_messages = {
+            "what": {"required": _("Write what is to be done.")},
+            "owner": {"required": _("Choose who does it.")},
+        }
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.case = case
+        owners = self.fields["owner"]
+        choices = follow_up_owners(case)
+        if self.instance.owner_id:  # kept on offer, even if they have left the case since
+            choices = (choices | User.objects.filter(pk=self.instance.owner_id)).distinct()
+        owners.queryset = choices  # type: ignore[attr-defined]
+        owners.empty_label = None  # type: ignore[attr-defined]
+        owners.label_from_instance = lambda user: user.get_full_name() or user.email  # type: ignore[attr-defined]
+        self.fields["what"].widget.attrs.setdefault("class", "form-control form-control-lg")
 
 
 class HearingForm(ModelForm):
@@ -442,6 +476,12 @@ class ActivityForm(ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    next_step_due = DateField(
+        label=_("Next step by (optional)"),
+        required=False,
+        widget=IsoDateInput(attrs={"class": "form-control form-control-lg"}),
+        help_text=_("Left empty: a week after the contact. It goes on your follow-ups."),
+    )
 
     class Meta:
         model = Activity
@@ -509,6 +549,9 @@ class ActivityForm(ModelForm):
             self.initial.setdefault("present", self.instance.present)
             self.initial.setdefault("case", self.instance.case_id)
             self.initial.setdefault("client_uuid", self.instance.client_uuid)
+            follow_up = FollowUp.objects.filter(from_contact=self.instance).first()
+            if follow_up is not None:
+                self.initial.setdefault("next_step_due", follow_up.due_on)
         else:
             self.initial.setdefault("date", timezone.localdate())
             self.initial.setdefault("client_uuid", uuid.uuid4())
@@ -547,6 +590,11 @@ class ActivityForm(ModelForm):
             "resource"
         ):
             self.add_error("resource", RESOURCE_NEEDED)
+        due = cleaned.get("next_step_due")
+        if due and not (cleaned.get("next_step") or "").strip():
+            self.add_error("next_step", _("Write the next step, or leave its day empty."))
+        elif due and day and due < day:
+            self.add_error("next_step_due", _("Enter a day on or after the contact."))
         if cleaned.get("activity_type") != ActivityType.COURT_HEARING:
             cleaned["next_court_date"] = None
         elif cleaned.get("next_court_date") and day and cleaned["next_court_date"] <= day:

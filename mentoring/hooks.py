@@ -21,6 +21,7 @@ from mentoring.models import (
     CaseGoal,
     CaseStatus,
     Document,
+    FollowUp,
     GoalProgress,
     Hearing,
     Present,
@@ -257,6 +258,11 @@ def _anonymise_cases(family: Family, result: Anonymised) -> None:
         GoalProgress,
         GoalProgress.objects.filter(goal__case__family=family).update(note=REMOVED),
         ["note"],
+    )
+    result.add(
+        FollowUp,
+        FollowUp.objects.filter(case__family=family).update(version=F("version") + 1, what=REMOVED),
+        ["what"],
     )
     _remove_document_files(family, result)
     contact_fields = ["location", "notes", "next_step", "review_comment"]

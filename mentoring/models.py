@@ -758,6 +758,70 @@ class Activity(VersionedModel):
             raise ValidationError(errors)
 
 
+class FollowUp(VersionedModel):
+    """Something someone on the case team will do for a family, by a day: the next step a
+    Parent Partner noted with a contact, or one a coordinator sets. Open until marked done."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    what = models.CharField(_("what to do"), max_length=300)
+    due_on = models.DateField(_("by"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        verbose_name=_("who"),
+    )
+    from_contact = models.OneToOneField(
+        Activity,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_up",
+        verbose_name=_("from the contact"),
+    )
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        indexes = [
+            # A person's open follow-ups, and a case's, soonest first.
+            models.Index(
+                fields=["owner", "due_on"],
+                condition=models.Q(done_at__isnull=True),
+                name="follow_up_open_by_owner",
+            ),
+            models.Index(fields=["case", "due_on"], name="follow_up_case_due"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Follow-up by %(day)s") % {"day": format_when(self.due_on, "date")})
+
+    @property
+    def audit_program_id(self) -> int:
+        return self.case.program_id
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return self.done_at is None and self.due_on < (today or timezone.localdate())
+
+
 # --- Support for Parent Partners ----------------------------------------------------------
 
 
@@ -1008,6 +1072,7 @@ class ReminderKind(models.TextChoices):
     NO_CONTACT = "no_contact", _("No contact in 14 days")
     COURT_HEARING = "court_hearing", _("Court hearing within 7 days")
     NO_CLINICAL_SESSION = "no_clinical_session", _("No clinical support session this month")
+    FOLLOW_UP_DUE = "follow_up_due", _("Follow-up due")
 
 
 class ReminderSent(models.Model):

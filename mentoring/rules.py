@@ -16,6 +16,7 @@ from mentoring.models import (
     ClinicalSupportSession,
     Document,
     ExpenseClaim,
+    FollowUp,
     Hearing,
     MileageRate,
     ParentPartner,
@@ -139,6 +140,32 @@ def _is_current_partner_on(user: User, case: Case) -> bool:
     return has_role(user, case.program_id, {Role.PARENT_PARTNER}) and (
         Case.objects.filter(_current_cases_of(user), pk=case.pk).exists()
     )
+
+
+@scope(FollowUp)
+def _follow_ups(user: User) -> models.QuerySet[FollowUp]:
+    """Follow-ups of the cases the user sees."""
+    return FollowUp.objects.filter(case__in=_cases(user))
+
+
+@rule("follow_up.list")
+def _follow_up_list(user: User, obj: Any) -> bool:
+    """The follow-ups page: the people who work cases (Parent Partners and coordinators)."""
+    return user.is_administrator or bool(
+        program_ids_where(user, COORDINATORS | {Role.PARENT_PARTNER})
+    )
+
+
+@rule("follow_up.add")
+def _follow_up_add(user: User, case: Case) -> bool:
+    """The case's Parent Partner or its coordinators, while the case is open."""
+    return case.status == CaseStatus.OPEN and _case_input(user, case)
+
+
+@rule("follow_up.change")
+def _follow_up_change(user: User, follow_up: FollowUp) -> bool:
+    """Change, hand over or mark done an open follow-up: the same people, on an open case."""
+    return follow_up.done_at is None and _follow_up_add(user, follow_up.case)
 
 
 @scope(Document)

@@ -23,6 +23,7 @@ from mentoring.models import (
     ClinicalSupportSession,
     Document,
     ExpenseClaim,
+    FollowUp,
     GoalProgress,
     MileageRate,
     ParentPartner,
@@ -867,3 +868,90 @@ def documents_section(user: User, shown: Case | Referral) -> dict[str, Any]:
         ),
         "add_document_url": add_url,
     }
+
+
+# --- Follow-ups ---------------------------------------------------------------------------
+
+
+FOLLOW_UP_ROLES = {Role.PARENT_PARTNER_COORDINATOR, Role.PROGRAM_COORDINATOR}
+
+
+def follow_up_owners(case: Case) -> QuerySet[User]:
+    """Who may be given a follow-up on this case: its Parent Partners now, and the program's
+    coordinators (2 queries when listed)."""
+    partners = Assignment.objects.filter(
+        case=case, ended_on__isnull=True, parent_partner__user__isnull=False
+    ).values("parent_partner__user")
+    coordinators = Membership.objects.filter(
+        program_id=case.program_id, role__in=FOLLOW_UP_ROLES, is_active=True
+    ).values("user")
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(pk__in=partners) | Q(pk__in=coordinators))
+        .order_by("first_name", "last_name", "id")
+    )
+
+
+def follow_ups_for_user(user: User) -> QuerySet[FollowUp]:
+    """Open follow-ups on the open cases ``user`` sees, soonest first, with what a row
+    shows; ``can_act`` on each says whether the user may change it or mark it done (the
+    policy's ``follow_up.change``, without a query per row)."""
+    return (
+        policy.visible(user, FollowUp)
+        .filter(done_at__isnull=True, case__status=CaseStatus.OPEN)
+        .select_related("case__referral", "owner")
+        .order_by("due_on", "id")
+    )
+
+
+FOLLOW_UPS_ON_HOME = 5
+
+
+@dataclass(frozen=True)
+class FollowUpSummary:
+    """A person's own open follow-ups for the dashboard: the soonest, and how many in all
+    and overdue."""
+
+    soonest: list[FollowUp]
+    total: int
+    overdue: int
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
+def mark_actionable(user: User, rows: list[FollowUp]) -> list[FollowUp]:
+    """Set ``can_act`` on rows from ``follow_ups_for_user``: the user coordinates the
+    program, or is a Parent Partner there (then the case is one of theirs now, or they
+    would not see it)."""
+    working = set(policy.program_ids_where(user, FOLLOW_UP_ROLES | {Role.PARENT_PARTNER}))
+    for row in rows:
+        row.can_act = row.case.program_id in working  # type: ignore[attr-defined]
+    return rows
+
+
+def follow_up_summary(
+    user: User, today: datetime.date | None = None, limit: int = FOLLOW_UPS_ON_HOME
+) -> FollowUpSummary:
+    """``user``'s own open follow-ups (2 queries, whatever the number)."""
+    today = today or timezone.localdate()
+    mine = follow_ups_for_user(user).filter(owner=user)
+    counts = mine.order_by().aggregate(
+        total=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today))
+    )
+    soonest = mark_actionable(user, list(mine[:limit])) if counts["total"] else []
+    names = parent_names({row.case.family_id for row in soonest})
+    for row in soonest:
+        row.parent_names = names.get(row.case.family_id, [])  # type: ignore[attr-defined]
+    return FollowUpSummary(soonest=soonest, total=counts["total"], overdue=counts["overdue"])
+
+
+def follow_ups_due(today: datetime.date) -> QuerySet[FollowUp]:
+    """Every open follow-up due by ``today`` on an open case, for the daily reminders."""
+    return (
+        FollowUp.objects.filter(
+            done_at__isnull=True, due_on__lte=today, case__status=CaseStatus.OPEN
+        )
+        .select_related("case__referral", "owner")
+        .order_by("due_on", "id")
+    )

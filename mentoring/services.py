@@ -31,6 +31,7 @@ from mentoring.models import (
     ClinicalSupportSession,
     Document,
     ExpenseClaim,
+    FollowUp,
     GoalProgress,
     Hearing,
     MileageRate,
@@ -391,6 +392,7 @@ def activity_log(
         changes=audit.snapshot(activity, ACTIVITY_FIELDS),
     )
     _take_next_court_date(actor=actor, activity=activity)
+    _take_next_step(actor=actor, activity=activity, due_on=data.get("next_step_due"))
     return activity, True
 
 
@@ -402,6 +404,140 @@ def _take_next_court_date(*, actor: User, activity: Activity) -> None:
         return
     schedule_hearing(actor=actor, case=activity.case, day=day, from_contact=activity)
     sync_next_hearing([activity.case_id])
+
+
+NEXT_STEP_DAYS = 7  # a next step noted without a day is due a week after the contact
+
+
+def _take_next_step(*, actor: User, activity: Activity, due_on: datetime.date | None) -> None:
+    """A contact's next step is a follow-up for its Parent Partner, due ``due_on`` (or a week
+    after the contact). Changing the contact's next step changes its follow-up while that is
+    open; clearing it removes the open follow-up. A done one is left as it was."""
+    follow_up = FollowUp.objects.filter(from_contact=activity).first()
+    if follow_up is not None and follow_up.done_at is not None:
+        return
+    what = activity.next_step.strip()
+    if not what:
+        if follow_up is not None:
+            audit.record(
+                actor=actor,
+                action=AuditAction.DELETE,
+                obj=follow_up,
+                changes=audit.snapshot(follow_up, FOLLOW_UP_FIELDS),
+            )
+            follow_up.delete()
+        return
+    if activity.case.status != CaseStatus.OPEN:
+        return
+    if due_on is not None and due_on < activity.occurred_on:
+        raise ValidationError({"next_step_due": _("Enter a day on or after the contact.")})
+    due = due_on or (
+        follow_up.due_on
+        if follow_up is not None
+        else activity.occurred_on + datetime.timedelta(days=NEXT_STEP_DAYS)
+    )
+    if follow_up is None:
+        follow_up = FollowUp(
+            case=activity.case,
+            from_contact=activity,
+            owner_id=activity.parent_partner.user_id or actor.pk,
+            created_by=actor,
+        )
+        before: dict[str, Any] | None = None
+    else:
+        before = audit.snapshot(follow_up, FOLLOW_UP_FIELDS)
+    follow_up.what = what[: FollowUp._meta.get_field("what").max_length]
+    follow_up.due_on = due
+    follow_up.full_clean()
+    if before is None:
+        follow_up.save()
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=follow_up,
+            changes=audit.snapshot(follow_up, FOLLOW_UP_FIELDS),
+        )
+        return
+    changes = audit.diff(before, audit.snapshot(follow_up, FOLLOW_UP_FIELDS))
+    if changes:
+        follow_up.version += 1
+        follow_up.save(update_fields=["what", "due_on", "version"])
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=follow_up, changes=changes)
+
+
+FOLLOW_UP_FIELDS = ["what", "due_on", "owner"]
+
+
+def _check_owner(case: Case, owner: User | None) -> None:
+    if owner is None or not selectors.follow_up_owners(case).filter(pk=owner.pk).exists():
+        raise ValidationError(
+            {
+                "owner": _(
+                    "Choose someone on this family's case: its Parent Partner or a coordinator."
+                )
+            }
+        )
+
+
+@transaction.atomic
+def follow_up_save(
+    *,
+    actor: User,
+    case: Case,
+    follow_up: FollowUp | None,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+) -> FollowUp:
+    """Add a follow-up to a case, or change one (what, by when, who)."""
+    before_owner = None
+    if follow_up is None:
+        follow_up = FollowUp(case=case, created_by=actor)
+        before: dict[str, Any] | None = None
+    else:
+        # The stored row: a bound form has already changed ``follow_up``.
+        stored = FollowUp.objects.get(pk=follow_up.pk)
+        before, before_owner = audit.snapshot(stored, FOLLOW_UP_FIELDS), stored.owner_id
+    for name in FOLLOW_UP_FIELDS:
+        if name in data:
+            setattr(follow_up, name, data[name])
+    if before is None or follow_up.owner_id != before_owner:
+        _check_owner(case, follow_up.owner if follow_up.owner_id else None)
+    follow_up.full_clean()
+    if before is None:
+        follow_up.save()
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=follow_up,
+            changes=audit.snapshot(follow_up, FOLLOW_UP_FIELDS),
+        )
+        return follow_up
+    save_versioned(
+        instance=follow_up, expected_version=expected_version or 0, fields=FOLLOW_UP_FIELDS
+    )
+    changes = audit.diff(before, audit.snapshot(follow_up, FOLLOW_UP_FIELDS))
+    if changes:
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=follow_up, changes=changes)
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_done(*, actor: User, follow_up: FollowUp, expected_version: int) -> FollowUp:
+    """Mark a follow-up done (by whoever did it)."""
+    if follow_up.done_at is not None:
+        return follow_up
+    follow_up.done_at = timezone.now()
+    follow_up.done_by = actor
+    save_versioned(
+        instance=follow_up, expected_version=expected_version, fields=["done_at", "done_by"]
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=follow_up,
+        changes={"done": [None, format_when(timezone.localdate(), "date")]},
+    )
+    return follow_up
 
 
 HEARING_FIELDS = ["day", "time", "hearing_type", "court", "judge", "outcome"]
@@ -529,6 +665,8 @@ def activity_update(
         audit.record(actor=actor, action=AuditAction.UPDATE, obj=activity, changes=changes)
     if "next_court_date" in changes:
         _take_next_court_date(actor=actor, activity=activity)
+    if "next_step" in changes or data.get("next_step_due"):
+        _take_next_step(actor=actor, activity=activity, due_on=data.get("next_step_due"))
     return activity
 
 

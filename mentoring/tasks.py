@@ -15,16 +15,19 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from mentoring import selectors, services
 from mentoring.models import (
     Activity,
     Case,
     CaseStatus,
+    FollowUp,
     ReminderKind,
     ReminderSent,
     ReviewStatus,
 )
+from psp.dates import format_when
 from psp.models import Membership, Program, Role, User
 
 if TYPE_CHECKING:
@@ -75,6 +78,29 @@ def _reminder_lines(
     ]
 
 
+def follow_up_key(follow_up: FollowUp, day: datetime.date) -> str:
+    """Once on the day it is due, then once in each week it stays open after that (a day
+    the job did not run is caught up the next)."""
+    weeks_late = (day - follow_up.due_on).days // 7
+    return f"{follow_up.pk}:{follow_up.due_on.isoformat()}:{weeks_late}"
+
+
+def _follow_up_lines(follow_up: FollowUp, day: datetime.date) -> Callable[[], list[str]]:
+    """Named by the referral's number only: what to do is free text and stays behind the
+    sign-in."""
+
+    def lines() -> list[str]:
+        values = {
+            "number": follow_up.case.referral.number,
+            "day": format_when(follow_up.due_on, "date"),
+        }
+        if follow_up.due_on < day:
+            return [_("%(number)s: a follow-up was due on %(day)s") % values]
+        return [_("%(number)s: a follow-up is due today (%(day)s)") % values]
+
+    return lines
+
+
 @shared_task(name="mentoring.move_on_next_hearings")
 def move_on_next_hearings(today: str | None = None) -> int:
     """Just after midnight: a case whose next hearing was yesterday shows the one after it."""
@@ -84,8 +110,9 @@ def move_on_next_hearings(today: str | None = None) -> int:
 @shared_task(name="mentoring.send_daily_reminders")
 def send_daily_reminders(today: str | None = None) -> int:
     """No contact in 14 days (to the Parent Partner and their coordinator), a court hearing
-    in the next 7 days (to the Parent Partner), no clinical support yet this month after the
-    15th (to the Program Coordinator). Each is sent once."""
+    in the next 7 days (to the Parent Partner), a follow-up due or overdue (to whoever does
+    it), no clinical support yet this month after the 15th (to the Program Coordinator).
+    Each is sent once."""
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
     move_on_next_hearings(day.isoformat())  # in case the night's run was missed
     sent = 0
@@ -100,6 +127,13 @@ def send_daily_reminders(today: str | None = None) -> int:
                 sent += _send_once(
                     reminder.kind, reminder.key, recipient, _reminder_lines(case, reminder, day)
                 )
+    for follow_up in selectors.follow_ups_due(day):
+        sent += _send_once(
+            ReminderKind.FOLLOW_UP_DUE,
+            follow_up_key(follow_up, day),
+            follow_up.owner,
+            _follow_up_lines(follow_up, day),
+        )
     if day.day >= CLINICAL_REMINDER_FROM_DAY:
         programs = list(Program.objects.filter(is_active=True).values_list("pk", flat=True))
         for program_id in selectors.programs_without_clinical_session(programs, day):

@@ -14,6 +14,10 @@ urlpatterns = [
     path("cases/<int:pk>/close/", views.case_close, name="case_close"),
     path("cases/<int:pk>/hearings/new/", views.hearing_add, name="hearing_add"),
     path("hearings/<int:pk>/edit/", views.hearing_edit, name="hearing_edit"),
+    path("cases/<int:pk>/follow-ups/new/", views.follow_up_add, name="follow_up_add"),
+    path("follow-ups/", views.follow_up_list, name="follow_up_list"),
+    path("follow-ups/<int:pk>/edit/", views.follow_up_edit, name="follow_up_edit"),
+    path("follow-ups/<int:pk>/done/", views.follow_up_done, name="follow_up_done"),
     path("cases/<int:pk>/documents/new/", views.document_add, name="document_add"),
     path(
         "referrals/<int:pk>/documents/new/",

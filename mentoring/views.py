@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -38,6 +39,7 @@ from mentoring.forms import (
     CloseCaseForm,
     CoreTopicsForm,
     DocumentForm,
+    FollowUpForm,
     GoalForm,
     HearingForm,
     MileageRateForm,
@@ -62,6 +64,7 @@ from mentoring.models import (
     ClaimStatus,
     Document,
     ExpenseClaim,
+    FollowUp,
     GoalProgress,
     Hearing,
     MileageRate,
@@ -136,6 +139,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "profile": selectors.partner_profile_of(request.user),
             "this_month": today,
             "attention": selectors.reminders_for_cases(cases, today),
+            "follow_ups": selectors.follow_up_summary(request.user, today),
+            "today": today,
         },
     )
 
@@ -316,6 +321,8 @@ def _render_case(
         "can_export_record": policy.can(request.user, "family.export_record", case.family),
         "hearings": list(case.hearings.select_related("hearing_type")),
         "can_add_hearing": policy.can(request.user, "hearing.add", case),
+        "follow_ups": list(case.follow_ups.filter(done_at__isnull=True).select_related("owner")),
+        "can_follow_up": policy.can(request.user, "follow_up.add", case),
         "today": timezone.localdate(),
         **selectors.documents_section(request.user, case),
     }
@@ -384,6 +391,133 @@ def hearing_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ) or render(
         request, "mentoring/hearing_form.html", {"case": case, "form": form, "hearing": hearing}
     )
+
+
+# --- Follow-ups ---------------------------------------------------------------------------
+
+
+FOLLOW_UP_WHO = ("mine", "all")
+
+
+@login_required
+def follow_up_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Open follow-ups, soonest first: the user's own, or (coordinators) everyone's on the
+    cases they see, with the family each is for."""
+    policy.require(request.user, "follow_up.list")
+    coordinates = bool(policy.program_ids_where(request.user, policy.COORDINATORS))
+    who = request.GET.get("who", "")
+    if who not in FOLLOW_UP_WHO or not coordinates:
+        who = "mine"
+    rows = selectors.follow_ups_for_user(request.user)
+    if who == "mine":
+        rows = rows.filter(owner=request.user)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.mark_actionable(request.user, list(page.object_list))
+    names = selectors.parent_names({row.case.family_id for row in page.object_list})
+    for row in page.object_list:
+        row.parent_names = names.get(row.case.family_id, [])
+    return render(
+        request,
+        "mentoring/follow_up_list.html",
+        {
+            "page": page,
+            "who": who,
+            "coordinates": coordinates,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def follow_up_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = policy.get_for_user(
+        request.user,
+        policy.visible(request.user, Case).select_related("referral"),
+        "follow_up.add",
+        pk=pk,
+    )
+    owner = selectors.follow_up_owners(case).filter(
+        pk__in=[request.user.pk]
+        + [
+            user_id
+            for user_id in case.assignments.filter(ended_on__isnull=True).values_list(
+                "parent_partner__user", flat=True
+            )
+            if user_id
+        ]
+    )
+    initial = {"owner": (owner.filter(pk=request.user.pk).first() or owner.first())}
+    form = FollowUpForm(request.POST or None, case=case, initial=initial)
+    return save_form(
+        request,
+        form,
+        lambda cleaned: services.follow_up_save(
+            actor=request.user, case=case, follow_up=None, data=cleaned
+        ),
+        saved=_("Follow-up saved."),
+        then=lambda _follow_up: case,
+    ) or render(request, "mentoring/follow_up_form.html", {"case": case, "form": form})
+
+
+@login_required
+def follow_up_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    follow_up = policy.get_for_user(
+        request.user,
+        FollowUp.objects.select_related("case__referral", "owner"),
+        "follow_up.change",
+        pk=pk,
+    )
+    case = follow_up.case
+    form = FollowUpForm(request.POST or None, instance=follow_up, case=case)
+    return save_form(
+        request,
+        form,
+        lambda cleaned: services.follow_up_save(
+            actor=request.user,
+            case=case,
+            follow_up=follow_up,
+            data=cleaned,
+            expected_version=cleaned["version"],
+        ),
+        saved=_("Follow-up saved."),
+        then=lambda _follow_up: case,
+        stored_version=lambda: FollowUp.objects.get(pk=follow_up.pk).version,
+    ) or render(
+        request,
+        "mentoring/follow_up_form.html",
+        {"case": case, "form": form, "follow_up": follow_up},
+    )
+
+
+@require_POST
+@login_required
+def follow_up_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Mark a follow-up done, from the case page, the follow-ups page or the dashboard (each
+    says where to go back to in ``next``)."""
+    follow_up = policy.get_for_user(
+        request.user,
+        FollowUp.objects.select_related("case__referral"),
+        "follow_up.change",
+        pk=pk,
+    )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = follow_up.case.get_absolute_url()
+    version = whole_number(request.POST.get("version"))
+    try:
+        services.follow_up_done(
+            actor=request.user, follow_up=follow_up, expected_version=version or 0
+        )
+    except ConcurrentEditError:
+        messages.error(
+            request,
+            _("Someone changed this follow-up since you opened the page. Check it and try again."),
+        )
+    else:
+        messages.success(request, _("Done: %(what)s") % {"what": follow_up.what})
+    return redirect(back)
 
 
 # --- Documents ----------------------------------------------------------------------------

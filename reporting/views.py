@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentoring.models import Hearing
-from mentoring.selectors import attention_summary
+from mentoring.selectors import attention_summary, follow_up_summary
 from psp import audit, policy
 from psp import selectors as psp_selectors
 from psp.forms import add_model_errors
@@ -60,6 +60,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     social_worker = bool(policy.program_ids_where(user, {Role.SOCIAL_WORKER}))
     context = {
         "attention": attention_summary(user) if policy.can(user, "case.list") else None,
+        "follow_ups": (follow_up_summary(user) if policy.can(user, "follow_up.list") else None),
+        "today": timezone.localdate(),
         "my_programs": psp_selectors.my_program_roles(user),
         "all_programs": psp_selectors.programs_for_user(user) if user.is_administrator else None,
         "coordinated": coordinated,

@@ -1065,6 +1065,7 @@ def prepare() -> dict[str, Any]:
         ClaimStatus,
         Document,
         ExpenseClaim,
+        FollowUp,
         Hearing,
         ParentPartner,
         Resource,
@@ -1145,6 +1146,13 @@ def prepare() -> dict[str, Any]:
             .order_by("-pk")
             .first()
         ),
+        "follow_up": pk(
+            FollowUp.objects.filter(
+                case__program=door, case__status=CaseStatus.OPEN, done_at__isnull=True
+            )
+            .order_by("-pk")
+            .first()
+        ),
         "document": pk(
             Document.objects.filter(case__program=door, case__status=CaseStatus.OPEN)
             .order_by("-pk")
@@ -1190,6 +1198,16 @@ def prepare() -> dict[str, Any]:
     own["case"] = pk(own_case)
     own["hearing"] = pk(
         Hearing.objects.filter(
+            case__status=CaseStatus.OPEN,
+            case__assignments__parent_partner=partner,
+            case__assignments__ended_on__isnull=True,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    own["follow_up"] = pk(
+        FollowUp.objects.filter(
+            done_at__isnull=True,
             case__status=CaseStatus.OPEN,
             case__assignments__parent_partner=partner,
             case__assignments__ended_on__isnull=True,

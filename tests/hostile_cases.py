@@ -241,6 +241,21 @@ CASES: list[FormCase] = [
         setup=mentoring_records,
         valid={"version": "1"},
     ),
+    FormCase(
+        "follow_up_add",
+        (M.FollowUpForm,),
+        "door_pp_coordinator",
+        "/mentoring/cases/{case}/follow-ups/new/",
+        setup=mentoring_records,
+    ),
+    FormCase(
+        "follow_up_edit",
+        (M.FollowUpForm,),
+        "door_parent_partner",
+        "/mentoring/follow-ups/{follow_up}/edit/",
+        setup=mentoring_records,
+        valid={"version": "1"},
+    ),
     # The file box is not typed into: without a file the form always comes back, and the
     # hostile values in the other boxes must be shown again, never saved nor a 500.
     FormCase(

@@ -57,6 +57,9 @@
     if (one("mileage")) {
       payload.mileage = one("mileage");
     }
+    if (one("next_step_due") && payload.next_step) {
+      payload.next_step_due = one("next_step_due");
+    }
     if (one("next_court_date") && payload.activity_type === "court_hearing") {
       payload.next_court_date = one("next_court_date");
     }
@@ -141,10 +144,10 @@
   // The contact form's names that the API spells otherwise.
   var API_NAMES = { date: "occurred_on", time: "occurred_time", duration: "duration_minutes" };
   // Cleared, these are sent as "none" rather than left out.
-  var NULLABLE = ["occurred_time", "next_court_date", "resource"];
+  var NULLABLE = ["occurred_time", "next_court_date", "resource", "next_step_due"];
   var FORM_FIELDS = [
     "date", "time", "activity_type", "resource", "next_court_date", "mode", "duration",
-    "notes", "location", "present", "mileage", "next_step",
+    "notes", "location", "present", "mileage", "next_step", "next_step_due",
   ];
 
   function same(a, b) {

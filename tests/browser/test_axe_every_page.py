@@ -30,7 +30,15 @@ from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page
 
 from councils.models import Council, OutreachEvent, Stipend
-from mentoring.models import Case, ClaimStatus, ExpenseClaim, Hearing, ParentPartner, Resource
+from mentoring.models import (
+    Case,
+    ClaimStatus,
+    ExpenseClaim,
+    FollowUp,
+    Hearing,
+    ParentPartner,
+    Resource,
+)
 from psp.models import Program, User
 from referrals.models import Referral, Status
 from reporting.models import Report, ReportStatus, ReportStep
@@ -312,6 +320,10 @@ def demo_records(personas: dict[str, Any], door: Program) -> dict[str, Any]:
         "goal": case.goals.first(),
         "hearing": case.hearings.first()
         or Hearing.objects.create(case=case, day=case.opened_on, court="Door County Circuit Court"),
+        "follow_up": case.follow_ups.filter(done_at__isnull=True).first()
+        or FollowUp.objects.create(
+            case=case, what="Call the landlord", due_on=case.opened_on, owner=partner.user
+        ),
         "activity": case.activities.filter(parent_partner=partner).first(),
         "document": case.documents.first()
         or add_document(case, personas["door_coordinator"], name="Release of information.pdf"),

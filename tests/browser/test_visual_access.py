@@ -18,6 +18,7 @@ from mentoring.models import (
     CaseStatus,
     ClaimStatus,
     ExpenseClaim,
+    FollowUp,
     Hearing,
     ParentPartner,
     Resource,
@@ -72,6 +73,9 @@ def pages_of(role: str) -> list[str]:
         "case": _pk(cases.first()),
         "activity": _pk(waiting.filter(program__slug="door").first()),
         "hearing": _pk(Hearing.objects.filter(case__in=cases).order_by("-pk").first()),
+        "follow_up": _pk(
+            FollowUp.objects.filter(case__in=cases, done_at__isnull=True).order_by("-pk").first()
+        ),
         "partner": partner.pk,
         "accepted": _pk(
             Referral.objects.filter(
@@ -107,6 +111,9 @@ def pages_of(role: str) -> list[str]:
         values["case"] = _pk(own.first())
         values["activity"] = _pk(waiting.filter(parent_partner=partner).first())
         values["hearing"] = _pk(Hearing.objects.filter(case__in=own).order_by("-pk").first())
+        values["follow_up"] = _pk(
+            FollowUp.objects.filter(case__in=own, done_at__isnull=True).order_by("-pk").first()
+        )
     if role == "door_social_worker":
         mine = Referral.objects.filter(referred_by__username="door-social-worker")
         values["referral"] = _pk(mine.order_by("-pk").first())

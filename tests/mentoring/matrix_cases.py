@@ -8,7 +8,14 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from mentoring.models import CaseGoal, ClaimStatus, ExpenseClaim, Hearing, MileageRate
+from mentoring.models import (
+    CaseGoal,
+    ClaimStatus,
+    ExpenseClaim,
+    FollowUp,
+    Hearing,
+    MileageRate,
+)
 from psp.models import Program
 from referrals.models import Status
 from tests.factories import ReferralFactory
@@ -24,6 +31,12 @@ def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
     waiting = ReferralFactory(family__program=door, status=Status.ACCEPTED)
     resource = ResourceFactory(program=door)
     hearing = Hearing.objects.create(case=case, day=case.opened_on)
+    follow_up = FollowUp.objects.create(
+        case=case,
+        what="Call the landlord",
+        due_on=case.opened_on,
+        owner=personas["door_parent_partner"],
+    )
     MileageRate.objects.create(program=door, starts_on=datetime.date(2020, 1, 1), per_mile="0.70")
     claims = {
         f"{status}_claim": ExpenseClaim.objects.create(
@@ -40,6 +53,7 @@ def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
     return {
         **claims,
         "hearing": hearing.pk,
+        "follow_up": follow_up.pk,
         "document": document.pk,
         "resource": resource.pk,
         "case": case.pk,
@@ -122,6 +136,41 @@ CASES = [
         everyone(
             404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=200, admin=403
         ),
+    ),
+    Case(
+        "mentoring:follow_up_list",
+        "/mentoring/follow-ups/",
+        everyone(
+            403,
+            door_coordinator=200,
+            door_pp_coordinator=200,
+            door_parent_partner=200,
+            rock_coordinator=200,
+            admin=200,
+        ),
+    ),
+    Case(
+        "mentoring:follow_up_add",
+        "/mentoring/cases/{case}/follow-ups/new/",
+        everyone(
+            404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=200, admin=403
+        ),
+    ),
+    Case(
+        "mentoring:follow_up_edit",
+        "/mentoring/follow-ups/{follow_up}/edit/",
+        everyone(
+            404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=200, admin=403
+        ),
+    ),
+    Case(
+        "mentoring:follow_up_done",
+        "/mentoring/follow-ups/{follow_up}/done/",
+        everyone(
+            404, door_coordinator=302, door_pp_coordinator=302, door_parent_partner=302, admin=403
+        ),
+        method="post",
+        data={"version": "1"},
     ),
     Case(
         "mentoring:document_add",
