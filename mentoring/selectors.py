@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -412,6 +412,8 @@ class Reminder:
     url: str
     key: str
     program_id: int
+    # What the notification's message needs (``psp.notifications.message``): no names.
+    params: dict[str, str] = field(default_factory=dict)
 
 
 def reminders_for_cases(cases: list[Case], today: datetime.date | None = None) -> list[Reminder]:
@@ -434,6 +436,7 @@ def reminders_for_cases(cases: list[Case], today: datetime.date | None = None) -
                     url=url,
                     key=f"{case.pk}:{today.isocalendar()[1]}",
                     program_id=case.program_id,
+                    params={"number": number},
                 )
             )
         if case.next_court_date and today <= case.next_court_date <= today + datetime.timedelta(
@@ -450,6 +453,7 @@ def reminders_for_cases(cases: list[Case], today: datetime.date | None = None) -
                     url=url,
                     key=f"{case.pk}:{case.next_court_date.isoformat()}",
                     program_id=case.program_id,
+                    params={"number": number, "day": case.next_court_date.isoformat()},
                 )
             )
     return reminders

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,9 +48,9 @@ from mentoring.models import (
     TrainingRequirement,
     core_topics_for,
 )
-from psp import audit
+from psp import audit, notifications
 from psp.dates import format_when
-from psp.models import AuditAction, Program, User
+from psp.models import AuditAction, NotificationKind, Program, User
 from psp.numbers import round_half_up
 from psp.services import ConcurrentEditError, save_versioned
 from referrals import services as referral_services
@@ -263,6 +264,15 @@ def case_assign(
             "speaks_family_language": not other_language,
         },
     )
+    if partner.user is not None and partner.user.pk != actor.pk:
+        notifications.notify(
+            partner.user,
+            NotificationKind.CASE_ASSIGNED,
+            key=str(assignment.pk),
+            url=reverse("mentoring:case_detail", args=[case.pk]),
+            params={"number": referral.number},
+            program=case.program,
+        )
     return case
 
 
@@ -696,6 +706,20 @@ def activity_review(
             "comment": activity.review_comment,
         },
     )
+    partner = activity.parent_partner
+    if not sign_off and partner.user is not None and partner.user.pk != actor.pk:
+        notifications.notify(
+            partner.user,
+            NotificationKind.CONTACT_SENT_BACK,
+            # Each sending back is told: the version it left the contact at.
+            key=f"{activity.pk}:{activity.version}",
+            url=reverse("mentoring:activity_edit", args=[activity.pk]),
+            params={
+                "number": activity.case.referral.number,
+                "day": activity.occurred_on.isoformat(),
+            },
+            program=activity.program,
+        )
     return activity
 
 

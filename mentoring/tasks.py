@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from celery import shared_task
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from mentoring import selectors, services
 from mentoring.models import (
@@ -27,8 +26,8 @@ from mentoring.models import (
     ReminderSent,
     ReviewStatus,
 )
-from psp.dates import format_when
-from psp.models import Membership, Program, Role, User
+from psp import notifications
+from psp.models import Membership, NotificationKind, Program, Role, User
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -49,33 +48,41 @@ def _coordinators(program_id: int, role: str) -> list[User]:
     ]
 
 
-def _send_once(kind: str, key: str, recipient: User, lines: Callable[[], list[str]]) -> bool:
-    """Send one reminder e-mail unless this person already had it, in their language
-    (``lines`` are written once that language is on)."""
-    if not recipient.email:
-        return False
+# The notification each reminder is told as.
+NOTIFICATION_OF = {
+    ReminderKind.NO_CONTACT: NotificationKind.NO_CONTACT,
+    ReminderKind.COURT_HEARING: NotificationKind.HEARING_NEAR,
+    ReminderKind.NO_CLINICAL_SESSION: NotificationKind.NO_CLINICAL_SESSION,
+    ReminderKind.FOLLOW_UP_DUE: NotificationKind.FOLLOW_UP_DUE,
+}
+
+
+def _remind_once(
+    kind: str,
+    key: str,
+    recipient: User,
+    *,
+    url: str,
+    params: dict[str, str],
+    program_id: int,
+) -> bool:
+    """Tell one reminder unless this person already had it: in the app and by e-mail, as
+    they chose (``psp.notifications``). ``ReminderSent`` keeps that it was told, whatever
+    the person chose, so the next run does not tell it again."""
     try:
         with transaction.atomic():
             ReminderSent.objects.create(kind=kind, key=key, recipient=recipient)
     except IntegrityError:
         return False
-    with translation.override(recipient.language_or_default):
-        context = {"recipient": recipient, "lines": lines(), "kind": ReminderKind(kind).label}
-        subject = render_to_string("mentoring/email/reminder-subject.txt", context)
-        body = render_to_string("mentoring/email/reminder-body.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [recipient.email])
+    notifications.notify(
+        recipient,
+        NOTIFICATION_OF[ReminderKind(kind)],
+        key=key,
+        url=url,
+        params=params,
+        program=program_id,
+    )
     return True
-
-
-def _reminder_lines(
-    case: Case, reminder: selectors.Reminder, day: datetime.date
-) -> Callable[[], list[str]]:
-    """The reminder's line, written in whichever language is on when it is called."""
-    return lambda: [
-        again.message
-        for again in selectors.reminders_for_cases([case], day)
-        if again.key == reminder.key and again.kind == reminder.kind
-    ]
 
 
 def follow_up_key(follow_up: FollowUp, day: datetime.date) -> str:
@@ -83,22 +90,6 @@ def follow_up_key(follow_up: FollowUp, day: datetime.date) -> str:
     the job did not run is caught up the next)."""
     weeks_late = (day - follow_up.due_on).days // 7
     return f"{follow_up.pk}:{follow_up.due_on.isoformat()}:{weeks_late}"
-
-
-def _follow_up_lines(follow_up: FollowUp, day: datetime.date) -> Callable[[], list[str]]:
-    """Named by the referral's number only: what to do is free text and stays behind the
-    sign-in."""
-
-    def lines() -> list[str]:
-        values = {
-            "number": follow_up.case.referral.number,
-            "day": format_when(follow_up.due_on, "date"),
-        }
-        if follow_up.due_on < day:
-            return [_("%(number)s: a follow-up was due on %(day)s") % values]
-        return [_("%(number)s: a follow-up is due today (%(day)s)") % values]
-
-    return lines
 
 
 @shared_task(name="mentoring.move_on_next_hearings")
@@ -112,7 +103,8 @@ def send_daily_reminders(today: str | None = None) -> int:
     """No contact in 14 days (to the Parent Partner and their coordinator), a court hearing
     in the next 7 days (to the Parent Partner), a follow-up due or overdue (to whoever does
     it), no clinical support yet this month after the 15th (to the Program Coordinator).
-    Each is sent once."""
+    Each is told once, as a notification (in the app and
+    by e-mail, as each person chose). Returns how many were told."""
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
     move_on_next_hearings(day.isoformat())  # in case the night's run was missed
     sent = 0
@@ -124,26 +116,39 @@ def send_daily_reminders(today: str | None = None) -> int:
             if reminder.kind == ReminderKind.NO_CONTACT:
                 recipients += _coordinators(case.program_id, Role.PARENT_PARTNER_COORDINATOR)
             for recipient in recipients:
-                sent += _send_once(
-                    reminder.kind, reminder.key, recipient, _reminder_lines(case, reminder, day)
+                sent += _remind_once(
+                    reminder.kind,
+                    reminder.key,
+                    recipient,
+                    url=reminder.url,
+                    params=reminder.params,
+                    program_id=case.program_id,
                 )
     for follow_up in selectors.follow_ups_due(day):
-        sent += _send_once(
+        # By the referral's number only: what to do is free text, kept behind the sign-in.
+        sent += _remind_once(
             ReminderKind.FOLLOW_UP_DUE,
             follow_up_key(follow_up, day),
             follow_up.owner,
-            _follow_up_lines(follow_up, day),
+            url=follow_up.case.get_absolute_url(),
+            params={
+                "number": follow_up.case.referral.number,
+                "day": follow_up.due_on.isoformat(),
+            },
+            program_id=follow_up.case.program_id,
         )
     if day.day >= CLINICAL_REMINDER_FROM_DAY:
-        programs = list(Program.objects.filter(is_active=True).values_list("pk", flat=True))
-        for program_id in selectors.programs_without_clinical_session(programs, day):
+        programs = dict(Program.objects.filter(is_active=True).values_list("pk", "name"))
+        for program_id in selectors.programs_without_clinical_session(list(programs), day):
             key = f"{program_id}:{day:%Y-%m}"
             for recipient in _coordinators(program_id, Role.PROGRAM_COORDINATOR):
-                sent += _send_once(
+                sent += _remind_once(
                     ReminderKind.NO_CLINICAL_SESSION,
                     key,
                     recipient,
-                    lambda: [str(ReminderKind.NO_CLINICAL_SESSION.label)],
+                    url=reverse("mentoring:clinical") + f"?program={program_id}",
+                    params={"program": programs[program_id]},
+                    program_id=program_id,
                 )
     return sent
 

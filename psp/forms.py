@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from psp.dates import TYPED_DATE_FORMATS
-from psp.models import AuditAction, Program, Role
+from psp.models import AuditAction, NotificationKind, Program, Role
 
 # Dates people type: a birth date, a meeting, a contact. Outside these years a date is a
 # typing slip (20266 for 2026), and date arithmetic near year 1 or 9999 overflows.
@@ -350,3 +350,39 @@ class RecentDateInput(IsoDateInput):
         context = super().get_context(name, value, attrs)
         context["widget"]["time_zone"] = settings.TIME_ZONE  # "Today" is the program's day
         return context
+
+
+class NotificationPreferencesForm(forms.Form):
+    """How a person wants to be told of each kind of notification: two boxes a kind."""
+
+    def __init__(self, *args: Any, choices: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kinds = list(NotificationKind)
+        for kind in self.kinds:
+            choice = choices[kind]
+            self.fields[f"{kind.value}-in_app"] = forms.BooleanField(
+                label=_("%(kind)s: in the app") % {"kind": kind.label},
+                required=False,
+                initial=choice.in_app,
+            )
+            self.fields[f"{kind.value}-email"] = forms.BooleanField(
+                label=_("%(kind)s: by e-mail") % {"kind": kind.label},
+                required=False,
+                initial=choice.email,
+            )
+
+    def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        """One row a kind: its name, its "in the app" box, its "by e-mail" box."""
+        return [
+            (str(kind.label), self[f"{kind.value}-in_app"], self[f"{kind.value}-email"])
+            for kind in self.kinds
+        ]
+
+    def chosen(self) -> dict[str, tuple[bool, bool]]:
+        return {
+            kind.value: (
+                bool(self.cleaned_data.get(f"{kind.value}-in_app")),
+                bool(self.cleaned_data.get(f"{kind.value}-email")),
+            )
+            for kind in self.kinds
+        }

@@ -335,3 +335,96 @@ class ApiToken(models.Model):
     def is_usable(self, now: datetime.datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification tells a person. Its words are written from the kind and the
+    notification's ``params`` when it is shown or sent (``psp.notifications.message``), in
+    the reader's language; families are named by their referral or case number only."""
+
+    REFERRAL_ARRIVED = "referral_arrived", _("A new referral arrived")
+    CONTACT_SENT_BACK = "contact_sent_back", _("A contact was sent back to you")
+    CASE_ASSIGNED = "case_assigned", _("A case was assigned to you")
+    HEARING_NEAR = "hearing_near", _("Court hearing within 7 days")
+    FOLLOW_UP_DUE = "follow_up_due", _("A follow-up is due")
+    NO_CONTACT = "no_contact", _("No contact in 14 days")
+    NO_CLINICAL_SESSION = "no_clinical_session", _("No clinical support session this month")
+
+
+class Notification(models.Model):
+    """One thing a person is told about, in the app (the bell) and, by their choice
+    (``NotificationPreference``), by e-mail. Made only by ``psp.notifications.notify``."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("program"),
+    )
+    # A path on this site ("/mentoring/cases/12/"), never another site's address.
+    url = models.CharField(_("address"), max_length=300)
+    # What the message needs (a referral number, an ISO date); never a family's names.
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    # The event it is about ("<case id>:<hearing day>"): the same event is told once.
+    key = models.CharField(_("event"), max_length=100)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "key"], name="one_notification_per_event"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.key})"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of notification: in the app, by e-mail, both or
+    neither. No row: the kind's defaults (``psp.notifications.DEFAULTS``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("person"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    in_app = models.BooleanField(_("in the app"), default=True)
+    email = models.BooleanField(_("by e-mail"), default=True)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        verbose_name = _("notification choice")
+        verbose_name_plural = _("notification choices")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()}"

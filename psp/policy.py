@@ -31,7 +31,15 @@ from django.db import models
 from django.http import Http404
 
 from psp import audit
-from psp.models import AuditAction, AuditEntry, Membership, Program, Role, User
+from psp.models import (
+    AuditAction,
+    AuditEntry,
+    Membership,
+    Notification,
+    Program,
+    Role,
+    User,
+)
 
 M = TypeVar("M", bound=models.Model)
 AnyUser = User | AnonymousUser
@@ -299,3 +307,24 @@ def _audit_view(user: User, entry: AuditEntry | None) -> bool:
     if entry is None:
         return bool(program_ids_where(user, {Role.PROGRAM_COORDINATOR}))
     return has_role(user, entry.program_id, {Role.PROGRAM_COORDINATOR})
+
+
+# --- Rules: notifications -----------------------------------------------------------------
+
+
+@scope(Notification)
+def _notifications_scope(user: User) -> models.QuerySet[Notification]:
+    """Everybody's own notifications, nobody else's (administrators' included)."""
+    return Notification.objects.filter(recipient=user)
+
+
+@rule("notification.list", "notification.open")
+def _notification_own(user: User, notification: Notification | None) -> bool:
+    """Everyone signed in has the bell and their own list, whatever their role."""
+    return notification is None or notification.recipient_id == user.pk
+
+
+@rule("notification.preferences")
+def _notification_preferences(user: User, person: User | None) -> bool:
+    """Each person chooses how they are told; nobody chooses for another."""
+    return person is None or person.pk == user.pk

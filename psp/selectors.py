@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,3 +70,14 @@ def audit_entries_for_user(user: User, filters: dict[str, Any]) -> QuerySet[Audi
     if filters.get("date_to"):
         entries = entries.filter(occurred_at__date__lte=filters["date_to"])
     return entries.order_by("-occurred_at", "-id")
+
+
+def people_with_roles(program: Program | int, roles: Iterable[str]) -> QuerySet[User]:
+    """The active people holding one of ``roles`` (actively) in ``program``, each once."""
+    program_id = program if isinstance(program, int) else program.pk
+    return User.objects.filter(
+        is_active=True,
+        memberships__program_id=program_id,
+        memberships__role__in=list(roles),
+        memberships__is_active=True,
+    ).distinct()

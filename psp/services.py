@@ -17,6 +17,9 @@ from psp.models import (
     ApiToken,
     AuditAction,
     Membership,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
     Program,
     Role,
     RoleLabel,
@@ -25,6 +28,7 @@ from psp.models import (
     VersionedModel,
     is_offered_language,
 )
+from psp.notifications import choices_for
 
 
 class ConcurrentEditError(Exception):
@@ -293,3 +297,73 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> bool:
         changes={"revoked_at": [None, stored.revoked_at.isoformat()]},
     )
     return True
+
+
+# --- Notifications --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notification_read(*, user: User, notice: Notification) -> Notification:
+    """``user`` opened one of their notifications: it is read from now on."""
+    if notice.recipient_id != user.pk:
+        raise ValidationError(_("This notification is someone else's."))
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+        audit.record(
+            actor=user,
+            action=AuditAction.UPDATE,
+            obj=notice,
+            changes={"read_at": notice.read_at.isoformat()},
+        )
+    return notice
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user: User) -> int:
+    """Every unread notification of ``user``'s is read; how many were."""
+    now = timezone.now()
+    count = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=now)
+    if count:
+        audit.record(
+            actor=user,
+            action=AuditAction.UPDATE,
+            object_type=Notification._meta.label_lower,
+            object_repr=str(_("All notifications marked as read")),
+            changes={"marked_read": count},
+        )
+    return count
+
+
+@transaction.atomic
+def notification_preferences_set(
+    *, user: User, choices: dict[str, tuple[bool, bool]]
+) -> dict[str, Any]:
+    """Keep how ``user`` wants to be told of each kind: ``{kind: (in_app, email)}``. A kind
+    left out keeps its choice. Returns the changes written to the audit log."""
+    before = choices_for(user)
+    changes: dict[str, Any] = {}
+    for kind, (in_app, email) in choices.items():
+        kind = NotificationKind(kind)
+        old = before[kind]
+        if (old.in_app, old.email) == (in_app, email):
+            continue
+        preference, _created = NotificationPreference.objects.get_or_create(
+            user=user, kind=kind, defaults={"in_app": in_app, "email": email}
+        )
+        preference.in_app, preference.email = in_app, email
+        preference.full_clean()
+        preference.save()
+        changes[kind] = [
+            {"in_app": old.in_app, "email": old.email},
+            {"in_app": in_app, "email": email},
+        ]
+    if changes:
+        audit.record(
+            actor=user,
+            action=AuditAction.UPDATE,
+            obj=user,
+            object_type=NotificationPreference._meta.label_lower,
+            changes=changes,
+        )
+    return changes

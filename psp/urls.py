@@ -8,6 +8,18 @@ urlpatterns = [
     path("dashboard/", include("reporting.dashboard_urls")),
     path("calendar/", include("reporting.calendar_urls")),
     path("profile/", views.profile, name="profile"),
+    path(
+        "profile/notifications/",
+        views.notification_preferences,
+        name="notification_preferences",
+    ),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path(
+        "notifications/read/",
+        views.notification_mark_all_read,
+        name="notification_mark_all_read",
+    ),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("programs/", views.program_list, name="program_list"),
     path("programs/<slug:slug>/", views.program_detail, name="program_detail"),
     path("programs/<slug:slug>/settings/", views.program_settings, name="program_settings"),

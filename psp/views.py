@@ -22,12 +22,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from psp import api, heartbeat, mfa, policy, selectors, services
-from psp.forms import AuditFilterForm, ProfileForm, ProgramSettingsForm, add_model_errors
+from psp import api, heartbeat, mfa, notifications, policy, selectors, services
+from psp.forms import (
+    AuditFilterForm,
+    NotificationPreferencesForm,
+    ProfileForm,
+    ProgramSettingsForm,
+    add_model_errors,
+)
 from psp.http import AuthenticatedHttpRequest
-from psp.models import Program, Role, User, is_offered_language
+from psp.models import Notification, Program, Role, User, is_offered_language
 
 AUDIT_PAGE_SIZE = 50
+NOTIFICATION_PAGE_SIZE = 25
 
 
 @login_required
@@ -146,6 +153,59 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
             return response
     return render(request, "psp/profile.html", {"form": form, "profile": user})
+
+
+@login_required
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Your notifications, newest first, the unread ones marked."""
+    policy.require(request.user, "notification.list")
+    found = policy.visible(request.user, Notification).order_by("-created_at", "-id")
+    page = Paginator(found, NOTIFICATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(notice, notifications.message(notice.kind, notice.params)) for notice in page]
+    return render(request, "psp/notification_list.html", {"page": page, "rows": rows})
+
+
+@login_required
+@require_POST
+def notification_mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
+    policy.require(request.user, "notification.list")
+    if services.notifications_mark_all_read(user=request.user):
+        messages.success(request, _("All your notifications are marked as read."))
+    return redirect("notification_list")
+
+
+@login_required
+def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Follow a notification to its page; it is read from now on. Someone else's: 404."""
+    notice = policy.get_for_user(request.user, Notification, "notification.open", pk=pk)
+    services.notification_read(user=request.user, notice=notice)
+    if not notifications.is_local(notice.url) or not url_has_allowed_host_and_scheme(
+        notice.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        messages.error(request, _("This notification does not lead to a page of this site."))
+        return redirect("notification_list")
+    return HttpResponseRedirect(notice.url)
+
+
+@login_required
+def notification_preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """How you are told of each kind of notification: in the app, by e-mail, both or neither."""
+    user = request.user
+    policy.require(user, "notification.preferences", user)
+    form = NotificationPreferencesForm(
+        request.POST or None, choices=notifications.choices_for(user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notification_preferences_set(user=user, choices=form.chosen())
+        except ValidationError as error:
+            add_model_errors(form, error)
+        else:
+            messages.success(request, _("Your notification choices are saved."))
+            return redirect("notification_preferences")
+    return render(
+        request, "psp/notification_preferences.html", {"form": form, "has_email": bool(user.email)}
+    )
 
 
 @require_POST

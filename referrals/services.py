@@ -13,11 +13,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from psp import audit, hooks
-from psp.models import AuditAction, Program, User
+from psp import audit, hooks, notifications, selectors
+from psp.models import AuditAction, NotificationKind, Program, Role, User
 from psp.services import save_versioned
 from referrals.models import (
     Child,
@@ -40,6 +41,9 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.WITHDRAWN: frozenset(),
     Status.ASSIGNED: frozenset(),
 }
+
+# Told when a referral arrives for their program.
+COORDINATORS = (Role.PROGRAM_COORDINATOR, Role.PARENT_PARTNER_COORDINATOR)
 
 PARENT_FIELDS = [
     "first_name",
@@ -144,7 +148,23 @@ def referral_create(
     for created in hooks.get("referral.created"):
         created(actor=actor, referral=referral, answers=answers or {})
     _notify(transition)
+    _tell_coordinators(actor=actor, referral=referral)
     return referral
+
+
+def _tell_coordinators(*, actor: User, referral: Referral) -> None:
+    """The program's coordinators hear of a new referral (not whoever entered it)."""
+    for coordinator in selectors.people_with_roles(referral.program_id, COORDINATORS):
+        if coordinator.pk == actor.pk:
+            continue
+        notifications.notify(
+            coordinator,
+            NotificationKind.REFERRAL_ARRIVED,
+            key=str(referral.pk),
+            url=reverse("referrals:detail", args=[referral.pk]),
+            params={"number": referral.number, "day": referral.received_on.isoformat()},
+            program=referral.program,
+        )
 
 
 def _save_with_number(referral: Referral) -> None:

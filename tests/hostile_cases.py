@@ -91,6 +91,12 @@ CASES: list[FormCase] = [
     get_filter("calendar", reporting_forms.CalendarForm, "door_coordinator", "/calendar/"),
     FormCase("profile", (psp_forms.ProfileForm,), "door_parent_partner", "/profile/"),
     FormCase(
+        "notification_preferences",
+        (psp_forms.NotificationPreferencesForm,),
+        "door_parent_partner",
+        "/profile/notifications/",
+    ),
+    FormCase(
         "api_token_add",
         (psp_admin.ApiTokenForm,),
         "admin",

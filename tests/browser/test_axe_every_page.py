@@ -91,6 +91,7 @@ NOT_PAGES = {
     "admin:jsi18n": "the admin's JavaScript catalogue",
     "admin:autocomplete": "JSON for the admin's autocomplete fields",
     "admin:view_on_site": "a redirect to the record's page in the app",
+    "notification_open": "a redirect to the notification's page (marking it read)",
 }
 # Addresses that answer only a POST (their pages are the forms that send them).
 POST_ONLY = {
@@ -107,6 +108,7 @@ POST_ONLY = {
     "reporting:generate": "POST-only: the report list's form",
     "reporting:close": "POST-only: the data-quality panel's form",
     "set_language": "POST-only: the language switcher",
+    "notification_mark_all_read": "POST-only: the notification list's button",
     "account_logout": "signs out on POST; GET shows the same page as the account menu's form",
     "admin_logout": "signs out",
     "admin:logout": "the address of admin_logout, which answers first",
@@ -322,7 +324,10 @@ def demo_records(personas: dict[str, Any], door: Program) -> dict[str, Any]:
         or Hearing.objects.create(case=case, day=case.opened_on, court="Door County Circuit Court"),
         "follow_up": case.follow_ups.filter(done_at__isnull=True).first()
         or FollowUp.objects.create(
-            case=case, what="Call the landlord", due_on=case.opened_on, owner=partner.user
+            case=case,
+            what="Call the landlord",
+            due_on=case.opened_on,
+            owner=personas["door_parent_partner"],
         ),
         "activity": case.activities.filter(parent_partner=partner).first(),
         "document": case.documents.first()

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from mentoring import tasks
 from mentoring.models import ActivityType, CaseStatus, ClinicalSupportSession, FollowUp
-from psp.models import AuditAction, AuditEntry, Role
+from psp.models import AuditAction, AuditEntry, Notification, Role
 from referrals.models import Status
 from tests.clock import CHICAGO
 from tests.factories import ReferralFactory
@@ -278,7 +278,13 @@ def test_closed_cases_follow_ups_leave_the_lists(personas, case, client_for):
 JUNE_16_AFTER_MIDNIGHT = datetime.datetime(2026, 6, 16, 0, 30, tzinfo=CHICAGO)
 
 
-def test_the_reminder_e_mail_names_follow_ups_due_and_overdue_by_number_only(personas, door, rock):
+def test_the_reminder_e_mail_names_follow_ups_due_and_overdue_by_number_only(
+    personas, door, rock, django_capture_on_commit_callbacks
+):
+    def remind() -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return tasks.send_daily_reminders()
+
     with time_machine.travel(JUNE_16_AFTER_MIDNIGHT, tick=False):
         partner = personas["door_parent_partner"]
         partner.language = "es"
@@ -304,21 +310,25 @@ def test_the_reminder_e_mail_names_follow_ups_due_and_overdue_by_number_only(per
                 program=program, held_on=datetime.date(2026, 6, 1)
             )
 
-        assert tasks.send_daily_reminders() == 2
-        assert tasks.send_daily_reminders() == 0  # once
+        assert remind() == 2
+        assert remind() == 0  # once
 
     [to_partner] = [message for message in mail.outbox if message.to == [partner.email]]
-    assert to_partner.subject == "Recordatorio: Seguimiento pendiente"
-    assert f"{case.referral.number}: un seguimiento vence hoy" in to_partner.body
+    assert to_partner.subject == "Recordatorio: Toca un seguimiento"
+    assert f"{case.referral.number}: seguimiento previsto para el " in to_partner.body
     [to_coordinator] = [message for message in mail.outbox if message.to == [coordinator.email]]
-    assert f"{case.referral.number}: a follow-up was due on" in to_coordinator.body
+    assert f"{case.referral.number}: follow-up due on" in to_coordinator.body
     for message in mail.outbox:
         assert "María" not in message.body and "Jane" not in message.body
 
+    # In the app too, leading to the case.
+    bell = Notification.objects.get(recipient=coordinator, kind="follow_up_due")
+    assert bell.url == f"/mentoring/cases/{case.pk}/"
     # Still open a week later: reminded again, once.
     mail.outbox.clear()
     due_today.done_at = timezone.now()
     due_today.save()
     with time_machine.travel(JUNE_16_AFTER_MIDNIGHT + datetime.timedelta(days=7), tick=False):
-        assert tasks.send_daily_reminders() == 2  # the coordinator's, and "Not yet" now late
-        assert tasks.send_daily_reminders() == 0
+        assert remind() == 2  # the coordinator's, and "Not yet" now late
+        assert remind() == 0
+    assert {message.to[0] for message in mail.outbox} == {partner.email, coordinator.email}

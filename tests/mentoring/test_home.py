@@ -67,8 +67,8 @@ def test_home_queries_do_not_grow_with_families(
     client = client_for(partner)
     client.get("/mentoring/")
     # Session, user, second factor, roles; cases, parents; the sent-back contacts with the
-    # profile lookups they need; council seats for the menu; the audit entry; the count of
-    # their open follow-ups.
-    with django_assert_max_num_queries(12):
+    # profile lookups they need; council seats for the menu; the audit entry; the bell; the
+    # count of their open follow-ups.
+    with django_assert_max_num_queries(13):
         page = client.get("/mentoring/").content.decode()
     assert page.count("Parent Two") == families

@@ -38,19 +38,31 @@ def case(personas, door):
     )
 
 
+@pytest.fixture
+def remind(django_capture_on_commit_callbacks):
+    """Run the daily reminders as Celery does, outside any transaction: the e-mails go
+    once the notifications are saved (``transaction.on_commit``)."""
+
+    def run(today: str | None = None) -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return tasks.send_daily_reminders(today)
+
+    return run
+
+
 def aware(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
 
 
 def test_no_contact_in_14_days_reminds_the_partner_and_coordinator_once(
-    personas, case, clinical_support_held
+    remind, personas, case, clinical_support_held
 ):
     today = timezone.localdate()
     ActivityFactory(case=case, at=aware(today - datetime.timedelta(days=10)))
-    assert tasks.send_daily_reminders(today.isoformat()) == 0  # 10 days: not yet
+    assert remind(today.isoformat()) == 0  # 10 days: not yet
 
     later = today + datetime.timedelta(days=5)  # 15 days after the last contact
-    sent = tasks.send_daily_reminders(later.isoformat())
+    sent = remind(later.isoformat())
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert sent == 2
     assert recipients == sorted(
@@ -58,34 +70,36 @@ def test_no_contact_in_14_days_reminds_the_partner_and_coordinator_once(
     )
     assert case.referral.number in mail.outbox[0].body
     assert case.family.parents.get().last_name not in mail.outbox[0].body
-    assert tasks.send_daily_reminders(later.isoformat()) == 0  # sent once
+    assert remind(later.isoformat()) == 0  # sent once
 
 
-def test_court_hearing_within_a_week_reminds_the_partner(personas, case, clinical_support_held):
+def test_court_hearing_within_a_week_reminds_the_partner(
+    remind, personas, case, clinical_support_held
+):
     today = timezone.localdate()
     ActivityFactory(case=case, at=aware(today - datetime.timedelta(days=1)))
     case.next_court_date = today + datetime.timedelta(days=9)
     case.save()
-    assert tasks.send_daily_reminders(today.isoformat()) == 0
+    assert remind(today.isoformat()) == 0
     three_days_later = today + datetime.timedelta(days=3)
     ActivityFactory(case=case, at=aware(today))
-    tasks.send_daily_reminders(three_days_later.isoformat())
+    remind(three_days_later.isoformat())
     court = [m for m in mail.outbox if "Court hearing" in m.subject]
     assert [m.to for m in court] == [[personas["door_parent_partner"].email]]
 
 
-def test_month_without_clinical_support_reminds_the_program_coordinator(personas, door):
+def test_month_without_clinical_support_reminds_the_program_coordinator(remind, personas, door):
     today = timezone.localdate()
     early = today.replace(day=5)
     late = today.replace(day=20)
-    assert tasks.send_daily_reminders(early.isoformat()) == 0
-    tasks.send_daily_reminders(late.isoformat())
+    assert remind(early.isoformat()) == 0
+    remind(late.isoformat())
     recipients = [address for message in mail.outbox for address in message.to]
     assert sorted(recipients) == ["door-coordinator@example.org", "rock-coordinator@example.org"]
     ClinicalSupportSession.objects.create(program=door, held_on=late.replace(day=2))
     mail.outbox.clear()
     next_day = late + datetime.timedelta(days=1)
-    tasks.send_daily_reminders(next_day.isoformat())
+    remind(next_day.isoformat())
     assert mail.outbox == []
 
 
@@ -116,7 +130,9 @@ def local_moment(day: datetime.date, hour: int, minute: int) -> datetime.datetim
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=CHICAGO)
 
 
-def test_no_contact_reminder_counts_whole_local_days_at_any_hour(at_local, personas, door, rock):
+def test_no_contact_reminder_counts_whole_local_days_at_any_hour(
+    at_local, remind, personas, door, rock
+):
     """13 local days since a contact just after midnight: not yet. 14 since one just before
     midnight: due. (Counted in UTC dates both would be 13 days ago, or late in the evening
     both 14.)"""
@@ -134,7 +150,7 @@ def test_no_contact_reminder_counts_whole_local_days_at_any_hour(at_local, perso
     ActivityFactory(case=recent, at=local_moment(today - datetime.timedelta(days=13), 0, 5))
     ActivityFactory(case=stale, at=local_moment(today - datetime.timedelta(days=14), 23, 50))
 
-    assert tasks.send_daily_reminders() == 2  # today: the program's, from the clock
+    assert remind() == 2  # today: the program's, from the clock
     assert {address for message in mail.outbox for address in message.to} == {
         personas["door_parent_partner"].email,
         personas["door_pp_coordinator"].email,
@@ -148,7 +164,9 @@ def test_no_contact_reminder_counts_whole_local_days_at_any_hour(at_local, perso
 JUNE_16 = datetime.datetime(2026, 6, 16, 10, 0, tzinfo=CHICAGO)
 
 
-def test_each_person_gets_reminders_in_their_own_language(personas, door, rock, make_member):
+def test_each_person_gets_reminders_in_their_own_language(
+    remind, personas, door, rock, make_member
+):
     """The Parent Partner chose Spanish and their coordinator did not: in one run the
     Spanish reminder goes to one and the English to the other; the same for two program
     coordinators of one program."""
@@ -167,7 +185,7 @@ def test_each_person_gets_reminders_in_their_own_language(personas, door, rock, 
         case.save()
         ActivityFactory(case=case, at=aware(datetime.date(2026, 6, 1)))
 
-        tasks.send_daily_reminders()
+        remind()
 
     def mail_to(user):
         return [message for message in mail.outbox if message.to == [user.email]]

@@ -1,11 +1,37 @@
 """The psp pages in the role x view matrix."""
 
+from typing import Any
+
+from psp.models import Notification, NotificationKind, Program
 from tests.matrix import Case, everyone
+
+
+def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
+    """A notification of door_parent_partner's: theirs to open, nobody else's to see."""
+    notification = Notification.objects.create(
+        recipient=personas["door_parent_partner"],
+        kind=NotificationKind.CASE_ASSIGNED,
+        key="matrix",
+        url="/mentoring/",
+        params={"number": "DOOR-2026-0001"},
+        program=door,
+    )
+    return {"notification": notification.pk}
+
 
 CASES = [
     Case("home", "/", everyone(302)),
     Case("dashboard", "/dashboard/", everyone(200)),
     Case("profile", "/profile/", everyone(200)),
+    # Everyone signed in has notifications: their own, never another's.
+    Case("notification_preferences", "/profile/notifications/", everyone(200)),
+    Case("notification_list", "/notifications/", everyone(200)),
+    Case("notification_mark_all_read", "/notifications/read/", everyone(302), method="post"),
+    Case(
+        "notification_open",
+        "/notifications/{notification}/",
+        everyone(404, door_parent_partner=302),
+    ),
     Case("program_list", "/programs/", everyone(200)),
     Case("program_detail", "/programs/door/", everyone(200, rock_coordinator=404, no_role=404)),
     Case(

@@ -387,8 +387,8 @@ def test_coordinator_dashboard_queries_do_not_grow_with_rows(
     # The numbers and the data-quality count computed and cached (with the database cache,
     # each cache write is a few queries too), the second-factor check every signed-in
     # request makes, with more than 10 rows the counts of the capped lists, and the count
-    # of the coordinator's own follow-ups.
-    with django_assert_max_num_queries(53):
+    # of the coordinator's own follow-ups, and the bell.
+    with django_assert_max_num_queries(54):
         response = client.get("/dashboard/")
     board = response.context["program_dashboard"]
     assert (len(board.overdue), board.overdue_total) == (min(rows, 10), rows)
@@ -755,7 +755,7 @@ def test_the_scheduled_refresh_computes_the_numbers_before_anybody_asks(
     case = open_case(door, personas["door_parent_partner"], last_contact_days=0)
     assert refresh_dashboard_numbers() == Program.objects.filter(is_active=True).count()
     before = client_for(personas["door_coordinator"])
-    with django_assert_max_num_queries(25):  # nothing computed: the lists and the page
+    with django_assert_max_num_queries(26):  # nothing computed: the lists and the page
         response = before.get("/dashboard/")
     served = {row.label: row.current for row in response.context["program_dashboard"].numbers}
     assert served["Families served"] == 1

@@ -102,7 +102,8 @@ def test_tampered_version_is_a_field_error_not_a_crash(personas, door, client_fo
 
 def test_program_pages_query_count(personas, door, rock, client_for, django_assert_max_num_queries):
     client = client_for(personas["state"])
-    with django_assert_max_num_queries(10):
+    # Each with one query for the bell's unread count.
+    with django_assert_max_num_queries(11):
         assert client.get("/programs/").status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert client.get("/programs/door/").status_code == 200

@@ -66,10 +66,16 @@ def test_social_worker_refers_a_family_with_two_children(
     page = client.get(response["Location"]).content.decode()
     assert "María López" in page and "Mateo" in page and "Received" in page
 
-    # The referrer is told, with no more than the first name and the number.
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == [social_worker.email]
+    # The referrer is told, with no more than the first name and the number; the program's
+    # coordinators hear that a referral arrived (tests/psp/test_notifications.py).
+    assert sorted(address for m in mail.outbox for address in m.to) == sorted(
+        [
+            social_worker.email,
+            personas["door_coordinator"].email,
+            personas["door_pp_coordinator"].email,
+        ]
+    )
+    [message] = [m for m in mail.outbox if m.to == [social_worker.email]]
     assert referral.number in message.subject
     assert "María" in message.body and "López" not in message.body
 
