@@ -104,6 +104,7 @@ POST_ONLY = {
     "mentoring:partner_stage": "POST-only: the Parent Partner page's stage form",
     "mentoring:claim_decide": "POST-only: the claim page's approval form",
     "mentoring:claim_pay": "POST-only: the claim page's payment form",
+    "mentoring:follow_up_done": "POST-only: each follow-up's Done button",
     "councils:recommendation_status": "POST-only: the recommendation page's buttons",
     "reporting:generate": "POST-only: the report list's form",
     "reporting:close": "POST-only: the data-quality panel's form",
