@@ -28,6 +28,10 @@ def media(settings: Settings, tmp_path: Path) -> Path:
 
 
 def open_reports(page: Page) -> None:
+    """Through the menu, once the page after signing in has loaded its scripts (the menu
+    opens by Bootstrap's)."""
+    expect(page.locator("#account-menu")).to_be_attached()
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="Show menu").click()
     page.get_by_role("link", name="Reports").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Quarterly reports")
