@@ -42,6 +42,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from mentoring import selectors as mentoring_selectors
@@ -83,8 +84,9 @@ from mentoring.models import (
     one_year_after,
 )
 from mentoring.services import default_survey_instrument
+from mentoring.tasks import follow_up_key
 from psp.demo import DemoContext, bulk_insert, bulk_insert_rows, indexes_built_after
-from psp.models import Membership, Program, Role, User
+from psp.models import Membership, Notification, NotificationKind, Program, Role, User
 from psp.numbers import round_half_up
 from referrals.models import (
     Child,
@@ -787,6 +789,7 @@ class ProgramSeeder:
         self.add_goals()
         self.add_activities()
         self.add_follow_ups()
+        self.add_notifications()
         self.add_surveys()
         self.add_supervision()
         self.add_clinical_support()
@@ -1579,6 +1582,101 @@ class ProgramSeeder:
             )
         FollowUp.objects.bulk_create(follow_ups, batch_size=1000)
         self.counts["follow-ups"] = len(follow_ups)
+
+    def add_notifications(self) -> None:
+        """What the bell has told the demo's people, so it is not empty on a first visit:
+        the Program Coordinators heard of the latest referrals as they arrived, the
+        Parent Partner of a contact sent back, their latest case and their follow-ups due.
+        Keyed as the services and the daily job key them, so neither tells them twice;
+        all but the newest few are read already."""
+        made: list[Notification] = []
+
+        def tell(
+            user: User | None, kind: str, key: str, url: str, when: datetime.datetime, **params: Any
+        ) -> None:
+            if user is not None:
+                made.append(
+                    Notification(
+                        recipient=user,
+                        kind=kind,
+                        key=key,
+                        url=url,
+                        params=params,
+                        program=self.program,
+                        created_at=min(when, self.now),
+                    )
+                )
+
+        arrived = Referral.objects.filter(program=self.program).order_by("-received_on", "-id")[:6]
+        for coordinator in {self.coordinator, self.pp_coordinator} - {None}:
+            for referral in arrived:
+                tell(
+                    coordinator,
+                    NotificationKind.REFERRAL_ARRIVED,
+                    str(referral.pk),
+                    reverse("referrals:detail", args=[referral.pk]),
+                    _at(referral.received_on, 9, 0),
+                    number=referral.number,
+                    day=referral.received_on.isoformat(),
+                )
+        user = self.demo_user
+        if user is not None:
+            sent_back = Activity.objects.filter(
+                program=self.program,
+                parent_partner__user=user,
+                review_status=ReviewStatus.SENT_BACK,
+            ).select_related("case__referral")
+            for contact in sent_back:
+                tell(
+                    user,
+                    NotificationKind.CONTACT_SENT_BACK,
+                    f"{contact.pk}:{contact.version}",
+                    reverse("mentoring:activity_edit", args=[contact.pk]),
+                    contact.reviewed_at or self.now,
+                    number=contact.case.referral.number,
+                    day=contact.occurred_on.isoformat(),
+                )
+            latest = (
+                Assignment.objects.filter(parent_partner__user=user, ended_on__isnull=True)
+                .select_related("case__referral")
+                .order_by("-started_on", "-id")
+                .first()
+            )
+            if latest is not None:
+                tell(
+                    user,
+                    NotificationKind.CASE_ASSIGNED,
+                    str(latest.pk),
+                    reverse("mentoring:case_detail", args=[latest.case_id]),
+                    _at(latest.started_on, 10, 0),
+                    number=latest.case.referral.number,
+                )
+            due = FollowUp.objects.filter(
+                owner=user, done_at__isnull=True, due_on__lte=self.today
+            ).select_related("case__referral")
+            for follow_up in due:
+                weeks_late = (self.today - follow_up.due_on).days // 7
+                tell(
+                    user,
+                    NotificationKind.FOLLOW_UP_DUE,
+                    follow_up_key(follow_up, self.today),
+                    reverse("mentoring:case_detail", args=[follow_up.case_id]),
+                    _at(follow_up.due_on + _days(7 * weeks_late), 7, 0),
+                    number=follow_up.case.referral.number,
+                    day=follow_up.due_on.isoformat(),
+                )
+        # Oldest first, so a later one has the higher id (the bell lists by time, then id),
+        # and each person's newest three stay unread.
+        made.sort(key=lambda notification: notification.created_at)
+        unread_left: dict[int, int] = {}
+        for notification in reversed(made):
+            left = unread_left.setdefault(notification.recipient.pk, 3)
+            if left:
+                unread_left[notification.recipient.pk] = left - 1
+            else:
+                notification.read_at = notification.created_at
+        Notification.objects.bulk_create(made, ignore_conflicts=True)
+        self.counts["notifications"] = len(made)
 
     def ensure_sent_back(self, activities: list[dict[str, Any]]) -> None:
         """The demo Parent Partner has a contact to fix: their latest one not signed off."""

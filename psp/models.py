@@ -353,7 +353,8 @@ class NotificationKind(models.TextChoices):
 
 class Notification(models.Model):
     """One thing a person is told about, in the app (the bell) and, by their choice
-    (``NotificationPreference``), by e-mail. Made only by ``psp.notifications.notify``."""
+    (``NotificationPreference``), by e-mail. Made by ``psp.notifications.notify`` (and for the
+    demo's people by its seeding, which sends no e-mail)."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

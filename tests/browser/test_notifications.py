@@ -41,10 +41,14 @@ def test_a_contact_sent_back_rings_the_parent_partners_bell(page: Page, live_ser
     bell.click()
     expect(page.get_by_role("heading", name="Notifications", exact=True)).to_be_visible()
     assert axe_violations(page) == []
+    # The demo told of another contact sent back before: this one is the unread one.
     [notification] = Notification.objects.filter(
-        recipient=partner_user, kind=NotificationKind.CONTACT_SENT_BACK
+        recipient=partner_user, kind=NotificationKind.CONTACT_SENT_BACK, read_at__isnull=True
     )
-    link = page.get_by_role("link", name=f"{case.referral.number}: your contact of")
+    assert notification.url == f"/mentoring/contacts/{contact.pk}/edit/"
+    link = page.get_by_role("link", name=f"{case.referral.number}: your contact of").and_(
+        page.locator(f'a[href="/notifications/{notification.pk}/"]')
+    )
     expect(link).to_have_count(1)
     link.click()
     expect(page).to_have_url(f"{live_server.url}/mentoring/contacts/{contact.pk}/edit/")

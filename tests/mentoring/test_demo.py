@@ -24,7 +24,7 @@ from mentoring.models import (
     SurveyResponse,
 )
 from mentoring.selectors import readiness_problems
-from psp.models import Program
+from psp.models import Notification, NotificationKind, Program, User
 from referrals.models import Status
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +155,22 @@ def test_every_active_demo_parent_partner_could_be_activated_today(seeded):
     for partner in in_training:
         done = set(partner.trainings.values_list("topic", flat=True))
         assert set(CORE_TOPICS).difference(done), partner
+
+
+def test_the_demo_peoples_bells_have_something_and_each_opens_a_page_of_theirs(seeded, client):
+    """A first visit to the demo shows the bell at work: a few unread, older ones read, and
+    each notification's link opens a page its person may see."""
+    for username, kinds in [
+        ("door-pp-coordinator", {NotificationKind.REFERRAL_ARRIVED}),
+        (
+            "door-parent-partner",
+            {NotificationKind.CONTACT_SENT_BACK, NotificationKind.CASE_ASSIGNED},
+        ),
+    ]:
+        user = User.objects.get(username=username)
+        theirs = list(Notification.objects.filter(recipient=user))
+        assert kinds <= {notification.kind for notification in theirs}
+        assert 1 <= sum(notification.read_at is None for notification in theirs) <= 3
+        client.force_login(user)
+        for notification in theirs:
+            assert client.get(notification.url).status_code == 200, notification.url
