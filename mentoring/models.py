@@ -710,6 +710,12 @@ class Activity(VersionedModel):
                 condition=models.Q(review_status=ReviewStatus.WAITING),
                 name="activity_waiting_review",
             ),
+            # The calendar's team meetings of a month, in every program or in one.
+            models.Index(
+                fields=["occurred_on", "program"],
+                condition=models.Q(activity_type=ActivityType.TEAM_MEETING),
+                name="activity_team_meeting_day",
+            ),
         ]
         # The quarterly report adds these up: a typing slip must not reach it.
         constraints = [

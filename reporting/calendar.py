@@ -10,14 +10,19 @@ family or child, only case numbers and kinds, so that it is safe in a phone's ca
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
+from django.db.models.functions import RowNumber
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from icalendar import Calendar
@@ -35,6 +40,7 @@ from mentoring.models import (
 )
 from mentoring.selectors import parent_names
 from psp import audit, policy
+from psp.dates import format_when
 from psp.models import AuditAction, Program, User
 from reporting.models import CalendarFeed
 
@@ -61,14 +67,71 @@ class Event:
     program_id: int | None
     place: str = ""  # in the feed only where it names no family (a court, a council's room)
     uid: str = ""
+    order: int = 0  # the record's key: events at the same hour keep one order
 
     @property
     def kind_label(self) -> str:
         return str(KINDS[self.kind])
 
     @property
-    def sort_key(self) -> tuple[datetime.date, datetime.time, str]:
-        return (self.day, self.time or datetime.time.min, self.title)
+    def time_text(self) -> str:
+        return _time_text(self.time, translation.get_language()) if self.time else ""
+
+    @property
+    def time_iso(self) -> str:
+        return f"{self.day.isoformat()}T{self.time:%H:%M}" if self.time else ""
+
+    def html(self) -> SafeString:
+        """The event as the pages list it, a link to its record: written here rather than
+        by a template included for each of a month's events (markup of
+        ``reporting/calendar.html``'s cells and lists)."""
+        hour = (
+            format_html('<time datetime="{}">{}</time> ', self.time_iso, self.time_text)
+            if self.time
+            else ""
+        )
+        return format_html(
+            '<a href="{}" class="calendar-event calendar-{}">{}'
+            '<span class="badge calendar-kind">{}</span> {}</a>',
+            self.url,
+            self.kind,
+            hour,
+            self.kind_label,
+            self.title,
+        )
+
+    @property
+    def sort_key(self) -> tuple[datetime.date, datetime.time, int, int]:
+        return (self.day, self.time or datetime.time.min, KIND_ORDER[self.kind], self.order)
+
+
+KIND_ORDER = {kind: rank for rank, kind in enumerate(KINDS)}
+
+
+@functools.lru_cache(maxsize=1024)
+def _time_text(value: datetime.time, language: str) -> str:
+    """An hour as the pages write it, in ``language``; a month of events has few hours."""
+    return format_when(value, "time")
+
+
+@dataclass
+class Days:
+    """What a span of days holds: the events shown each day (the first ``per_day`` of them,
+    in order) and how many there are in all that day."""
+
+    shown: dict[datetime.date, list[Event]]
+    total: dict[datetime.date, int]
+
+    @property
+    def count(self) -> int:
+        return sum(self.total.values())
+
+    def on(self, day: datetime.date) -> list[Event]:
+        return self.shown.get(day, [])
+
+    def more(self, day: datetime.date) -> int:
+        """How many events of ``day`` are not shown."""
+        return self.total.get(day, 0) - len(self.shown.get(day, []))
 
 
 def may_use(user: User) -> bool:
@@ -87,6 +150,27 @@ def people_for(user: User) -> models.QuerySet[ParentPartner]:
     return policy.visible(user, ParentPartner).order_by("last_name", "first_name", "pk")
 
 
+@dataclass(frozen=True)
+class _Source:
+    """One kind of event: the rows a person may see in a span, which fields hold its day and
+    hour, the fields its events are written from, and how."""
+
+    rows: Callable[..., models.QuerySet | None]
+    day: str
+    time: str | None
+    fields: tuple[str, ...]
+    build: Callable[[list[dict[str, Any]]], list[Event]]
+
+    def ordered(self) -> list[models.OrderBy]:
+        order = [models.F(self.day).asc()]
+        if self.time:
+            order.append(models.F(self.time).asc(nulls_first=True))
+        return [*order, models.F("pk").asc()]
+
+    def read(self, rows: models.QuerySet) -> list[Event]:
+        return self.build(list(rows.order_by(*self.ordered()).values("pk", *self.fields)))
+
+
 def events(
     user: User,
     start: datetime.date,
@@ -96,14 +180,62 @@ def events(
     person: ParentPartner | None = None,
 ) -> list[Event]:
     """Every event from ``start`` to ``end`` (both included) the person may see, in order;
-    one query per kind of event, and one for the families' names."""
+    one query per kind of event, and one for the families' names. For the feed, which has
+    them all; the pages show a few a day (``days``)."""
     found: list[Event] = []
-    found += _hearings(user, start, end, program, person)
-    found += _team_meetings(user, start, end, program, person)
-    found += _council_meetings(user, start, end, program, person)
-    found += _supervision(user, start, end, program, person)
-    found += _clinical(user, start, end, program, person)
+    for source in _SOURCES:
+        rows = source.rows(user, start, end, program, person)
+        if rows is not None:
+            found += source.read(rows)
     return sorted(found, key=lambda event: event.sort_key)
+
+
+def days(
+    user: User,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    per_day: int,
+    program: Program | None = None,
+    person: ParentPartner | None = None,
+) -> Days:
+    """The first ``per_day`` events of each day from ``start`` to ``end`` the person may see,
+    and how many each day has. The database numbers each kind's rows within their day and
+    sends the keys of only the first ``per_day`` of each, with the day's count; then those
+    rows are read with what their events name. So a day of 200 hearings costs what a day of
+    a few does: two queries per kind of event, one for the families' names."""
+    candidates: list[Event] = []
+    total: dict[datetime.date, int] = {}
+    for source in _SOURCES:
+        rows = source.rows(user, start, end, program, person)
+        if rows is None:
+            continue
+        ranked = (
+            rows.annotate(
+                rank=models.Window(
+                    RowNumber(),
+                    partition_by=[models.F(source.day)],
+                    order_by=source.ordered()[1:],
+                ),
+                of_day=models.Window(models.Count("pk"), partition_by=[models.F(source.day)]),
+            )
+            .filter(rank__lte=per_day)
+            .values_list("pk", source.day, "rank", "of_day")
+        )
+        kept = []
+        for pk, day, rank, of_day in ranked:
+            kept.append(pk)
+            if rank == 1:
+                total[day] = total.get(day, 0) + of_day
+        if kept:
+            # Already read through the person's scope: fetched by key alone.
+            candidates += source.read(rows.model.objects.filter(pk__in=kept))
+    shown: dict[datetime.date, list[Event]] = {}
+    for event in sorted(candidates, key=lambda event: event.sort_key):
+        on_day = shown.setdefault(event.day, [])
+        if len(on_day) < per_day:
+            on_day.append(event)
+    return Days(shown=shown, total=total)
 
 
 def _in_program(
@@ -116,13 +248,20 @@ def _family(names: dict[int, list[str]], family_id: int, number: str) -> str:
     return " & ".join(names.get(family_id, [])) or number
 
 
-def _hearings(
+def _url_of(name: str) -> Callable[[int], str]:
+    """A record's address without resolving the URL pattern for each event."""
+    pattern = reverse(name, args=[0])
+    head, tail = pattern.rsplit("/0/", 1)
+    return lambda pk: f"{head}/{pk}/{tail}"
+
+
+def _hearing_rows(
     user: User,
     start: datetime.date,
     end: datetime.date,
     program: Program | None,
     person: ParentPartner | None,
-) -> list[Event]:
+) -> models.QuerySet:
     rows = policy.visible(user, Hearing).filter(day__gte=start, day__lte=end)
     rows = _in_program(rows, program, "case__program")
     if person is not None:
@@ -133,146 +272,203 @@ def _hearings(
                 )
             )
         )
-    hearings = list(
-        rows.select_related("case__referral", "hearing_type").order_by("day", "time", "pk")
-    )
-    names = parent_names({hearing.case.family_id for hearing in hearings})
+    return rows
+
+
+def _hearings(hearings: list[dict[str, Any]]) -> list[Event]:
+    names = parent_names({hearing["case__family_id"] for hearing in hearings})
+    case_url = _url_of("mentoring:case_detail")
     found = []
     for hearing in hearings:
-        number = hearing.case.referral.number
-        kind = hearing.hearing_type.name if hearing.hearing_type else _("Court hearing")
-        family = _family(names, hearing.case.family_id, str(number))
+        number = hearing["case__referral__number"]
+        typed = hearing["hearing_type__name"]
+        kind = typed or _("Court hearing")
+        family = _family(names, hearing["case__family_id"], str(number))
         shown = f"{family} ({number})"
         found.append(
             Event(
                 kind="hearing",
-                day=hearing.day,
-                time=hearing.time,
-                title=f"{kind} – {shown}" if hearing.hearing_type else shown,
+                day=hearing["day"],
+                time=hearing["time"],
+                title=f"{kind} – {shown}" if typed else shown,
                 private_title=f"{kind} – {number}",
-                url=reverse("mentoring:case_detail", args=[hearing.case_id]),
-                program_id=hearing.case.program_id,
-                place=hearing.court,
-                uid=f"hearing-{hearing.pk}",
+                url=case_url(hearing["case_id"]),
+                program_id=hearing["case__program_id"],
+                place=hearing["court"],
+                uid=f"hearing-{hearing['pk']}",
+                order=hearing["pk"],
             )
         )
     return found
 
 
-def _team_meetings(
+def _team_meeting_rows(
     user: User,
     start: datetime.date,
     end: datetime.date,
     program: Program | None,
     person: ParentPartner | None,
-) -> list[Event]:
+) -> models.QuerySet:
     rows = policy.visible(user, Activity).filter(
         activity_type=ActivityType.TEAM_MEETING, occurred_on__gte=start, occurred_on__lte=end
     )
     rows = _in_program(rows, program)
     if person is not None:
         rows = rows.filter(parent_partner=person)
-    meetings = list(
-        rows.select_related("case__referral").order_by("occurred_on", "occurred_time", "pk")
-    )
-    names = parent_names({meeting.case.family_id for meeting in meetings})
+    return rows
+
+
+def _team_meetings(meetings: list[dict[str, Any]]) -> list[Event]:
+    names = parent_names({meeting["case__family_id"] for meeting in meetings})
+    case_url = _url_of("mentoring:case_detail")
     label = _("Team meeting")
+    found = []
+    for meeting in meetings:
+        number = meeting["case__referral__number"]
+        family = _family(names, meeting["case__family_id"], str(number))
+        found.append(
+            Event(
+                kind="team_meeting",
+                day=meeting["occurred_on"],
+                time=meeting["occurred_time"],
+                title=f"{family} ({number})",
+                private_title=f"{label} – {number}",
+                url=case_url(meeting["case_id"]),
+                program_id=meeting["program_id"],
+                uid=f"team-meeting-{meeting['pk']}",
+                order=meeting["pk"],
+            )
+        )
+    return found
+
+
+def _council_meeting_rows(
+    user: User,
+    start: datetime.date,
+    end: datetime.date,
+    program: Program | None,
+    person: ParentPartner | None,
+) -> models.QuerySet | None:
+    if person is not None:
+        return None  # a council's meeting is nobody's own
+    rows = policy.visible(user, Meeting).filter(held_on__gte=start, held_on__lte=end)
+    return _in_program(rows, program, "council__program")
+
+
+def _council_meetings(meetings: list[dict[str, Any]]) -> list[Event]:
+    label = _("Council meeting")
+    meeting_url = _url_of("councils:meeting_detail")
     return [
         Event(
-            kind="team_meeting",
-            day=meeting.occurred_on,
-            time=meeting.occurred_time,
-            title=f"{_family(names, meeting.case.family_id, str(meeting.case.referral.number))} "
-            f"({meeting.case.referral.number})",
-            private_title=f"{label} – {meeting.case.referral.number}",
-            url=reverse("mentoring:case_detail", args=[meeting.case_id]),
-            program_id=meeting.program_id,
-            uid=f"team-meeting-{meeting.pk}",
+            kind="council",
+            day=meeting["held_on"],
+            time=meeting["starts_at"],
+            title=meeting["council__name"],
+            private_title=f"{label} – {meeting['council__name']}",
+            url=meeting_url(meeting["pk"]),
+            program_id=meeting["council__program_id"],
+            place=meeting["location"],
+            uid=f"council-meeting-{meeting['pk']}",
+            order=meeting["pk"],
         )
         for meeting in meetings
     ]
 
 
-def _council_meetings(
+def _supervision_rows(
     user: User,
     start: datetime.date,
     end: datetime.date,
     program: Program | None,
     person: ParentPartner | None,
-) -> list[Event]:
-    if person is not None:
-        return []  # a council's meeting is nobody's own
-    rows = policy.visible(user, Meeting).filter(held_on__gte=start, held_on__lte=end)
-    rows = _in_program(rows, program, "council__program")
-    label = _("Council meeting")
-    return [
-        Event(
-            kind="council",
-            day=meeting.held_on,
-            time=meeting.starts_at,
-            title=meeting.council.name,
-            private_title=f"{label} – {meeting.council.name}",
-            url=reverse("councils:meeting_detail", args=[meeting.pk]),
-            program_id=meeting.council.program_id,
-            place=meeting.location,
-            uid=f"council-meeting-{meeting.pk}",
-        )
-        for meeting in rows.select_related("council").order_by("held_on", "starts_at", "pk")
-    ]
-
-
-def _supervision(
-    user: User,
-    start: datetime.date,
-    end: datetime.date,
-    program: Program | None,
-    person: ParentPartner | None,
-) -> list[Event]:
+) -> models.QuerySet:
     rows = policy.visible(user, SupervisionSession).filter(held_on__gte=start, held_on__lte=end)
     rows = _in_program(rows, program)
     if person is not None:
         rows = rows.filter(parent_partner=person)
+    return rows
+
+
+def _supervision(sessions: list[dict[str, Any]]) -> list[Event]:
     label = _("Supervision")
-    return [
-        Event(
-            kind="supervision",
-            day=session.held_on,
-            time=None,
-            title=str(session.parent_partner),
-            private_title=f"{label} – {session.parent_partner}",
-            url=reverse("mentoring:supervision"),
-            program_id=session.program_id,
-            uid=f"supervision-{session.pk}",
+    url = reverse("mentoring:supervision")
+    found = []
+    for session in sessions:
+        # As a Parent Partner is named everywhere (``ParentPartner.__str__``).
+        partner = f"{session['parent_partner__first_name']} {session['parent_partner__last_name']}"
+        found.append(
+            Event(
+                kind="supervision",
+                day=session["held_on"],
+                time=None,
+                title=partner,
+                private_title=f"{label} – {partner}",
+                url=url,
+                program_id=session["program_id"],
+                uid=f"supervision-{session['pk']}",
+                order=session["pk"],
+            )
         )
-        for session in rows.select_related("parent_partner").order_by("held_on", "pk")
-    ]
+    return found
 
 
-def _clinical(
+def _clinical_rows(
     user: User,
     start: datetime.date,
     end: datetime.date,
     program: Program | None,
     person: ParentPartner | None,
-) -> list[Event]:
+) -> models.QuerySet:
     rows = policy.visible(user, ClinicalSupportSession).filter(held_on__gte=start, held_on__lte=end)
     rows = _in_program(rows, program)
     if person is not None:
         rows = rows.filter(attendees=person)
+    return rows
+
+
+def _clinical(sessions: list[dict[str, Any]]) -> list[Event]:
     label = _("Clinical support")
+    url = reverse("mentoring:clinical")
     return [
         Event(
             kind="clinical",
-            day=session.held_on,
+            day=session["held_on"],
             time=None,
-            title=session.program.name,
+            title=session["program__name"],
             private_title=str(label),
-            url=reverse("mentoring:clinical"),
-            program_id=session.program_id,
-            uid=f"clinical-{session.pk}",
+            url=url,
+            program_id=session["program_id"],
+            uid=f"clinical-{session['pk']}",
+            order=session["pk"],
         )
-        for session in rows.select_related("program").order_by("held_on", "pk")
+        for session in sessions
     ]
+
+
+_CASE = ("case_id", "case__program_id", "case__family_id", "case__referral__number")
+_SOURCES = [
+    _Source(
+        _hearing_rows, "day", "time", ("day", "time", "court", "hearing_type__name", *_CASE),
+        _hearings,
+    ),
+    _Source(
+        _team_meeting_rows, "occurred_on", "occurred_time",
+        ("occurred_on", "occurred_time", "program_id", *_CASE), _team_meetings,
+    ),
+    _Source(
+        _council_meeting_rows, "held_on", "starts_at",
+        ("held_on", "starts_at", "location", "council__name", "council__program_id"),
+        _council_meetings,
+    ),
+    _Source(
+        _supervision_rows, "held_on", None,
+        ("held_on", "program_id", "parent_partner__first_name", "parent_partner__last_name"),
+        _supervision,
+    ),
+    _Source(
+        _clinical_rows, "held_on", None, ("held_on", "program_id", "program__name"), _clinical
+    ),
+]  # fmt: skip
 
 
 # --- The feed ---------------------------------------------------------------------------

@@ -217,13 +217,14 @@ class CloseQuarterForm(forms.Form):
 
 
 class CalendarForm(forms.Form):
-    """What the calendar shows: a month, a week or the next month's agenda around a day,
+    """What the calendar shows: a month, a week, a day or the next month's agenda around a day,
     for one program or all of the person's, for one Parent Partner or everyone. A value
     that makes no sense is shown at its field and the calendar falls back to its default."""
 
     VIEWS = [
         ("month", gettext_lazy("Month")),
         ("week", gettext_lazy("Week")),
+        ("day", gettext_lazy("Day")),
         ("agenda", gettext_lazy("Agenda")),
     ]
 

@@ -27,6 +27,7 @@ from mentoring.models import Hearing
 from mentoring.selectors import attention_summary, follow_up_summary
 from psp import audit, policy
 from psp import selectors as psp_selectors
+from psp.dates import format_when
 from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest
 from psp.models import AuditAction, Role
@@ -319,6 +320,10 @@ def quarter_close(request: AuthenticatedHttpRequest) -> HttpResponse:
 # --- The calendar -------------------------------------------------------------------------
 
 FEED_SHOWN = "psp-calendar-feed-token"
+# How many events a day each way of showing the calendar lists before "N more"; a day's
+# own page lists them all, this many a page.
+CALENDAR_PER_DAY = {"month": 3, "week": 10, "agenda": 5}
+CALENDAR_DAY_PAGE = 50
 
 
 def _calendar_span(view: str, day: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -327,8 +332,20 @@ def _calendar_span(view: str, day: datetime.date) -> tuple[datetime.date, dateti
         return start, start + datetime.timedelta(days=6)
     if view == "agenda":
         return day, day + datetime.timedelta(days=30)
+    if view == "day":
+        return day, day
     weeks = pycalendar.Calendar(firstweekday=6).monthdatescalendar(day.year, day.month)
     return weeks[0][0], weeks[-1][-1]
+
+
+def _page_number(given: str | None) -> int:
+    """The page of a day's events the address asks for; the first for anything else (it is
+    only ever written by the page's own links)."""
+    try:
+        number = int(given or 1)
+    except ValueError:
+        return 1
+    return number if 1 <= number <= 1000 else 1
 
 
 def _calendar_step(view: str, day: datetime.date, forward: bool) -> datetime.date:
@@ -337,7 +354,7 @@ def _calendar_step(view: str, day: datetime.date, forward: bool) -> datetime.dat
         if forward:
             return (first + datetime.timedelta(days=32)).replace(day=1)
         return (first - datetime.timedelta(days=1)).replace(day=1)
-    step = datetime.timedelta(days=7 if view == "week" else 31)
+    step = datetime.timedelta(days={"week": 7, "day": 1}.get(view, 31))
     return day + step if forward else day - step
 
 
@@ -359,11 +376,20 @@ def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     view = chosen.get("view") or "month"
     day = chosen.get("day") or today
     start, end = _calendar_span(view, day)
-    found = calendar.events(
-        user, start, end, program=chosen.get("program"), person=chosen.get("person")
+    page = _page_number(request.GET.get("page")) if view == "day" else 1
+    # A month shows a few events a day, a week and the agenda more; each day's "N more"
+    # opens that day, which shows them all, a page at a time.
+    per_day = CALENDAR_DAY_PAGE * page if view == "day" else CALENDAR_PER_DAY[view]
+    found = calendar.days(
+        user,
+        start,
+        end,
+        per_day=per_day,
+        program=chosen.get("program"),
+        person=chosen.get("person"),
     )
-    grouped = calendar.by_day(found)
     query = request.GET.copy()
+    query.pop("page", None)
 
     def link(**changes: str) -> str:
         changed = query.copy()
@@ -371,13 +397,41 @@ def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             changed[name] = value
         return "?" + changed.urlencode()
 
+    def cell(one: datetime.date) -> dict[str, Any]:
+        more = found.more(one)
+        return {
+            "day": one,
+            "iso": one.isoformat(),
+            "label": format_when(one, "day"),
+            "events": found.on(one),
+            "more": more,
+            "more_url": link(view="day", day=one.isoformat()) if more else "",
+        }
+
     weeks = []
     if view == "month":
         weeks = [
-            [(one, grouped.get(one, []), one.month == day.month) for one in week]
+            [{**cell(one), "in_month": one.month == day.month} for one in week]
             for week in pycalendar.Calendar(firstweekday=6).monthdatescalendar(day.year, day.month)
         ]
     days = [(start + datetime.timedelta(days=offset)) for offset in range((end - start).days + 1)]
+    shown_days = []
+    if view != "month":
+        shown_days = [cell(one) for one in days if view in ("week", "day") or found.total.get(one)]
+    pages: dict[str, Any] = {}
+    if view == "day":
+        # Only this page's events of the day; the ones before it were read to find them.
+        on_day = found.on(day)[CALENDAR_DAY_PAGE * (page - 1) :]
+        shown_days = [{**cell(day), "events": on_day, "more": 0}]
+        total = found.total.get(day, 0)
+        pages = {
+            "first": CALENDAR_DAY_PAGE * (page - 1) + 1 if on_day else 0,
+            "last": CALENDAR_DAY_PAGE * (page - 1) + len(on_day),
+            "total": total,
+            "paged": total > CALENDAR_DAY_PAGE,
+            "previous": link(view=view, page=str(page - 1)) if page > 1 else "",
+            "next": link(view=view, page=str(page + 1)) if CALENDAR_DAY_PAGE * page < total else "",
+        }
     context = {
         "form": form,
         "view": view,
@@ -386,8 +440,9 @@ def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         "start": start,
         "end": end,
         "weeks": weeks,
-        "days": [(one, grouped.get(one, [])) for one in days if view == "week" or one in grouped],
-        "count": len(found),
+        "days": shown_days,
+        "pages": pages,
+        "count": found.count,
         "weekday_names": [WEEKDAYS[(index + 6) % 7] for index in range(7)],
         "views": [(key, label, link(view=key), key == view) for key, label in CalendarForm.VIEWS],
         "previous": link(view=view, day=_calendar_step(view, day, False).isoformat()),

@@ -246,3 +246,118 @@ def test_a_feed_shows_only_its_persons_events(personas, door_case, rock_case, cl
     body = client_for(None).get(address.group(1)).content.decode()
     assert str(rock_case.referral.number) in body
     assert str(door_case.referral.number) not in body
+
+
+# --- Busy days: a few a day in the month, all of them on the day's own page ---------------
+
+
+def test_a_busy_day_shows_three_in_the_month_and_all_on_its_own_page(
+    personas, door_case, client_for
+):
+    busy = days(5)
+    for quarter in range(8, 8 + 57):  # 57 hearings, a quarter-hour apart from 8:00 to 22:00
+        Hearing.objects.create(
+            case=door_case,
+            day=busy,
+            time=datetime.time(quarter // 4 + 6, (quarter % 4) * 15),
+        )
+    client = client_for(personas["door_coordinator"])
+    month = client.get(f"/calendar/?view=month&day={busy.isoformat()}")
+    cell = month.context["weeks"]
+    shown = next(c for week in cell for c in week if c["day"] == busy)
+    assert [event.time for event in shown["events"]] == [
+        datetime.time(8, 0),
+        datetime.time(8, 15),
+        datetime.time(8, 30),
+    ]
+    assert shown["more"] == 54
+    page = month.content.decode()
+    assert "54 more" in page
+    assert month.context["count"] == 57
+    # The link opens the day, which lists them 50 at a time.
+    more = re.search(r'href="(\?[^"]*view=day[^"]*)" class="calendar-more"', page)
+    assert more is not None
+    first = client.get("/calendar/" + more.group(1).replace("&amp;", "&"))
+    assert first.context["view"] == "day"
+    assert len(first.context["days"][0]["events"]) == 50
+    assert "Showing 1 to 50 of 57." in first.content.decode()
+    following = re.search(r'href="(\?[^"]*page=2[^"]*)" rel="next"', first.content.decode())
+    assert following is not None
+    second = client.get("/calendar/" + following.group(1).replace("&amp;", "&"))
+    listed = second.context["days"][0]["events"]
+    assert listed[-1].time == datetime.time(22, 0)  # the last of the 57
+    assert len(listed) == 7
+    assert "Showing 51 to 57 of 57." in second.content.decode()
+    assert 'rel="next"' not in second.content.decode()
+
+
+def test_the_day_shown_is_the_first_n_of_all_its_events_in_order(
+    personas, door, door_case, client_for
+):
+    """Whatever mix of kinds and hours a day has, what each view shows of it is the
+    beginning of the whole day in order, and its count is the whole day's."""
+    from reporting import calendar
+
+    partner = door_case.assignments.get().parent_partner
+    council = CouncilFactory(program=door)
+    hours = [None, datetime.time(7, 0), datetime.time(9, 30), datetime.time(9, 30)]
+    for index in range(14):
+        on = days(index % 3)
+        at = hours[index % 4]
+        Hearing.objects.create(case=door_case, day=on, time=at)
+        if index % 2:
+            ActivityFactory(
+                case=door_case,
+                parent_partner=partner,
+                activity_type=ActivityType.TEAM_MEETING,
+                occurred_on=on,
+                occurred_time=at,
+            )
+        if index % 5 == 0:
+            MeetingFactory(council=council, held_on=on, starts_at=at)
+            SupervisionSession.objects.create(program=door, parent_partner=partner, held_on=on)
+    user = personas["door_coordinator"]
+    everything = calendar.events(user, days(0), days(2))
+    for per_day in (1, 3, 10):
+        found = calendar.days(user, days(0), days(2), per_day=per_day)
+        assert found.count == len(everything)
+        for offset in range(3):
+            on = days(offset)
+            whole_day = [event for event in everything if event.day == on]
+            assert found.on(on) == whole_day[:per_day]
+            assert found.more(on) == max(0, len(whole_day) - per_day)
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "99999999999999999999", "2.5", ""])
+def test_a_day_page_that_is_not_one_shows_the_first(page, personas, door_case, client_for):
+    Hearing.objects.create(case=door_case, day=days(1))
+    response = client_for(personas["door_coordinator"]).get(
+        f"/calendar/?view=day&day={days(1).isoformat()}&page={page}"
+    )
+    assert response.status_code == 200
+    assert len(response.context["days"][0]["events"]) == 1
+
+
+def test_a_day_past_its_events_says_so(personas, door_case, client_for):
+    Hearing.objects.create(case=door_case, day=days(1))
+    response = client_for(personas["door_coordinator"]).get(
+        f"/calendar/?view=day&day={days(1).isoformat()}&page=3"
+    )
+    assert response.status_code == 200
+    assert "Nothing." in response.content.decode()
+
+
+def test_a_busy_month_reads_the_same_queries_as_a_quiet_one(
+    personas, door_case, client_for, django_assert_max_num_queries
+):
+    client = client_for(personas["door_coordinator"])
+    Hearing.objects.create(case=door_case, day=days(1))
+    for view in ("month", "week", "day", "agenda"):
+        address = f"/calendar/?view={view}&day={days(1).isoformat()}"
+        with django_assert_max_num_queries(40) as counted:
+            client.get(address)
+        quiet = len(counted)
+        for offset in range(30):
+            Hearing.objects.create(case=door_case, day=days(1 + offset % 2))
+        with django_assert_max_num_queries(quiet):
+            client.get(address)
