@@ -704,11 +704,14 @@ class Activity(VersionedModel):
             ListOrderIndex("parent_partner", *NEWEST_FIRST, name="activity_partner_newest"),
             models.Index(fields=["case", "occurred_on"]),
             models.Index(fields=["program", "review_status"]),
-            # The data-quality panel's contacts of a quarter still waiting for review.
-            models.Index(
-                fields=["program", "occurred_on"],
+            # The contacts waiting for review: the review list's order (a page of it is the
+            # first rows, however many wait on one day), and the data-quality panel's
+            # waiting contacts of a quarter (program and day).
+            ListOrderIndex(
+                "program",
+                *NEWEST_FIRST,
                 condition=models.Q(review_status=ReviewStatus.WAITING),
-                name="activity_waiting_review",
+                name="activity_waiting_newest",
             ),
             # The calendar's team meetings of a month, in every program or in one.
             models.Index(

@@ -1026,10 +1026,6 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = selectors.with_family_names(list(page.object_list))
-    for activity in page.object_list:
-        activity.review_form = ReviewForm(  # type: ignore[attr-defined]
-            initial={"version": activity.version}
-        )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

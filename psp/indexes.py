@@ -20,7 +20,11 @@ class ListOrderIndex(models.Index):
     def create_sql(self, model: Any, schema_editor: Any, using: str = "", **kwargs: Any) -> Any:
         if schema_editor.connection.vendor == "postgresql":
             return super().create_sql(model, schema_editor, using=using, **kwargs)
-        plain = models.Index(*(_without_nulls(part) for part in self.expressions), name=self.name)
+        plain = models.Index(
+            *(_without_nulls(part) for part in self.expressions),
+            name=self.name,
+            condition=self.condition,
+        )
         return plain.create_sql(model, schema_editor, using=using, **kwargs)
 
 

@@ -59,11 +59,16 @@ AT_VOLUME = (
 )
 
 
-def rows_read(sql: str, table: str) -> int:
+def rows_read(sql: str, table: str, *, with_left_out: bool = False) -> int:
     """The rows of ``table`` that running ``sql`` read, through any scan, planned as on a
-    large table (``AT_VOLUME``)."""
+    large table (``AT_VOLUME``): those the scans kept, and with ``with_left_out`` also those
+    they read and left out (a condition the index does not hold: "rows removed by filter"),
+    which a page found by reading past many rows that do not belong to it is made of."""
     return sum(
-        round(node["Actual Rows"] * node["Actual Loops"])
+        round(
+            (node["Actual Rows"] + (node.get("Rows Removed by Filter", 0) if with_left_out else 0))
+            * node["Actual Loops"]
+        )
         for node in _nodes(_plan(sql, "ANALYZE", settings=AT_VOLUME))
         if node.get("Relation Name") == table
     )

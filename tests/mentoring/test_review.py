@@ -3,13 +3,19 @@ and family, and several contacts signed off at once after one confirmation."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from mentoring.models import Activity, ReviewStatus
 from psp.models import AuditAction, AuditEntry, Role
 from referrals.models import Status
 from tests.factories import ParentFactory, ReferralFactory
 from tests.mentoring.factories import ActivityFactory, assign_case
+from tests.plans import ON_POSTGRES, page_query, rows_read, sort_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +74,33 @@ def test_the_queue_lists_every_waiting_contact_within_its_query_ceiling(
     with django_assert_max_num_queries(20):
         page = coordinator.get("/mentoring/review/").content.decode()
     assert page.count('name="activity"') == 14
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="reads PostgreSQL's query plans")
+def test_a_page_of_the_queue_reads_a_page_of_contacts_however_many_wait_on_one_day(
+    personas, door, client_for, two_families
+) -> None:
+    """Contacts logged the same day (a whole team catching up on a Monday) are read a page
+    at a time in the list's order, not all read and sorted, nor found among the newer
+    contacts already signed off."""
+    case = two_families[0][0]
+    monday = timezone.localdate() - datetime.timedelta(days=3)
+    for _ in range(40):
+        ActivityFactory(
+            case=case, occurred_on=timezone.localdate(), review_status=ReviewStatus.SIGNED_OFF
+        )
+    for minute in range(40):
+        ActivityFactory(
+            case=case,
+            occurred_on=monday,
+            occurred_time=datetime.time(9, minute) if minute % 3 else None,
+        )
+    with CaptureQueriesContext(connection) as captured:
+        response = client_for(personas["door_coordinator"]).get("/mentoring/review/")
+    assert response.status_code == 200
+    page = page_query(captured, "mentoring_activity", limit=25)
+    assert rows_read(page, "mentoring_activity", with_left_out=True) <= 25
+    assert sort_keys(page) == []
 
 
 def chosen(activities: list[Activity], **extra: str) -> dict[str, object]:
