@@ -105,6 +105,8 @@ CALENDAR = everyone(403, door_social_worker=403, no_role=403, **dict.fromkeys(
 CASES = [
     Case("calendar", "/calendar/", CALENDAR),
     Case("calendar", "/calendar/?view=agenda&program=door", CALENDAR),
+    Case("calendar", "/calendar/?view=week", CALENDAR),
+    Case("calendar", "/calendar/?view=day", CALENDAR),
     Case("calendar_feed", "/calendar/feed/", CALENDAR),
     Case(
         "calendar_feed",
