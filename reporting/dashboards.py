@@ -25,6 +25,7 @@ scope.
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -53,6 +54,9 @@ from reporting.quarters import Quarter
 
 NUMBERS_CACHE_SECONDS = 5 * 60  # this quarter's numbers, still moving
 SETTLED_CACHE_SECONDS = 60 * 60  # completed quarters and past months
+# The scheduled refresh recomputes what is settled once it is this close to expiring (more
+# than the schedule's interval, so that it is never found expired).
+SETTLED_MARGIN_SECONDS = 15 * 60
 HEARING_DAYS = 14
 CHART_MONTHS = 6
 TREND_QUARTERS = 4
@@ -64,13 +68,31 @@ _ONE_DAY = datetime.timedelta(days=1)
 T = TypeVar("T")
 
 
-def _cached(key: str, compute: Callable[[], T], seconds: int, refresh: bool = False) -> T:
+def _cached(
+    key: str,
+    compute: Callable[[], T],
+    seconds: int,
+    refresh: bool = False,
+    *,
+    settled: bool = False,
+) -> T:
     """The cached value, or ``compute``'s stored for ``seconds``; with ``refresh``, computed
-    and stored afresh (``refresh_numbers``, from Celery beat, so that nobody waits for it)."""
+    and stored afresh (``refresh_numbers``, from Celery beat, so that nobody waits for it).
+
+    What is ``settled`` (completed quarters, past months) is refreshed only once it nears
+    the end of its ``seconds``: recomputing a statewide decade's completed quarters every
+    few minutes cost the worker seconds of both cores each time, for figures that had not
+    changed, and slowed the pages answered meanwhile."""
+    stamp = f"{key}:computed"
+    if refresh and settled:
+        computed = cache.get(stamp)
+        refresh = computed is None or time.time() - computed > seconds - SETTLED_MARGIN_SECONDS
     value: T | None = None if refresh else cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, seconds)
+        if settled:
+            cache.set(stamp, time.time(), seconds)
     return value
 
 
@@ -166,6 +188,7 @@ def program_numbers(
         ),
         SETTLED_CACHE_SECONDS,
         refresh,
+        settled=True,
     )
     live = _cached(
         f"dashboard:program:{program.pk}:live:{today.isoformat()}",
@@ -565,6 +588,7 @@ def statewide_numbers(today: datetime.date, *, refresh: bool = False) -> Statewi
         lambda: (quarter_figures(current.previous()), statewide_trends(completed)),
         SETTLED_CACHE_SECONDS,
         refresh,
+        settled=True,
     )
     now, computed_at = _cached(
         f"dashboard:statewide:live:{today.isoformat()}",

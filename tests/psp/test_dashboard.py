@@ -768,6 +768,36 @@ def test_the_scheduled_refresh_computes_the_numbers_before_anybody_asks(
     assert case.program == door and rock.is_active
 
 
+def test_the_scheduled_refresh_leaves_settled_quarters_until_their_hour_is_nearly_up(
+    personas, door, django_assert_max_num_queries
+):
+    """Every few minutes the refresh recomputes this quarter's numbers only; the completed
+    quarters and past months, once they near their hour, so a visitor never waits for them
+    and the worker does not recount a decade every few minutes."""
+    from reporting.tasks import refresh_dashboard_numbers
+
+    open_case(door, personas["door_parent_partner"], last_contact_days=0)
+    # Noon, so that the hour after it is the same day at any hour the test runs.
+    start = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(12)))
+    with time_machine.travel(start, tick=False), django_assert_max_num_queries(200) as first:
+        refresh_dashboard_numbers()
+    soon_after = start + datetime.timedelta(minutes=4)
+    with time_machine.travel(soon_after, tick=False), django_assert_max_num_queries(200) as soon:
+        refresh_dashboard_numbers()
+    assert len(soon) < len(first)
+    late = start + datetime.timedelta(
+        seconds=dashboards.SETTLED_CACHE_SECONDS - dashboards.SETTLED_MARGIN_SECONDS + 60
+    )
+    with time_machine.travel(late, tick=False), django_assert_max_num_queries(200) as nearly_up:
+        refresh_dashboard_numbers()
+    assert len(nearly_up) == len(first)
+    # What was left is what a visitor is shown: the same as counted afresh.
+    today = timezone.localdate()
+    kept = dashboards.program_numbers(door, today)
+    afresh = dashboards.program_numbers(door, today, refresh=True)
+    assert (kept.previous, kept.families_by_month) == (afresh.previous, afresh.families_by_month)
+
+
 def test_each_program_has_its_own_numbers(personas, door, rock, client_for):
     open_case(door, personas["door_parent_partner"], last_contact_days=0)
     response, _page = page_for(client_for, personas["door_coordinator"])
