@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from playwright.sync_api import BrowserContext, Page
 from pytest_django import Settings
 
@@ -15,9 +17,34 @@ AXE = Path(__file__).with_name("axe.min.js")
 
 
 @pytest.fixture
-def context(context: BrowserContext) -> BrowserContext:
+def _quiet_database(transactional_db: None) -> Iterator[None]:
+    """After the browser is closed and before the test's database is emptied, the live
+    server's last requests finish: a page left open (a form, a list refreshing itself)
+    could otherwise still be reading or writing while the tables are truncated, which
+    PostgreSQL answers with a deadlock, or writes rows that outlive the test."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                " AND state IN ('active', 'idle in transaction')"
+            )
+            (busy,) = cursor.fetchone()
+            if not busy:
+                return
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def context(_quiet_database: None, context: BrowserContext) -> BrowserContext:
     """The pages' clock starts at the server's (moved by ``--clock``, if given) and ticks on:
-    the browser's "Today" is the server's today."""
+    the browser's "Today" is the server's today. The database (with ``_quiet_database``) is
+    set up before the browser and so emptied only after the browser is closed, whatever
+    order a test names its fixtures in."""
     context.clock.install(time=time.time())
     return context
 
