@@ -31,6 +31,7 @@ from mentoring.models import (
     ContactMode,
     Document,
     DocumentType,
+    EligibilityBasis,
     FollowUp,
     GoalStatus,
     Hearing,
@@ -54,10 +55,12 @@ from psp.forms import (
     IsoDateInput,
     ModelForm,
     RecentDateInput,
+    SplitDateField,
     VersionField,
     set_choices,
 )
 from psp.models import Program, User
+from psp.public import SpamTrapForm
 from referrals.models import DischargeReason, Language, RemovalEpisode
 from referrals.selectors import search
 
@@ -1117,3 +1120,80 @@ class MileageRateForm(forms.Form):
         if programs.count() == 1:
             self.fields["program"].widget = forms.HiddenInput()
             self.initial.setdefault("program", programs.first().pk)  # type: ignore[union-attr]
+
+
+class PartnerInterestForm(SpamTrapForm, ModelForm):
+    """The program's public page: someone who lived through a child protective services
+    case asks to become a Parent Partner. It starts them in the recruitment pipeline as an
+    inquiry; the Parent Partner Coordinator calls them."""
+
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you speak (optional)"),
+        choices=Language.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    eligibility_date = SplitDateField(
+        label=_("About when was that?"),
+        help_text=_("A close guess is fine, for example 06 01 2023. We will go over it with you."),
+    )
+    message = forms.CharField(
+        label=_("Anything you would like us to know? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
+    )
+
+    class Meta:
+        model = ParentPartner
+        fields = [
+            "first_name",
+            "last_name",
+            "phone",
+            "email",
+            "best_time",
+            "languages",
+            "eligibility_basis",
+            "eligibility_date",
+        ]
+        labels = {
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "phone": _("Phone number"),
+            "email": _("E-mail address"),
+            "best_time": _("Best time to call (optional)"),
+            "eligibility_basis": _("Your experience with child protective services"),
+        }
+        help_texts = {
+            "phone": _("A phone number or an e-mail address is needed, so we can reach you."),
+            "best_time": _("For example: weekdays after 3 pm."),
+        }
+        widgets = {
+            "eligibility_basis": forms.RadioSelect,
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+        }
+        error_messages = {
+            "first_name": {"required": _("Enter your first name.")},
+            "last_name": {"required": _("Enter your last name.")},
+            "eligibility_basis": {"required": _("Choose what fits your experience.")},
+            "email": {"invalid": _("Enter an e-mail address like name@example.com.")},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "eligibility_basis", list(EligibilityBasis.choices))
+        self.fields["eligibility_date"].error_messages["required"] = _(
+            "Enter about when, as month, day and year. A close guess is fine."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("phone") and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error(
+                "phone",
+                _("Enter a phone number or an e-mail address, so we can reach you."),
+            )
+        return cleaned

@@ -94,6 +94,11 @@ class Employer(models.TextChoices):
     PARTNER = "partner", _("The partner agency")
 
 
+class PartnerSource(models.TextChoices):
+    STAFF = "staff", _("Entered by staff")
+    PUBLIC_FORM = "public_form", _("The program's public page")
+
+
 class ParentPartner(VersionedModel):
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="parent_partners")
     user = models.ForeignKey(
@@ -132,6 +137,14 @@ class ParentPartner(VersionedModel):
     )
     stage_changed_at = models.DateTimeField(default=timezone.now)
     notes = models.TextField(_("notes"), blank=True)
+    source = models.CharField(
+        _("came from"), max_length=12, choices=PartnerSource.choices, default=PartnerSource.STAFF
+    )
+    # What someone interested wrote on the public page, as they wrote it.
+    interest_message = models.TextField(
+        _("what they told us"), max_length=2000, blank=True, editable=False
+    )
+    best_time = models.CharField(_("best time to call"), max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -37,6 +37,7 @@ from mentoring.models import (
     Hearing,
     MileageRate,
     ParentPartner,
+    PartnerSource,
     Resource,
     ReviewStatus,
     Stage,
@@ -49,9 +50,11 @@ from mentoring.models import (
     core_topics_for,
 )
 from psp import audit, notifications
+from psp import selectors as psp_selectors
 from psp.dates import format_when
 from psp.models import AuditAction, NotificationKind, Program, User
 from psp.numbers import round_half_up
+from psp.policy import COORDINATORS
 from psp.services import ConcurrentEditError, save_versioned
 from referrals import services as referral_services
 from referrals.models import Referral, RemovalEpisode, Status
@@ -109,6 +112,52 @@ def parent_partner_create(*, actor: User, program: Program, data: dict[str, Any]
     audit.record(
         actor=actor, action=AuditAction.CREATE, obj=partner, changes=audit.snapshot(partner)
     )
+    return partner
+
+
+INTEREST_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "best_time",
+    "eligibility_basis",
+    "eligibility_date",
+    "languages",
+]
+
+
+@transaction.atomic
+def parent_partner_interest(
+    *, program: Program, data: dict[str, Any], message: str
+) -> ParentPartner:
+    """Someone asked on the program's public page to become a Parent Partner: an inquiry in
+    the recruitment pipeline, marked as come from the public page, with what they wrote.
+    The program's coordinators are told. Nobody is signed in; the audit log keeps the
+    address it came from."""
+    partner = ParentPartner(
+        program=program,
+        stage=Stage.INQUIRY,
+        source=PartnerSource.PUBLIC_FORM,
+        interest_message=message,
+        **{name: data[name] for name in INTEREST_FIELDS if name in data},
+    )
+    partner.full_clean()
+    partner.save()
+    StageChange.objects.create(parent_partner=partner, to_stage=Stage.INQUIRY, actor=None)
+    audit.record(
+        actor=None, action=AuditAction.CREATE, obj=partner, changes=audit.snapshot(partner)
+    )
+    day = timezone.localdate(partner.created_at).isoformat()
+    for coordinator in psp_selectors.people_with_roles(program.pk, COORDINATORS):
+        notifications.notify(
+            coordinator,
+            NotificationKind.PUBLIC_INTEREST,
+            key=str(partner.pk),
+            url=reverse("mentoring:partner_detail", args=[partner.pk]),
+            params={"day": day},
+            program=program,
+        )
     return partner
 
 

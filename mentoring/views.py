@@ -14,7 +14,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case as DbCase
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, When
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, QueryDict
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    QueryDict,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -44,6 +51,7 @@ from mentoring.forms import (
     HearingForm,
     MileageRateForm,
     ParentPartnerForm,
+    PartnerInterestForm,
     ProgressForm,
     ResourceForm,
     ReviewFilter,
@@ -80,7 +88,7 @@ from mentoring.models import (
     SurveyTiming,
     core_topics_for,
 )
-from psp import audit, policy
+from psp import audit, policy, public
 from psp.dates import format_when
 from psp.editing import save_form
 from psp.exports import csv_download, only_program
@@ -1836,3 +1844,33 @@ def mileage_rates(request: AuthenticatedHttpRequest) -> HttpResponse:
         "mentoring/mileage_rates.html",
         {"form": form, "rates": rates, "programs": programs, "today": timezone.localdate()},
     )
+
+
+# --- The program's public page: becoming a Parent Partner ---------------------------------
+
+
+@public.public_form
+def public_interest(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open to anyone: someone who lived through a case asks to become a Parent Partner.
+    It lands in the recruitment pipeline as an inquiry."""
+    program = public.program_or_404(slug)
+    form = PartnerInterestForm(request.POST if request.method == "POST" else None)
+
+    def receive() -> ParentPartner:
+        data = {**form.cleaned_data}
+        message = data.pop("message", "")
+        return services.parent_partner_interest(program=program, data=data, message=message)
+
+    return public.answer(
+        request,
+        form,
+        program=program,
+        receive=receive,
+        sent="public_interest_sent",
+        template="mentoring/public_interest.html",
+    )
+
+
+def public_interest_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    program = public.program_or_404(slug)
+    return render(request, "mentoring/public_interest_sent.html", {"program": program})

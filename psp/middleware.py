@@ -36,7 +36,8 @@ def client_ip(request: HttpRequest) -> str | None:
 class RequestLimitsMiddleware:
     """Answers 413 for a body over ``PSP_MAX_REQUEST_BYTES`` (before anything reads it; a
     page that takes a file, marked ``takes_a_file``, allows ``PSP_DOCUMENT_MAX_BYTES`` more,
-    so that its form can say at the field that a file is too large) and 400 for a NUL byte
+    so that its form can say at the field that a file is too large; a public page's form,
+    marked ``psp.public.public_form``, only ``PSP_PUBLIC_FORM_MAX_BYTES``) and 400 for a NUL byte
     in the query string, which PostgreSQL can neither search for nor store in the audit's
     JSON.
     """
@@ -49,7 +50,8 @@ class RequestLimitsMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.PSP_MAX_REQUEST_BYTES and length > _largest_body(request):
+        smallest = min(settings.PSP_MAX_REQUEST_BYTES, settings.PSP_PUBLIC_FORM_MAX_BYTES)
+        if length > smallest and length > _largest_body(request):
             if api.is_api(request):
                 return api.problem_response(request, 413, _("The body is too large."))
             return render(request, "413.html", status=413)
@@ -73,6 +75,8 @@ def _largest_body(request: HttpRequest) -> int:
         return settings.PSP_MAX_REQUEST_BYTES
     if getattr(view, "takes_a_file", False):
         return settings.PSP_MAX_REQUEST_BYTES + settings.PSP_DOCUMENT_MAX_BYTES
+    if getattr(view, "public_form", False):
+        return settings.PSP_PUBLIC_FORM_MAX_BYTES
     return settings.PSP_MAX_REQUEST_BYTES
 
 

@@ -349,6 +349,8 @@ class NotificationKind(models.TextChoices):
     FOLLOW_UP_DUE = "follow_up_due", _("A follow-up is due")
     NO_CONTACT = "no_contact", _("No contact in 14 days")
     NO_CLINICAL_SESSION = "no_clinical_session", _("No clinical support session this month")
+    PUBLIC_REQUEST = "public_request", _("A parent asked for help on the public page")
+    PUBLIC_INTEREST = "public_interest", _("Someone asked to become a Parent Partner")
 
 
 class Notification(models.Model):

@@ -86,6 +86,10 @@ def message(kind: str, params: dict[str, Any]) -> str:
         return _("%(program)s: no clinical support session yet this month") % {
             "program": params["program"]
         }
+    if kind == NotificationKind.PUBLIC_REQUEST:
+        return _("A parent asked for help on the public page on %(day)s") % values
+    if kind == NotificationKind.PUBLIC_INTEREST:
+        return _("Someone asked on the public page on %(day)s to become a Parent Partner") % values
     return str(NotificationKind(kind).label)
 
 

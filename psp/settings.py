@@ -173,6 +173,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = PSP_MAX_REQUEST_BYTES
 # one is refused with a message asking to narrow the list by its filters first.
 PSP_EXPORT_MAX_ROWS = env.int("PSP_EXPORT_MAX_ROWS", default=100_000)
 
+# The public pages' forms (psp/public.py): how many one address may send in an hour, how
+# soon after it is shown a form is a robot's, and the largest body they take.
+PSP_PUBLIC_FORMS_PER_HOUR = env.int("PSP_PUBLIC_FORMS_PER_HOUR", default=10)
+PSP_PUBLIC_FORM_MIN_SECONDS = env.int("PSP_PUBLIC_FORM_MIN_SECONDS", default=3)
+PSP_PUBLIC_FORM_MAX_BYTES = env.int("PSP_PUBLIC_FORM_MAX_BYTES", default=32_768)
+
 # Each answer's Server-Timing header also counts its database queries (`make bench` turns it
 # on; a wrapper around every query, so off in production).
 PSP_COUNT_QUERIES = env.bool("PSP_COUNT_QUERIES", default=False)

@@ -24,6 +24,12 @@ urlpatterns = [
     path("programs/<slug:slug>/", views.program_detail, name="program_detail"),
     path("programs/<slug:slug>/settings/", views.program_settings, name="program_settings"),
     path("audit/", views.audit_log, name="audit_log"),
+    # The only pages open without signing in (besides signing in): each program's public
+    # page and its two forms (psp/public.py).
+    path("public/", views.public_programs, name="public_programs"),
+    path("public/<slug:slug>/", views.public_program, name="public_program"),
+    path("public/<slug:slug>/", include("referrals.public_urls")),
+    path("public/<slug:slug>/", include("mentoring.public_urls")),
     path("referrals/", include("referrals.urls")),
     path("councils/", include("councils.urls")),
     path("reports/", include("reporting.urls")),

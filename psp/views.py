@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from psp import api, heartbeat, mfa, notifications, policy, selectors, services
+from psp import api, heartbeat, mfa, notifications, policy, public, selectors, services
 from psp.forms import (
     AuditFilterForm,
     NotificationPreferencesForm,
@@ -51,6 +51,19 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     programs = selectors.programs_for_user(request.user)
     return render(request, "psp/program_list.html", {"programs": programs})
+
+
+def public_programs(request: HttpRequest) -> HttpResponse:
+    """Open to anyone: the programs, each with its public page."""
+    programs = Program.objects.filter(is_active=True).order_by("name")
+    return render(request, "psp/public_programs.html", {"programs": programs})
+
+
+def public_program(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open to anyone: what the program is, who can refer a family and how, and how to
+    become a Parent Partner."""
+    program = public.program_or_404(slug)
+    return render(request, "psp/public_program.html", {"program": program})
 
 
 @login_required

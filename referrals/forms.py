@@ -23,10 +23,13 @@ from psp.forms import (
     set_choices,
 )
 from psp.models import Program
+from psp.public import SpamTrapForm
 from referrals import notices, selectors
 from referrals.models import (
+    REQUEST_PUBLIC_FIELDS,
     Child,
     ConsentMethod,
+    CpsCase,
     DeclineReason,
     DischargeReason,
     Language,
@@ -37,7 +40,10 @@ from referrals.models import (
     PlacementStatus,
     RaceEthnicity,
     Referral,
+    ReferralRequest,
     RemovalEpisode,
+    RequestCloseReason,
+    Sender,
     Status,
     Urgency,
 )
@@ -581,4 +587,70 @@ class SearchForm(forms.Form):
         label=_("Find a family"),
         max_length=100,
         help_text=_("A parent's or child's name, or the referral number. Accents do not matter."),
+    )
+
+
+class ReferralRequestForm(SpamTrapForm, ModelForm):
+    """The program's public page: a parent asking for themselves, or someone asking for a
+    parent they know. Every box is short, and no more is asked than a first call needs."""
+
+    class Meta:
+        model = ReferralRequest
+        fields = list(REQUEST_PUBLIC_FIELDS)
+        labels = {
+            "sender": _("Who is asking?"),
+            "sender_name": _("Your name"),
+            "sender_relationship": _("How do you know the parent? (optional)"),
+            "sender_contact": _("Your phone number or e-mail address (optional)"),
+            "parent_agrees": _("The parent knows I am asking and agrees to be called"),
+            "parent_first_name": _("Parent's first name"),
+            "parent_last_name": _("Parent's last name (optional)"),
+            "phone": _("Parent's phone number"),
+            "email": _("Parent's e-mail address"),
+            "best_time": _("Best time to call (optional)"),
+            "language": _("Language the parent prefers"),
+            "children": _("Children and their ages (optional)"),
+            "cps_case": _("Does the family have a case with child protective services?"),
+            "message": _("What help is the parent looking for?"),
+        }
+        help_texts = {
+            "sender_relationship": _("For example: aunt, friend, teacher, counselor."),
+            "phone": _(
+                "A phone number or an e-mail address is needed, so we can reach the parent."
+            ),
+            "best_time": _("For example: weekdays after 3 pm."),
+            "children": _("For example: Maya 6, Leo 2. First names are enough."),
+            "message": _("A few words are enough. Up to 2,000 characters."),
+        }
+        widgets = {
+            "sender": forms.RadioSelect,
+            "language": forms.RadioSelect,
+            "cps_case": forms.RadioSelect,
+            "message": forms.Textarea(attrs={"rows": 5, "maxlength": 2000}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
+        error_messages = {
+            "sender": {"required": _("Say who is asking.")},
+            "parent_first_name": {"required": _("Enter the parent's first name.")},
+            "message": {"required": _("Say in a few words what help the parent is looking for.")},
+            "email": {"invalid": _("Enter an e-mail address like name@example.com.")},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "sender", list(Sender.choices))
+        set_choices(self, "language", list(Language.choices))
+        self.fields["cps_case"].required = False
+        set_choices(self, "cps_case", list(CpsCase.choices))
+
+
+class RequestCloseForm(forms.Form):
+    """A request from the public page closed without a referral, and why."""
+
+    reason = forms.ChoiceField(
+        label=_("Why is it closed?"),
+        choices=RequestCloseReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose why the request is closed.")},
     )

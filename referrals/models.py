@@ -618,3 +618,157 @@ def age_on(birth_date: datetime.date | None, day: datetime.date) -> int | None:
     if (day.month, day.day) < (birth_date.month, birth_date.day):
         years -= 1
     return years
+
+
+# --- Requests from a program's public page ------------------------------------------------
+
+
+class Sender(models.TextChoices):
+    SELF = "self", _("I am the parent, asking for myself")
+    COMMUNITY = "community", _("I am asking for a parent I know")
+
+
+class CpsCase(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNSURE = "unsure", _("Not sure")
+
+
+class RequestStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    REFERRED = "referred", _("Referral made")
+    CLOSED = "closed", _("Closed without a referral")
+
+
+class RequestCloseReason(models.TextChoices):
+    UNREACHABLE = "unreachable", _("Could not reach the parent")
+    NOT_WANTED = "not_wanted", _("The parent did not want the program")
+    ALREADY_REFERRED = "already_referred", _("The family is already referred")
+    NOT_FOR_PROGRAM = "not_for_program", _("Not for this program")
+    NOT_GENUINE = "not_genuine", _("Not a real request")
+
+
+# What a program's public page asks of someone asking for a Parent Partner.
+REQUEST_PUBLIC_FIELDS = (
+    "sender",
+    "sender_name",
+    "sender_relationship",
+    "sender_contact",
+    "parent_agrees",
+    "parent_first_name",
+    "parent_last_name",
+    "phone",
+    "email",
+    "best_time",
+    "language",
+    "children",
+    "cps_case",
+    "message",
+)
+
+
+class ReferralRequest(models.Model):
+    """A parent, or someone who knows one, asking on the program's public page to be put in
+    touch. It is not a referral: nobody has checked who wrote it. It waits for the Program
+    Coordinator, who calls the parent and either makes a referral from it (the intake form
+    starts filled in from it) or closes it with a reason."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="referral_requests")
+    sender = models.CharField(_("who is writing"), max_length=10, choices=Sender.choices)
+    sender_name = models.CharField(_("your name"), max_length=120, blank=True)
+    sender_relationship = models.CharField(_("how you know the parent"), max_length=120, blank=True)
+    sender_contact = models.CharField(
+        _("your phone number or e-mail address"), max_length=120, blank=True
+    )
+    parent_first_name = models.CharField(_("parent's first name"), max_length=80)
+    parent_last_name = models.CharField(_("parent's last name"), max_length=80, blank=True)
+    phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    language = models.CharField(
+        _("language the parent prefers"),
+        max_length=10,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+    )
+    best_time = models.CharField(_("best time to call"), max_length=120, blank=True)
+    children = models.CharField(_("children and their ages"), max_length=200, blank=True)
+    cps_case = models.CharField(
+        _("is there a child protective services case?"),
+        max_length=10,
+        choices=CpsCase.choices,
+        blank=True,
+    )
+    # Someone asking for a parent says the parent knows and agrees to be called.
+    parent_agrees = models.BooleanField(_("the parent agrees to be called"), default=False)
+    message = models.TextField(_("what help the parent is looking for"), max_length=2000)
+    # The language of the page the form was sent from (the parent's may differ).
+    page_language = models.CharField(_("language of the page"), max_length=10, blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.WAITING
+    )
+    close_reason = models.CharField(
+        _("reason"), max_length=20, choices=RequestCloseReason.choices, blank=True
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    referral = models.OneToOneField(
+        Referral,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="public_request",
+        verbose_name=_("referral"),
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("request from the public page")
+        verbose_name_plural = _("requests from the public page")
+        indexes = [
+            models.Index(
+                fields=["program", "received_at"],
+                condition=models.Q(status="waiting"),
+                name="referral_request_waiting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Request %(id)s") % {"id": self.pk}
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("referrals:request_detail", args=[self.pk])
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == RequestStatus.WAITING
+
+    def clean(self) -> None:
+        if not self.phone and not self.email:
+            raise ValidationError(
+                {
+                    "phone": _(
+                        "Enter a phone number or an e-mail address, so the program can reach "
+                        "the parent."
+                    )
+                }
+            )
+        if self.sender == Sender.COMMUNITY:
+            errors = {}
+            if not self.sender_name:
+                errors["sender_name"] = _("Enter your name.")
+            if not self.parent_agrees:
+                errors["parent_agrees"] = _(
+                    "Ask the parent first: the program calls only parents who know and agree."
+                )
+            if errors:
+                raise ValidationError(errors)

@@ -32,7 +32,17 @@ from django.utils import timezone
 from psp import audit, hooks
 from psp.models import AuditAction, User
 from psp.services import save_versioned
-from referrals.models import Child, Family, Parent, Referral, Status, Transition, age_on
+from referrals.models import (
+    Child,
+    Family,
+    Parent,
+    Referral,
+    ReferralRequest,
+    RequestStatus,
+    Status,
+    Transition,
+    age_on,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +193,7 @@ class RetentionRun:
     cutoff: datetime.date
     anonymised: list[Anonymised] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
+    requests_deleted: int = 0
 
 
 def anonymise_closed_families(
@@ -200,7 +211,39 @@ def anonymise_closed_families(
             continue
         if result is not None:
             run.anonymised.append(result)
+    run.requests_deleted = public_requests_delete(cutoff=run.cutoff, actor=actor)
     return run
+
+
+def public_requests_due(*, cutoff: datetime.date) -> models.QuerySet[ReferralRequest]:
+    """Requests from the public pages handled (made into a referral, whose record keeps what
+    matters, or closed) before ``cutoff``. One still waiting is never due."""
+    return ReferralRequest.objects.exclude(status=RequestStatus.WAITING).filter(
+        handled_at__lt=_start_of(cutoff)
+    )
+
+
+@transaction.atomic
+def public_requests_delete(*, cutoff: datetime.date, actor: User | None = None) -> int:
+    """Delete the requests due: they name people nobody checked, and are no family's record.
+    One audit entry per program says how many, never who."""
+    due = public_requests_due(cutoff=cutoff)
+    per_program = dict(
+        due.values_list("program").annotate(count=models.Count("*")).values_list("program", "count")
+    )
+    if not per_program:
+        return 0
+    due.delete()
+    for program_id, count in per_program.items():
+        audit.record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            object_type="referrals.referralrequest",
+            object_repr=f"{count} requests from the public page, handled before {cutoff}",
+            program=program_id,
+            changes={"count": count, "handled_before": cutoff.isoformat()},
+        )
+    return sum(per_program.values())
 
 
 def due_counts(*, cutoff: datetime.date) -> dict[str, int]:
@@ -212,6 +255,7 @@ def due_counts(*, cutoff: datetime.date) -> dict[str, int]:
         "parents": Parent.objects.filter(family__in=families).count(),
         "children": Child.objects.filter(family__in=families).count(),
         "referrals": Referral.objects.filter(family__in=families).count(),
+        "public_requests": public_requests_due(cutoff=cutoff).count(),
     }
     for more_counts in hooks.get("family.retention.counts"):
         counts.update(more_counts(families))

@@ -20,7 +20,15 @@ from psp.policy import (
     rule,
     scope,
 )
-from referrals.models import Child, Family, Parent, PlacementChange, Referral, RemovalEpisode
+from referrals.models import (
+    Child,
+    Family,
+    Parent,
+    PlacementChange,
+    Referral,
+    ReferralRequest,
+    RemovalEpisode,
+)
 
 # Every record whose foreign keys lead to a family is audited when a page shows it.
 family_root(Family)
@@ -189,3 +197,26 @@ def _placement_change(user: User, placement: PlacementChange) -> bool:
 @rule("parent.change")
 def _parent_change(user: User, parent: Parent) -> bool:
     return _family_change(user, parent.family)
+
+
+# --- Requests from a program's public page ------------------------------------------------
+# The Program Coordinator's, who triages referrals: the request names a parent who has not
+# been checked by anyone, so it is shown to nobody else (administrators included, as for
+# the decisions on referrals).
+
+
+@scope(ReferralRequest)
+def _public_requests(user: User) -> models.QuerySet[ReferralRequest]:
+    return ReferralRequest.objects.filter(
+        program_id__in=program_ids_where(user, {Role.PROGRAM_COORDINATOR})
+    )
+
+
+@rule("referral_request.list")
+def _public_request_list(user: User, obj: Any) -> bool:
+    return bool(program_ids_where(user, {Role.PROGRAM_COORDINATOR}))
+
+
+@rule("referral_request.view", "referral_request.handle")
+def _public_request_handle(user: User, public_request: ReferralRequest) -> bool:
+    return has_role(user, public_request.program_id, {Role.PROGRAM_COORDINATOR})

@@ -18,7 +18,9 @@ from referrals.models import (
     Parent,
     PlacementChange,
     Referral,
+    ReferralRequest,
     RemovalEpisode,
+    RequestStatus,
     Status,
     Transition,
     normalize_name,
@@ -157,3 +159,21 @@ def new_referral_count(user: User) -> int:
     if not programs:
         return 0
     return Referral.objects.filter(program_id__in=programs, status=Status.RECEIVED).count()
+
+
+def public_requests(user: User, *, waiting: bool = True) -> QuerySet[ReferralRequest]:
+    """The requests from the public pages of the user's programs: the waiting ones, oldest
+    first (the longest wait comes first); or all of them, newest first."""
+    requests = policy.visible(user, ReferralRequest).select_related("program", "referral")
+    if waiting:
+        return requests.filter(status=RequestStatus.WAITING).order_by("received_at", "id")
+    return requests.order_by("-received_at", "-id")
+
+
+def public_request_detail() -> QuerySet[ReferralRequest]:
+    return ReferralRequest.objects.select_related("program", "referral", "handled_by")
+
+
+def waiting_public_requests(user: User) -> int:
+    """How many requests from the public pages wait for the user (a Program Coordinator)."""
+    return policy.visible(user, ReferralRequest).filter(status=RequestStatus.WAITING).count()

@@ -21,12 +21,15 @@ from psp import audit, hooks, notifications, selectors
 from psp.models import AuditAction, NotificationKind, Program, Role, User
 from psp.services import save_versioned
 from referrals.models import (
+    REQUEST_PUBLIC_FIELDS,
     Child,
     Family,
     Parent,
     PlacementChange,
     Referral,
+    ReferralRequest,
     RemovalEpisode,
+    RequestStatus,
     Status,
     Transition,
 )
@@ -90,12 +93,14 @@ def referral_create(
     parents: list[dict[str, Any]],
     children: list[dict[str, Any]],
     answers: Mapping[str, Any] | None = None,
+    public_request: ReferralRequest | None = None,
 ) -> Referral:
     """A new referral: the family, its parents and children, and the first timeline entry.
 
     ``answers`` are the form's answers to questions other apps asked (the outreach event the
     family heard of the program at): each app keeps what is its own, in this transaction
-    (hook ``referral.created``)."""
+    (hook ``referral.created``). ``public_request``, the request from the program's public
+    page the referral is made from, is marked as handled by it."""
     if not parents:
         raise ValidationError(_("Enter at least one parent."))
     if not children:
@@ -147,6 +152,8 @@ def referral_create(
     )
     for created in hooks.get("referral.created"):
         created(actor=actor, referral=referral, answers=answers or {})
+    if public_request is not None:
+        _request_referred(actor=actor, public_request=public_request, referral=referral)
     _notify(transition)
     _tell_coordinators(actor=actor, referral=referral)
     return referral
@@ -435,3 +442,93 @@ def _notify(transition: Transition) -> None:
 
 def days_since(day: datetime.date) -> int:
     return (timezone.localdate() - day).days
+
+
+# --- Requests from a program's public page ------------------------------------------------
+
+
+@transaction.atomic
+def referral_request_receive(
+    *, program: Program, data: Mapping[str, Any], page_language: str
+) -> ReferralRequest:
+    """A request sent on the program's public page: kept for the Program Coordinator, who
+    is told of it. Nobody is signed in; the audit log keeps the address it came from."""
+    public_request = ReferralRequest(
+        program=program,
+        page_language=page_language[:10],
+        **{name: data[name] for name in REQUEST_PUBLIC_FIELDS if name in data},
+    )
+    if public_request.sender != "community":
+        public_request.sender_name = ""
+        public_request.sender_relationship = ""
+        public_request.sender_contact = ""
+        public_request.parent_agrees = True
+    public_request.full_clean()
+    public_request.save()
+    audit.record(actor=None, action=AuditAction.CREATE, obj=public_request, program=program)
+    for coordinator in selectors.people_with_roles(program.pk, {Role.PROGRAM_COORDINATOR}):
+        notifications.notify(
+            coordinator,
+            NotificationKind.PUBLIC_REQUEST,
+            key=str(public_request.pk),
+            url=reverse("referrals:request_detail", args=[public_request.pk]),
+            params={"day": timezone.localdate(public_request.received_at).isoformat()},
+            program=program,
+        )
+    return public_request
+
+
+def _lock_waiting(public_request: ReferralRequest) -> ReferralRequest:
+    locked = ReferralRequest.objects.select_for_update().get(pk=public_request.pk)
+    if locked.status != RequestStatus.WAITING:
+        raise ValidationError(
+            _("This request was already handled by someone else. Open it again to see how.")
+        )
+    return locked
+
+
+def _request_referred(*, actor: User, public_request: ReferralRequest, referral: Referral) -> None:
+    locked = _lock_waiting(public_request)
+    if locked.program_id != referral.program_id:
+        raise ValidationError(
+            {
+                "program": _("This request came to %(program)s: make the referral there.")
+                % {"program": locked.program}
+            }
+        )
+    locked.status = RequestStatus.REFERRED
+    locked.referral = referral
+    locked.handled_by = actor
+    locked.handled_at = timezone.now()
+    locked.save(update_fields=["status", "referral", "handled_by", "handled_at"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        changes={
+            "status": [RequestStatus.WAITING, RequestStatus.REFERRED],
+            "referral": referral.number,
+        },
+    )
+
+
+@transaction.atomic
+def referral_request_close(
+    *, actor: User, public_request: ReferralRequest, reason: str
+) -> ReferralRequest:
+    """A request closed without a referral (the parent could not be reached, did not want
+    the program, was already referred; or it was not a real request)."""
+    locked = _lock_waiting(public_request)
+    locked.status = RequestStatus.CLOSED
+    locked.close_reason = reason
+    locked.handled_by = actor
+    locked.handled_at = timezone.now()
+    locked.full_clean()
+    locked.save(update_fields=["status", "close_reason", "handled_by", "handled_at"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        changes={"status": [RequestStatus.WAITING, RequestStatus.CLOSED], "reason": reason},
+    )
+    return locked

@@ -66,4 +66,8 @@ def anonymise_closed_families() -> dict[str, int]:
     from referrals import retention
 
     run = retention.anonymise_closed_families()
-    return {"anonymised": len(run.anonymised), "failed": len(run.failed)}
+    return {
+        "anonymised": len(run.anonymised),
+        "failed": len(run.failed),
+        "public_requests_deleted": run.requests_deleted,
+    }

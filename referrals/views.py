@@ -11,14 +11,20 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.forms.utils import ErrorDict
-from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from psp import audit, hooks, policy
+from psp import audit, hooks, policy, public
 from psp.dates import format_when
 from psp.editing import save_form
 from psp.exports import csv_download, only_program
@@ -37,6 +43,8 @@ from referrals.forms import (
     PlacementForm,
     ReferralFilter,
     ReferralForm,
+    ReferralRequestForm,
+    RequestCloseForm,
     SearchForm,
     TransitionForm,
 )
@@ -46,7 +54,9 @@ from referrals.models import (
     Parent,
     PlacementChange,
     Referral,
+    ReferralRequest,
     RemovalEpisode,
+    Sender,
     Status,
 )
 
@@ -123,6 +133,11 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "can_create": policy.can(request.user, "referral.create"),
         "can_export": policy.can(request.user, "referral.export"),
         "today": timezone.localdate(),
+        "waiting_requests": (
+            selectors.waiting_public_requests(request.user)
+            if policy.can(request.user, "referral_request.list")
+            else 0
+        ),
     }
     return render(request, "referrals/referral_list.html", context)
 
@@ -193,8 +208,13 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(request.user, "referral.create")
     user = request.user
     data = request.POST if request.method == "POST" else None
-    form = _intake_form(user, data)
-    parents = ParentFormSet(data, prefix="parents")
+    public_request = _public_request_for(request)
+    if public_request is not None and not public_request.is_waiting:
+        messages.warning(request, _("This request was already handled."))
+        return redirect("referrals:request_detail", pk=public_request.pk)
+    initial = _initial_from_request(public_request) if public_request and data is None else {}
+    form = _intake_form(user, data, initial=initial.get("referral"))
+    parents = ParentFormSet(data, prefix="parents", initial=initial.get("parents"))
     children = ChildFormSet(data, prefix="children")
     duplicates: list[Any] = []
     # Without JavaScript the outreach-event search sends the whole form: show it again with
@@ -225,6 +245,7 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                         if child_form.cleaned_data
                     ],
                     answers=form.cleaned_data,
+                    public_request=public_request,
                 )
             except ValidationError as error:
                 add_model_errors(form, error)
@@ -241,6 +262,7 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         child_form.summary_prefix = _("Child %(number)s") % {"number": number}
     context = {
         "form": form,
+        "public_request": public_request,
         "error_forms": [form, parents, *parents.forms, children, *children.forms],
         "parents": parents,
         "children": children,
@@ -253,10 +275,61 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "referrals/referral_form.html", context)
 
 
-def _intake_form(user: User, data: Any) -> ReferralForm:
+def _intake_form(user: User, data: Any, initial: dict[str, Any] | None = None) -> ReferralForm:
     programs = Program.objects.filter(pk__in=policy.program_ids_where(user, rules.INTAKE_ROLES))
     on_behalf = bool(policy.program_ids_where(user, {Role.PROGRAM_COORDINATOR}))
-    return ReferralForm(data, programs=programs, on_behalf=on_behalf)
+    return ReferralForm(data, programs=programs, on_behalf=on_behalf, initial=initial)
+
+
+def _public_request_for(request: AuthenticatedHttpRequest) -> ReferralRequest | None:
+    """The request from the public page a referral is made from (``?request=`` when the
+    form opens, kept in the form as ``from_request``), or None; 404 outside the person's
+    programs."""
+    if request.method == "POST":
+        chosen = request.POST.get("from_request", "")
+    else:
+        chosen = request.GET.get("request", "")
+    if not chosen:
+        return None
+    return policy.get_for_user(
+        request.user, ReferralRequest, "referral_request.handle", audit_view=False, pk=chosen
+    )
+
+
+def _initial_from_request(public_request: ReferralRequest) -> dict[str, Any]:
+    """The referral form filled in from what the request said; the coordinator checks it
+    with the parent and adds the rest (dates of birth, the children)."""
+    if public_request.sender == Sender.COMMUNITY:
+        referrer = {
+            "referrer_name": public_request.sender_name,
+            "referrer_agency": public_request.sender_relationship,
+        }
+    else:
+        referrer = {
+            "referrer_name": " ".join(
+                part
+                for part in [public_request.parent_first_name, public_request.parent_last_name]
+                if part
+            ),
+            "referrer_agency": _("Self-referral"),
+        }
+    return {
+        "referral": {
+            "program": public_request.program,
+            "received_on": timezone.localdate(public_request.received_at),
+            "reason": public_request.message,
+            **referrer,
+        },
+        "parents": [
+            {
+                "first_name": public_request.parent_first_name,
+                "last_name": public_request.parent_last_name,
+                "phone": public_request.phone,
+                "email": public_request.email,
+                "preferred_language": public_request.language,
+            }
+        ],
+    }
 
 
 def _not_checked(form: ReferralForm, *formsets: Any) -> None:
@@ -694,3 +767,102 @@ def referral_notice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "large_print": large_print,
     }
     return render(request, "referrals/notice.html", context)
+
+
+# --- The program's public page: a parent asking for help ---------------------------------
+
+
+@public.public_form
+def public_request(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open to anyone, signed in or not: a parent, or someone who knows one, asks the
+    program to get in touch. What it answers never depends on the program's records."""
+    program = public.program_or_404(slug)
+    form = ReferralRequestForm(request.POST if request.method == "POST" else None)
+    return public.answer(
+        request,
+        form,
+        program=program,
+        receive=lambda: services.referral_request_receive(
+            program=program,
+            data=form.cleaned_data,
+            page_language=translation.get_language() or "",
+        ),
+        sent="public_request_sent",
+        template="referrals/public_request.html",
+    )
+
+
+def public_request_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    """What happens next; the same words whoever the request named."""
+    program = public.program_or_404(slug)
+    return render(request, "referrals/public_request_sent.html", {"program": program})
+
+
+# --- Requests from the public page, for the Program Coordinator --------------------------
+
+
+@login_required
+@audit.audited_list(ReferralRequest)
+def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    policy.require(request.user, "referral_request.list")
+    show = request.GET.get("show", "waiting")
+    requests = selectors.public_requests(request.user, waiting=show != "all")
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "show": "all" if show == "all" else "waiting",
+        "show_query": "show=all" if show == "all" else "",
+        "public_pages": Program.objects.filter(
+            pk__in=policy.program_ids_where(request.user, {Role.PROGRAM_COORDINATOR}),
+            is_active=True,
+        ),
+    }
+    return render(request, "referrals/request_list.html", context)
+
+
+@login_required
+def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    public_request = policy.get_for_user(
+        request.user,
+        selectors.public_request_detail(),
+        "referral_request.view",
+        audit_view=request.method == "GET",
+        pk=pk,
+    )
+    return _render_request(request, public_request, RequestCloseForm())
+
+
+def _render_request(
+    request: AuthenticatedHttpRequest,
+    public_request: Any,
+    form: RequestCloseForm,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "public_request": public_request,
+        "form": form,
+        "can_refer": policy.can(request.user, "referral.create", public_request.program),
+    }
+    return render(request, "referrals/request_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def request_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    public_request = policy.get_for_user(
+        request.user, selectors.public_request_detail(), "referral_request.handle", pk=pk
+    )
+    form = RequestCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_request_close(
+                actor=request.user,
+                public_request=public_request,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("referrals:request_detail", pk=public_request.pk)
+        messages.success(request, _("The request is closed."))
+        return redirect("referrals:request_list")
+    return _render_request(request, public_request, form)

@@ -1075,7 +1075,7 @@ def prepare() -> dict[str, Any]:
     from psp import policy
     from psp.models import Program, User
     from referrals.forms import ReferralFilter
-    from referrals.models import Child, Referral, Status
+    from referrals.models import Child, Referral, ReferralRequest, RequestStatus, Status
     from referrals.selectors import referrals_for_user
     from referrals.views import _programs_with_referrals
     from reporting.models import Report, ReportStatus
@@ -1177,6 +1177,9 @@ def prepare() -> dict[str, Any]:
         ),
         "stipend": pk(Stipend.objects.filter(member__council=council).order_by("-pk").first()),
         "event": pk(OutreachEvent.objects.filter(program=door).order_by("-pk").first()),
+        "public_request": pk(
+            ReferralRequest.objects.filter(program=door, status=RequestStatus.WAITING).first()
+        ),
         "report": pk(
             Report.objects.filter(program=door, suppressed=True, status=ReportStatus.DONE)
             .order_by("-pk")

@@ -22,13 +22,26 @@ ACCOUNTS: dict[str, str | None] = {
     "admin": "admin",
 }
 
+# The programs' public pages, which everyone opens, signed in or not.
+PUBLIC = [
+    ("public_programs", "/public/"),
+    ("public_program", "/public/door/"),
+    ("public_request", "/public/door/ask-for-help/"),
+    ("public_request_sent", "/public/door/ask-for-help/sent/"),
+    ("public_interest", "/public/door/become-a-parent-partner/"),
+    ("public_interest_sent", "/public/door/become-a-parent-partner/sent/"),
+]
+
 PAGES: dict[str, list[tuple[str, str]]] = {
     "anonymous": [
         ("healthz", "/healthz"),
+        *PUBLIC,
         ("service_worker", "/service-worker.js"),
         ("manifest", "/manifest.webmanifest"),
     ],
     "door_coordinator": [
+        ("referrals:request_list", "/referrals/requests/"),
+        ("referrals:request_detail", "/referrals/requests/{public_request}/"),
         ("councils:list", "/councils/"),
         ("councils:detail", "/councils/{council}/"),
         ("councils:member_create", "/councils/{council}/members/new/"),
@@ -103,6 +116,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("program_settings", "/programs/door/settings/"),
         ("audit_log", "/audit/"),
         ("healthz", "/healthz"),
+        *PUBLIC,
         ("service_worker", "/service-worker.js"),
         ("manifest", "/manifest.webmanifest"),
         ("referrals:list", "/referrals/"),
@@ -192,6 +206,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("program_list", "/programs/"),
         ("program_detail", "/programs/door/"),
         ("healthz", "/healthz"),
+        *PUBLIC,
         ("service_worker", "/service-worker.js"),
         ("manifest", "/manifest.webmanifest"),
         ("referrals:list", "/referrals/"),
@@ -266,6 +281,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("program_list", "/programs/"),
         ("program_detail", "/programs/door/"),
         ("healthz", "/healthz"),
+        *PUBLIC,
         ("service_worker", "/service-worker.js"),
         ("manifest", "/manifest.webmanifest"),
         ("referrals:list", "/referrals/"),
@@ -287,6 +303,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("program_list", "/programs/"),
         ("program_detail", "/programs/door/"),
         ("healthz", "/healthz"),
+        *PUBLIC,
         ("service_worker", "/service-worker.js"),
         ("manifest", "/manifest.webmanifest"),
     ],
@@ -299,6 +316,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("program_list", "/programs/"),
         ("program_detail", "/programs/door/"),
         ("healthz", "/healthz"),
+        *PUBLIC,
         ("service_worker", "/service-worker.js"),
         ("manifest", "/manifest.webmanifest"),
         ("referrals:list", "/referrals/"),
@@ -331,6 +349,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("program_list", "/programs/"),
         ("program_detail", "/programs/door/"),
         ("healthz", "/healthz"),
+        *PUBLIC,
         ("service_worker", "/service-worker.js"),
         ("manifest", "/manifest.webmanifest"),
         ("reporting:list", "/reports/"),
@@ -383,6 +402,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("program_settings", "/programs/door/settings/"),
         ("audit_log", "/audit/"),
         ("healthz", "/healthz"),
+        *PUBLIC,
         ("service_worker", "/service-worker.js"),
         ("manifest", "/manifest.webmanifest"),
         ("referrals:list", "/referrals/"),

@@ -23,7 +23,9 @@ from referrals.models import (
     PlacementChange,
     RaceEthnicity,
     Referral,
+    ReferralRequest,
     RemovalEpisode,
+    Sender,
     Status,
     Transition,
     normalize_name,
@@ -213,3 +215,19 @@ class ReferralFactory(DjangoModelFactory[Referral]):
     ) -> None:
         if create and extracted is not None:
             ReferralSource.objects.create(referral=referral, event=extracted)
+
+
+class ReferralRequestFactory(DjangoModelFactory[ReferralRequest]):
+    """A parent asking for themselves on the program's public page, waiting."""
+
+    class Meta:
+        model = ReferralRequest
+
+    program = factory.SubFactory(ProgramFactory)
+    sender = Sender.SELF
+    parent_first_name = factory.LazyFunction(unique_first_name)
+    parent_last_name = factory.LazyFunction(unique_last_name)
+    phone = "920-555-0147"
+    language = Language.ENGLISH
+    message = "I have a court date next month and do not know what to expect."
+    parent_agrees = True

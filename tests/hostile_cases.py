@@ -21,6 +21,7 @@ from mentoring.models import Stage
 from psp import admin as psp_admin
 from psp import filters as psp_filters
 from psp import forms as psp_forms
+from psp import public as psp_public
 from psp.models import Program
 from referrals import forms as referrals_forms
 from reporting import forms as reporting_forms
@@ -187,7 +188,37 @@ CASES: list[FormCase] = [
         setup=referrals_matrix.placeholders,
     ),
     get_filter("referral_export", R.ReferralFilter, "door_coordinator", "/referrals/export.csv"),
+    # The program's public page: anyone, signed in or not (the robot traps are
+    # ``psp.public``'s; the hidden box left empty as a person leaves it).
+    FormCase(
+        "public_request",
+        (R.ReferralRequestForm, psp_public.SpamTrapForm),
+        "anonymous",
+        "/public/door/ask-for-help/",
+        valid={"website": "", "phone": "920-555-0147", "email": "", "sender": "self"},
+    ),
+    FormCase(
+        "public_request_close",
+        (R.RequestCloseForm,),
+        "door_coordinator",
+        "/referrals/requests/{public_request}/",
+        action="/referrals/requests/{public_request}/close/",
+        setup=referrals_matrix.placeholders,
+    ),
     # --- mentoring -----------------------------------------------------------------------
+    FormCase(
+        "public_interest",
+        (M.PartnerInterestForm, psp_public.SpamTrapForm),
+        "anonymous",
+        "/public/door/become-a-parent-partner/",
+        valid={
+            "website": "",
+            "email": "",
+            "eligibility_date_month": "6",
+            "eligibility_date_day": "1",
+            "eligibility_date_year": "2021",
+        },
+    ),
     FormCase(
         "partner_create",
         (M.ParentPartnerForm,),

@@ -70,6 +70,9 @@ CASE_TEAM_ONLY = everyone(
 )
 
 CASES = [
+    # The program's public page's form: open to anyone, signed in or not.
+    Case("public_interest", "/public/door/become-a-parent-partner/", {"*": 200}),
+    Case("public_interest_sent", "/public/door/become-a-parent-partner/sent/", {"*": 200}),
     Case(
         "mentoring:home",
         "/mentoring/",

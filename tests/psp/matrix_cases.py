@@ -43,6 +43,9 @@ CASES = [
         "audit_log", "/audit/", everyone(403, door_coordinator=200, rock_coordinator=200, admin=200)
     ),
     Case("healthz", "/healthz", {"*": 200}),
+    # Each program's public page, and the list of them: open to anyone, signed in or not.
+    Case("public_programs", "/public/", {"*": 200}),
+    Case("public_program", "/public/door/", {"*": 200}),
     # The tablet app's service worker and manifest hold no one's data.
     Case("service_worker", "/service-worker.js", {"*": 200}),
     Case("manifest", "/manifest.webmanifest", {"*": 200}),

@@ -7,7 +7,7 @@ The Door referral was made by door_social_worker; it has one parent and one chil
 from typing import Any
 
 from psp.models import Program
-from tests.factories import ReferralFactory
+from tests.factories import ReferralFactory, ReferralRequestFactory
 from tests.matrix import Case, everyone
 
 
@@ -25,10 +25,30 @@ def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
         "family": referral.family_id,
         "episode": episode.pk,
         "placement": episode.placements.get().pk,
+        "public_request": ReferralRequestFactory(program=door).pk,
     }
 
 
+# A request from Door's public page is its Program Coordinator's alone: nobody else sees
+# one, and another county's coordinator gets 404.
+PUBLIC_REQUEST_ONE = everyone(404, door_coordinator=200)
+
 CASES = [
+    # The program's public page's form: open to anyone, signed in or not.
+    Case("public_request", "/public/door/ask-for-help/", {"*": 200}),
+    Case("public_request_sent", "/public/door/ask-for-help/sent/", {"*": 200}),
+    Case(
+        "referrals:request_list",
+        "/referrals/requests/",
+        everyone(403, door_coordinator=200, rock_coordinator=200),
+    ),
+    Case("referrals:request_detail", "/referrals/requests/{public_request}/", PUBLIC_REQUEST_ONE),
+    Case(
+        "referrals:request_close",
+        "/referrals/requests/{public_request}/close/",
+        PUBLIC_REQUEST_ONE,
+        method="post",
+    ),
     Case(
         "referrals:list",
         "/referrals/",

@@ -25,12 +25,23 @@ from mentoring.models import (
 )
 from psp.models import AuditAction, AuditEntry
 from referrals import retention
-from referrals.models import Child, DischargeReason, Family, Parent, Referral, Status, Transition
+from referrals.models import (
+    Child,
+    DischargeReason,
+    Family,
+    Parent,
+    Referral,
+    ReferralRequest,
+    RequestStatus,
+    Status,
+    Transition,
+)
 from referrals.tasks import anonymise_closed_families
 from tests.factories import (
     ChildFactory,
     ParentFactory,
     ReferralFactory,
+    ReferralRequestFactory,
     RemovalEpisodeFactory,
     UserFactory,
 )
@@ -137,7 +148,7 @@ def test_closed_more_than_the_retention_years_ago_is_anonymised_and_not_a_day_la
     exactly = closed_family(door, cutoff)  # seven years ago today: not more than seven
     newer = closed_family(door, cutoff + day)  # a day short of seven years
 
-    assert "Anonymised 1 families." in run()
+    assert "Anonymised 1 families;" in run()
 
     assert is_anonymised(older)
     assert not is_anonymised(exactly)
@@ -288,7 +299,7 @@ def test_a_second_run_changes_nothing(door):
     first = (family.anonymised_at, family.version)
     entries = AuditEntry.objects.count()
 
-    assert "Anonymised 0 families." in run()
+    assert "Anonymised 0 families;" in run()
 
     family.refresh_from_db()
     assert (family.anonymised_at, family.version) == first
@@ -359,7 +370,11 @@ def test_a_family_whose_record_fails_its_checks_is_reported_and_the_others_done(
 
 def test_the_monthly_task_runs_the_rule(door):
     closed_family(door, timezone.localdate() - datetime.timedelta(days=YEARS * 366))
-    assert anonymise_closed_families() == {"anonymised": 1, "failed": 0}
+    assert anonymise_closed_families() == {
+        "anonymised": 1,
+        "failed": 0,
+        "public_requests_deleted": 0,
+    }
     assert Referral.objects.get().reason == ""
 
 
@@ -369,3 +384,29 @@ def test_the_family_page_says_it_was_anonymised(personas, door, client_for):
     page = client_for(personas["door_coordinator"]).get(f"/referrals/{family.referrals.get().pk}/")
     assert "identifying details were replaced by placeholders" in page.content.decode()
     assert "Anonymised parent 1" in page.content.decode()
+
+
+def test_requests_from_the_public_page_handled_long_ago_are_deleted(door, personas):
+    """Handled before the cutoff: gone, counted in the audit log without a name. Handled
+    since, or still waiting however old: kept."""
+    cutoff = retention.retention_cutoff()
+    long_ago = timezone.make_aware(
+        datetime.datetime.combine(cutoff - datetime.timedelta(days=1), datetime.time(12))
+    )
+    old_closed = ReferralRequestFactory(
+        program=door, status=RequestStatus.CLOSED, close_reason="not_genuine", handled_at=long_ago
+    )
+    still_waiting = ReferralRequestFactory(program=door, received_at=long_ago)
+    recent = ReferralRequestFactory(
+        program=door, status=RequestStatus.CLOSED, handled_at=timezone.now()
+    )
+    assert retention.due_counts(cutoff=cutoff)["public_requests"] == 1
+    run = retention.anonymise_closed_families(cutoff=cutoff)
+    assert run.requests_deleted == 1
+    assert set(ReferralRequest.objects.values_list("pk", flat=True)) == {
+        still_waiting.pk,
+        recent.pk,
+    }
+    entry = AuditEntry.objects.get(object_type="referrals.referralrequest", action="delete")
+    assert entry.program_id == door.pk and entry.changes["count"] == 1
+    assert old_closed.parent_first_name not in json.dumps(entry.changes) + entry.object_repr

@@ -37,12 +37,16 @@ class Command(BaseCommand):
             counts = retention.due_counts(cutoff=cutoff)
             self.stdout.write(
                 "Would anonymise {families} families: {parents} parents, {children} children, "
-                "{referrals} referrals, {cases} cases, {contacts} contacts. "
+                "{referrals} referrals, {cases} cases, {contacts} contacts; would delete "
+                "{public_requests} requests from the public pages handled before then. "
                 "Nothing was changed.".format(**counts)
             )
             return
         run = retention.anonymise_closed_families(cutoff=cutoff)
-        self.stdout.write(f"Anonymised {len(run.anonymised)} families.")
+        self.stdout.write(
+            f"Anonymised {len(run.anonymised)} families; deleted {run.requests_deleted} "
+            "requests from the public pages."
+        )
         if run.failed:
             for family_id, message in run.failed:
                 self.stderr.write(f"Family {family_id} was not anonymised: {message}")
