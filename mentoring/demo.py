@@ -68,6 +68,7 @@ from mentoring.models import (
     HearingType,
     MileageRate,
     ParentPartner,
+    PartnerSource,
     PermanencyGoal,
     Present,
     Resource,
@@ -828,6 +829,15 @@ class ProgramSeeder:
         self.give_accounts()
         for plan in self.partners:  # added on the day they first asked about the role
             plan.record.created_at = min(at for _stage, at in plan.stage_times)
+        # The first one still asking came through the program's public page.
+        for plan in self.partners:
+            if plan.record.stage == Stage.INQUIRY:
+                plan.record.source = PartnerSource.PUBLIC_FORM
+                plan.record.interest_message = (
+                    "I got my kids back three years ago. A Parent Partner helped me through "
+                    "court and I would like to do the same for someone else."
+                )
+                break
         bulk_insert([plan.record for plan in self.partners])
         changes: list[StageChange] = []
         for plan in self.partners:

@@ -29,6 +29,7 @@ from psp.models import Program, User
 from referrals.models import (
     Child,
     ConsentMethod,
+    CpsCase,
     DeclineReason,
     DischargeReason,
     Family,
@@ -39,7 +40,11 @@ from referrals.models import (
     PlacementChange,
     RaceEthnicity,
     Referral,
+    ReferralRequest,
     RemovalEpisode,
+    RequestCloseReason,
+    RequestStatus,
+    Sender,
     Status,
     Transition,
     Urgency,
@@ -796,3 +801,70 @@ def seed(context: DemoContext) -> None:
             count = round(REFERRALS_PER_PROGRAM * context.scale * context.rng.uniform(0.9, 1.1))
             _ProgramSeeder(context, program, today).run(count)
             context.log.append(f"{count} referrals for {program.name}")
+    for slug in ("door", "rock", "jefferson"):
+        program = context.programs.get(slug) or Program.objects.filter(slug=slug).first()
+        if program is not None and not ReferralRequest.objects.filter(program=program).exists():
+            _public_requests(program, today)
+
+
+def _public_requests(program: Program, today: datetime.date) -> None:
+    """Requests from the program's public page: two waiting for the coordinator (a parent
+    asking in Spanish, an aunt asking for her niece) and one closed as not genuine, on
+    working days before today."""
+
+    def _weekday_before(day: datetime.date) -> datetime.date:
+        while day.weekday() >= 5:
+            day -= datetime.timedelta(days=1)
+        return day
+
+    waiting = [
+        ReferralRequest(
+            program=program,
+            sender=Sender.SELF,
+            parent_first_name="Yesenia",
+            parent_last_name="Fuentes",
+            phone="920-555-0161",
+            language=Language.SPANISH,
+            best_time="Por las tardes",
+            children="Mateo 5, Luz 2",
+            cps_case=CpsCase.YES,
+            message=(
+                "Mis hijos están con mi mamá. Quiero hablar con alguien que haya pasado por esto."
+            ),
+            page_language="es",
+            parent_agrees=True,
+            received_at=_at(_weekday_before(today - datetime.timedelta(days=1)), 95),
+        ),
+        ReferralRequest(
+            program=program,
+            sender=Sender.COMMUNITY,
+            sender_name="Pa Houa Xiong",
+            sender_relationship="Aunt",
+            sender_contact="920-555-0175",
+            parent_agrees=True,
+            parent_first_name="Mai",
+            parent_last_name="Vang",
+            phone="920-555-0176",
+            language=Language.HMONG,
+            children="Kou 7",
+            cps_case=CpsCase.UNSURE,
+            message="My niece has a hearing soon and feels alone. She said I could ask for her.",
+            page_language="en",
+            received_at=_at(_weekday_before(today - datetime.timedelta(days=3)), 240),
+        ),
+    ]
+    closed = ReferralRequest(
+        program=program,
+        sender=Sender.SELF,
+        parent_first_name="Best",
+        parent_last_name="Deals",
+        email="offers@example.com",
+        message="Cheap watches, visit our site.",
+        page_language="en",
+        parent_agrees=True,
+        received_at=_at(_weekday_before(today - datetime.timedelta(days=9)), 30),
+        status=RequestStatus.CLOSED,
+        close_reason=RequestCloseReason.NOT_GENUINE,
+        handled_at=_at(_weekday_before(today - datetime.timedelta(days=8)), 60),
+    )
+    ReferralRequest.objects.bulk_create([*waiting, closed])
