@@ -40,7 +40,7 @@ from mentoring.models import (
     Resource,
 )
 from psp.models import Program, User
-from referrals.models import Referral, Status
+from referrals.models import Referral, ReferralRequest, RequestStatus, Status
 from reporting.models import Report, ReportStatus, ReportStep
 from tests.browser.conftest import axe_report, inject_axe
 from tests.factories import TEST_PASSWORD, ReferralFactory, UserFactory
@@ -109,6 +109,7 @@ POST_ONLY = {
     "reporting:generate": "POST-only: the report list's form",
     "reporting:close": "POST-only: the data-quality panel's form",
     "set_language": "POST-only: the language switcher",
+    "referrals:request_close": "POST-only: the public request page's form",
     "notification_mark_all_read": "POST-only: the notification list's button",
     "account_logout": "signs out on POST; GET shows the same page as the account menu's form",
     "admin_logout": "signs out",
@@ -353,6 +354,9 @@ def demo_records(personas: dict[str, Any], door: Program) -> dict[str, Any]:
         "recommendation": council.recommendations.first(),
         "stipend": Stipend.objects.filter(member__council=council).first(),
         "event": OutreachEvent.objects.filter(program=door).first(),
+        "public_request": ReferralRequest.objects.filter(
+            program=door, status=RequestStatus.WAITING
+        ).first(),
         **{
             f"{status}_claim": ExpenseClaim.objects.filter(
                 parent_partner=partner, status=status

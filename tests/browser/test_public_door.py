@@ -100,7 +100,8 @@ def test_a_parent_asks_for_help_and_the_coordinator_makes_a_referral(
     page.get_by_label("Parent's first name").fill("Marisol")
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_role("heading", name="Request sent")).to_be_visible()
-    assert ReferralRequest.objects.get().status == RequestStatus.WAITING
+    request = ReferralRequest.objects.get(parent_last_name="Quintero")
+    assert request.status == RequestStatus.WAITING
 
     page.context.clear_cookies()
     sign_in(page, live_server.url, "door-coordinator")
@@ -125,6 +126,6 @@ def test_a_parent_asks_for_help_and_the_coordinator_makes_a_referral(
     page.locator("[name='children-0-placement_status'][value='at_home']").check()
     page.get_by_role("button", name="Send the referral").click()
     expect(page.get_by_text(re.compile(r"Referral DOOR-\d{4}-\d{4} sent"))).to_be_visible()
-    request = ReferralRequest.objects.get()
+    request.refresh_from_db()
     assert request.status == RequestStatus.REFERRED
     assert request.referral == Referral.objects.get(family__parents__last_name="Quintero")

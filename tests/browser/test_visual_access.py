@@ -24,7 +24,7 @@ from mentoring.models import (
     Resource,
     ReviewStatus,
 )
-from referrals.models import Child, Referral, Status
+from referrals.models import Child, Referral, ReferralRequest, RequestStatus, Status
 from reporting.models import Report, ReportStatus
 from reporting.quarters import Quarter
 from tests.browser.conftest import sign_in
@@ -100,6 +100,11 @@ def pages_of(role: str) -> list[str]:
             for status in (ClaimStatus.SUBMITTED, ClaimStatus.SENT_BACK, ClaimStatus.APPROVED)
         },
         "event": _pk(OutreachEvent.objects.filter(program__slug="door").first()),
+        "public_request": _pk(
+            ReferralRequest.objects.filter(
+                program__slug="door", status=RequestStatus.WAITING
+            ).first()
+        ),
         "report": _pk(done.filter(program__slug="door", suppressed=True).first()),
         "private": _pk(done.filter(program__slug="door", suppressed=False).first()),
         "statewide": _pk(done.filter(program=None).first()),
@@ -392,6 +397,9 @@ TARGETS = """() => {
         'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]');
     for (const element of controls) {
         if (!visible(element) && !['radio', 'checkbox'].includes(element.type)) continue;
+        // Out of everyone's reach: off the page, out of the tab order and hidden from screen
+        // readers (a public form's box for robots, psp/public.py).
+        if (element.closest('[aria-hidden=true]') && element.tabIndex < 0) continue;
         // A link in running text is exempt (WCAG 2.5.5): its sentence sets its size.
         if (element.matches('a') && element.closest('p')) continue;
         let boxes = [element.getBoundingClientRect()];
