@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db.models import Count, F, Prefetch, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -242,8 +242,9 @@ def program_dashboard(
     caseloads, caseloads_total = _caseloads(user, program)
     overdue, overdue_total = _first_and_total(
         overdue_cases(cases, today)
+        .annotate(number=_referral_number())
         .order_by(F("latest_contact").asc(nulls_first=True), "opened_on", "pk")
-        .values_list("pk", "referral__number", "latest_contact")
+        .values_list("pk", "number", "latest_contact")
     )
     hearings, hearings_total = _first_and_total(
         cases.filter(
@@ -251,8 +252,9 @@ def program_dashboard(
             next_court_date__gte=today,
             next_court_date__lte=today + datetime.timedelta(days=HEARING_DAYS),
         )
+        .annotate(number=_referral_number())
         .order_by("next_court_date", "pk")
-        .values_list("pk", "referral__number", "next_court_date")
+        .values_list("pk", "number", "next_court_date")
     )
     queue = dict(
         policy.visible(user, Referral)
@@ -319,6 +321,16 @@ def _caseloads(user: User, program: Program) -> tuple[list[Caseload], int]:
     ]
     loads.sort(key=lambda load: not load.over_capacity)  # stable: by name within each
     return loads[:CASELOADS_LISTED], len(loads)
+
+
+def _referral_number() -> Subquery:
+    """A case's referral number, read for the rows a list keeps only. As a join, PostgreSQL
+    (which cannot tell that open cases are the ones with recent dates, closed ones having
+    old ones) expected thousands of rows and read every referral of the state to join them,
+    for a list that shows ten: 10 to 48 ms of the dashboard at ten years of data."""
+    return Subquery(
+        Referral.objects.filter(pk=OuterRef("referral_id")).order_by().values("number")[:1]
+    )
 
 
 def _first_and_total(
