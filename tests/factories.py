@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import re
+from pathlib import Path
 from typing import Any
 
 import factory
@@ -40,12 +42,29 @@ TEST_PASSWORD = "a-long-test-password-2026"
 NAMES = Faker("en_US")
 
 
+# Every word of the interface's text (the catalogues hold it, in English and Spanish): a
+# person named like one ("Case", "Hope") would be found in any page or e-mail, and a test
+# that a name is left out of one could not tell.
+_INTERFACE_WORDS = frozenset(
+    word.casefold()
+    for catalogue in (Path(__file__).resolve().parent.parent / "locale").glob("*/*/django.po")
+    for word in re.findall(r"[^\W\d_]+", catalogue.read_text(encoding="utf-8"))
+)
+
+
+def _not_a_word(make: Any) -> str:
+    while True:
+        name = str(make())
+        if name.casefold() not in _INTERFACE_WORDS:
+            return name
+
+
 def unique_first_name() -> str:
-    return str(NAMES.unique.first_name())
+    return _not_a_word(NAMES.unique.first_name)
 
 
 def unique_last_name() -> str:
-    return str(NAMES.unique.last_name())
+    return _not_a_word(NAMES.unique.last_name)
 
 
 def unique_full_name() -> str:

@@ -218,7 +218,11 @@ def test_a_refused_contact_waits_for_its_person_and_signing_out_keeps_the_tablet
     page.route("**/api/v1/contacts/", lambda route: route.abort())
     context.set_offline(False)
     page.get_by_role("button", name="Send now").click()
-    expect(outbox_rows(page).first).to_contain_text("Waiting to send")
+    # Every row has settled: one still being sent redraws the list, which closes a menu
+    # opened meanwhile (and Sign out is then never tapped).
+    expect(outbox_rows(page)).to_have_count(3)
+    for row in outbox_rows(page).all():
+        expect(row).to_contain_text("Waiting to send")
     open_sign_out(page)
     dialog = page.get_by_role("dialog", name="Send your contacts before you sign out?")
     expect(dialog).to_contain_text("Contacts not yet sent: 3")
