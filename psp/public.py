@@ -7,8 +7,8 @@ without signing in) from being abused, without any third-party service:
 * ``SpamTrapForm`` adds two traps a person never notices: a box hidden from people (and
   from screen readers) that form-filling robots fill in, and a signed time the form was
   shown, so a form sent back within ``PSP_PUBLIC_FORM_MIN_SECONDS`` is a robot's. A form
-  caught by either is answered as if it were received, so the robot learns nothing, and
-  nothing is kept.
+  filled in right but caught by either is answered as if it were received, so the robot
+  learns nothing, and nothing is kept (one with mistakes shows them, as to anybody).
 * ``over_limit`` counts the forms sent from one address: past ``PSP_PUBLIC_FORMS_PER_HOUR``
   the page says so (answer 429) and shows the person's answers again, unsent. The count is
   kept in the cache (Redis; each process's own memory while Redis is down).
@@ -144,14 +144,15 @@ VALID = "valid"
 
 
 def check(request: HttpRequest, form: SpamTrapForm) -> str:
-    """Whether a public form sent may be kept: not past the address's allowance, not
-    caught by a trap, and filled in right."""
+    """Whether a public form sent may be kept: not past the address's allowance, filled in
+    right, and not caught by a trap. A form with mistakes shows them, whoever sent it: a
+    person who pressed Send at once on an empty form must not read that it was sent."""
     if over_limit(request):
         form.limited = True  # type: ignore[attr-defined]
         return LIMITED
-    if form.is_robot():
-        return ROBOT
-    return VALID if form.is_valid() else INVALID
+    if not form.is_valid():
+        return INVALID
+    return ROBOT if form.is_robot() else VALID
 
 
 def program_or_404(slug: str) -> Program:

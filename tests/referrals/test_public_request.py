@@ -263,3 +263,15 @@ def test_the_day_told_is_the_program_day_it_arrived(
         client.post(URL, sent(shown=shown_seconds_ago(30)))
     told = Notification.objects.get(kind=NotificationKind.PUBLIC_REQUEST)
     assert told.params["day"] == local.date().isoformat()
+
+
+def test_send_pressed_at_once_on_an_empty_form_shows_what_is_missing(
+    client: Client, door: Program
+) -> None:
+    """Sooner than a person could fill it in, yet not answered as sent: nothing was."""
+    page = client.post(URL, {"shown": shown_seconds_ago(0), "website": ""})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Enter the parent&#x27;s first name." in html
+    assert "Request sent" not in html
+    assert not ReferralRequest.objects.exists()
