@@ -57,7 +57,8 @@ def public_form(view: View) -> View:
 
 
 def _address_key(request: HttpRequest) -> str:
-    # The address itself is not kept, only a hash of it, for an hour.
+    # The count keeps a hash of the address, for an hour, not the address (the audit log
+    # records the address of a form kept, as of every change).
     address = client_ip(request) or "unknown"
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
     return f"psp:public-forms:{digest}"
