@@ -45,6 +45,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from mentoring import school_demo
 from mentoring import selectors as mentoring_selectors
 from mentoring import services as mentoring_services
 from mentoring.models import (
@@ -1858,3 +1859,4 @@ def seed(context: DemoContext) -> None:
             seeder = ProgramSeeder(context, program, today, instrument)
             seeder.run()
             context.log.append(seeder.summary())
+    school_demo.seed(context, today)

@@ -45,6 +45,8 @@ from mentoring.models import (
     SupervisionSession,
     SurveyInstrument,
     TrainingRecord,
+    closure_outcomes_for,
+    contact_kinds_for,
     is_in_future,
     question_text,
 )
@@ -96,10 +98,14 @@ class ParentPartnerForm(ModelForm):
             "eligibility_basis",
             "eligibility_date",
             "languages",
+            "cultural_communities",
+            "trained_by",
             "capacity",
             "notes",
         ]
         labels = {
+            "cultural_communities": _("Cultural communities they are part of (optional)"),
+            "trained_by": _("Trained by (optional)"),
             "email": _("E-mail address (optional)"),
             "phone": _("Phone number (optional)"),
             "user": _("Sign-in account (optional until they start)"),
@@ -174,12 +180,17 @@ class CaseForm(ModelForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["version"] = self.instance.version
-        set_choices(self, "permanency_goal", list(PermanencyGoal.choices))
+        school_based = self.instance.program.is_school_based
+        if school_based:
+            # No child is in out-of-home care: there is no permanency goal to set.
+            del self.fields["permanency_goal"]
+        else:
+            set_choices(self, "permanency_goal", list(PermanencyGoal.choices))
         if self.instance.status == CaseStatus.CLOSED:
             # A closed case's outcome can be corrected (or given, when it was left out).
             self.fields["closure_outcome"] = forms.ChoiceField(
                 label=_("How the case ended"),
-                choices=list(ClosureOutcome.choices),
+                choices=closure_outcomes_for(school_based),
                 widget=forms.RadioSelect,
                 initial=self.instance.closure_outcome or None,
                 error_messages={"required": _("Choose how the case ended.")},
@@ -398,6 +409,10 @@ class CloseCaseForm(forms.Form):
         label=_("Closing note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    def __init__(self, *args: Any, school_based: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "outcome", closure_outcomes_for(school_based))
+
     def clean_closed_on(self) -> datetime.date:
         day = self.cleaned_data["closed_on"]
         if day > timezone.localdate():
@@ -530,6 +545,7 @@ class ActivityForm(ModelForm):
         cases: QuerySet[Case],
         resources: QuerySet[Resource],
         type_order: list[str],
+        school_based: frozenset[bool] = frozenset({False}),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -537,11 +553,22 @@ class ActivityForm(ModelForm):
         self.fields["case"].label_from_instance = _family_label  # type: ignore[attr-defined]
         self.fields["resource"].queryset = resources  # type: ignore[attr-defined]
         self.fields["resource"].required = False
+        # The kinds of contact of the programs these families are in (``school_based``: the
+        # kinds of program among them): a school-based program's, a child-welfare program's.
+        offered = [
+            kind
+            for kind in ActivityType
+            if any(kind in contact_kinds_for(school) for school in school_based)
+        ]
+        self.offers_court = ActivityType.COURT_HEARING in offered
         ranked = {kind: index for index, kind in enumerate(type_order)}
         set_choices(
             self,
             "activity_type",
-            sorted(ActivityType.choices, key=lambda choice: ranked.get(choice[0], len(ranked))),
+            sorted(
+                [(kind.value, kind.label) for kind in offered],
+                key=lambda choice: ranked.get(choice[0], len(ranked)),
+            ),
         )
         set_choices(self, "mode", list(ContactMode.choices))
         self.fields["mileage"].required = False
@@ -593,6 +620,7 @@ class ActivityForm(ModelForm):
             "resource"
         ):
             self.add_error("resource", RESOURCE_NEEDED)
+
         due = cleaned.get("next_step_due")
         if due and not (cleaned.get("next_step") or "").strip():
             self.add_error("next_step", _("Write the next step, or leave its day empty."))

@@ -23,7 +23,7 @@ from django.utils.translation import pgettext_lazy
 
 from psp.dates import format_when
 from psp.indexes import ListOrderIndex
-from psp.models import KeepsDatabaseColumns, Program, VersionedModel
+from psp.models import KeepsDatabaseColumns, Program, ProgramType, VersionedModel
 from referrals.models import Family, Language, Referral
 
 
@@ -87,6 +87,9 @@ class EligibilityBasis(models.TextChoices):
     REUNIFIED = "reunified", _("Reunified with their children")
     TPR_RESOLVED = "tpr_resolved", _("Resolved a termination of parental rights")
     OTHER_PERMANENCY = "other_permanency", _("Resolved another permanency decision")
+    # School-based Parent Peer Support: the daily caregiver of a child with
+    # mental-health or behavioural challenges.
+    CAREGIVER = "caregiver", _("Raised a child with mental-health or behavioural challenges")
 
 
 class Employer(models.TextChoices):
@@ -124,6 +127,20 @@ class ParentPartner(VersionedModel):
         help_text=_("A Parent Partner can start one full year after this date."),
     )
     languages = models.JSONField(_("languages"), default=list)
+    # Bilingual is more than a language: the communities a Parent Partner belongs to and can
+    # bridge (bicultural Parent Peer Specialists of school-based programs).
+    cultural_communities = models.CharField(
+        _("cultural communities they are part of"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: the Hmong community of Wausau, Spanish-speaking families."),
+    )
+    trained_by = models.CharField(
+        _("trained by"),
+        max_length=160,
+        blank=True,
+        help_text=_("The organisation that trained them, such as Wisconsin Family Ties."),
+    )
     capacity = models.PositiveSmallIntegerField(
         _("most families at once"),
         default=4,
@@ -232,6 +249,20 @@ class ClosureOutcome(models.TextChoices):
     OTHER = "other", pgettext_lazy("a closure outcome", "Other")
 
 
+# Outcomes only a child-welfare case can end with.
+CHILD_WELFARE_OUTCOMES = frozenset(
+    {ClosureOutcome.REUNIFIED, ClosureOutcome.OTHER_PERMANENCY, ClosureOutcome.CPS_CLOSED}
+)
+
+
+def closure_outcomes_for(school_based: bool) -> list[tuple[str, Any]]:
+    return [
+        (outcome.value, outcome.label)
+        for outcome in ClosureOutcome
+        if not (school_based and outcome in CHILD_WELFARE_OUTCOMES)
+    ]
+
+
 class Case(KeepsDatabaseColumns, VersionedModel):
     # Worked out by the pages that list cases, for their templates; never stored.
     overdue: bool
@@ -246,6 +277,8 @@ class Case(KeepsDatabaseColumns, VersionedModel):
         max_length=20,
         choices=PermanencyGoal.choices,
         default=PermanencyGoal.REUNIFICATION,
+        # Empty for a school-based program's case: no child is in out-of-home care.
+        blank=True,
     )
     status = models.CharField(
         _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
@@ -595,7 +628,50 @@ class ActivityType(models.TextChoices):
     CASE_PLAN_INPUT = "case_plan_input", _("Case-plan meeting (gave input on goals)")
     IEP_MEETING = "iep_meeting", _("IEP meeting at school")
     RESOURCE_LINKAGE = "resource_linkage", _("Connected to a resource")
+    # School-based programs.
+    PLAN_504_MEETING = "504_meeting", _("504 plan meeting at school")
+    SCHOOL_MEETING = "school_meeting", _("Other school meeting (teacher, conference)")
+    TRANSITION_PLANNING = "transition", _("Planning a move to a new school")
+    MENTAL_HEALTH_LINK = "mental_health_link", _("Connected to mental-health services")
+    BASIC_NEEDS = "basic_needs", _("Basic needs (food, housing, utilities)")
     OTHER = "other", pgettext_lazy("a kind of contact", "Other")
+
+
+# Contacts that belong to one kind of program: child welfare's court, family time and case
+# plan are not a school-based provider's work, and the school's own meetings, mental-health
+# services and basic needs are how a school-based program reports (an IEP meeting and a
+# resource belong to both).
+CHILD_WELFARE_CONTACTS = frozenset(
+    {ActivityType.COURT_HEARING, ActivityType.FAMILY_TIME, ActivityType.CASE_PLAN_INPUT}
+)
+SCHOOL_CONTACTS = frozenset(
+    {
+        ActivityType.PLAN_504_MEETING,
+        ActivityType.SCHOOL_MEETING,
+        ActivityType.TRANSITION_PLANNING,
+        ActivityType.MENTAL_HEALTH_LINK,
+        ActivityType.BASIC_NEEDS,
+    }
+)
+# What a school-based program's outcomes count: the school meetings a parent went to with
+# support, and the services a family was connected to.
+SCHOOL_MEETINGS = frozenset(
+    {
+        ActivityType.IEP_MEETING,
+        ActivityType.PLAN_504_MEETING,
+        ActivityType.SCHOOL_MEETING,
+        ActivityType.TRANSITION_PLANNING,
+    }
+)
+SERVICES_CONNECTED = frozenset(
+    {ActivityType.MENTAL_HEALTH_LINK, ActivityType.BASIC_NEEDS, ActivityType.RESOURCE_LINKAGE}
+)
+
+
+def contact_kinds_for(school_based: bool) -> list[ActivityType]:
+    """The kinds of contact a program of this kind offers, in the list's order."""
+    left_out = CHILD_WELFARE_CONTACTS if school_based else SCHOOL_CONTACTS
+    return [kind for kind in ActivityType if kind not in left_out]
 
 
 class ContactMode(models.TextChoices):
@@ -771,6 +847,14 @@ class Activity(VersionedModel):
                     _("The contact is before the family was referred (%(date)s). Check the date.")
                     % {"date": format_when(referred, "date")}
                 )
+        if (
+            self.activity_type
+            and self.program_id
+            and self.activity_type not in contact_kinds_for(self.program.is_school_based)
+        ):
+            errors["activity_type"] = str(
+                _("This program does not log this kind of contact. Choose another.")
+            )
         if self.activity_type == ActivityType.RESOURCE_LINKAGE and not self.resource_id:
             errors["resource"] = str(_("Choose the resource the family was connected to."))
         unknown = set(self.present) - set(Present.values)
@@ -1032,6 +1116,11 @@ class SurveyInstrument(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     questions = models.JSONField(_("questions"))
     is_default = models.BooleanField(default=False)
+    # The survey of every program of one type (a school-based program asks how confident the
+    # parent feels working with the school); empty: the default's programs.
+    program_type = models.CharField(
+        _("for programs of type"), max_length=10, choices=ProgramType.choices, blank=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -1095,6 +1184,7 @@ class ReminderKind(models.TextChoices):
     COURT_HEARING = "court_hearing", _("Court hearing within 7 days")
     NO_CLINICAL_SESSION = "no_clinical_session", _("No clinical support session this month")
     FOLLOW_UP_DUE = "follow_up_due", _("Follow-up due")
+    SCHOOL_TRANSITION = "school_transition", _("A move to a new school to plan")
 
 
 class ReminderSent(models.Model):

@@ -26,7 +26,15 @@ from mentoring.models import (
     TrainingRecord,
 )
 from psp.models import Program, Role, User
-from psp.policy import COORDINATORS, has_role, has_role_in, program_ids_where, rule, scope
+from psp.policy import (
+    COORDINATORS,
+    has_role,
+    has_role_in,
+    program_ids_where,
+    rule,
+    school_program_ids,
+    scope,
+)
 from referrals.models import Referral
 
 PARTNER_SUPPORT = COORDINATORS | {Role.CLINICAL_SUPPORT}
@@ -127,8 +135,17 @@ def _hearings(user: User) -> models.QuerySet[Hearing]:
 @rule("hearing.add")
 def _hearing_add(user: User, case: Case) -> bool:
     """Court hearings: the case's Parent Partner (after a hearing they went to) or its
-    coordinators, while the case is open."""
-    return case.status == "open" and _case_input(user, case)
+    coordinators, while the case is open. A school-based program's families are not in
+    court for it: no hearings there."""
+    return case.status == "open" and not _school_case(user, case) and _case_input(user, case)
+
+
+def _school_case(user: User, case: Case) -> bool:
+    """Whether ``case`` is a school-based program's: known from the person's memberships
+    (no query) for the program's own people; administrators read the program."""
+    if case.program_id in school_program_ids(user):
+        return True
+    return user.is_administrator and case.program.is_school_based
 
 
 @rule("hearing.change")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -40,6 +41,7 @@ from psp.dates import format_when
 from psp.models import Membership, Program, Role, User
 from psp.numbers import apportion, round_half_up
 from psp.selectors import count_per_row
+from referrals import schooling
 from referrals.models import Child, Parent, Referral
 
 if TYPE_CHECKING:
@@ -456,6 +458,51 @@ def reminders_for_cases(cases: list[Case], today: datetime.date | None = None) -
                     params={"number": number, "day": case.next_court_date.isoformat()},
                 )
             )
+    return reminders
+
+
+def transition_reminders(
+    cases: list[Case], today: datetime.date | None = None, school_programs: Iterable[int] = ()
+) -> list[Reminder]:
+    """A child of one of these open cases of a school-based program (``school_programs``)
+    moves to a new school after this school year, and its planning has started (February 1
+    to June 30, ``referrals.schooling``): one reminder per child and school year. One query,
+    only when some case is a school-based program's."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    today = today or timezone.localdate()
+    schools = set(school_programs)
+    by_family = {
+        case.family_id: case
+        for case in cases
+        if case.program_id in schools and case.status == CaseStatus.OPEN
+    }
+    if not by_family:
+        return []
+    reminders = []
+    children = Child.objects.filter(family_id__in=by_family, grade__isnull=False).order_by("pk")
+    for child in children:
+        due = schooling.transition_due(child.current_grade(today), today)
+        if due is None:
+            continue
+        case = by_family[child.family_id]
+        number = case.referral.number
+        reminders.append(
+            Reminder(
+                kind=ReminderKind.SCHOOL_TRANSITION,
+                message=_("%(number)s: %(move)s after this school year; plan it by %(day)s")
+                % {
+                    "number": number,
+                    "move": str(due.label).lower(),
+                    "day": format_when(due.by, "date"),
+                },
+                url=reverse("mentoring:case_detail", args=[case.pk]),
+                key=f"{child.pk}:{due.transition.key}:{due.by.year}",
+                program_id=case.program_id,
+                params={"number": number, "day": due.by.isoformat()},
+            )
+        )
     return reminders
 
 

@@ -278,6 +278,8 @@ def case_assign(
 
     if case is None:
         case = Case(referral=referral, program=referral.program, family=referral.family)
+        if referral.program.is_school_based:
+            case.permanency_goal = ""
         case.full_clean()
         case.save()
         audit.record(actor=actor, action=AuditAction.CREATE, obj=case)
@@ -327,7 +329,7 @@ def case_assign(
 
 @transaction.atomic
 def case_update(*, actor: User, case: Case, data: dict[str, Any], expected_version: int) -> Case:
-    fields = ["permanency_goal"]
+    fields = [] if case.program.is_school_based else ["permanency_goal"]
     if case.status == CaseStatus.CLOSED:
         fields.append("closure_outcome")
     before = audit.snapshot(Case.objects.get(pk=case.pk), fields)
@@ -978,6 +980,54 @@ DEFAULT_SURVEY = {
         },
     ],
 }
+
+
+SCHOOL_SURVEY = {
+    "name": "Confidence working with the school (school-based)",
+    "questions": [
+        {
+            "key": "confident_with_school",
+            "text": "I feel confident working with my child's school.",
+            "text_es": "Me siento con confianza para trabajar con la escuela de mi hijo(a).",
+            "text_hmn": "",
+        },
+        {
+            "key": "know_supports",
+            "text": (
+                "I know what supports the school can give my child (such as an IEP or a 504 plan)."
+            ),
+            "text_es": (
+                "Sé qué apoyos puede darle la escuela a mi hijo(a) (como un IEP o un plan 504)."
+            ),
+            "text_hmn": "",
+        },
+        {
+            "key": "supported",
+            "text": "I feel supported by people who understand what I am going through.",
+            "text_es": "Me siento apoyado(a) por personas que entienden lo que estoy viviendo.",
+            "text_hmn": "",
+        },
+    ],
+}
+
+
+def survey_instrument_for(program: Program) -> SurveyInstrument:
+    """The survey a program's parents answer: the one set for programs of its type, else
+    the default. A school-based program's measures confidence working with the school."""
+    found = SurveyInstrument.objects.filter(program_type=program.program_type).first()
+    if found is not None:
+        return found
+    if program.is_school_based:
+        instrument, _created = SurveyInstrument.objects.get_or_create(
+            name=SCHOOL_SURVEY["name"],
+            defaults={
+                "questions": SCHOOL_SURVEY["questions"],
+                "program_type": program.program_type,
+            },
+        )
+        return instrument
+    default = SurveyInstrument.objects.filter(is_default=True).first()
+    return default if default is not None else default_survey_instrument()
 
 
 def default_survey_instrument() -> SurveyInstrument:

@@ -27,7 +27,7 @@ from mentoring.models import (
     ReviewStatus,
 )
 from psp import notifications
-from psp.models import Membership, NotificationKind, Program, Role, User
+from psp.models import Membership, NotificationKind, Program, ProgramType, Role, User
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -54,6 +54,7 @@ NOTIFICATION_OF = {
     ReminderKind.COURT_HEARING: NotificationKind.HEARING_NEAR,
     ReminderKind.NO_CLINICAL_SESSION: NotificationKind.NO_CLINICAL_SESSION,
     ReminderKind.FOLLOW_UP_DUE: NotificationKind.FOLLOW_UP_DUE,
+    ReminderKind.SCHOOL_TRANSITION: NotificationKind.SCHOOL_TRANSITION,
 }
 
 
@@ -108,7 +109,8 @@ def send_daily_reminders(today: str | None = None) -> int:
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
     move_on_next_hearings(day.isoformat())  # in case the night's run was missed
     sent = 0
-    for case in _open_cases():
+    open_cases = _open_cases()
+    for case in open_cases:
         for reminder in selectors.reminders_for_cases([case], day):
             recipients = [
                 a.parent_partner.user for a in case.current_assignments if a.parent_partner.user
@@ -120,6 +122,29 @@ def send_daily_reminders(today: str | None = None) -> int:
                     reminder.kind,
                     reminder.key,
                     recipient,
+                    url=reminder.url,
+                    params=reminder.params,
+                    program_id=case.program_id,
+                )
+    # A move to a new school to plan, to the family's Parent Partner (school-based programs).
+    school_programs = set(
+        Program.objects.filter(
+            program_type=ProgramType.PARENT_PEER_SUPPORT, is_active=True
+        ).values_list("pk", flat=True)
+    )
+    school_cases = {
+        case.get_absolute_url(): case for case in open_cases if case.program_id in school_programs
+    }
+    for reminder in selectors.transition_reminders(
+        list(school_cases.values()), day, school_programs
+    ):
+        case = school_cases[reminder.url]
+        for assignment in case.current_assignments:
+            if assignment.parent_partner.user:
+                sent += _remind_once(
+                    reminder.kind,
+                    reminder.key,
+                    assignment.parent_partner.user,
                     url=reminder.url,
                     params=reminder.params,
                     program_id=case.program_id,

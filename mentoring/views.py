@@ -13,7 +13,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case as DbCase
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import (
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+    prefetch_related_objects,
+)
 from django.http import (
     FileResponse,
     Http404,
@@ -84,7 +93,6 @@ from mentoring.models import (
     Stage,
     StageChange,
     SupervisionSession,
-    SurveyInstrument,
     SurveyTiming,
     core_topics_for,
 )
@@ -146,7 +154,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "can_log": policy.can(request.user, "activity.create"),
             "profile": selectors.partner_profile_of(request.user),
             "this_month": today,
-            "attention": selectors.reminders_for_cases(cases, today),
+            "attention": selectors.reminders_for_cases(cases, today)
+            + selectors.transition_reminders(cases, today, policy.school_program_ids(request.user)),
             "follow_ups": selectors.follow_up_summary(request.user, today),
             "today": today,
         },
@@ -313,8 +322,12 @@ def _render_case(
             progress_form if bound else ProgressForm(auto_id=_progress_ids(goal.pk))
         )
     activities = selectors.activities_for_user(request.user).filter(case=case)[:10]
+    school_based = case.program.is_school_based
+    if school_based:
+        prefetch_related_objects(list(case.family.children.all()), "school")
     context = {
         "case": case,
+        "school_based": school_based,
         "activities": activities,
         "goal_form": goal_form or GoalForm(),
         "error_forms": [form for form in (goal_form, progress_form) if form is not None],
@@ -693,7 +706,11 @@ def case_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("This case is already closed."))
         return redirect(case)
     data = request.POST if request.method == "POST" else None
-    form = CloseCaseForm(data, initial={"version": case.version, "closed_on": timezone.localdate()})
+    form = CloseCaseForm(
+        data,
+        initial={"version": case.version, "closed_on": timezone.localdate()},
+        school_based=case.program.is_school_based,
+    )
     in_care = [
         episode
         for child in case.family.children.all()
@@ -817,7 +834,7 @@ def activity_log(request: AuthenticatedHttpRequest) -> HttpResponse:
             assignments__parent_partner__user=request.user,
             assignments__ended_on__isnull=True,
         )
-        .select_related("referral")
+        .select_related("referral", "program")
         .prefetch_related("family__parents")
         .order_by("referral__number")
     )
@@ -832,10 +849,11 @@ def activity_log(request: AuthenticatedHttpRequest) -> HttpResponse:
         request.POST or None,
         initial=initial,
         cases=Case.objects.filter(pk__in=case_ids)
-        .select_related("referral")
+        .select_related("referral", "program")
         .prefetch_related("family__parents"),
         resources=resources,
         type_order=selectors.recent_activity_types(partner) if partner else [],
+        school_based=frozenset(case.program.is_school_based for case in cases),
     )
     if request.method == "POST" and form.is_valid():
         case = form.cleaned_data["case"]
@@ -994,10 +1012,11 @@ def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         instance=activity,
         cases=Case.objects.filter(pk=activity.case_id)
-        .select_related("referral")
+        .select_related("referral", "program")
         .prefetch_related("family__parents"),
         resources=policy.visible(request.user, Resource),
         type_order=[],
+        school_based=frozenset({activity.program.is_school_based}),
     )
     form.fields["version"] = ReviewForm.base_fields["version"]
     if not form.is_bound:
@@ -1428,9 +1447,7 @@ def survey(request: AuthenticatedHttpRequest, pk: int, timing: str) -> HttpRespo
     case = policy.get_for_user(request.user, _case_queryset(request.user), "case.survey", pk=pk)
     if timing not in SurveyTiming.values:
         raise Http404
-    instrument = SurveyInstrument.objects.filter(is_default=True).first()
-    if instrument is None:
-        instrument = services.default_survey_instrument()
+    instrument = services.survey_instrument_for(case.program)
     parent = case.family.parents.all()[0] if case.family.parents.all() else None
     language = parent.preferred_language if parent else "en"
     form = SurveyForm(request.POST or None, instrument=instrument, language=language)

@@ -35,6 +35,8 @@ from psp.models import (
     Membership,
     Program,
     RoleLabel,
+    School,
+    SchoolDistrict,
     StatewideRole,
     User,
 )
@@ -207,23 +209,38 @@ class RoleLabelInline(PolicyInline, admin.TabularInline):
     extra = 0
 
 
+class SchoolDistrictInline(PolicyInline, admin.TabularInline):
+    """The school districts (LEAs) a school-based program works with."""
+
+    model = SchoolDistrict
+    extra = 0
+
+
 @admin.register(Program)
 class ProgramAdmin(PolicyAdmin):
     list_display = ["name", "county", "program_type", "partner_agency", "is_active"]
     list_filter = ["program_type", "is_active"]
     search_fields = ["name", "county"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [ContractPeriodInline, RoleLabelInline]
+    inlines = [ContractPeriodInline, RoleLabelInline, SchoolDistrictInline]
+
+
+@admin.register(School)
+class SchoolAdmin(PolicyAdmin):
+    list_display = ["name", "district", "is_active"]
+    list_filter = ["district__program", "is_active"]
+    search_fields = ["name", "district__name"]
+    list_select_related = ["district"]
 
 
 @admin.register(Membership)
 class MembershipAdmin(PolicyAdmin):
-    list_display = ["user", "program", "role", "is_active"]
+    list_display = ["user", "program", "role", "school", "is_active"]
     list_filter = ["program", "role", "is_active"]
     search_fields = ["user__username", "user__last_name"]
     # Not autocomplete_fields: its select2 box has no accessible name until a user is chosen.
     raw_id_fields = ["user"]
-    list_select_related = ["user", "program"]
+    list_select_related = ["user", "program", "school"]
 
 
 @admin.register(User)

@@ -22,7 +22,18 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from psp import services
-from psp.models import ContractPeriod, ContractPhase, Program, Role, RoleLabel, StatewideRole, User
+from psp.models import (
+    ContractPeriod,
+    ContractPhase,
+    Program,
+    ProgramType,
+    Role,
+    RoleLabel,
+    School,
+    SchoolDistrict,
+    StatewideRole,
+    User,
+)
 
 DEMO_PASSWORD = "psp-demo-2026"  # noqa: S105 - the published demo password
 BATCH_SIZE = 5000  # records a statement when ``bulk_insert`` falls back on ``bulk_create``
@@ -34,11 +45,16 @@ ROLE_SLUGS = {
     Role.PARENT_PARTNER: "parent-partner",
     Role.CLINICAL_SUPPORT: "clinical",
     Role.SOCIAL_WORKER: "social-worker",
+    Role.SCHOOL_STAFF: "school-staff",
 }
 
 
-class ProgramSpec(TypedDict):
+class ProgramSpec(TypedDict, total=False):
     slug: str
+    program_type: str
+    # School-based programs: the districts it works with, each with its schools (the
+    # school staff account works at the first school of the first district).
+    districts: dict[str, list[str]]
     name: str
     county: str
     lead_agency: str
@@ -94,6 +110,35 @@ PROGRAMS: list[ProgramSpec] = [
             Role.PARENT_PARTNER: ("Amber", "Schmidt"),
             Role.CLINICAL_SUPPORT: ("Paul", "Brenner"),
             Role.SOCIAL_WORKER: ("Mai", "Xiong"),
+        },
+    },
+    {
+        # A school-based Parent Peer Support provider: its Parent Peer Specialists are
+        # trained by the statewide family organisation.
+        "slug": "wausau",
+        "name": "Wausau Parent Peer Support",
+        "county": "Marathon",
+        "program_type": ProgramType.PARENT_PEER_SUPPORT,
+        "lead_agency": "Wausau School District",
+        "partner_agency": "Wisconsin Family Ties",
+        "labels": {
+            Role.PROGRAM_COORDINATOR: "Parent Peer Support Coordinator",
+            Role.PARENT_PARTNER: "Parent Peer Specialist",
+        },
+        "people": {
+            Role.PROGRAM_COORDINATOR: ("Nicole", "Thao"),
+            Role.PARENT_PARTNER_COORDINATOR: ("Gloria", "Mendez"),
+            Role.PARENT_PARTNER: ("Pa", "Yang"),
+            Role.SCHOOL_STAFF: ("Erin", "Lindgren"),
+        },
+        "districts": {
+            "Wausau School District": [
+                "Riverview Elementary School",
+                "Lincoln Elementary School",
+                "Northside Middle School",
+                "Eastside High School",
+            ],
+            "Mosinee School District": ["Mosinee Elementary School", "Mosinee High School"],
         },
     },
 ]
@@ -174,17 +219,37 @@ def seed(context: DemoContext) -> None:
                 lead_agency=spec["lead_agency"],
                 partner_agency=spec["partner_agency"],
                 contact_email=f"psp-{spec['slug']}@example.org",
+                program_type=spec.get("program_type", ProgramType.CHILD_WELFARE_PSP),
             )
             context.log.append(f"program {program.name}")
         context.programs[spec["slug"]] = program
         contract_periods(program)
         for role, label in spec["labels"].items():
             RoleLabel.objects.get_or_create(program=program, role=role, defaults={"label": label})
+        schools = _schools(program, spec.get("districts", {}))
         for role, (first, last) in spec["people"].items():
             user = _user(context, f"{spec['slug']}-{ROLE_SLUGS[role]}", first, last)
-            services.membership_grant(actor=None, user=user, program=program, role=role)
+            services.membership_grant(
+                actor=None,
+                user=user,
+                program=program,
+                role=role,
+                school=schools[0] if role == Role.SCHOOL_STAFF else None,
+            )
     _user(context, "dcf-state", "Jordan", "Reyes", StatewideRole.STATE_STAFF)
     _user(context, "admin", "Site", "Administrator", StatewideRole.ADMINISTRATOR)
+
+
+def _schools(program: Program, districts: dict[str, list[str]]) -> list[School]:
+    schools = []
+    for district_name, names in districts.items():
+        district, _created = SchoolDistrict.objects.get_or_create(
+            program=program, name=district_name
+        )
+        for name in names:
+            school, _created = School.objects.get_or_create(district=district, name=name)
+            schools.append(school)
+    return schools
 
 
 # --- Writing many records ------------------------------------------------------------------
@@ -277,6 +342,11 @@ def indexes_built_after(*tables: type[models.Model]) -> Iterator[None]:
     indexes: list[str] = []
     keys: list[str] = []
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        # A foreign key dropped below also alters the table it points to, which PostgreSQL
+        # refuses while that table has checks still waiting in this transaction (its own
+        # rows just added, with their deferred foreign keys): those are checked now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for model in models_set_aside:
             table = quote(model._meta.db_table)
             cursor.execute(

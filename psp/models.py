@@ -29,6 +29,9 @@ class Role(models.TextChoices):
     PARENT_PARTNER = "parent_partner", _("Parent Partner")
     CLINICAL_SUPPORT = "clinical_support", _("Clinical Support")
     SOCIAL_WORKER = "social_worker", _("Social Worker")
+    # School-based programs: a teacher, counsellor or social worker of one school, who refers
+    # families of that school and follows their referrals, as a social worker does.
+    SCHOOL_STAFF = "school_staff", _("School staff")
 
 
 class StatewideRole(models.TextChoices):
@@ -158,6 +161,12 @@ class Program(VersionedModel):
                 return period
         return None
 
+    @property
+    def is_school_based(self) -> bool:
+        """A school-based Parent Peer Support provider: schools, IEP and 504 meetings and
+        transitions instead of out-of-home care, permanency and court."""
+        return self.program_type == ProgramType.PARENT_PEER_SUPPORT
+
     def role_label(self, role: str) -> str:
         """The name this program gives a role ("Family Well-Being Coordinator")."""
         for label in self.role_labels.all():
@@ -211,12 +220,62 @@ class ContractPeriod(models.Model):
             raise ValidationError({"renewal_number": _("Enter which renewal year this is.")})
 
 
+class SchoolDistrict(models.Model):
+    """A school district (a local education agency, LEA) a school-based program works with."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="districts")
+    name = models.CharField(_("name"), max_length=160)
+
+    class Meta:
+        ordering = ["program", "name"]
+        verbose_name = _("school district")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="one_district_per_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    """A school of a district the program works with: where a child goes, and where a
+    school staff member refers from."""
+
+    district = models.ForeignKey(
+        SchoolDistrict,
+        on_delete=models.PROTECT,
+        related_name="schools",
+        verbose_name=_("school district"),
+    )
+    name = models.CharField(_("name"), max_length=160)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("school")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="one_school_per_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Membership(models.Model):
     """A user holding one role in one program. A user may hold several."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    # School staff belong to one school of the program's districts; nobody else has one.
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("school"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -230,6 +289,15 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} - {self.get_role_display()} - {self.program}"
+
+    def clean(self) -> None:
+        if self.role == Role.SCHOOL_STAFF:
+            if self.school is None:
+                raise ValidationError({"school": _("Choose the school this person works at.")})
+            if self.program_id and self.school.district.program_id != self.program_id:
+                raise ValidationError({"school": _("Choose a school of this program's districts.")})
+        elif self.school_id is not None:
+            raise ValidationError({"school": _("Only school staff belong to a school.")})
 
 
 class RoleLabel(models.Model):
@@ -351,6 +419,7 @@ class NotificationKind(models.TextChoices):
     NO_CLINICAL_SESSION = "no_clinical_session", _("No clinical support session this month")
     PUBLIC_REQUEST = "public_request", _("A parent asked for help on the public page")
     PUBLIC_INTEREST = "public_interest", _("Someone asked to become a Parent Partner")
+    SCHOOL_TRANSITION = "school_transition", _("A child's move to a new school is coming")
 
 
 class Notification(models.Model):

@@ -88,6 +88,14 @@ def message(kind: str, params: dict[str, Any]) -> str:
         }
     if kind == NotificationKind.PUBLIC_REQUEST:
         return _("A parent asked for help on the public page on %(day)s") % values
+    if kind == NotificationKind.SCHOOL_TRANSITION:
+        return (
+            _(
+                "%(number)s: a child moves to a new school after this school year; "
+                "plan it by %(day)s"
+            )
+            % values
+        )
     if kind == NotificationKind.PUBLIC_INTEREST:
         return _("Someone asked on the public page on %(day)s to become a Parent Partner") % values
     return str(NotificationKind(kind).label)
@@ -100,6 +108,7 @@ REMINDERS = frozenset(
         NotificationKind.FOLLOW_UP_DUE,
         NotificationKind.NO_CONTACT,
         NotificationKind.NO_CLINICAL_SESSION,
+        NotificationKind.SCHOOL_TRANSITION,
     }
 )
 

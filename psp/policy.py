@@ -37,6 +37,7 @@ from psp.models import (
     Membership,
     Notification,
     Program,
+    ProgramType,
     Role,
     User,
 )
@@ -52,6 +53,9 @@ _family_roots: list[type[models.Model]] = []
 _family_records: dict[type[models.Model], bool] = {}
 
 COORDINATORS = frozenset({Role.PROGRAM_COORDINATOR, Role.PARENT_PARTNER_COORDINATOR})
+# Who refers families from outside the program: a county social worker, or school staff of a
+# school-based program's school. Each sees the referrals they made.
+REFERRERS = frozenset({Role.SOCIAL_WORKER, Role.SCHOOL_STAFF})
 
 
 # --- Public API ---------------------------------------------------------------------------
@@ -202,14 +206,26 @@ def _memberships(user: User) -> dict[int, frozenset[str]]:
     cached: dict[int, frozenset[str]] | None = getattr(user, "_psp_memberships", None)
     if cached is None:
         grouped: dict[int, set[str]] = {}
+        school_based: set[int] = set()
         rows = Membership.objects.filter(
             user=user, is_active=True, program__is_active=True
-        ).values_list("program_id", "role")
-        for program_id, role in rows:
+        ).values_list("program_id", "role", "program__program_type")
+        for program_id, role, program_type in rows:
             grouped.setdefault(program_id, set()).add(role)
+            if program_type == ProgramType.PARENT_PEER_SUPPORT:
+                school_based.add(program_id)
         cached = {program_id: frozenset(roles) for program_id, roles in grouped.items()}
         user._psp_memberships = cached  # type: ignore[attr-defined]
+        user._psp_school_programs = frozenset(school_based)  # type: ignore[attr-defined]
     return cached
+
+
+def school_program_ids(user: AnyUser) -> frozenset[int]:
+    """The school-based programs among ``user``'s (read with their roles, no query more)."""
+    if not _is_active_user(user):
+        return frozenset()
+    _memberships(user)  # type: ignore[arg-type]
+    return user._psp_school_programs  # type: ignore[union-attr]
 
 
 def has_role(user: User, program_id: int | None, roles: Iterable[str]) -> bool:

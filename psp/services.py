@@ -23,6 +23,7 @@ from psp.models import (
     Program,
     Role,
     RoleLabel,
+    School,
     StatewideRole,
     User,
     VersionedModel,
@@ -147,19 +148,31 @@ def user_create(
 
 
 @transaction.atomic
-def membership_grant(*, actor: User | None, user: User, program: Program, role: str) -> Membership:
-    """Give ``user`` a role in ``program`` (or re-activate it)."""
+def membership_grant(
+    *,
+    actor: User | None,
+    user: User,
+    program: Program,
+    role: str,
+    school: School | None = None,
+) -> Membership:
+    """Give ``user`` a role in ``program`` (or re-activate it); school staff at ``school``."""
     if role not in Role.values:
         raise ValidationError({"role": _("Choose a role from the list.")})
-    membership, created = Membership.objects.get_or_create(
-        user=user, program=program, role=role, defaults={"is_active": True}
-    )
-    if created:
+    membership = Membership.objects.filter(user=user, program=program, role=role).first()
+    if membership is None:
+        membership = Membership(user=user, program=program, role=role, school=school)
+        membership.full_clean()
+        membership.save()
         audit.record(
             actor=actor,
             action=AuditAction.CREATE,
             obj=membership,
-            changes={"user": user.get_username(), "role": role},
+            changes={
+                "user": user.get_username(),
+                "role": role,
+                **({"school": str(school)} if school else {}),
+            },
         )
     elif not membership.is_active:
         membership.is_active = True

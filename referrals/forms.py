@@ -22,9 +22,9 @@ from psp.forms import (
     VersionField,
     set_choices,
 )
-from psp.models import Program
+from psp.models import Program, School
 from psp.public import SpamTrapForm
-from referrals import notices, selectors
+from referrals import notices, schooling, selectors
 from referrals.models import (
     REQUEST_PUBLIC_FIELDS,
     Child,
@@ -32,6 +32,7 @@ from referrals.models import (
     CpsCase,
     DeclineReason,
     DischargeReason,
+    EducationPlan,
     Language,
     Need,
     OutOfHomeCareType,
@@ -262,6 +263,42 @@ class ParentForm(ModelForm):
         return cleaned
 
 
+def school_fields(schools: QuerySet[School] | None, fixed: bool = False) -> dict[str, forms.Field]:
+    """A school-based program's questions about a child: school, grade, plan, needs.
+    ``schools``: those the person may choose; ``fixed``: they are a school staff member's
+    own (one), so the school is required and chosen already."""
+    offered = schools if schools is not None else School.objects.none()
+    only = list(offered[:1]) if fixed else []
+    return {
+        "school": forms.ModelChoiceField(
+            label=_("School") if fixed else _("School (optional)"),
+            queryset=offered,
+            required=fixed,
+            initial=only[0].pk if only else None,
+            error_messages={"required": _("Choose the child's school.")},
+        ),
+        "grade": forms.TypedChoiceField(
+            label=_("Grade this school year (optional)"),
+            choices=[("", "---------"), *schooling.GRADE_CHOICES],
+            coerce=int,
+            empty_value=None,
+            required=False,
+        ),
+        "education_plan": forms.ChoiceField(
+            label=_("Special-education plan (optional)"),
+            choices=[("", _("Not known")), *EducationPlan.choices],
+            required=False,
+            widget=forms.RadioSelect,
+        ),
+        "mental_health_needs": forms.BooleanField(
+            label=_("The child has mental-health needs"), required=False
+        ),
+        "behaviour_needs": forms.BooleanField(
+            label=_("The child has behavioural needs"), required=False
+        ),
+    }
+
+
 class ChildIntakeForm(ModelForm):
     """A child at intake: who they are, and whether they are in out-of-home care now. A child
     in care gets a removal episode with its first placement (``services.referral_create``)."""
@@ -289,12 +326,27 @@ class ChildIntakeForm(ModelForm):
         labels = {"last_name": _("Last name (optional)")}
         error_messages = {"first_name": {"required": _("Enter the child's first name.")}}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        school_based: bool = False,
+        schools: QuerySet[School] | None = None,
+        own_school: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["birth_date"].error_messages["required"] = _("Enter the child's date of birth.")
+        self.school_based = school_based
+        if school_based:
+            # A school-based program: the child's school, grade and plan instead of care.
+            for name in ["placement_status", "out_of_home_type", "removal_date"]:
+                del self.fields[name]
+            self.fields.update(school_fields(schools, fixed=own_school))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if self.school_based:
+            return cleaned
         removed_on = cleaned.get("removal_date")
         birth_date = cleaned.get("birth_date")
         if cleaned.get("placement_status") == PlacementStatus.OUT_OF_HOME:
@@ -320,6 +372,8 @@ class ChildIntakeForm(ModelForm):
 
     def episode_data(self) -> dict[str, Any] | None:
         """The removal episode to open for this child, or None for a child at home."""
+        if self.school_based:
+            return None
         if self.cleaned_data.get("placement_status") != PlacementStatus.OUT_OF_HOME:
             return None
         return {
@@ -344,6 +398,20 @@ class ChildForm(ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["birth_date"].error_messages["required"] = _("Enter the child's date of birth.")
+        program = self.instance.family.program
+        if program.is_school_based:
+            # The grade shown is the one the child is in now; saved, it is this year's.
+            self.fields.update(
+                school_fields(
+                    School.objects.filter(district__program=program, is_active=True).order_by(
+                        "name"
+                    )
+                )
+            )
+            self.initial.setdefault("school", self.instance.school_id)
+            self.initial.setdefault("grade", self.instance.current_grade())
+            for name in ["education_plan", "mental_health_needs", "behaviour_needs"]:
+                self.initial.setdefault(name, getattr(self.instance, name))
 
 
 class EpisodeForm(ModelForm):

@@ -22,6 +22,7 @@ from django.utils.translation import pgettext_lazy
 
 from psp.dates import format_when
 from psp.models import KeepsDatabaseColumns, Program, VersionedModel
+from referrals import schooling
 
 
 def normalize_name(*parts: str) -> str:
@@ -205,6 +206,15 @@ class DischargeReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class EducationPlan(models.TextChoices):
+    """A child's special-education plan at school (school-based programs)."""
+
+    NONE = "none", _("No plan")
+    IEP = "iep", _("IEP (Individualized Education Program)")
+    PLAN_504 = "504", _("504 plan")
+    EVALUATION = "evaluation", _("Being evaluated for special education")
+
+
 class Child(models.Model):
     """A child of the family. Where the child lives and every stay in out-of-home care are
     the child's removal episodes (``RemovalEpisode``); nothing about them is stored here, so
@@ -216,6 +226,28 @@ class Child(models.Model):
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     # The name without accents or case, for search (kept by ``save``).
     name_key = models.CharField(max_length=170, editable=False, default="")
+    # School-based programs only (``Program.is_school_based``): the child's school, the grade
+    # in the school year it was given (``referrals.schooling``: the grade moves on each July),
+    # their plan, and needs the school and the family work on.
+    school = models.ForeignKey(
+        "psp.School",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("school"),
+    )
+    grade = models.SmallIntegerField(
+        _("grade"), null=True, blank=True, choices=schooling.GRADE_CHOICES
+    )
+    grade_school_year = models.SmallIntegerField(
+        _("school year the grade was given in"), null=True, blank=True, editable=False
+    )
+    education_plan = models.CharField(
+        _("special-education plan"), max_length=12, choices=EducationPlan.choices, blank=True
+    )
+    mental_health_needs = models.BooleanField(_("has mental-health needs"), default=False)
+    behaviour_needs = models.BooleanField(_("has behavioural needs"), default=False)
 
     class Meta:
         verbose_name_plural = _("children")
@@ -240,8 +272,34 @@ class Child(models.Model):
     def audit_program_id(self) -> int:
         return self.family.program_id
 
+    def current_grade(self, on: datetime.date | None = None) -> int | None:
+        """The grade the child is in on ``on`` (today): the grade given, moved on by each
+        school year since (``referrals.schooling``)."""
+        return schooling.grade_on(self.grade, self.grade_school_year, on)
+
+    def current_grade_label(self) -> str:
+        return schooling.grade_label(self.current_grade())
+
+    @property
+    def upcoming_transition(self) -> schooling.Upcoming | None:
+        """The move to a new school at the end of this school year, if the child makes one."""
+        return schooling.upcoming_transition(self.current_grade())
+
+    @property
+    def transition_to_plan(self) -> bool:
+        """Whether that move is to be planned now (from February 1)."""
+        return schooling.transition_due(self.current_grade()) is not None
+
     def clean(self) -> None:
         self.name_key = normalize_name(self.first_name, self.last_name)
+        if self.grade is not None and self.grade_school_year is None:
+            self.grade_school_year = schooling.school_year()
+        if (
+            self.school is not None
+            and self.family_id is not None
+            and self.school.district.program_id != self.family.program_id
+        ):
+            raise ValidationError({"school": _("Choose a school this program works with.")})
         if self.birth_date and self.birth_date > timezone.localdate():
             raise ValidationError({"birth_date": _("This date cannot be in the future.")})
         if self.birth_date and self.pk:

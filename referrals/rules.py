@@ -13,6 +13,7 @@ from django.db import models
 from psp.models import Program, Role, User
 from psp.policy import (
     COORDINATORS,
+    REFERRERS,
     family_root,
     has_role,
     has_role_in,
@@ -33,12 +34,12 @@ from referrals.models import (
 # Every record whose foreign keys lead to a family is audited when a page shows it.
 family_root(Family)
 
-INTAKE_ROLES = frozenset({Role.PROGRAM_COORDINATOR, Role.SOCIAL_WORKER})
+INTAKE_ROLES = frozenset({Role.PROGRAM_COORDINATOR, *REFERRERS})
 REFERRAL_READERS = frozenset(
     {
         Role.PROGRAM_COORDINATOR,
         Role.PARENT_PARTNER_COORDINATOR,
-        Role.SOCIAL_WORKER,
+        *REFERRERS,
         Role.PARENT_PARTNER,
     }
 )
@@ -55,7 +56,7 @@ def _referrals(user: User) -> models.QuerySet[Referral]:
     # which the (program, received_on) index reads a page at a time instead of every
     # referral of the program.
     coordinator_programs = program_ids_where(user, COORDINATORS)
-    referrer_programs = program_ids_where(user, {Role.SOCIAL_WORKER})
+    referrer_programs = program_ids_where(user, REFERRERS)
     partner_programs = program_ids_where(user, {Role.PARENT_PARTNER})
     seen = models.Q(pk__in=[])
     if coordinator_programs:
@@ -122,9 +123,7 @@ def _referral_create(user: User, program: Program | None) -> bool:
 def _referral_view(user: User, referral: Referral) -> bool:
     if user.is_administrator or has_role(user, referral.program_id, COORDINATORS):
         return True
-    if has_role(user, referral.program_id, {Role.SOCIAL_WORKER}) and (
-        referral.referred_by_id == user.pk
-    ):
+    if has_role(user, referral.program_id, REFERRERS) and (referral.referred_by_id == user.pk):
         return True
     return has_role(user, referral.program_id, {Role.PARENT_PARTNER}) and (
         _referrals(user).filter(pk=referral.pk).exists()
@@ -147,10 +146,7 @@ def _referral_triage(user: User, referral: Referral) -> bool:
 def _referral_withdraw(user: User, referral: Referral) -> bool:
     if has_role(user, referral.program_id, {Role.PROGRAM_COORDINATOR}):
         return True
-    return (
-        has_role(user, referral.program_id, {Role.SOCIAL_WORKER})
-        and referral.referred_by_id == user.pk
-    )
+    return has_role(user, referral.program_id, REFERRERS) and referral.referred_by_id == user.pk
 
 
 @rule("referral.export")
@@ -182,6 +178,13 @@ def _child_change(user: User, child: Child) -> bool:
 def _child_view(user: User, child: Child) -> bool:
     """A child's page, with their stays in care: the people who keep those dates."""
     return _family_change(user, child.family)
+
+
+@rule("child.record_care")
+def _child_record_care(user: User, child: Child) -> bool:
+    """Stays in out-of-home care are a child-welfare program's records: a school-based
+    program's children have none."""
+    return not child.family.program.is_school_based and _family_change(user, child.family)
 
 
 @rule("episode.change")

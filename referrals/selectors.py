@@ -10,7 +10,7 @@ from django.db.models import Model, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from psp import hooks, policy
-from psp.models import Role, User
+from psp.models import Membership, Program, Role, School, User
 from psp.selectors import count_per_row
 from referrals.models import (
     Child,
@@ -177,3 +177,28 @@ def public_request_detail() -> QuerySet[ReferralRequest]:
 def waiting_public_requests(user: User) -> int:
     """How many requests from the public pages wait for the user (a Program Coordinator)."""
     return policy.visible(user, ReferralRequest).filter(status=RequestStatus.WAITING).count()
+
+
+def own_schools(user: User, program: Program | int) -> set[int] | None:
+    """The schools a person refers from when they refer as school staff only (not also as
+    the program's coordinator or a social worker): their memberships' schools. None: any
+    school of the program."""
+    roles = policy.roles_in(user, program)
+    if Role.SCHOOL_STAFF not in roles or roles & {Role.PROGRAM_COORDINATOR, Role.SOCIAL_WORKER}:
+        return None
+    return set(
+        Membership.objects.filter(
+            user=user, program=program, role=Role.SCHOOL_STAFF, is_active=True
+        ).values_list("school_id", flat=True)
+    )
+
+
+def intake_schools(user: User, program_ids: list[int]) -> tuple[QuerySet[School], bool]:
+    """The schools the intake form offers for a child of one of the programs
+    ``program_ids``, and whether they are the person's own (then one must be chosen)."""
+    schools = School.objects.filter(district__program__in=program_ids, is_active=True)
+    schools = schools.order_by("name")
+    owns = [own_schools(user, program_id) for program_id in program_ids]
+    if not owns or any(own is None for own in owns):
+        return schools, False
+    return schools.filter(pk__in=set().union(*owns)), True  # type: ignore[arg-type]

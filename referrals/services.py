@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from psp import audit, hooks, notifications, selectors
 from psp.models import AuditAction, NotificationKind, Program, Role, User
 from psp.services import save_versioned
+from referrals import schooling
 from referrals.models import (
     REQUEST_PUBLIC_FIELDS,
     Child,
@@ -33,6 +34,7 @@ from referrals.models import (
     Status,
     Transition,
 )
+from referrals.selectors import own_schools
 from referrals.tasks import send_status_email
 
 # Which status may follow which. "assigned" is reached only through mentoring's assignment.
@@ -63,6 +65,14 @@ PARENT_FIELDS = [
     "consent_date",
 ]
 CHILD_FIELDS = ["first_name", "last_name", "birth_date"]
+# A school-based program's questions about a child (``Program.is_school_based``).
+CHILD_SCHOOL_FIELDS = [
+    "school",
+    "grade",
+    "education_plan",
+    "mental_health_needs",
+    "behaviour_needs",
+]
 EPISODE_FIELDS = ["removed_on", "discharged_on", "discharge_reason"]
 PLACEMENT_FIELDS = ["started_on", "setting"]
 
@@ -121,7 +131,9 @@ def referral_create(
             actor=actor, action=AuditAction.CREATE, obj=parent, changes=audit.snapshot(parent)
         )
     for data in children:
-        child = Child(family=family, **{key: data.get(key) for key in CHILD_FIELDS if key in data})
+        fields = CHILD_FIELDS + (CHILD_SCHOOL_FIELDS if program.is_school_based else [])
+        child = Child(family=family, **{key: data.get(key) for key in fields if key in data})
+        _check_school_staff(actor, program, child)
         child.full_clean()
         child.save()
         audit.record(
@@ -157,6 +169,13 @@ def referral_create(
     _notify(transition)
     _tell_coordinators(actor=actor, referral=referral)
     return referral
+
+
+def _check_school_staff(actor: User, program: Program, child: Child) -> None:
+    """School staff refer children of their own school (``Membership.school``) only."""
+    own = own_schools(actor, program)
+    if own is not None and child.school_id not in own:
+        raise ValidationError({"school": _("Choose your school: you refer its children only.")})
 
 
 def _tell_coordinators(*, actor: User, referral: Referral) -> None:
@@ -276,15 +295,22 @@ def child_update(
     """Correct who the child is (name, date of birth). Guarded by the family's version so two
     people correcting the same family do not overwrite each other."""
     stored = Child.objects.get(pk=child.pk)
-    before = audit.snapshot(stored, CHILD_FIELDS)
-    for name in CHILD_FIELDS:
+    fields = CHILD_FIELDS + (
+        [*CHILD_SCHOOL_FIELDS, "grade_school_year"] if child.family.program.is_school_based else []
+    )
+    before = audit.snapshot(stored, fields)
+    for name in fields:
         if name in data:
             setattr(child, name, data[name])
+    if "grade" in data:
+        # The grade given is this school year's (the form shows the grade the child is in now).
+        child.grade_school_year = schooling.school_year() if data["grade"] is not None else None
+    _check_school_staff(actor, child.family.program, child)
     child.full_clean()
     family = child.family
     save_versioned(instance=family, expected_version=expected_version, fields=[])
     child.save()
-    changes = audit.diff(before, audit.snapshot(child, CHILD_FIELDS))
+    changes = audit.diff(before, audit.snapshot(child, fields))
     if changes:
         audit.record(actor=actor, action=AuditAction.UPDATE, obj=child, changes=changes)
     return child

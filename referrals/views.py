@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, QuerySet, prefetch_related_objects
 from django.forms.utils import ErrorDict
 from django.http import (
     Http404,
@@ -29,8 +29,8 @@ from psp.dates import format_when
 from psp.editing import save_form
 from psp.exports import csv_download, only_program
 from psp.forms import add_model_errors
-from psp.http import AuthenticatedHttpRequest
-from psp.models import AuditAction, Program, Role, User
+from psp.http import AuthenticatedHttpRequest, whole_number
+from psp.models import AuditAction, Program, Role, School, User
 from psp.services import ConcurrentEditError
 from referrals import notices, records, rules, selectors, services
 from referrals.forms import (
@@ -213,9 +213,31 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.warning(request, _("This request was already handled."))
         return redirect("referrals:request_detail", pk=public_request.pk)
     initial = _initial_from_request(public_request) if public_request and data is None else {}
-    form = _intake_form(user, data, initial=initial.get("referral"))
+    # The programs' kinds come with the person's roles (no query more).
+    program_ids = policy.program_ids_where(user, rules.INTAKE_ROLES)
+    school_ids = policy.school_program_ids(user)
+    if len({program_id in school_ids for program_id in program_ids}) > 1:
+        # School-based and child-welfare programs ask different things about a child: the
+        # program is chosen first.
+        chosen = whole_number(request.POST.get("program") or request.GET.get("program"))
+        if public_request is not None:
+            chosen = public_request.program_id
+        if chosen not in program_ids:
+            return render(
+                request,
+                "referrals/referral_choose_program.html",
+                {"programs": list(_intake_programs(user))},
+            )
+        program_ids = [chosen]
+    school_based = bool(program_ids) and program_ids[0] in school_ids
+    form = _intake_form(user, data, initial=initial.get("referral"), program_ids=program_ids)
     parents = ParentFormSet(data, prefix="parents", initial=initial.get("parents"))
-    children = ChildFormSet(data, prefix="children")
+    schools, own_school = selectors.intake_schools(user, program_ids)
+    children = ChildFormSet(
+        data,
+        prefix="children",
+        form_kwargs={"school_based": school_based, "schools": schools, "own_school": own_school},
+    )
     duplicates: list[Any] = []
     # Without JavaScript the outreach-event search sends the whole form: show it again with
     # the events found, unsaved and without complaining about what is not filled in yet.
@@ -262,6 +284,7 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         child_form.summary_prefix = _("Child %(number)s") % {"number": number}
     context = {
         "form": form,
+        "school_based": school_based,
         "public_request": public_request,
         "error_forms": [form, parents, *parents.forms, children, *children.forms],
         "parents": parents,
@@ -275,10 +298,23 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "referrals/referral_form.html", context)
 
 
-def _intake_form(user: User, data: Any, initial: dict[str, Any] | None = None) -> ReferralForm:
-    programs = Program.objects.filter(pk__in=policy.program_ids_where(user, rules.INTAKE_ROLES))
+def _intake_programs(user: User) -> QuerySet[Program]:
+    return Program.objects.filter(
+        pk__in=policy.program_ids_where(user, rules.INTAKE_ROLES)
+    ).order_by("name")
+
+
+def _intake_form(
+    user: User,
+    data: Any,
+    initial: dict[str, Any] | None = None,
+    program_ids: list[int] | None = None,
+) -> ReferralForm:
+    offered = _intake_programs(user)
+    if program_ids is not None:
+        offered = offered.filter(pk__in=program_ids)
     on_behalf = bool(policy.program_ids_where(user, {Role.PROGRAM_COORDINATOR}))
-    return ReferralForm(data, programs=programs, on_behalf=on_behalf, initial=initial)
+    return ReferralForm(data, programs=offered, on_behalf=on_behalf, initial=initial)
 
 
 def _public_request_for(request: AuthenticatedHttpRequest) -> ReferralRequest | None:
@@ -371,10 +407,16 @@ def _referral_data(
             received_on=form.cleaned_data["received_on"] or timezone.localdate(),
         )
     else:
+        own = selectors.own_schools(user, program)
         data.update(
             referred_by=user,
             referrer_name=user.get_full_name() or user.get_username(),
-            referrer_agency=program.lead_agency,
+            # School staff refer from their school; a social worker from the agency.
+            referrer_agency=(
+                ", ".join(str(school) for school in School.objects.filter(pk__in=own))
+                if own
+                else program.lead_agency
+            ),
             referrer_email=user.email,
             received_on=timezone.localdate(),
         )
@@ -418,8 +460,12 @@ def _render_detail(
                 )
             )
     case = getattr(referral, "case", None) if referral.status == Status.ASSIGNED else None
+    school_based = referral.program.is_school_based
+    if school_based:
+        prefetch_related_objects(list(referral.family.children.all()), "school")
     context = {
         "referral": referral,
+        "school_based": school_based,
         "family": referral.family,
         "actions": actions,
         "can_assign": referral.status == Status.ACCEPTED
@@ -547,8 +593,10 @@ def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = {
         "child": child,
         "referral": referral,
+        "school_based": child.family.program.is_school_based,
         "episodes": list(reversed(child.episode_list)),
         "can_change": policy.can(request.user, "child.change", child),
+        "can_record_care": policy.can(request.user, "child.record_care", child),
         "today": timezone.localdate(),
     }
     return render(request, "referrals/child_detail.html", context)
@@ -566,9 +614,9 @@ def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lambda data, version: services.child_update(
             actor=request.user, child=child, data=data, expected_version=version
         ),
-        intro=_(
-            "Correct the child's name or date of birth. Stays in care are on the child's page."
-        ),
+        intro=_("Correct the child's name, date of birth, school or grade.")
+        if child.family.program.is_school_based
+        else _("Correct the child's name or date of birth. Stays in care are on the child's page."),
         saved=_("%(name)s's record saved.") % {"name": child.first_name},
     )
 
@@ -576,7 +624,7 @@ def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def episode_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = policy.get_for_user(
-        request.user, Child.objects.select_related("family__program"), "child.change", pk=pk
+        request.user, Child.objects.select_related("family__program"), "child.record_care", pk=pk
     )
     return _episode_page(
         request,

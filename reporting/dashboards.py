@@ -651,7 +651,7 @@ def referrals_made_by(user: User, limit: int = RECENT_REFERRALS) -> QuerySet[Ref
         policy.visible(user, Referral)
         .filter(
             referred_by=user,
-            program_id__in=policy.program_ids_where(user, {Role.SOCIAL_WORKER}),
+            program_id__in=policy.program_ids_where(user, policy.REFERRERS),
         )
         .select_related("program", "family")
         .prefetch_related(Prefetch("family__parents", queryset=Parent.objects.order_by("id")))

@@ -60,6 +60,7 @@ DEFINITION_TITLES: dict[str, Any] = {
     "families_closed": gettext_lazy("Families closed"),
     "families_per_month": gettext_lazy("Families served per month"),
     "contacts": gettext_lazy("Contacts and hours"),
+    "school_based": gettext_lazy("School-based Parent Peer Support"),
     "children_served": gettext_lazy("Children counted for outcomes"),
     "returned_home": gettext_lazy("Returned home"),
     "permanency_by_type": gettext_lazy("Permanency by type"),
@@ -258,11 +259,37 @@ def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
         "definitions": [
             (DEFINITION_TITLES.get(key, key), text, sources[key])
             for key, text in definitions().items()
+            if key not in _definitions_left_out(data)
         ],
         "running_head": css_string(f"{report.scope_label} · {report.period.label}"),
         "page_label": css_string(_("Page")),
         "of_label": css_string(_("of")),
     }
+
+
+# The definitions of numbers only a child-welfare program's report has.
+CHILD_WELFARE_DEFINITIONS = frozenset(
+    {
+        "children_served",
+        "returned_home",
+        "permanency_by_type",
+        "days_in_out_of_home_care",
+        "reremovals",
+        "cfsr_permanency_12_months",
+        "cfsr_reentry_12_months",
+        "cfsr_sources",
+    }
+)
+
+
+def _definitions_left_out(data: dict[str, Any]) -> frozenset[str]:
+    """A school-based program's report has no child-welfare outcomes; a child-welfare
+    program's has no school section (statewide has both)."""
+    if data.get("school_based"):
+        return CHILD_WELFARE_DEFINITIONS
+    if data.get("school") is None:
+        return frozenset({"school_based"})
+    return frozenset()
 
 
 def _entered_between(period: TargetPeriod) -> str:
@@ -415,6 +442,26 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
     )
     for row in contacts.by_type:
         add("contacts", {f"{row.code}_count": row.count, f"{row.code}_hours": row.hours})
+    school = data.get("school")  # reports filed before school-based programs have none
+    if school is not None:
+        add(
+            "school",
+            {
+                "meetings": school.meetings,
+                "meetings_with_parent": school.meetings_with_parent,
+                **{f"{row.code}_with_parent": row.count for row in school.meetings_by_kind},
+                "families_at_meetings": school.families_at_meetings,
+                "services_connected": school.services_connected,
+                "families_connected": school.families_connected,
+                "families_planning_a_move": school.families_planning_a_move,
+                "children": school.children,
+                **{
+                    f"children_plan_{row.code or 'unknown'}": row.count
+                    for row in school.children_by_plan
+                },
+                "children_moving": school.children_moving,
+            },
+        )
     add(
         "outcomes",
         {

@@ -36,6 +36,7 @@ TYPES: dict[str, type] = {
         metrics.WorkforceMetrics,
         metrics.CouncilMetrics,
         metrics.OutreachMetrics,
+        metrics.SchoolMetrics,
         metrics.RaceEthnicityByProgram,
         metrics.Headline,
         suppression.Table,

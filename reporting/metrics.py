@@ -77,11 +77,14 @@ from councils.models import (
 )
 from councils.selectors import PRESENT, PRESENT_WITH_LIVED_EXPERIENCE, Share
 from mentoring.models import (
+    SCHOOL_MEETINGS,
+    SERVICES_CONNECTED,
     Activity,
     ActivityType,
     Case,
     ClinicalSupportSession,
     ParentPartner,
+    Present,
     Stage,
     StageChange,
     SupervisionSession,
@@ -89,12 +92,14 @@ from mentoring.models import (
     SurveyTiming,
     TrainingRecord,
 )
-from psp.models import Program
+from psp.models import Program, ProgramType
 from psp.numbers import apportion, percent, round_half_up
+from referrals import schooling
 from referrals.models import (
     Child,
     DeclineReason,
     DischargeReason,
+    EducationPlan,
     Family,
     Parent,
     RaceEthnicity,
@@ -200,6 +205,17 @@ DEFINITIONS: dict[str, Any] = {
         "Court hearings are the contacts of the kind “court hearing”; team meetings are "
         "“team meeting” and “case-plan meeting” contacts. Mileage is the miles driven "
         "recorded on those contacts. The hours of the kinds add up to the total hours."
+    ),
+    "school_based": _(
+        "School-based Parent Peer Support programs only (statewide: all of them together). "
+        "School meetings are contacts of the kinds IEP meeting, 504 plan meeting, other school "
+        "meeting and planning a move to a new school, logged in the quarter; attended with "
+        "support when the contact records the parent as there. Services connected are contacts "
+        "of the kinds connected to mental-health services, basic needs and connected to a "
+        "resource. Children are those of the families whose case was open on at least one day "
+        "of the quarter, by their special-education plan as recorded now; moving to a new "
+        "school when, on the quarter's last day, they are in the last grade of their school "
+        "(4K, grade 5, grade 8 or grade 12; a school year runs from July 1 to June 30)."
     ),
     "children_served": _(
         "Outcomes are counted for the children of families whose case was open on at least "
@@ -409,6 +425,14 @@ DEFINITION_SOURCES: dict[str, Any] = {
         "activity log's duration, type and mileage). What Parent Partners do: “Support families "
         "by attending team meetings, court hearings, or other gatherings” (DCF, “Parents "
         "Supporting Parents: A Wisconsin Parent Partner Model”, section “Parent Partners”)."
+    ),
+    "school_based": _(
+        "PSP Case Management specification, section “Capabilities”, 10. School-based Parent "
+        "Peer Support (“IEP/504 meetings, transitions, its own outcomes”). Wisconsin's Safe "
+        "Schools/Healthy Students Parent Peer Support providers accompany families to IEP "
+        "meetings, guide them through transitions from pre-K to elementary and from middle to "
+        "high school, and connect them to mental-health services and basic needs (Wisconsin "
+        "Family Ties). The school year: Wis. Stat. 115.001(13)."
     ),
     "children_served": _(
         "PSP Case Management specification, section “Capabilities”, 3. Outcomes: “per child, "
@@ -1496,6 +1520,86 @@ def headline(*, program: Program | None, quarter: Quarter) -> Headline:
     )
 
 
+# --- School-based Parent Peer Support ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchoolMetrics:
+    """A school-based program's own measures (statewide: every school-based program's)."""
+
+    meetings: int  # school meetings (IEP, 504, other, transition planning) logged
+    meetings_with_parent: int  # of them, with the parent there: attended with support
+    meetings_by_kind: list[CountByCode]  # with the parent there, by kind
+    families_at_meetings: int
+    services_connected: int  # contacts connecting the family to services
+    families_connected: int
+    families_planning_a_move: int  # families with a transition-planning contact
+    children: int  # children of the families whose case was open in the quarter
+    children_by_plan: list[CountByCode]  # IEP, 504, being evaluated, none, not known
+    children_moving: int  # of them, in the last grade of their school at the quarter's end
+
+
+def school_metrics(*, program: Program | None, quarter: Quarter) -> SchoolMetrics | None:
+    """The school-based section: None for a child-welfare program's report (3 queries)."""
+    if program is not None and not program.is_school_based:
+        return None
+    schools = (
+        Q(program=program)
+        if program is not None
+        else Q(program__program_type=ProgramType.PARENT_PEER_SUPPORT)
+    )
+    contacts = list(
+        Activity.objects.filter(schools, _between("occurred_on", quarter.start, quarter.end))
+        .filter(activity_type__in=[*SCHOOL_MEETINGS, *SERVICES_CONNECTED])
+        .values_list("activity_type", "present", "case__family_id")
+    )
+    # "Who was there" is a JSON list: read here, the same on PostgreSQL and SQLite.
+    meetings = [row for row in contacts if row[0] in SCHOOL_MEETINGS]
+    attended = [row for row in meetings if Present.PARENT in (row[1] or [])]
+    connected = [row for row in contacts if row[0] in SERVICES_CONNECTED]
+    by_kind = {kind: sum(1 for row in attended if row[0] == kind) for kind in SCHOOL_MEETINGS}
+    cases = Case.objects.filter(schools).filter(
+        Q(opened_on__lte=quarter.end), Q(closed_on__isnull=True) | Q(closed_on__gte=quarter.start)
+    )
+    children = list(
+        Child.objects.filter(family__in=cases.values("family")).values_list(
+            "education_plan", "grade", "grade_school_year"
+        )
+    )
+    plans = [*EducationPlan.values, ""]
+    return SchoolMetrics(
+        meetings=len(meetings),
+        meetings_with_parent=len(attended),
+        meetings_by_kind=[
+            CountByCode(code=kind.value, label=str(kind.label), count=by_kind[kind])
+            for kind in ActivityType
+            if kind in SCHOOL_MEETINGS
+        ],
+        families_at_meetings=len({row[2] for row in attended}),
+        services_connected=len(connected),
+        families_connected=len({row[2] for row in connected}),
+        families_planning_a_move=len(
+            {row[2] for row in meetings if row[0] == ActivityType.TRANSITION_PLANNING}
+        ),
+        children=len(children),
+        children_by_plan=[
+            CountByCode(
+                code=code,
+                label=str(EducationPlan(code).label) if code else str(_("Not known")),
+                count=sum(1 for row in children if row[0] == code),
+            )
+            for code in plans
+        ],
+        children_moving=sum(
+            1
+            for _plan, grade, year in children
+            if schooling.upcoming_transition(
+                schooling.grade_on(grade, year, quarter.end), quarter.end
+            )
+        ),
+    )
+
+
 def quarter_report(*, program: Program | None, quarter: Quarter) -> dict[str, Any]:
     """Every metric for ``program`` (or statewide) and ``quarter``, with the previous
     quarter's headline numbers and the change from them. A fixed number of queries."""
@@ -1526,6 +1630,8 @@ def quarter_report(*, program: Program | None, quarter: Quarter) -> dict[str, An
         "workforce": workforce_metrics(program=program, quarter=quarter),
         "councils": council_metrics(program=program, quarter=quarter),
         "outreach": outreach_metrics(program=program, quarter=quarter),
+        "school_based": bool(program and program.is_school_based),
+        "school": school_metrics(program=program, quarter=quarter),
         "families_by_race_ethnicity": by_program.counts(row),
         "families_by_race_ethnicity_suppressed": by_program.shown(row),
         "families_by_program_and_race_ethnicity": by_program if program is None else None,

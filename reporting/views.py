@@ -58,7 +58,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     coordinated = dashboards.coordinated_programs(user)
     program = dashboards.chosen_program(coordinated, request.GET.get("program"))
-    social_worker = bool(policy.program_ids_where(user, {Role.SOCIAL_WORKER}))
+    social_worker = bool(policy.program_ids_where(user, policy.REFERRERS))
     context = {
         "attention": attention_summary(user) if policy.can(user, "case.list") else None,
         "follow_ups": (follow_up_summary(user) if policy.can(user, "follow_up.list") else None),

@@ -18,6 +18,7 @@ ACCOUNTS: dict[str, str | None] = {
     "door_parent_partner": "door-parent-partner",
     "door_clinical": "door-clinical",
     "door_social_worker": "door-social-worker",
+    "school_staff": "wausau-school-staff",
     "state": "dcf-state",
     "admin": "admin",
 }
@@ -323,6 +324,21 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("referrals:create", "/referrals/new/"),
         ("referrals:detail", "/referrals/{referral}/"),
         ("referrals:notice", "/referrals/{referral}/notice/"),
+    ],
+    # A school staff member of the school-based program: their own referrals only.
+    "school_staff": [
+        ("mentoring:resource_list", "/mentoring/resources/"),
+        ("dashboard", "/dashboard/"),
+        ("profile", "/profile/"),
+        ("notification_preferences", "/profile/notifications/"),
+        ("notification_list", "/notifications/"),
+        ("program_list", "/programs/"),
+        ("healthz", "/healthz"),
+        *PUBLIC,
+        ("service_worker", "/service-worker.js"),
+        ("manifest", "/manifest.webmanifest"),
+        ("referrals:list", "/referrals/"),
+        ("referrals:create", "/referrals/new/"),
     ],
     "state": [
         ("councils:list", "/councils/"),

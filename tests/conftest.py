@@ -22,7 +22,7 @@ from django.test import Client
 from django.utils import translation
 from pytest_django import Settings
 
-from psp.models import Program, Role, StatewideRole, User
+from psp.models import Program, ProgramType, Role, StatewideRole, User
 from referrals.models import Referral
 from tests.clock import CHICAGO, CLOCK_ENV, CLOCK_MATRIX, describe, on_the_wall, parse_clock
 from tests.factories import (
@@ -31,6 +31,7 @@ from tests.factories import (
     MembershipFactory,
     ProgramFactory,
     ReferralFactory,
+    SchoolFactory,
     UserFactory,
 )
 
@@ -229,7 +230,34 @@ def personas(
         username="admin", statewide_role=StatewideRole.ADMINISTRATOR, is_staff=True
     )
     people["no_role"] = UserFactory(username="no-role")
-    return people
+    return Personas(people)
+
+
+class Personas(dict[str, User | None]):
+    """The personas by name. ``school_staff`` (with the school-based program it works in,
+    "wausau") is made the first time a test asks for it: the other tests see two programs,
+    Door and Rock."""
+
+    def __missing__(self, name: str) -> User | None:
+        if name != "school_staff":
+            raise KeyError(name)
+        # School staff of a school-based program's school: they refer as a social worker
+        # does, see only the referrals they made, and nothing of Door's.
+        school_program = ProgramFactory(
+            county="Marathon",
+            name="Wausau Parent Peer Support",
+            slug="wausau",
+            program_type=ProgramType.PARENT_PEER_SUPPORT,
+        )
+        staff = UserFactory(username="wausau-school-staff")
+        MembershipFactory(
+            user=staff,
+            program=school_program,
+            role=Role.SCHOOL_STAFF,
+            school=SchoolFactory(district__program=school_program, name="Riverview Elementary"),
+        )
+        self[name] = staff
+        return staff
 
 
 @pytest.fixture

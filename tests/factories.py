@@ -13,7 +13,17 @@ from factory.django import DjangoModelFactory
 from faker import Faker
 
 from councils.models import OutreachEvent, ReferralSource
-from psp.models import ContractPeriod, ContractPhase, Membership, Program, Role, RoleLabel, User
+from psp.models import (
+    ContractPeriod,
+    ContractPhase,
+    Membership,
+    Program,
+    Role,
+    RoleLabel,
+    School,
+    SchoolDistrict,
+    User,
+)
 from referrals.models import (
     Child,
     ConsentMethod,
@@ -117,6 +127,22 @@ class MembershipFactory(DjangoModelFactory[Membership]):
     user = factory.SubFactory(UserFactory)
     program = factory.SubFactory(ProgramFactory)
     role = Role.PARENT_PARTNER
+
+
+class SchoolDistrictFactory(DjangoModelFactory[SchoolDistrict]):
+    class Meta:
+        model = SchoolDistrict
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"District {n}")
+
+
+class SchoolFactory(DjangoModelFactory[School]):
+    class Meta:
+        model = School
+
+    district = factory.SubFactory(SchoolDistrictFactory)
+    name = factory.Sequence(lambda n: f"School {n}")
 
 
 class RoleLabelFactory(DjangoModelFactory[RoleLabel]):

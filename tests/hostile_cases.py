@@ -127,6 +127,18 @@ CASES: list[FormCase] = [
         valid=REFERRAL_VALID,
     ),
     FormCase(
+        # A school-based program's intake: the child's school, grade and plan.
+        "referral_by_school_staff",
+        (R.ReferralForm, R.ParentFormSet, R.ParentForm, R.ChildFormSet, R.ChildIntakeForm),
+        "school_staff",
+        "/referrals/new/",
+        valid={
+            **{key: value for key, value in REFERRAL_VALID.items() if "placement" not in key},
+            "children-0-grade": "5",
+            "children-0-education_plan": "iep",
+        },
+    ),
+    FormCase(
         "referral_transition",
         (R.TransitionForm,),
         "door_coordinator",

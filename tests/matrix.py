@@ -16,6 +16,7 @@ PERSONAS = [
     "door_parent_partner",
     "door_clinical",
     "door_social_worker",
+    "school_staff",
     "rock_coordinator",
     "state",
     "admin",

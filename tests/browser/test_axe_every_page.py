@@ -62,6 +62,7 @@ DEMO_USERS = {
     "door_parent_partner": "door-parent-partner",
     "door_clinical": "door-clinical",
     "door_social_worker": "door-social-worker",
+    "school_staff": "wausau-school-staff",
     "rock_coordinator": "rock-coordinator",
     "state": "dcf-state",
     "admin": "admin",

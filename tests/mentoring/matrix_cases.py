@@ -64,7 +64,7 @@ def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
     }
 
 
-HIDDEN = {"rock_coordinator": 404, "state": 404, "no_role": 404}
+HIDDEN = {"rock_coordinator": 404, "school_staff": 404, "state": 404, "no_role": 404}
 CASE_TEAM_ONLY = everyone(
     404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=200, admin=200
 )

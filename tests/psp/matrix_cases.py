@@ -33,11 +33,22 @@ CASES = [
         everyone(404, door_parent_partner=302),
     ),
     Case("program_list", "/programs/", everyone(200)),
-    Case("program_detail", "/programs/door/", everyone(200, rock_coordinator=404, no_role=404)),
+    Case(
+        "program_detail",
+        "/programs/door/",
+        everyone(200, rock_coordinator=404, school_staff=404, no_role=404),
+    ),
     Case(
         "program_settings",
         "/programs/door/settings/",
-        everyone(403, door_coordinator=200, admin=200, rock_coordinator=404, no_role=404),
+        everyone(
+            403,
+            door_coordinator=200,
+            admin=200,
+            rock_coordinator=404,
+            school_staff=404,
+            no_role=404,
+        ),
     ),
     Case(
         "audit_log", "/audit/", everyone(403, door_coordinator=200, rock_coordinator=200, admin=200)

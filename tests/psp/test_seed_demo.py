@@ -22,14 +22,28 @@ def test_seed_demo_creates_programs_and_one_user_per_role(settings):
     call_command("seed_demo")
     call_command("seed_demo")  # idempotent
 
-    assert sorted(Program.objects.values_list("slug", flat=True)) == ["door", "jefferson", "rock"]
+    assert sorted(Program.objects.values_list("slug", flat=True)) == [
+        "door",
+        "jefferson",
+        "rock",
+        "wausau",
+    ]
     for county in ["door", "rock", "jefferson"]:
         for role in ROLE_NAMES:
             user = User.objects.get(username=f"{county}-{role}")
             assert Membership.objects.filter(user=user, program__slug=county).count() == 1
+    # The school-based program: its own people, the school staff member at her school.
+    wausau = Program.objects.get(slug="wausau")
+    assert wausau.is_school_based
+    for role in ["coordinator", "pp-coordinator", "parent-partner", "school-staff"]:
+        user = User.objects.get(username=f"wausau-{role}")
+        assert Membership.objects.filter(user=user, program=wausau).count() == 1
+    staff = Membership.objects.get(user__username="wausau-school-staff")
+    assert staff.school is not None and staff.school.district.program == wausau
+    assert (staff.role, str(staff.school)) == (Role.SCHOOL_STAFF, "Riverview Elementary School")
     # Besides them, each other active Parent Partner has an account (no usable password).
     partner_accounts = User.objects.filter(username__contains="-partner-")
-    assert User.objects.count() - partner_accounts.count() == 17
+    assert User.objects.count() - partner_accounts.count() == 21
     assert partner_accounts.exists()
     assert not any(user.has_usable_password() for user in partner_accounts)
     assert User.objects.get(username="dcf-state").statewide_role == StatewideRole.STATE_STAFF
@@ -59,15 +73,15 @@ def test_seed_demo_closes_past_quarters_with_their_reports(settings):
     assert filing_for(None, last) is None
     for quarter in (last.previous(), last.previous().previous()):
         closed = QuarterClose.objects.filter(year=quarter.year, quarter=quarter.number)
-        assert closed.count() == 4
+        assert closed.count() == 5
         statewide = filing_for(None, quarter)
         assert statewide is not None and statewide.filed_at is not None
         coordinator = User.objects.get(username="door-coordinator")
         assert closed.get(program__slug="door").closed_by == coordinator
-        # Per quarter: each coordinator's own report, and the four state staff read.
+        # Per quarter: each coordinator's own report, and the five state staff read.
         reports = Report.objects.filter(year=quarter.year, quarter=quarter.number)
-        assert reports.filter(suppressed=False).count() == 3
-        assert reports.filter(suppressed=True, filing__isnull=False).count() == 4
+        assert reports.filter(suppressed=False).count() == 4
+        assert reports.filter(suppressed=True, filing__isnull=False).count() == 5
     # State staff's statewide report of a closed quarter, made as the worker makes it: filed,
     # with the race and ethnicity table.
     report = Report.objects.get(

@@ -83,6 +83,13 @@ def intake_data(
         data[prefix + "out_of_home_type"] = row.get("out_of_home_type", "")
         removal = row.get("removal_date", "")
         data[prefix + "removal_date"] = removal.isoformat() if removal else ""
+        # A school-based program's questions (ignored by a child-welfare program's form).
+        for name in ("school", "grade", "education_plan"):
+            if name in row:
+                data[prefix + name] = str(row[name])
+        for name in ("mental_health_needs", "behaviour_needs"):
+            if row.get(name):
+                data[prefix + name] = "on"
     return data
 
 

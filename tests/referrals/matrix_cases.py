@@ -58,6 +58,7 @@ CASES = [
             door_pp_coordinator=200,
             door_parent_partner=200,
             door_social_worker=200,
+            school_staff=200,
             rock_coordinator=200,
             admin=200,
         ),
@@ -72,13 +73,25 @@ CASES = [
     Case(
         "referrals:create",
         "/referrals/new/",
-        everyone(403, door_coordinator=200, door_social_worker=200, rock_coordinator=200),
+        everyone(
+            403,
+            door_coordinator=200,
+            door_social_worker=200,
+            school_staff=200,
+            rock_coordinator=200,
+        ),
     ),
     Case(
         "referrals:source_events",
         "/referrals/new/events/",
         # A social worker refers as themselves: not asked where the family heard of us.
-        everyone(403, door_coordinator=200, door_social_worker=404, rock_coordinator=200),
+        everyone(
+            403,
+            door_coordinator=200,
+            door_social_worker=404,
+            school_staff=404,
+            rock_coordinator=200,
+        ),
     ),
     Case(
         "referrals:export",

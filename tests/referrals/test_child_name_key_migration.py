@@ -34,5 +34,7 @@ def test_children_already_recorded_get_their_name_key(before_the_key: StateApps)
 
     migrate(AFTER)
 
-    assert Child.objects.get(pk=ines.pk).name_key == "ines nunez"
-    assert Child.objects.get(pk=plain.pk).name_key == "sam"
+    # Only the column the migration filled: later migrations add columns this state has not.
+    keys = Child.objects.values_list("name_key", flat=True)
+    assert keys.get(pk=ines.pk) == "ines nunez"
+    assert keys.get(pk=plain.pk) == "sam"

@@ -32,7 +32,7 @@ def test_seed_demo_adds_valid_referrals_once(settings):
 
     programs = Program.objects.order_by("slug")
     assert {program.slug: program.referrals.count() for program in programs} == first_counts
-    assert sorted(first_counts) == ["door", "jefferson", "rock"]
+    assert sorted(first_counts) == ["door", "jefferson", "rock", "wausau"]
     for slug, count in first_counts.items():
         assert 20 <= count <= 60, (slug, count)
 

@@ -331,8 +331,9 @@ def test_quarter_report_query_count_does_not_grow_with_rows(
     with CaptureQueriesContext(connection) as once:
         metrics.quarter_report(program=None, quarter=Q2)
     # 4 referrals, 2 families, 1 contacts, 3 outcomes, 1 survey, 4 workforce, 5 councils,
-    # 2 outreach, 1 race/ethnicity and 3 for the previous quarter's headline.
-    assert len(once) == 26
+    # 2 outreach, 2 school-based programs, 1 race/ethnicity and 3 for the previous quarter's
+    # headline.
+    assert len(once) == 28
     build(door, rock, data)  # every record again
     with django_assert_max_num_queries(len(once)):
         doubled = metrics.quarter_report(program=None, quarter=Q2)
