@@ -47,7 +47,7 @@ from councils.models import (
     StipendStatus,
 )
 from councils.services import sanitize_rich_text
-from psp.demo import DemoContext, bulk_insert
+from psp.demo import DemoContext, bulk_insert, voluntary_race
 from psp.models import Program, User
 from referrals.models import Referral, normalize_name
 
@@ -369,6 +369,7 @@ class _CouncilSeeder:
                 organisation=organisation,
                 council_role=role,
                 lived_experience=lived_experience,
+                race_ethnicity=voluntary_race(user.get_full_name() if user is not None else name),
                 email=user.email if user is not None else f"{slug}@example.org",
                 phone=f"608-555-01{rng.randint(0, 99):02d}" if rng.random() < 0.7 else "",
                 term_start=term_start,

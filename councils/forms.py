@@ -117,6 +117,7 @@ class CouncilMemberForm(ModelForm):
             "organisation",
             "council_role",
             "lived_experience",
+            "race_ethnicity",
             "email",
             "phone",
             "term_start",
@@ -128,6 +129,7 @@ class CouncilMemberForm(ModelForm):
             "name": _("Full name"),
             "organisation": _("Organisation (optional)"),
             "lived_experience": _("Has lived experience of the child welfare system"),
+            "race_ethnicity": _("Race or ethnicity (optional; ask, never require)"),
             "email": _("E-mail address (optional)"),
             "phone": _("Phone number (optional)"),
             "term_start": _("Term starts"),
@@ -137,6 +139,10 @@ class CouncilMemberForm(ModelForm):
         help_texts = {
             "organisation": _("For example “Door County DHHS”, or leave empty for a parent."),
             "lived_experience": _("Members with lived experience can be paid stipends."),
+            "race_ethnicity": _(
+                "Their own answer, if they want to give one. It is only ever counted in "
+                "totals, to see whether the council reflects the families served."
+            ),
         }
         widgets = {
             "council_role": forms.RadioSelect,

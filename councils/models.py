@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from psp.dates import format_when
 from psp.models import Program, VersionedModel
+from referrals.models import RaceEthnicity
 
 
 class CouncilKind(models.TextChoices):
@@ -123,6 +124,10 @@ class CouncilMember(models.Model):
     )
     email = models.EmailField(_("e-mail address"), blank=True)
     phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    # Asked, never required, shown only in suppressed totals (the equity view).
+    race_ethnicity = models.CharField(
+        _("race or ethnicity"), max_length=20, choices=RaceEthnicity.choices, blank=True
+    )
     term_start = models.DateField(_("term starts"), default=timezone.localdate)
     term_end = models.DateField(_("term ends"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)

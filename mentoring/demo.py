@@ -69,6 +69,8 @@ from mentoring.models import (
     HearingType,
     MileageRate,
     ParentPartner,
+    Participation,
+    ParticipationKind,
     PartnerSource,
     PermanencyGoal,
     Present,
@@ -87,7 +89,13 @@ from mentoring.models import (
 )
 from mentoring.services import default_survey_instrument
 from mentoring.tasks import follow_up_key
-from psp.demo import DemoContext, bulk_insert, bulk_insert_rows, indexes_built_after
+from psp.demo import (
+    DemoContext,
+    bulk_insert,
+    bulk_insert_rows,
+    indexes_built_after,
+    voluntary_race,
+)
 from psp.models import Membership, Notification, NotificationKind, Program, Role, User
 from psp.numbers import round_half_up
 from referrals.models import (
@@ -932,6 +940,7 @@ class ProgramSeeder:
             eligibility_basis=EligibilityBasis.REUNIFIED,
             eligibility_date=eligibility,
             languages=list(self.demo.demo_languages),
+            race_ethnicity=voluntary_race(user.get_full_name()),
             capacity=5,
             stage=Stage.ACTIVE,
             notes="Prefers morning meetings.",
@@ -965,6 +974,7 @@ class ProgramSeeder:
             email=f"{_ascii(first)}.{_ascii(last)}@example.org",
             phone=f"{self.demo.area_code}-555-03{rng.randint(0, 99):02d}",
             employer=self.employer(),
+            race_ethnicity=voluntary_race(f"{first} {last}"),
             eligibility_basis=_weighted(
                 rng,
                 [
@@ -1860,3 +1870,40 @@ def seed(context: DemoContext) -> None:
             seeder.run()
             context.log.append(seeder.summary())
     school_demo.seed(context, today)
+    for slug in ("door", "rock", "jefferson", school_demo.SLUG):
+        _participation(slug, today)
+
+
+def _participation(slug: str, today: datetime.date) -> None:
+    """The demo Parent Partner's last three council meetings (a stipend each, paid ten days
+    later once that day has come) and a training they presented, unless they have some."""
+    partner = ParentPartner.objects.filter(user__username=f"{slug}-parent-partner").first()
+    if partner is None or Participation.objects.filter(parent_partner=partner).exists():
+        return
+    records = []
+    for months_ago in (3, 2, 1):
+        held = _workday(_months_before(today.replace(day=1), months_ago) + _days(14))
+        paid = held + _days(10)
+        records.append(
+            Participation(
+                parent_partner=partner,
+                kind=ParticipationKind.COUNCIL,
+                title="Local Advisory Council",
+                held_on=held,
+                hours=Decimal("1.5"),
+                amount=Decimal("25.00"),
+                paid_on=paid if paid < today else None,
+            )
+        )
+    records.append(
+        Participation(
+            parent_partner=partner,
+            kind=ParticipationKind.TRAINING,
+            title="What a parent wishes their caseworker knew (new-worker training)",
+            held_on=_workday(today - _days(40)),
+            hours=Decimal("2"),
+            amount=Decimal("75.00"),
+            paid_on=_workday(today - _days(30)),
+        )
+    )
+    Participation.objects.bulk_create(records)

@@ -37,6 +37,8 @@ from mentoring.models import (
     Hearing,
     HearingType,
     ParentPartner,
+    Participation,
+    ParticipationKind,
     PermanencyGoal,
     Present,
     Resource,
@@ -99,12 +101,14 @@ class ParentPartnerForm(ModelForm):
             "eligibility_date",
             "languages",
             "cultural_communities",
+            "race_ethnicity",
             "trained_by",
             "capacity",
             "notes",
         ]
         labels = {
             "cultural_communities": _("Cultural communities they are part of (optional)"),
+            "race_ethnicity": _("Race or ethnicity (optional; ask, never require)"),
             "trained_by": _("Trained by (optional)"),
             "email": _("E-mail address (optional)"),
             "phone": _("Phone number (optional)"),
@@ -928,6 +932,38 @@ class TrainingForm(ModelForm):
     def __init__(self, *args: Any, partners: QuerySet[ParentPartner], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parent_partner"].queryset = partners  # type: ignore[attr-defined]
+
+
+class ParticipationForm(ModelForm):
+    class Meta:
+        model = Participation
+        fields = ["parent_partner", "kind", "title", "held_on", "hours", "amount", "paid_on"]
+        labels = {
+            "title": _("What it was"),
+            "held_on": _("Date"),
+            "amount": _("Paid for their time, in dollars (optional)"),
+            "paid_on": _("Date paid (optional)"),
+        }
+        help_texts = {
+            "title": _("For example: “Local Advisory Council”, or the training's title."),
+            "amount": _("Leave 0 when it was unpaid."),
+        }
+        widgets = {
+            "kind": forms.RadioSelect,
+            "held_on": RecentDateInput,
+            "paid_on": IsoDateInput(attrs={"class": "form-control form-control-lg"}),
+            "amount": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0"}),
+            "hours": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.25", "min": "0"}),
+        }
+
+    def __init__(self, *args: Any, partners: QuerySet[ParentPartner], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent_partner"].queryset = partners  # type: ignore[attr-defined]
+        self.fields["amount"].required = False
+        set_choices(self, "kind", list(ParticipationKind.choices))
+
+    def clean_amount(self) -> Any:
+        return self.cleaned_data.get("amount") or Decimal("0")
 
 
 class CoreTopicsForm(forms.Form):

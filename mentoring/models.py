@@ -24,7 +24,7 @@ from django.utils.translation import pgettext_lazy
 from psp.dates import format_when
 from psp.indexes import ListOrderIndex
 from psp.models import KeepsDatabaseColumns, Program, ProgramType, VersionedModel
-from referrals.models import Family, Language, Referral
+from referrals.models import Family, Language, RaceEthnicity, Referral
 
 
 def is_in_future(day: datetime.date, time: datetime.time | None = None) -> bool:
@@ -134,6 +134,18 @@ class ParentPartner(VersionedModel):
         max_length=200,
         blank=True,
         help_text=_("For example: the Hmong community of Wausau, Spanish-speaking families."),
+    )
+    # Asked, never required, and shown only in suppressed totals (the equity view): does the
+    # program's workforce reflect the families it serves? "Prefer not to say" is an answer.
+    race_ethnicity = models.CharField(
+        _("race or ethnicity"),
+        max_length=20,
+        choices=RaceEthnicity.choices,
+        blank=True,
+        help_text=_(
+            "Their own answer, if they want to give one. It is only ever counted in totals, "
+            "to see whether the Parent Partners reflect the families served."
+        ),
     )
     trained_by = models.CharField(
         _("trained by"),
@@ -1068,6 +1080,95 @@ class TrainingRecord(models.Model):
     def clean(self) -> None:
         if self.completed_on and self.completed_on > timezone.localdate():
             raise ValidationError({"completed_on": _("The date cannot be in the future.")})
+
+
+# --- Leadership and participation ---------------------------------------------------------
+
+
+class ParticipationKind(models.TextChoices):
+    """Where a Parent Partner brings their lived experience beyond their families."""
+
+    COUNCIL = "council", _("Advisory council or board")
+    COMMITTEE = "committee", _("Committee or work group")
+    TRAINING = "training", _("A training they presented")
+    SPEAKING = "speaking", _("Panel, conference or speaking event")
+    OTHER = "other", pgettext_lazy("a kind of participation", "Other")
+
+
+class Participation(models.Model):
+    """A Parent Partner's part in a council, committee, training they presented or event,
+    with what they were paid for their time (lived-experience contributions are compensated,
+    as council stipends are): dated by the contribution, so a year's totals include what is
+    still unpaid."""
+
+    parent_partner = models.ForeignKey(
+        ParentPartner,
+        on_delete=models.PROTECT,
+        related_name="participations",
+        verbose_name=_("Parent Partner"),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ParticipationKind.choices)
+    title = models.CharField(_("what it was"), max_length=200)
+    held_on = models.DateField(_("date"))
+    hours = models.DecimalField(
+        _("hours"),
+        max_digits=4,
+        decimal_places=2,
+        validators=[
+            MinValueValidator(Decimal("0.25"), message=_("Enter the hours, from 0.25 to 24.")),
+            MaxValueValidator(Decimal("24"), message=_("Enter the hours, from 0.25 to 24.")),
+        ],
+    )
+    amount = models.DecimalField(
+        _("paid for their time"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text=_("0 when it was unpaid."),
+        validators=[
+            MinValueValidator(Decimal("0"), message=_("Enter an amount from 0 to 10,000.")),
+            MaxValueValidator(Decimal("10000"), message=_("Enter an amount from 0 to 10,000.")),
+        ],
+    )
+    paid_on = models.DateField(_("date paid"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours__gte=Decimal("0.25"), hours__lte=24),
+                name="participation_hours_0_25_to_24",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0, amount__lte=10000),
+                name="participation_amount_0_to_10000",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent_partner}: {self.title}"
+
+    @property
+    def audit_program_id(self) -> int:
+        return self.parent_partner.program_id
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        today = timezone.localdate()
+        if self.held_on and self.held_on > today:
+            errors["held_on"] = str(_("The date cannot be in the future."))
+        if self.paid_on:
+            if not self.amount:
+                errors["paid_on"] = str(_("Leave the date paid empty when nothing was paid."))
+            elif self.paid_on > today:
+                errors["paid_on"] = str(_("The date cannot be in the future."))
+            elif self.held_on and self.paid_on < self.held_on:
+                errors["paid_on"] = str(_("Enter a date on or after the participation."))
+        if errors:
+            raise ValidationError(errors)
 
 
 # --- Community resources ------------------------------------------------------------------

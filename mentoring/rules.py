@@ -20,6 +20,7 @@ from mentoring.models import (
     Hearing,
     MileageRate,
     ParentPartner,
+    Participation,
     Resource,
     ReviewStatus,
     SupervisionSession,
@@ -321,6 +322,21 @@ def _clinical_sessions(user: User) -> models.QuerySet[ClinicalSupportSession]:
     )
 
 
+@scope(Participation)
+def _participations(user: User) -> models.QuerySet[Participation]:
+    """A program's coordinators see its Parent Partners' participation; a Parent Partner
+    their own."""
+    return Participation.objects.filter(
+        models.Q(parent_partner__program_id__in=program_ids_where(user, COORDINATORS))
+        | models.Q(parent_partner__user=user)
+    )
+
+
+@rule("participation.view")
+def _participation_view(user: User, program: Program | None) -> bool:
+    return has_role_in(user, program, COORDINATORS | {Role.PARENT_PARTNER})
+
+
 @scope(TrainingRecord)
 def _trainings(user: User) -> models.QuerySet[TrainingRecord]:
     return TrainingRecord.objects.filter(
@@ -336,7 +352,7 @@ def _support_view(user: User, program: Program | None) -> bool:
     return has_role_in(user, program, roles)
 
 
-@rule("supervision.record", "training.record")
+@rule("supervision.record", "training.record", "participation.record")
 def _support_record(user: User, program: Program | None) -> bool:
     return has_role_in(user, program, COORDINATORS)
 

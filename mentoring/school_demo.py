@@ -40,7 +40,7 @@ from mentoring.models import (
     TrainingRecord,
 )
 from mentoring.services import survey_instrument_for
-from psp.demo import DemoContext, bulk_insert
+from psp.demo import DemoContext, bulk_insert, voluntary_race
 from psp.models import Membership, Program, Role, School, User
 from psp.numbers import round_half_up
 from referrals import schooling
@@ -222,6 +222,7 @@ class _Seeder:
             eligibility_basis=EligibilityBasis.CAREGIVER,
             eligibility_date=since - datetime.timedelta(days=3 * 365),
             languages=languages,
+            race_ethnicity=voluntary_race(f"{first} {last}"),
             trained_by="Wisconsin Family Ties" if stage == Stage.ACTIVE else "",
             capacity=15,
             stage=stage,

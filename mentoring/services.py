@@ -37,6 +37,7 @@ from mentoring.models import (
     Hearing,
     MileageRate,
     ParentPartner,
+    Participation,
     PartnerSource,
     Resource,
     ReviewStatus,
@@ -850,6 +851,16 @@ def clinical_session_record(
         raise ValidationError({"attendees": _("Choose Parent Partners of this program.")})
     session.attendees.set(attendees)
     return session
+
+
+@transaction.atomic
+def participation_record(*, actor: User, data: dict[str, Any]) -> Participation:
+    """A Parent Partner's part in a council, committee, training or event, and its pay."""
+    fields = ["parent_partner", "kind", "title", "held_on", "hours", "amount", "paid_on"]
+    record = Participation(**{key: data[key] for key in fields if key in data})
+    if record.amount is None:
+        record.amount = Decimal("0")
+    return _save_new(actor, record, audit.snapshot(record))
 
 
 @transaction.atomic

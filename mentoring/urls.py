@@ -50,6 +50,7 @@ urlpatterns += [
     path("supervision/", views.supervision, name="supervision"),
     path("clinical-support/", views.clinical, name="clinical"),
     path("training/", views.training, name="training"),
+    path("participation/", views.participation, name="participation"),
     path("training/core-topics/", views.core_topics, name="core_topics"),
     path("cases/<int:pk>/survey/<str:timing>/", views.survey, name="survey"),
     path(

@@ -14,12 +14,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case as DbCase
 from django.db.models import (
+    Count,
     Exists,
     F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Sum,
     When,
     prefetch_related_objects,
 )
@@ -60,6 +62,7 @@ from mentoring.forms import (
     HearingForm,
     MileageRateForm,
     ParentPartnerForm,
+    ParticipationForm,
     PartnerInterestForm,
     ProgressForm,
     ResourceForm,
@@ -86,6 +89,7 @@ from mentoring.models import (
     Hearing,
     MileageRate,
     ParentPartner,
+    Participation,
     Present,
     Resource,
     ResourceCategory,
@@ -1394,23 +1398,47 @@ def clinical(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def _partners_at_work(user: User) -> QuerySet[ParentPartner]:
+    return policy.visible(user, ParentPartner).filter(stage__in=[Stage.ACTIVE, Stage.TRAINING])
+
+
+def _record_form(
+    request: AuthenticatedHttpRequest,
+    action: str,
+    form_class: Any,
+    partners: QuerySet[ParentPartner],
+    save: Callable[..., Any],
+) -> tuple[Any, bool]:
+    """The form that records something about one of the program's Parent Partners on a
+    list page (coordinators only; others get no form, and a 403 if they send one), and
+    whether it was saved."""
+    if not policy.can(request.user, action):
+        if request.method == "POST":
+            raise PermissionDenied
+        return None, False
+    program = _program_for(request, policy.COORDINATORS)
+    form = form_class(request.POST or None, partners=partners.filter(program=program))
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            add_model_errors(form, error)
+        else:
+            return form, True
+    return form, False
+
+
 @login_required
 def training(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Core topics each Parent Partner has completed, who is missing which, and hours."""
     policy.require(request.user, "support.view")
-    partners = policy.visible(request.user, ParentPartner).filter(
-        stage__in=[Stage.ACTIVE, Stage.TRAINING]
+    partners = _partners_at_work(request.user)
+    form, saved = _record_form(
+        request, "training.record", TrainingForm, partners, services.training_record
     )
-    form = None
-    if policy.can(request.user, "training.record"):
-        program = _program_for(request, policy.COORDINATORS)
-        form = TrainingForm(request.POST or None, partners=partners.filter(program=program))
-        if request.method == "POST" and form.is_valid():
-            services.training_record(actor=request.user, data=form.cleaned_data)
-            messages.success(request, _("Training saved."))
-            return redirect("mentoring:training")
-    elif request.method == "POST":
-        raise PermissionDenied
+    if saved:
+        messages.success(request, _("Training saved."))
+        return redirect("mentoring:training")
     return render(
         request,
         "mentoring/training.html",
@@ -1418,6 +1446,46 @@ def training(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": selectors.training_matrix(partners.order_by("last_name")),
             "form": form,
             "can_choose_topics": policy.can(request.user, "training.require"),
+        },
+    )
+
+
+@login_required
+def participation(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Parent Partners' part in councils, committees, trainings they presented and events,
+    with what they were paid: this year's totals per Parent Partner, and the records."""
+    policy.require(request.user, "participation.view")
+    form, saved = _record_form(
+        request,
+        "participation.record",
+        ParticipationForm,
+        _partners_at_work(request.user),
+        services.participation_record,
+    )
+    if saved:
+        messages.success(request, _("Participation saved."))
+        return redirect("mentoring:participation")
+    today = timezone.localdate()
+    records = (
+        policy.visible(request.user, Participation)
+        .select_related("parent_partner")
+        .order_by("-held_on", "-id")
+    )
+    year = records.filter(held_on__year=today.year)
+    totals = year.aggregate(
+        count=Count("id"),
+        hours=Sum("hours"),
+        paid=Sum("amount"),
+        unpaid=Sum("amount", filter=Q(paid_on__isnull=True)),
+    )
+    return render(
+        request,
+        "mentoring/participation.html",
+        {
+            "form": form,
+            "records": Paginator(records, 50).get_page(request.GET.get("page")),
+            "totals": totals,
+            "year": today.year,
         },
     )
 

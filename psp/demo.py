@@ -252,6 +252,28 @@ def _schools(program: Program, districts: dict[str, list[str]]) -> list[School]:
     return schools
 
 
+# What demo Parent Partners and council members answer when asked their race or ethnicity
+# (the values of ``referrals.models.RaceEthnicity``; "" nobody asked): a mix like Wisconsin's
+# adults, with some who prefer not to say.
+VOLUNTARY_RACES = [
+    ("white", 62),
+    ("black", 10),
+    ("hispanic", 9),
+    ("american_indian", 4),
+    ("asian", 4),
+    ("multiracial", 4),
+    ("not_reported", 4),
+    ("", 3),
+]
+
+
+def voluntary_race(name: str) -> str:
+    """A demo person's answer, drawn from their name: the demo's other draws stay as they
+    were, and a person keeps the same answer each time the demo is made."""
+    rng = random.Random(name)  # noqa: S311 - demo data, not a secret
+    return rng.choices([race for race, _w in VOLUNTARY_RACES], [w for _r, w in VOLUNTARY_RACES])[0]
+
+
 # --- Writing many records ------------------------------------------------------------------
 
 

@@ -92,6 +92,18 @@ def _report_quality(user: User, program: Program | None) -> bool:
     return has_role_in(user, program, COORDINATORS)
 
 
+@rule("equity.view")
+def _equity_view(user: User, obj: Any) -> bool:
+    """The equity view (``reporting.equity``): state staff and administrators, every program
+    and statewide, small counts hidden; a program's Program Coordinator, their programs in
+    full."""
+    return (
+        user.is_state_staff
+        or user.is_administrator
+        or bool(program_ids_where(user, {Role.PROGRAM_COORDINATOR}))
+    )
+
+
 @rule("report.quality_records")
 def _report_quality_records(user: User, program: Program) -> bool:
     """The panel's rows, which name families by referral number: the program's

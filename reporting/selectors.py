@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 
 from psp import policy
 from psp.models import Program, User
+from referrals.models import Referral
 from reporting import filing
 from reporting.models import QuarterClose, Report
 from reporting.quarters import Quarter
@@ -83,3 +84,9 @@ def closing_status(user: User, quarter: Quarter) -> ClosingStatus | None:
         ],
         statewide=filing.filing_for(None, quarter),
     )
+
+
+def first_referral_year(programs: list[Program]) -> int | None:
+    """The year of the earliest referral the programs received (the equity view's first)."""
+    first = Referral.objects.filter(program__in=programs).aggregate(first=Min("received_on"))
+    return first["first"].year if first["first"] else None

@@ -30,9 +30,18 @@ from psp import selectors as psp_selectors
 from psp.dates import format_when
 from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest
-from psp.models import AuditAction, Role
+from psp.models import AuditAction, Program, Role
 from referrals.models import Family
-from reporting import calendar, dashboards, filing, metrics, quality, selectors, services
+from reporting import (
+    calendar,
+    dashboards,
+    equity,
+    filing,
+    metrics,
+    quality,
+    selectors,
+    services,
+)
 from reporting.forms import (
     CalendarForm,
     CloseQuarterForm,
@@ -101,6 +110,7 @@ def _list_page(request: AuthenticatedHttpRequest, form: ReportRequestForm) -> Ht
         "form": form if form.can_generate else None,
         "is_state_staff": request.user.is_state_staff,
         "can_check_quality": policy.can(request.user, "report.quality"),
+        "can_see_equity": policy.can(request.user, "equity.view"),
         "closing": selectors.closing_status(request.user, last),
     }
     return render(request, "reporting/report_list.html", context)
@@ -498,3 +508,64 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = 'inline; filename="psp-calendar.ics"'
     return response
+
+
+@login_required
+def equity_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The equity view (``reporting.equity``): a calendar year's referrals by race or
+    ethnicity through the funnel, and who the Parent Partners and council members are, per
+    program and statewide. State staff and administrators: every program, completed years,
+    small counts hidden. A Program Coordinator: their programs in full, this year too."""
+    policy.require(request.user, "equity.view")
+    user = request.user
+    today = timezone.localdate()
+    statewide = user.is_state_staff or user.is_administrator
+    if statewide:
+        programs = list(Program.objects.filter(is_active=True).order_by("name"))
+        last_year = today.year - 1  # completed years only: nothing to subtract
+    else:
+        programs = list(
+            Program.objects.filter(
+                pk__in=policy.program_ids_where(user, {Role.PROGRAM_COORDINATOR})
+            ).order_by("name")
+        )
+        last_year = today.year
+    first = selectors.first_referral_year(programs)
+    years = list(range(last_year, first - 1, -1)) if first is not None else []
+    chosen = request.GET.get("year", "")
+    year = (
+        int(chosen) if chosen.isdigit() and int(chosen) in years else (years[0] if years else None)
+    )
+    context: dict[str, Any] = {
+        "years": years,
+        "year": year,
+        "statewide": statewide,
+        "suppressed": statewide,
+        "columns": metrics.race_ethnicity_columns(),
+        "settings": metrics.definition_values(),
+    }
+    if year is not None:
+        funnel = equity.funnel(year=year, programs=programs, suppressed=statewide)
+        partners = equity.parent_partners(year=year, programs=programs, suppressed=statewide)
+        members = equity.council_members(year=year, programs=programs, suppressed=statewide)
+        slugs: list[tuple[str | None, str]] = [(p.slug, p.name) for p in programs]
+        if statewide:
+            slugs.append((None, _("Statewide: every program together")))
+        school_based = {p.slug for p in programs if p.is_school_based}
+        context["sections"] = [
+            {
+                "slug": slug or "statewide",
+                "name": name,
+                # A school-based program's families are not reunified: no such row.
+                "funnel": [
+                    row
+                    for row in funnel.rows(slug)
+                    if not (slug in school_based and row.stage == "reunified")
+                ],
+                "partners": partners.shown(slug),
+                "members": members.shown(slug),
+            }
+            for slug, name in slugs
+        ]
+        context["year_end"] = datetime.date(year, 12, 31)
+    return render(request, "reporting/equity.html", context)

@@ -100,6 +100,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("mentoring:supervision", "/mentoring/supervision/"),
         ("mentoring:clinical", "/mentoring/clinical-support/"),
         ("mentoring:training", "/mentoring/training/"),
+        ("mentoring:participation", "/mentoring/participation/"),
         ("mentoring:core_topics", "/mentoring/training/core-topics/"),
         ("mentoring:survey", "/mentoring/cases/{case}/survey/intake/"),
         ("mentoring:monthly_summary", "/mentoring/parent-partners/{partner}/summary/{month}/"),
@@ -137,6 +138,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("referrals:parent_edit", "/referrals/parents/{parent}/edit/"),
         ("reporting:list", "/reports/"),
         ("reporting:quality", "/reports/quality/"),
+        ("reporting:equity", "/reports/equity/"),
         ("reporting:quality", "/reports/quality/?program=door&quarter={quarter}"),
         (
             "reporting:quality",
@@ -193,6 +195,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("mentoring:supervision", "/mentoring/supervision/"),
         ("mentoring:clinical", "/mentoring/clinical-support/"),
         ("mentoring:training", "/mentoring/training/"),
+        ("mentoring:participation", "/mentoring/participation/"),
         ("mentoring:survey", "/mentoring/cases/{case}/survey/intake/"),
         ("mentoring:monthly_summary", "/mentoring/parent-partners/{partner}/summary/{month}/"),
         ("dashboard", "/dashboard/"),
@@ -268,6 +271,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("mentoring:supervision", "/mentoring/supervision/"),
         ("mentoring:clinical", "/mentoring/clinical-support/"),
         ("mentoring:training", "/mentoring/training/"),
+        ("mentoring:participation", "/mentoring/participation/"),
         ("mentoring:survey", "/mentoring/cases/{case}/survey/intake/"),
         ("mentoring:monthly_summary", "/mentoring/parent-partners/{partner}/summary/{month}/"),
         ("dashboard", "/dashboard/"),
@@ -370,6 +374,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("manifest", "/manifest.webmanifest"),
         ("reporting:list", "/reports/"),
         ("reporting:quality", "/reports/quality/"),
+        ("reporting:equity", "/reports/equity/"),
         ("reporting:quality", "/reports/quality/?program=door&quarter={quarter}"),
         (
             "reporting:quality",
@@ -434,6 +439,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("referrals:placement_edit", "/referrals/placements/{placement}/edit/"),
         ("referrals:parent_edit", "/referrals/parents/{parent}/edit/"),
         ("reporting:quality", "/reports/quality/"),
+        ("reporting:equity", "/reports/equity/"),
         ("reporting:quality", "/reports/quality/?program=door&quarter={quarter}"),
         (
             "reporting:quality",

@@ -451,6 +451,14 @@ CASES: list[FormCase] = [
         valid={"hours": "1.5"},
     ),
     FormCase(
+        "participation",
+        (M.ParticipationForm,),
+        "door_coordinator",
+        "/mentoring/participation/",
+        setup=mentoring_records,
+        valid={"hours": "2", "kind": "council", "title": "Local Advisory Council"},
+    ),
+    FormCase(
         "survey",
         (M.SurveyForm,),
         "door_parent_partner",

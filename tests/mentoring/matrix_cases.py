@@ -344,6 +344,17 @@ CASES = [
         ]
     ],
     Case(
+        "mentoring:participation",
+        "/mentoring/participation/",
+        everyone(
+            403,
+            door_coordinator=200,
+            door_pp_coordinator=200,
+            door_parent_partner=200,
+            rock_coordinator=200,
+        ),
+    ),
+    Case(
         "mentoring:core_topics",
         "/mentoring/training/core-topics/",
         everyone(403, door_coordinator=200, rock_coordinator=200),

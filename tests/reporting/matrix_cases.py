@@ -118,6 +118,13 @@ CASES = [
     Case("calendar_feed_ics", "/calendar/feed/never-made.ics", {"*": 404, "anonymous": 404}),
     Case("reporting:list", "/reports/", READERS),
     Case("reporting:quality", "/reports/quality/", QUALITY),
+    # The equity view: state staff and administrators (every program, suppressed) and a
+    # Program Coordinator (their own programs, in full); nobody else.
+    Case(
+        "reporting:equity",
+        "/reports/equity/",
+        everyone(403, door_coordinator=200, rock_coordinator=200, state=200, admin=200),
+    ),
     Case("reporting:quality", "/reports/quality/?program=door&quarter=2026-2", QUALITY),
     # One check's whole list, a page at a time (state staff get the counts instead).
     Case(

@@ -1,0 +1,252 @@
+"""The equity view: how families of each race or ethnicity move through the program, and
+whether the Parent Partners and council members reflect the families served.
+
+The funnel. The referrals received in a calendar year (the cohort), each counted once at the
+furthest stage it reached by now: referred only (not accepted), accepted (no Parent Partner
+assigned), assigned (a case opened; not closed with the family reunified), and reunified (the
+case closed with the family reunified). A family's race or ethnicity is its first parent's,
+as in the quarterly reports. The funnel's rows are the sums of these stages: "Accepted" is
+accepted + assigned + reunified, and so on.
+
+Small counts. What state staff see is suppressed with the reports' own method
+(``reporting.suppression``), on one table whose rows are the disjoint (program, stage) pairs
+and whose statewide row is every program's referrals by race: every published number is a
+row's total, a cell, or a sum of shown cells, which is exactly what the suppression's
+attacker is given. A cumulative cell is shown only when every cell it adds up is, so no
+funnel figure says more than the table. Only completed calendar years are shown to state
+staff, so two views of overlapping periods cannot be subtracted. The demographics of Parent
+Partners (active on the year's last day) and of council members (serving on it) are tables
+of their own, suppressed the same way; they are asked, never required, and "Prefer not to
+say" is an answer of its own.
+
+A Program Coordinator sees their own programs' counts in full, for any year, this one
+included: they already see those families' records.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+
+from django.db.models import Case as Conditional
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from councils.models import CouncilMember
+from mentoring.models import CaseStatus, ClosureOutcome, ParentPartner, Stage
+from psp.models import Program
+from psp.numbers import percent
+from referrals.models import Parent, Referral, Status, Transition
+from reporting import metrics, suppression
+
+STAGES = ["referred", "accepted", "assigned", "reunified"]
+FUNNEL_LABELS = {
+    "referred": _("Referred"),
+    "accepted": _("Accepted"),
+    "assigned": _("Assigned a Parent Partner"),
+    "reunified": _("Case closed with the family reunified"),
+}
+STATEWIDE = suppression.STATEWIDE
+
+
+def _row(slug: str, stage: str) -> str:
+    return f"{slug}|{stage}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    count: int | None  # None: hidden
+    shown: str  # as printed: the count or "*"
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    stage: str
+    label: str
+    cells: list[Cell]  # one per race or ethnicity column
+    total: int
+    # Of the referred, the share that reached this stage, per column (None: not shown).
+    rates: list[Decimal | None]
+    total_rate: Decimal | None
+
+    @property
+    def pairs(self) -> list[tuple[Cell, Decimal | None]]:
+        """Each column's cell with its share of the referred, for the page."""
+        return list(zip(self.cells, self.rates, strict=True))
+
+
+@dataclass(frozen=True)
+class Funnel:
+    year: int
+    columns: list[tuple[str, str]]  # (code, label)
+    programs: list[tuple[str, str]]  # (slug, name), by name
+    table: suppression.Table
+    suppressed: bool
+
+    @cached_property
+    def hidden(self) -> frozenset[suppression.Cell]:
+        return suppression.protect(self.table) if self.suppressed else frozenset()
+
+    def rows(self, slug: str | None) -> list[FunnelRow]:
+        """The funnel of the program ``slug`` (None: statewide, every program together)."""
+        slugs = [slug] if slug is not None else [program for program, _name in self.programs]
+        built: list[FunnelRow] = []
+        referred: list[Cell] = []
+        referred_total = 0
+        for depth, stage in enumerate(STAGES):
+            parts = [_row(one, later) for one in slugs for later in STAGES[depth:]]
+            cells = [
+                self._sum(parts, column, statewide=slug is None and depth == 0)
+                for column, _ in self.columns
+            ]
+            total = sum(self.table.total(part) for part in parts if part in self.table.rows)
+            if depth == 0:
+                referred, referred_total = cells, total
+            built.append(
+                FunnelRow(
+                    stage=stage,
+                    label=str(FUNNEL_LABELS[stage]),
+                    cells=cells,
+                    total=total,
+                    rates=[_rate(cell, base) for cell, base in zip(cells, referred, strict=True)],
+                    total_rate=_share(total, referred_total),
+                )
+            )
+        return built
+
+    def _sum(self, parts: list[str], column: str, *, statewide: bool) -> Cell:
+        parts_cells: list[suppression.Cell]
+        if statewide and (STATEWIDE, column) in self.table.counts:
+            # Every program's referrals of this column: the table's own statewide cell.
+            parts_cells = [(STATEWIDE, column)]
+        else:
+            parts_cells = [(part, column) for part in parts if part in self.table.rows]
+        if any(cell in self.hidden for cell in parts_cells):
+            return Cell(count=None, shown=suppression.HIDDEN)
+        count = sum(self.table.counts[cell] for cell in parts_cells)
+        return Cell(count=count, shown=str(count))
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    if whole == 0:
+        return None
+    return percent(part, whole)
+
+
+def _rate(cell: Cell, base: Cell) -> Decimal | None:
+    """A share printed only when both counts are, and the base is large enough to compare."""
+    if cell.count is None or base.count is None or metrics.too_few_to_compare(base.count):
+        return None
+    return _share(cell.count, base.count)
+
+
+def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def funnel(*, year: int, programs: list[Program], suppressed: bool) -> Funnel:
+    """The funnel of the referrals ``programs`` received in ``year`` (1 query)."""
+    start, end = year_bounds(year)
+    first_parent = Parent.objects.filter(family=OuterRef("family")).order_by("id")
+    accepted = Transition.objects.filter(referral=OuterRef("pk"), to_status=Status.ACCEPTED)
+    stage = Conditional(
+        When(
+            case__status=CaseStatus.CLOSED,
+            case__closure_outcome=ClosureOutcome.REUNIFIED,
+            then=Value(3),
+        ),
+        When(case__isnull=False, then=Value(2)),
+        When(Q(Exists(accepted)) | Q(status__in=[Status.ACCEPTED, Status.ASSIGNED]), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    rows = (
+        Referral.objects.filter(program__in=programs, received_on__gte=start, received_on__lte=end)
+        .annotate(race=Subquery(first_parent.values("race_ethnicity")[:1]), stage=stage)
+        .values("program__slug", "stage", "race")
+        .annotate(total=Count("id"))
+        .order_by()
+    )
+    columns = metrics.race_ethnicity_columns()
+    codes = [code for code, _label in columns]
+    listed = sorted(((p.slug, p.name) for p in programs), key=lambda p: (p[1], p[0]))
+    counts = {
+        _row(slug, name_of_stage): dict.fromkeys(codes, 0)
+        for slug, _name in listed
+        for name_of_stage in STAGES
+    }
+    for row in rows:
+        key = _row(row["program__slug"], STAGES[row["stage"]])
+        counts[key][metrics._race_column(row["race"])] += row["total"]
+    table = suppression.Table.from_rows(counts, codes)
+    return Funnel(year=year, columns=columns, programs=listed, table=table, suppressed=suppressed)
+
+
+@dataclass(frozen=True)
+class People:
+    """One kind of people (families referred, Parent Partners, council members) by program
+    and race or ethnicity, suppressed for state staff."""
+
+    label: str
+    table: suppression.Table
+    suppressed: bool
+
+    @cached_property
+    def hidden(self) -> frozenset[suppression.Cell]:
+        return suppression.protect(self.table) if self.suppressed else frozenset()
+
+    def shown(self, slug: str | None) -> dict[str, str]:
+        if slug is not None and slug not in self.table.program_rows:
+            return {**dict.fromkeys(self.table.columns, "0"), "total": "0"}
+        return suppression.shown_row(self.table, self.hidden, slug)
+
+
+def _by_program(
+    rows: list[tuple[str, str | None, int]], programs: list[Program], codes: list[str]
+) -> suppression.Table:
+    """Counts given as (program slug, race or ethnicity, count), as a table by program."""
+    counts = {program.slug: dict.fromkeys(codes, 0) for program in sorted(programs, key=str)}
+    for slug, race, total in rows:
+        counts[slug][metrics._race_column(race)] += total
+    return suppression.Table.from_rows(counts, codes)
+
+
+def parent_partners(*, year: int, programs: list[Program], suppressed: bool) -> People:
+    """Parent Partners active on the year's last day, by their own answer (1 query)."""
+    _start, end = year_bounds(year)
+    rows = list(
+        ParentPartner.objects.filter(program__in=programs)
+        .annotate(stage_then=metrics.stage_at_end(end))
+        .filter(stage_then=Stage.ACTIVE)
+        .values("program__slug", "race_ethnicity")
+        .annotate(total=Count("id"))
+        .order_by()
+    )
+    codes = [code for code, _label in metrics.race_ethnicity_columns()]
+    counted = [(r["program__slug"], r["race_ethnicity"], r["total"]) for r in rows]
+    return People(
+        label=str(_("Parent Partners active on the year's last day")),
+        table=_by_program(counted, programs, codes),
+        suppressed=suppressed,
+    )
+
+
+def council_members(*, year: int, programs: list[Program], suppressed: bool) -> People:
+    """Members of the programs' local councils serving on the year's last day (1 query)."""
+    _start, end = year_bounds(year)
+    rows = list(
+        CouncilMember.objects.filter(council__program__in=programs, term_start__lte=end)
+        .filter(Q(term_end__isnull=True) | Q(term_end__gte=end))
+        .values("council__program__slug", "race_ethnicity")
+        .annotate(total=Count("id"))
+        .order_by()
+    )
+    codes = [code for code, _label in metrics.race_ethnicity_columns()]
+    counted = [(r["council__program__slug"], r["race_ethnicity"], r["total"]) for r in rows]
+    return People(
+        label=str(_("Council members serving on the year's last day")),
+        table=_by_program(counted, programs, codes),
+        suppressed=suppressed,
+    )

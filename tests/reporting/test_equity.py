@@ -1,0 +1,224 @@
+"""The equity view: a year's referrals by race or ethnicity from referral to reunification,
+and who the Parent Partners and council members are; counted by hand here, in full for a
+Program Coordinator, suppressed for state staff, never a figure that gives a hidden one away."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mentoring.models import CaseStatus, ClosureOutcome, Stage
+from psp.models import Program
+from referrals.models import RaceEthnicity, Status
+from reporting import equity, suppression
+from tests.clock import CHICAGO
+from tests.councils.factories import CouncilFactory, CouncilMemberFactory
+from tests.factories import ParentFactory, ReferralFactory
+from tests.mentoring.factories import ParentPartnerFactory, assign_case
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=CHICAGO)
+IN_2025 = datetime.date(2025, 6, 10)
+
+
+@pytest.fixture(autouse=True)
+def in_march_2026():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def referral(program: Program, race: str, furthest: str, partner=None, day=IN_2025):
+    """A referral received on ``day`` whose first parent answered ``race``, taken as far as
+    ``furthest`` (referred, accepted, assigned, reunified)."""
+    made = ReferralFactory(
+        family__program=program,
+        received_on=day,
+        status=Status.DECLINED if furthest == "referred" else Status.ACCEPTED,
+        members=False,
+    )
+    ParentFactory(family=made.family, race_ethnicity=race)
+    ParentFactory(family=made.family, race_ethnicity=RaceEthnicity.WHITE)  # a second parent
+    if furthest in ("assigned", "reunified"):
+        case = assign_case(made, partner, opened_days_ago=200)
+        if furthest == "reunified":
+            case.status = CaseStatus.CLOSED
+            case.closed_on = datetime.date(2026, 1, 15)
+            case.closure_outcome = ClosureOutcome.REUNIFIED
+            case.save()
+    return made
+
+
+@pytest.fixture
+def door_2025(personas, door):
+    """Door's 2025 referrals: Black families 6 referred, 5 accepted, 4 assigned, 2 reunified;
+    Hispanic 2 referred, 1 accepted; 1 White referred only. One Hispanic referral of 2024 and
+    one of 2026 are not 2025's."""
+    partner = personas["door_parent_partner"]
+    black = RaceEthnicity.BLACK
+    for furthest in ["referred", "accepted", "assigned", "assigned", "reunified", "reunified"]:
+        referral(door, black, furthest, partner)
+    referral(door, RaceEthnicity.HISPANIC, "referred")
+    referral(door, RaceEthnicity.HISPANIC, "accepted")
+    referral(door, RaceEthnicity.WHITE, "referred")
+    referral(door, RaceEthnicity.HISPANIC, "accepted", day=datetime.date(2024, 12, 31))
+    referral(door, RaceEthnicity.HISPANIC, "accepted", day=datetime.date(2026, 1, 1))
+
+
+def funnel_table(page: str, slug: str) -> dict[str, list[str]]:
+    """The funnel of section ``slug`` as {stage label: [cells..., total]}, numbers only."""
+    section = page[page.index(f'id="equity-{slug}"') :]
+    table = section[: section.index("</table>")]
+    rows = {}
+    for label, cells in re.findall(r'<th scope="row">([^<]+)</th>(.*?)</tr>', table, re.S):
+        rows[label] = [
+            re.sub(r"<br>.*", "", cell, flags=re.S).strip()
+            for cell in re.findall(r'<td class="text-end[^"]*">(.*?)</td>', cells, re.S)
+        ]
+    return rows
+
+
+def test_a_coordinator_sees_their_programs_funnel_in_full(
+    personas, door, rock, door_2025, client_for
+):
+    page = client_for(personas["door_coordinator"]).get("/reports/equity/?year=2025")
+    text = page.content.decode()
+    assert page.status_code == 200
+    rows = funnel_table(text, "door")
+    columns = [code for code, _label in equity.metrics.race_ethnicity_columns()]
+    black, hispanic, white = (columns.index(c) for c in ("black", "hispanic", "white"))
+    assert [rows["Referred"][i] for i in (black, hispanic, white)] == ["6", "2", "1"]
+    assert [rows["Accepted"][i] for i in (black, hispanic, white)] == ["5", "1", "0"]
+    assert [rows["Assigned a Parent Partner"][i] for i in (black, hispanic, white)] == [
+        "4",
+        "0",
+        "0",
+    ]
+    reunified = rows["Case closed with the family reunified"]
+    assert [reunified[i] for i in (black, hispanic, white)] == ["2", "0", "0"]
+    assert rows["Referred"][-1] == "9" and reunified[-1] == "2"
+    assert "*" not in rows["Referred"]
+    # Nothing of Rock's, and no statewide section, for Door's coordinator.
+    assert 'id="equity-rock"' not in text and 'id="equity-statewide"' not in text
+
+
+def test_a_coordinator_may_see_this_year_state_staff_only_completed_years(
+    personas, door, door_2025, client_for
+):
+    coordinator = client_for(personas["door_coordinator"]).get("/reports/equity/")
+    assert b'<option value="2026" selected>' in coordinator.content
+    state = client_for(personas["state"]).get("/reports/equity/?year=2026").content.decode()
+    assert '<option value="2026"' not in state
+    assert '<option value="2025" selected>' in state  # the latest completed year instead
+
+
+def test_state_staff_see_every_program_with_small_counts_hidden(
+    personas, door, rock, door_2025, client_for
+):
+    referral(rock, RaceEthnicity.WHITE, "referred")
+    page = client_for(personas["state"]).get("/reports/equity/?year=2025").content.decode()
+    door_rows = funnel_table(page, "door")
+    statewide = funnel_table(page, "statewide")
+    assert 'id="equity-rock"' in page
+    # Door's 2 Hispanic referrals, 1 White, are small: hidden, and so is any sum with them.
+    assert "*" in door_rows["Referred"]
+    assert door_rows["Referred"][-1] == "9"  # the totals are published
+    assert statewide["Referred"][-1] == "10"
+    for cells in [*door_rows.values(), *statewide.values()]:
+        for cell in cells[:-1]:
+            assert cell == "*" or cell == "0" or int(cell) >= 5
+
+
+def test_the_people_who_serve_are_counted_by_their_own_answer(personas, door, client_for):
+    ParentPartnerFactory(program=door, race_ethnicity=RaceEthnicity.HISPANIC)
+    ParentPartnerFactory(program=door, race_ethnicity=RaceEthnicity.NOT_REPORTED)
+    ParentPartnerFactory(program=door, race_ethnicity="")  # nobody asked
+    ParentPartnerFactory(program=door, stage=Stage.INQUIRY, race_ethnicity=RaceEthnicity.BLACK)
+    council = CouncilFactory(program=door)
+    CouncilMemberFactory(
+        council=council, race_ethnicity=RaceEthnicity.BLACK, term_start=datetime.date(2024, 1, 1)
+    )
+    CouncilMemberFactory(  # left the council before the year ended
+        council=council,
+        race_ethnicity=RaceEthnicity.WHITE,
+        term_start=datetime.date(2024, 1, 1),
+        term_end=datetime.date(2025, 6, 30),
+    )
+    referral(door, RaceEthnicity.BLACK, "referred")
+    partners = equity.parent_partners(year=2025, programs=[door], suppressed=False)
+    # Created today (March 2026) with no stage history: not there on December 31, 2025.
+    assert partners.shown("door")["total"] == "0"
+    now = equity.parent_partners(year=2026, programs=[door], suppressed=False).shown("door")
+    assert (now["hispanic"], now["not_reported"], now["not_recorded"], now["black"]) == (
+        "1",
+        "1",
+        "1",
+        "0",
+    )
+    members = equity.council_members(year=2025, programs=[door], suppressed=False).shown("door")
+    assert (members["black"], members["white"], members["total"]) == ("1", "0", "1")
+    page = client_for(personas["door_coordinator"]).get("/reports/equity/?year=2025")
+    assert "Council members serving" in page.content.decode()
+
+
+def test_the_page_costs_the_same_with_more_programs(
+    personas, door, rock, client_for, django_assert_max_num_queries
+):
+    referral(door, RaceEthnicity.BLACK, "referred")
+    client = client_for(personas["state"])
+    client.get("/reports/equity/?year=2025")
+    with django_assert_max_num_queries(12) as few:
+        client.get("/reports/equity/?year=2025")
+    for number in range(5):
+        other = Program.objects.create(slug=f"county-{number}", name=f"County {number} PSP")
+        referral(other, RaceEthnicity.WHITE, "referred")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/reports/equity/?year=2025").status_code == 200
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    counts=st.lists(
+        st.lists(st.integers(0, 9), min_size=4 * 3, max_size=4 * 3), min_size=1, max_size=3
+    )
+)
+def test_no_published_figure_gives_a_hidden_count_away(counts):
+    """Random funnels for 1 to 3 programs and 3 race columns: every cumulative figure
+    printed is a sum of cells printed, and each hidden cell keeps as many possible values as
+    the suppression promises, given the row totals and the statewide row."""
+    columns = ["a", "b", "c"]
+    rows = {
+        equity._row(f"p{program}", stage): dict(
+            zip(columns, values[depth * 3 : depth * 3 + 3], strict=True)
+        )
+        for program, values in enumerate(counts)
+        for depth, stage in enumerate(equity.STAGES)
+    }
+    table = suppression.Table.from_rows(rows, columns)
+    funnel = equity.Funnel(
+        year=2025,
+        columns=[(code, code) for code in columns],
+        programs=[(f"p{program}", f"P{program}") for program in range(len(counts))],
+        table=table,
+        suppressed=True,
+    )
+    hidden = funnel.hidden
+    for slug in [*(f"p{number}" for number in range(len(counts))), None]:
+        for depth, row in enumerate(funnel.rows(slug)):
+            for column, cell in zip(columns, row.cells, strict=True):
+                parts = [
+                    (equity._row(one, later), column)
+                    for one in ([slug] if slug else [p for p, _ in funnel.programs])
+                    for later in equity.STAGES[depth:]
+                ]
+                if cell.count is not None and not (slug is None and depth == 0):
+                    assert not any(part in hidden for part in parts)
+                    assert cell.count == sum(table.counts[part] for part in parts)
+    threshold = suppression.default_threshold()
+    for hidden_cell, (low, high) in suppression.ranges(table, hidden).items():
+        assert high - low >= suppression.required_width(table, hidden_cell, threshold)
