@@ -177,6 +177,10 @@ class _Seeder:
             )
         }
         self.schools = list(School.objects.filter(district__program=program).order_by("pk"))
+        staff = Membership.objects.filter(
+            program=program, role=Role.SCHOOL_STAFF, school__isnull=False
+        ).first()
+        self.staff_school = staff.school if staff is not None else None
         self.instrument = survey_instrument_for(program)
         self.partners: list[ParentPartner] = []
         self.contacts: list[Activity] = []
@@ -283,16 +287,23 @@ class _Seeder:
             consent_method=ConsentMethod.VERBAL,
             name_key=normalize_name(first_name, last_name),
         )
-        school = rng.choice(self.schools) if self.schools else None
+        staff = self.users[Role.SCHOOL_STAFF]
+        # School staff refer children of their own school (an elementary school here).
+        from_school = self.staff_school is not None and rng.random() < 0.6
         for index in range(_weighted(rng, [(1, 70), (2, 30)])):
-            grade = rng.randint(schooling.FOUR_K, schooling.LAST_GRADE)
+            if from_school and index == 0:
+                grade = rng.randint(schooling.FOUR_K, 5)
+                school = self.staff_school
+            else:
+                grade = rng.randint(schooling.FOUR_K, schooling.LAST_GRADE)
+                school = self.school_for(grade)
             age = grade + 6 + (1 if rng.random() < 0.3 else 0)
             Child.objects.create(
                 family=family,
                 first_name=rng.choice(CHILD_NAMES),
                 last_name=last_name,
                 birth_date=received_on - datetime.timedelta(days=age * 365 + rng.randint(0, 364)),
-                school=school if index == 0 else rng.choice(self.schools),
+                school=school,
                 grade=grade,
                 grade_school_year=schooling.school_year(received_on),
                 education_plan=_weighted(
@@ -307,8 +318,6 @@ class _Seeder:
                 mental_health_needs=rng.random() < 0.6,
                 behaviour_needs=rng.random() < 0.4,
             )
-        staff = self.users[Role.SCHOOL_STAFF]
-        from_school = staff is not None and rng.random() < 0.6
         referral = Referral.objects.create(
             program=self.program,
             family=family,
@@ -319,7 +328,7 @@ class _Seeder:
             referrer_name=(
                 staff.get_full_name() if staff and from_school else f"{first_name} {last_name}"
             ),
-            referrer_agency=str(school) if from_school else "Self-referral",
+            referrer_agency=str(self.staff_school) if from_school else "Self-referral",
             referrer_email=staff.email if staff and from_school else "",
             urgency=Urgency.ROUTINE,
             needs=[Need.EDUCATION, Need.MENTAL_HEALTH] if rng.random() < 0.6 else [Need.FOOD],
@@ -331,6 +340,12 @@ class _Seeder:
         Referral.objects.filter(pk=referral.pk).update(created_at=entered)
         Family.objects.filter(pk=family.pk).update(created_at=entered)
         self.triage(referral, received_on)
+
+    def school_for(self, grade: int) -> School | None:
+        """One of the program's schools that teaches ``grade`` (by its name's level)."""
+        level = "Elementary" if grade <= 5 else "Middle" if grade <= 8 else "High"
+        fitting = [school for school in self.schools if level in school.name]
+        return self.rng.choice(fitting or self.schools) if self.schools else None
 
     def triage(self, referral: Referral, received_on: datetime.date) -> None:
         rng = self.rng

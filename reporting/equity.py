@@ -32,6 +32,7 @@ from functools import cached_property
 
 from django.db.models import Case as Conditional
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from councils.models import CouncilMember
@@ -146,6 +147,12 @@ def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
+def people_day(year: int) -> datetime.date:
+    """The day the Parent Partners and council members of ``year`` are counted on: its last
+    day, or today while the year is under way."""
+    return min(datetime.date(year, 12, 31), timezone.localdate())
+
+
 def funnel(*, year: int, programs: list[Program], suppressed: bool) -> Funnel:
     """The funnel of the referrals ``programs`` received in ``year`` (1 query)."""
     start, end = year_bounds(year)
@@ -214,8 +221,9 @@ def _by_program(
 
 
 def parent_partners(*, year: int, programs: list[Program], suppressed: bool) -> People:
-    """Parent Partners active on the year's last day, by their own answer (1 query)."""
-    _start, end = year_bounds(year)
+    """Parent Partners active on the year's last day (today, for this year), by their own
+    answer (1 query)."""
+    end = people_day(year)
     rows = list(
         ParentPartner.objects.filter(program__in=programs)
         .annotate(stage_then=metrics.stage_at_end(end))
@@ -234,8 +242,9 @@ def parent_partners(*, year: int, programs: list[Program], suppressed: bool) -> 
 
 
 def council_members(*, year: int, programs: list[Program], suppressed: bool) -> People:
-    """Members of the programs' local councils serving on the year's last day (1 query)."""
-    _start, end = year_bounds(year)
+    """Members of the programs' local councils serving on the year's last day (today, for
+    this year), by their own answer (1 query)."""
+    end = people_day(year)
     rows = list(
         CouncilMember.objects.filter(council__program__in=programs, term_start__lte=end)
         .filter(Q(term_end__isnull=True) | Q(term_end__gte=end))

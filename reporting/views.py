@@ -567,5 +567,5 @@ def equity_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             }
             for slug, name in slugs
         ]
-        context["year_end"] = datetime.date(year, 12, 31)
+        context["year_end"] = equity.people_day(year)
     return render(request, "reporting/equity.html", context)
