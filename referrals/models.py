@@ -71,7 +71,11 @@ class Family(KeepsDatabaseColumns, VersionedModel):
     # comparing every family of the program with its parents. Never written by the app:
     # ``save`` leaves it out.
     race_not_recorded = models.BooleanField(default=True, editable=False)
-    database_kept = frozenset({"race_not_recorded"})
+    # The family's race or ethnicity as the reports count it: its first parent's answer, blank
+    # when not asked yet or when it has no parent. Kept by the same triggers (migration 0014),
+    # so the reports read a column instead of looking up each family's first parent.
+    race_ethnicity = models.CharField(max_length=20, blank=True, default="", editable=False)
+    database_kept = frozenset({"race_not_recorded", "race_ethnicity"})
 
     class Meta:
         verbose_name_plural = _("families")

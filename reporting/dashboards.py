@@ -68,7 +68,7 @@ _ONE_DAY = datetime.timedelta(days=1)
 T = TypeVar("T")
 
 
-def _cached(
+def cached(
     key: str,
     compute: Callable[[], T],
     seconds: int,
@@ -180,7 +180,7 @@ def program_numbers(
     five minutes."""
     quarter = Quarter.from_date(today)
     months = sorted(month_starts(CHART_MONTHS, today))
-    settled = _cached(
+    settled = cached(
         f"dashboard:program:{program.pk}:settled:{today.isoformat()}",
         lambda: (
             metrics.headline(program=program, quarter=quarter.previous()),
@@ -190,7 +190,7 @@ def program_numbers(
         refresh,
         settled=True,
     )
-    live = _cached(
+    live = cached(
         f"dashboard:program:{program.pk}:live:{today.isoformat()}",
         lambda: (
             metrics.headline(program=program, quarter=quarter),
@@ -351,7 +351,7 @@ def data_problems(program: Program, today: datetime.date, *, refresh: bool = Fal
     """What the data-quality panel finds for the last quarter that ended (a count, cached as
     the numbers are)."""
     closing = Quarter.from_date(today).previous()
-    return _cached(
+    return cached(
         f"dashboard:program:{program.pk}:quality:{today.isoformat()}",
         lambda: quality.total(quality.Scope(program=program, quarter=closing, today=today)),
         NUMBERS_CACHE_SECONDS,
@@ -365,10 +365,24 @@ def refresh_numbers(today: datetime.date | None = None) -> int:
     they take seconds, which no visitor should wait for. Returns how many programs."""
     today = today or timezone.localdate()
     programs = list(Program.objects.filter(is_active=True).order_by("pk"))
+    # The equity view's figures (``reporting.equity``) as they are first opened: a
+    # coordinator's own program this year, state staff's every program last year.
+    from reporting import equity  # it reads the cache through this module
+
     for program in programs:
         program_numbers(program, today, refresh=True)
         data_problems(program, today, refresh=True)
+        equity.figures(
+            year=today.year, programs=[program], suppressed=False, today=today, refresh=True
+        )
     statewide_numbers(today, refresh=True)
+    equity.figures(
+        year=today.year - 1,
+        programs=sorted(programs, key=lambda program: program.name),
+        suppressed=True,
+        today=today,
+        refresh=True,
+    )
     return len(programs)
 
 
@@ -595,14 +609,14 @@ def statewide_numbers(today: datetime.date, *, refresh: bool = False) -> Statewi
     completed = [current.previous()]
     while len(completed) < TREND_QUARTERS:
         completed.insert(0, completed[0].previous())
-    last, trends = _cached(
+    last, trends = cached(
         f"dashboard:statewide:settled:{today.isoformat()}",
         lambda: (quarter_figures(current.previous()), statewide_trends(completed)),
         SETTLED_CACHE_SECONDS,
         refresh,
         settled=True,
     )
-    now, computed_at = _cached(
+    now, computed_at = cached(
         f"dashboard:statewide:live:{today.isoformat()}",
         lambda: (quarter_figures(current), timezone.now()),
         NUMBERS_CACHE_SECONDS,

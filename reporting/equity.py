@@ -31,7 +31,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import Case as Conditional
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,8 +39,8 @@ from councils.models import CouncilMember
 from mentoring.models import CaseStatus, ClosureOutcome, ParentPartner, Stage
 from psp.models import Program
 from psp.numbers import percent
-from referrals.models import Parent, Referral, Status, Transition
-from reporting import metrics, suppression
+from referrals.models import Referral, Status, Transition
+from reporting import dashboards, metrics, suppression
 
 STAGES = ["referred", "accepted", "assigned", "reunified"]
 FUNNEL_LABELS = {
@@ -156,7 +156,6 @@ def people_day(year: int) -> datetime.date:
 def funnel(*, year: int, programs: list[Program], suppressed: bool) -> Funnel:
     """The funnel of the referrals ``programs`` received in ``year`` (1 query)."""
     start, end = year_bounds(year)
-    first_parent = Parent.objects.filter(family=OuterRef("family")).order_by("id")
     accepted = Transition.objects.filter(referral=OuterRef("pk"), to_status=Status.ACCEPTED)
     stage = Conditional(
         When(
@@ -171,8 +170,8 @@ def funnel(*, year: int, programs: list[Program], suppressed: bool) -> Funnel:
     )
     rows = (
         Referral.objects.filter(program__in=programs, received_on__gte=start, received_on__lte=end)
-        .annotate(race=Subquery(first_parent.values("race_ethnicity")[:1]), stage=stage)
-        .values("program__slug", "stage", "race")
+        .annotate(race=F("family__race_ethnicity"), stage=stage)
+        .values("program_id", "stage", "race")
         .annotate(total=Count("id"))
         .order_by()
     )
@@ -184,11 +183,57 @@ def funnel(*, year: int, programs: list[Program], suppressed: bool) -> Funnel:
         for slug, _name in listed
         for name_of_stage in STAGES
     }
+    slugs = {program.pk: program.slug for program in programs}
     for row in rows:
-        key = _row(row["program__slug"], STAGES[row["stage"]])
+        key = _row(slugs[row["program_id"]], STAGES[row["stage"]])
         counts[key][metrics._race_column(row["race"])] += row["total"]
     table = suppression.Table.from_rows(counts, codes)
     return Funnel(year=year, columns=columns, programs=listed, table=table, suppressed=suppressed)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything the equity view shows for a year and a set of programs, small counts
+    already worked out."""
+
+    funnel: Funnel
+    partners: People
+    members: People
+
+
+def figures(
+    *,
+    year: int,
+    programs: list[Program],
+    suppressed: bool,
+    today: datetime.date | None = None,
+    refresh: bool = False,
+) -> Figures:
+    """The funnel and the people of ``programs`` in ``year`` (3 queries), cached like the
+    dashboards' numbers: they are aggregates, the same for everybody who may see them, and a
+    statewide year took 900 ms to count at ten years of statewide data. Keyed by the
+    programs, the year, the suppression and the day; a year under way is kept
+    ``NUMBERS_CACHE_SECONDS``, a completed one ``SETTLED_CACHE_SECONDS``, and Celery beat
+    counts the views people open first afresh before they expire
+    (``dashboards.refresh_numbers``)."""
+    today = today or timezone.localdate()
+    ids = ",".join(str(pk) for pk in sorted(program.pk for program in programs))
+    key = f"equity:{year}:{'suppressed' if suppressed else 'full'}:{ids}:{today.isoformat()}"
+
+    def compute() -> Figures:
+        counted = Figures(
+            funnel=funnel(year=year, programs=programs, suppressed=suppressed),
+            partners=parent_partners(year=year, programs=programs, suppressed=suppressed),
+            members=council_members(year=year, programs=programs, suppressed=suppressed),
+        )
+        # The hidden cells are stored with the counts: finding them is half the work.
+        for table in (counted.funnel, counted.partners, counted.members):
+            table.hidden  # noqa: B018
+        return counted
+
+    settled = year < today.year
+    seconds = dashboards.SETTLED_CACHE_SECONDS if settled else dashboards.NUMBERS_CACHE_SECONDS
+    return dashboards.cached(key, compute, seconds, refresh, settled=settled)
 
 
 @dataclass(frozen=True)

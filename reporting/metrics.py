@@ -101,7 +101,6 @@ from referrals.models import (
     DischargeReason,
     EducationPlan,
     Family,
-    Parent,
     RaceEthnicity,
     Referral,
     RemovalEpisode,
@@ -1414,7 +1413,8 @@ def race_ethnicity_columns() -> list[tuple[str, str]]:
 
 
 def _race_column(race: str | None) -> str:
-    """The column of a family whose first parent answered ``race`` (None: no parent)."""
+    """The column of a family whose first parent answered ``race`` (blank or None: not
+    asked yet, or no parent; ``Family.race_ethnicity``)."""
     return race if race in RaceEthnicity.values else NOT_RECORDED
 
 
@@ -1424,10 +1424,9 @@ def families_by_race_ethnicity(*, program: Program | None, quarter: Quarter) -> 
     0 when none (1 query). A first parent with no answer recorded (blank), or no parent on
     record, counts as ``NOT_RECORDED``; the counts add up to the families served."""
     served = _contacts(program, quarter.start, quarter.end).values("case__family")
-    first_parent = Parent.objects.filter(family=OuterRef("pk")).order_by("id")
     rows = (
         Family.objects.filter(pk__in=served)
-        .annotate(race=Subquery(first_parent.values("race_ethnicity")[:1]))
+        .annotate(race=F("race_ethnicity"))
         .values("race")
         .annotate(total=Count("id"))
         .order_by()
@@ -1469,10 +1468,9 @@ def families_by_program_and_race_ethnicity(*, quarter: Quarter) -> RaceEthnicity
     """``families_by_race_ethnicity`` for every program at once: the programs with a family
     served in the quarter, each family counted in its own program (1 query)."""
     served = _contacts(None, quarter.start, quarter.end).values("case__family")
-    first_parent = Parent.objects.filter(family=OuterRef("pk")).order_by("id")
     rows = (
         Family.objects.filter(pk__in=served)
-        .annotate(race=Subquery(first_parent.values("race_ethnicity")[:1]))
+        .annotate(race=F("race_ethnicity"))
         .values("program__slug", "program__name", "race")
         .annotate(total=Count("id"))
         .order_by()

@@ -545,9 +545,8 @@ def equity_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "settings": metrics.definition_values(),
     }
     if year is not None:
-        funnel = equity.funnel(year=year, programs=programs, suppressed=statewide)
-        partners = equity.parent_partners(year=year, programs=programs, suppressed=statewide)
-        members = equity.council_members(year=year, programs=programs, suppressed=statewide)
+        figures = equity.figures(year=year, programs=programs, suppressed=statewide, today=today)
+        funnel, partners, members = figures.funnel, figures.partners, figures.members
         slugs: list[tuple[str | None, str]] = [(p.slug, p.name) for p in programs]
         if statewide:
             slugs.append((None, _("Statewide: every program together")))

@@ -9,13 +9,14 @@ import re
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mentoring.models import CaseStatus, ClosureOutcome, Stage
 from psp.models import Program
 from referrals.models import RaceEthnicity, Status
-from reporting import equity, suppression
+from reporting import dashboards, equity, suppression
 from tests.clock import CHICAGO
 from tests.councils.factories import CouncilFactory, CouncilMemberFactory
 from tests.factories import ParentFactory, ReferralFactory
@@ -172,13 +173,46 @@ def test_the_page_costs_the_same_with_more_programs(
     referral(door, RaceEthnicity.BLACK, "referred")
     client = client_for(personas["state"])
     client.get("/reports/equity/?year=2025")
+    cache.clear()  # the figures counted afresh, not read from the cache
     with django_assert_max_num_queries(12) as few:
         client.get("/reports/equity/?year=2025")
     for number in range(5):
         other = Program.objects.create(slug=f"county-{number}", name=f"County {number} PSP")
         referral(other, RaceEthnicity.WHITE, "referred")
+    cache.clear()
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/reports/equity/?year=2025").status_code == 200
+
+
+@time_machine.travel(datetime.datetime(2026, 1, 1, 0, 30, tzinfo=CHICAGO), tick=False)
+def test_the_scheduled_refresh_counts_what_state_staff_open_first(
+    personas, door, client_for, django_assert_max_num_queries
+):
+    """Celery beat counts last year's statewide figures before state staff ask: the page
+    then reads them from the cache, and a referral added since shows once they are counted
+    again."""
+    referral(door, RaceEthnicity.BLACK, "referred", day=datetime.date(2025, 12, 31))
+    client = client_for(personas["state"])
+    client.get("/reports/equity/")  # the sign-in's own queries out of the way
+    cache.clear()
+    dashboards.refresh_numbers()
+    with django_assert_max_num_queries(20) as read:
+        page = client.get("/reports/equity/")
+    assert page.context["year"] == 2025
+    assert not any("closure_outcome" in q["sql"] for q in read.captured_queries)  # no funnel
+    statewide = page.context["sections"][-1]["funnel"][0]
+    assert statewide.total == 1
+    referral(door, RaceEthnicity.WHITE, "referred", day=datetime.date(2025, 6, 1))
+    # A completed year's figures are recounted when they near their hour's end, as the
+    # dashboards' completed quarters are.
+    dashboards.refresh_numbers()
+    assert client.get("/reports/equity/").context["sections"][-1]["funnel"][0].total == 1
+    with time_machine.travel(datetime.datetime(2026, 1, 1, 0, 55, tzinfo=CHICAGO), tick=False):
+        client.get("/reports/equity/")  # still signed in: idle less than half an hour
+    with time_machine.travel(datetime.datetime(2026, 1, 1, 1, 20, tzinfo=CHICAGO), tick=False):
+        dashboards.refresh_numbers()
+        page = client.get("/reports/equity/")
+    assert page.context["sections"][-1]["funnel"][0].total == 2
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
