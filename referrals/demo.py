@@ -42,9 +42,11 @@ from referrals.models import (
     Referral,
     ReferralRequest,
     RemovalEpisode,
+    RemovalReason,
     RequestCloseReason,
     RequestStatus,
     Sender,
+    Sex,
     Status,
     Transition,
     Urgency,
@@ -470,6 +472,9 @@ class _Batch:
 class _ProgramSeeder:
     def __init__(self, context: DemoContext, program: Program, today: datetime.date) -> None:
         self.rng = context.rng
+        # What the agency records of a child and a removal (sex, removal reasons) is drawn
+        # from a stream of its own, so the rest of the demo stays what it was.
+        self.agency = random.Random(f"{program.slug}:agency-records")  # noqa: S311 (demo)
         self.program = program
         self.today = today
         self.demo = _program_demo(program)
@@ -609,6 +614,7 @@ class _ProgramSeeder:
                     (DischargeReason.RELATIVE_CUSTODY, 10),
                 ],
             )
+        reasons = self.removal_reasons()
         for index, first_name in enumerate(names):
             days_old = rng.randint(0, oldest * 365 + 364)
             birth = received_on - datetime.timedelta(days=days_old)
@@ -618,12 +624,13 @@ class _ProgramSeeder:
                 first_name=first_name,
                 last_name=last_names[0] if rng.random() < 0.85 else rng.choice(last_names),
                 birth_date=birth,
+                sex=_weighted(self.agency, [(Sex.FEMALE, 49), (Sex.MALE, 49), ("", 2)]),
             )
             child.clean()  # the generator must only make records the forms would accept
             self.batch.children.append(child)
             if not removed or (index > 0 and rng.random() >= 0.9):
                 continue
-            self.episode(child, max(removal, birth), age, permanency, reason)
+            self.episode(child, max(removal, birth), age, permanency, reason, reasons)
             if permanency is None:
                 continue
             since = (self.today - permanency).days
@@ -640,11 +647,16 @@ class _ProgramSeeder:
         age: int,
         discharged_on: datetime.date | None = None,
         reason: str = "",
+        removal_reasons: list[str] | None = None,
     ) -> None:
         """A stay in care from ``removed_on`` (to ``discharged_on``, if given), with its first
         placement and, for some children, a move."""
         episode = RemovalEpisode(
-            child=child, removed_on=removed_on, discharged_on=discharged_on, discharge_reason=reason
+            child=child,
+            removed_on=removed_on,
+            discharged_on=discharged_on,
+            discharge_reason=reason,
+            removal_reasons=self.removal_reasons() if removal_reasons is None else removal_reasons,
         )
         self.batch.episodes.append(episode)
         self.batch.placements.append(
@@ -655,6 +667,23 @@ class _ProgramSeeder:
             self.batch.placements.append(
                 PlacementChange(episode=episode, started_on=moved_on, setting=self.care_type(age))
             )
+
+    def removal_reasons(self) -> list[str]:
+        """Why siblings were removed, as the agency records it: neglect and a parent's drug
+        use most often (AFCARS's national shares); one in twenty not recorded."""
+        if self.agency.random() < 0.05:
+            return []
+        chances = [
+            (RemovalReason.NEGLECT, 0.63),
+            (RemovalReason.PARENT_DRUG_ABUSE, 0.38),
+            (RemovalReason.CARETAKER_INABILITY, 0.14),
+            (RemovalReason.PHYSICAL_ABUSE, 0.13),
+            (RemovalReason.INADEQUATE_HOUSING, 0.10),
+            (RemovalReason.PARENT_INCARCERATION, 0.07),
+            (RemovalReason.PARENT_ALCOHOL_ABUSE, 0.05),
+        ]
+        chosen = [reason.value for reason, chance in chances if self.agency.random() < chance]
+        return chosen or [RemovalReason.NEGLECT.value]
 
     def care_type(self, age: int) -> str:
         if age >= 12:

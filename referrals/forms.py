@@ -43,8 +43,10 @@ from referrals.models import (
     Referral,
     ReferralRequest,
     RemovalEpisode,
+    RemovalReason,
     RequestCloseReason,
     Sender,
+    Sex,
     Status,
     Urgency,
 )
@@ -322,8 +324,10 @@ class ChildIntakeForm(ModelForm):
 
     class Meta:
         model = Child
-        fields = ["first_name", "last_name", "birth_date"]
-        labels = {"last_name": _("Last name (optional)")}
+        fields = ["first_name", "last_name", "birth_date", "sex"]
+        labels = {"last_name": _("Last name (optional)"), "sex": _("Sex (optional)")}
+        help_texts = {"sex": _("As the child welfare agency records it.")}
+        widgets = {"sex": forms.RadioSelect}
         error_messages = {"first_name": {"required": _("Enter the child's first name.")}}
 
     def __init__(
@@ -336,6 +340,7 @@ class ChildIntakeForm(ModelForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["birth_date"].error_messages["required"] = _("Enter the child's date of birth.")
+        set_choices(self, "sex", [("", _("Not recorded")), *Sex.choices])
         self.school_based = school_based
         if school_based:
             # A school-based program: the child's school, grade and plan instead of care.
@@ -391,13 +396,16 @@ class ChildForm(ModelForm):
 
     class Meta:
         model = Child
-        fields = ["first_name", "last_name", "birth_date"]
-        labels = {"last_name": _("Last name (optional)")}
+        fields = ["first_name", "last_name", "birth_date", "sex"]
+        labels = {"last_name": _("Last name (optional)"), "sex": _("Sex (optional)")}
+        help_texts = {"sex": _("As the child welfare agency records it.")}
+        widgets = {"sex": forms.RadioSelect}
         error_messages = {"first_name": {"required": _("Enter the child's first name.")}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["birth_date"].error_messages["required"] = _("Enter the child's date of birth.")
+        set_choices(self, "sex", [("", _("Not recorded")), *Sex.choices])
         program = self.instance.family.program
         if program.is_school_based:
             # The grade shown is the one the child is in now; saved, it is this year's.
@@ -426,9 +434,17 @@ class EpisodeForm(ModelForm):
         error_messages={"required": _("Choose where the child was placed first.")},
     )
 
+    removal_reasons = forms.MultipleChoiceField(
+        label=_("Why was the child removed? (optional)"),
+        help_text=_("The reasons the agency recorded. Choose all that apply."),
+        choices=RemovalReason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
     class Meta:
         model = RemovalEpisode
-        fields = ["removed_on", "discharged_on", "discharge_reason"]
+        fields = ["removed_on", "removal_reasons", "discharged_on", "discharge_reason"]
         labels = {
             "removed_on": _("Date removed from home"),
             "discharged_on": _("Date the child left care (optional)"),

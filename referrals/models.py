@@ -210,6 +210,35 @@ class DischargeReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class Sex(models.TextChoices):
+    """A child's sex as the child welfare agency records it (AFCARS); blank when not recorded.
+    Asked so that the outcomes comparison can match children of served families with
+    children alike in the state's records (``reporting.outcomes``)."""
+
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+
+
+class RemovalReason(models.TextChoices):
+    """Why a child was removed from home: the circumstances AFCARS records for a removal, in
+    the program's words. A removal can have several."""
+
+    NEGLECT = "neglect", _("Neglect")
+    PHYSICAL_ABUSE = "physical_abuse", _("Physical abuse")
+    SEXUAL_ABUSE = "sexual_abuse", _("Sexual abuse")
+    PARENT_DRUG_ABUSE = "parent_drug_abuse", _("Parent's drug use")
+    PARENT_ALCOHOL_ABUSE = "parent_alcohol_abuse", _("Parent's alcohol use")
+    CHILD_DRUG_ABUSE = "child_drug_abuse", _("Child's drug or alcohol use")
+    CHILD_BEHAVIOUR = "child_behaviour", _("Child's behaviour")
+    CHILD_DISABILITY = "child_disability", _("Child's disability")
+    CARETAKER_INABILITY = "caretaker_inability", _("Caretaker unable to cope")
+    INADEQUATE_HOUSING = "inadequate_housing", _("Inadequate housing")
+    PARENT_INCARCERATION = "parent_incarceration", _("Parent in jail or prison")
+    PARENT_DEATH = "parent_death", _("Death of a parent")
+    ABANDONMENT = "abandonment", _("Abandonment")
+    RELINQUISHMENT = "relinquishment", _("Relinquishment")
+
+
 class EducationPlan(models.TextChoices):
     """A child's special-education plan at school (school-based programs)."""
 
@@ -228,6 +257,7 @@ class Child(models.Model):
     first_name = models.CharField(_("first name"), max_length=80)
     last_name = models.CharField(_("last name"), max_length=80, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, blank=True, default="")
     # The name without accents or case, for search (kept by ``save``).
     name_key = models.CharField(max_length=170, editable=False, default="")
     # School-based programs only (``Program.is_school_based``): the child's school, the grade
@@ -362,6 +392,8 @@ class RemovalEpisode(models.Model):
     discharge_reason = models.CharField(
         _("why the child left care"), max_length=20, choices=DischargeReason.choices, blank=True
     )
+    # ``RemovalReason`` values, as many as the agency recorded; empty when not known.
+    removal_reasons = models.JSONField(_("why the child was removed"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -396,6 +428,11 @@ class RemovalEpisode(models.Model):
             "child": self.child,
             "day": format_when(self.removed_on, "date"),
         }
+
+    @property
+    def removal_reason_labels(self) -> list[str]:
+        labels = dict(RemovalReason.choices)
+        return [str(labels[reason]) for reason in self.removal_reasons if reason in labels]
 
     @property
     def audit_program_id(self) -> int:
@@ -452,6 +489,13 @@ class RemovalEpisode(models.Model):
             errors["discharged_on"] = _(
                 "Enter the date the child left care, or leave the reason empty."
             )
+        reasons = self.removal_reasons
+        if not isinstance(reasons, list) or any(
+            reason not in RemovalReason.values for reason in reasons
+        ):
+            errors["removal_reasons"] = _("Choose the reasons from the list.")
+        elif len(set(reasons)) != len(reasons):
+            self.removal_reasons = list(dict.fromkeys(reasons))
         if not errors and self.removed_on and self.child_id:
             clash = self.overlapping_episode()
             if clash is not None:

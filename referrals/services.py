@@ -64,7 +64,7 @@ PARENT_FIELDS = [
     "consent_method",
     "consent_date",
 ]
-CHILD_FIELDS = ["first_name", "last_name", "birth_date"]
+CHILD_FIELDS = ["first_name", "last_name", "birth_date", "sex"]
 # A school-based program's questions about a child (``Program.is_school_based``).
 CHILD_SCHOOL_FIELDS = [
     "school",
@@ -73,7 +73,7 @@ CHILD_SCHOOL_FIELDS = [
     "mental_health_needs",
     "behaviour_needs",
 ]
-EPISODE_FIELDS = ["removed_on", "discharged_on", "discharge_reason"]
+EPISODE_FIELDS = ["removed_on", "discharged_on", "discharge_reason", "removal_reasons"]
 PLACEMENT_FIELDS = ["started_on", "setting"]
 
 
@@ -357,6 +357,7 @@ def episode_create(
         setting=data["setting"],
         discharged_on=data.get("discharged_on"),
         discharge_reason=data.get("discharge_reason") or "",
+        removal_reasons=data.get("removal_reasons") or [],
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -17,6 +18,8 @@ from referrals.models import (
     PlacementChange,
     PlacementStatus,
     RemovalEpisode,
+    RemovalReason,
+    Sex,
 )
 from tests.factories import RemovalEpisodeFactory
 
@@ -369,3 +372,56 @@ def test_other_programs_and_referrers_do_not_see_the_child(personas, door_referr
         client = client_for(personas[persona])
         assert client.get(f"/referrals/children/{child.pk}/").status_code == status
         assert client.get(f"/referrals/episodes/{episode.pk}/edit/").status_code == status
+
+
+def test_a_stay_records_why_the_child_was_removed(personas, door_referral, client_for):
+    """The agency's removal reasons and the child's sex, which the outcomes comparison
+    matches on, are recorded on the child's page and shown there."""
+    child = door_referral.family.children.get()
+    episode = child.episodes.get()
+    client = client_for(personas["door_coordinator"])
+    data: dict[str, object] = episode_data(
+        door_referral.family.version, removed_on=episode.removed_on
+    )
+    data["removal_reasons"] = [RemovalReason.NEGLECT, RemovalReason.PARENT_DRUG_ABUSE]
+    response = client.post(f"/referrals/episodes/{episode.pk}/edit/", data)
+    assert response.status_code == 302
+    episode.refresh_from_db()
+    assert episode.removal_reasons == ["neglect", "parent_drug_abuse"]
+    entry = AuditEntry.objects.get(
+        action=AuditAction.UPDATE, object_type="referrals.removalepisode"
+    )
+    assert entry.changes["removal_reasons"] == [[], ["neglect", "parent_drug_abuse"]]
+    door_referral.family.refresh_from_db()
+    response = client.post(
+        f"/referrals/children/{child.pk}/edit/",
+        child_data(child, door_referral.family.version, sex=Sex.FEMALE),
+    )
+    assert response.status_code == 302
+    page = client.get(f"/referrals/children/{child.pk}/").content.decode()
+    assert "Neglect, Parent&#x27;s drug use" in page
+    assert "Female" in page
+
+
+def test_an_unknown_removal_reason_is_refused_at_the_field(personas, door_referral, client_for):
+    child = door_referral.family.children.get()
+    episode = child.episodes.get()
+    data: dict[str, object] = episode_data(
+        door_referral.family.version, removed_on=episode.removed_on
+    )
+    data["removal_reasons"] = ["neglect", "<script>"]
+    response = client_for(personas["door_coordinator"]).post(
+        f"/referrals/episodes/{episode.pk}/edit/", data
+    )
+    assert response.status_code == 200
+    assert "removal_reasons" in response.context["form"].errors
+    episode.refresh_from_db()
+    assert episode.removal_reasons == []
+
+
+def test_the_model_refuses_reasons_that_are_not_on_the_list(door_referral):
+    episode = door_referral.family.children.get().episodes.get()
+    episode.removal_reasons = ["neglect", "made_up"]
+    with pytest.raises(ValidationError) as refused:
+        episode.full_clean()
+    assert "removal_reasons" in refused.value.message_dict
