@@ -35,3 +35,16 @@ def takes_a_file(view: View) -> View:
     its body be one file (``PSP_DOCUMENT_MAX_BYTES``) larger than other pages'."""
     view.takes_a_file = True  # type: ignore[attr-defined]
     return view
+
+
+def takes_a_large_file(largest: int) -> Callable[[View], View]:
+    """``takes_a_file`` for a page whose file may be larger than a document: its body may be
+    ``largest`` bytes larger than other pages', so that its form, not the too-large page, says
+    at the field that a file is over the form's own limit."""
+
+    def mark(view: View) -> View:
+        view.takes_a_file = True  # type: ignore[attr-defined]
+        view.largest_file = largest  # type: ignore[attr-defined]
+        return view
+
+    return mark

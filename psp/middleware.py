@@ -36,6 +36,7 @@ def client_ip(request: HttpRequest) -> str | None:
 class RequestLimitsMiddleware:
     """Answers 413 for a body over ``PSP_MAX_REQUEST_BYTES`` (before anything reads it; a
     page that takes a file, marked ``takes_a_file``, allows ``PSP_DOCUMENT_MAX_BYTES`` more,
+    or what ``takes_a_large_file`` says,
     so that its form can say at the field that a file is too large; a public page's form,
     marked ``psp.public.public_form``, only ``PSP_PUBLIC_FORM_MAX_BYTES``) and 400 for a NUL byte
     in the query string, which PostgreSQL can neither search for nor store in the audit's
@@ -74,7 +75,8 @@ def _largest_body(request: HttpRequest) -> int:
     except Resolver404:
         return settings.PSP_MAX_REQUEST_BYTES
     if getattr(view, "takes_a_file", False):
-        return settings.PSP_MAX_REQUEST_BYTES + settings.PSP_DOCUMENT_MAX_BYTES
+        largest_file = getattr(view, "largest_file", settings.PSP_DOCUMENT_MAX_BYTES)
+        return settings.PSP_MAX_REQUEST_BYTES + max(largest_file, settings.PSP_DOCUMENT_MAX_BYTES)
     if getattr(view, "public_form", False):
         return settings.PSP_PUBLIC_FORM_MAX_BYTES
     return settings.PSP_MAX_REQUEST_BYTES

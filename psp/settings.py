@@ -247,6 +247,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "reporting.refresh_dashboard_numbers",
         "schedule": 4 * 60,
     },
+    # The outcomes of served children against the state's comparison extract, our records
+    # having moved during the day (reporting.outcomes).
+    "reporting-compare-outcomes": {
+        "task": "reporting.compare_outcomes",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # The quarter just ended: every active program's report and the statewide one.
     "reporting-last-quarter": {
         "task": "reporting.generate_last_quarter",

@@ -74,7 +74,13 @@ class Family(KeepsDatabaseColumns, VersionedModel):
     # The family's race or ethnicity as the reports count it: its first parent's answer, blank
     # when not asked yet or when it has no parent. Kept by the same triggers (migration 0014),
     # so the reports read a column instead of looking up each family's first parent.
-    race_ethnicity = models.CharField(max_length=20, blank=True, default="", editable=False)
+    race_ethnicity = models.CharField(
+        _("race or ethnicity (the first parent's)"),
+        max_length=20,
+        blank=True,
+        default="",
+        editable=False,
+    )
     database_kept = frozenset({"race_not_recorded", "race_ethnicity"})
 
     class Meta:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from psp.demo import DemoContext
 from psp.models import Membership, Role
-from reporting import filing, services
+from reporting import comparison_demo, filing, services
 from reporting.quarters import Quarter
 
 CLOSED_QUARTERS = 2
@@ -37,3 +37,5 @@ def seed(context: DemoContext) -> None:
             if membership is None:
                 continue
             services.close_quarter(actor=membership.user, program=program, quarter=quarter)
+    # The state's comparison extract, and the outcomes compared with it.
+    comparison_demo.seed(context)

@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from psp.dates import format_when
 from psp.models import Program
+from referrals.models import DischargeReason, OutOfHomeCareType, RaceEthnicity
 from reporting.quarters import Quarter
 
 # A report still queued or running after this long has been lost (a worker killed mid-way):
@@ -352,3 +353,203 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {format_when(self.created_at, 'date')}"
+
+
+# --- The state comparison extract -----------------------------------------------------------
+# DCF's de-identified list of the children in out-of-home care in the program counties, one
+# row per removal episode, for the outcomes evaluation's comparison group. Read and checked
+# by ``reporting.comparison``, stored by ``reporting.tasks.check_comparison_extract``; its rows
+# are never shown to anybody, row by row (no page, no admin list, no API).
+
+
+class ComparisonSex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class ExtractStatus(models.TextChoices):
+    CHECKING = "checking", _("Being checked")
+    CHECKED = "checked", _("Checked: waiting for your decision")
+    REFUSED = "refused", _("Refused")
+    IN_USE = "in_use", _("In use")
+    REPLACED = "replaced", _("Replaced")
+    DISCARDED = "discarded", _("Discarded")
+    FAILED = "failed", _("Failed")
+
+
+class ComparisonExtract(models.Model):
+    """One upload of the state's comparison extract. Its file is kept in the private
+    ``documents`` storage (``stored_name``) only while it is checked; its accepted rows are
+    ``ComparisonEpisode``s. Only the extract in use (one at most) is read by the matching."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    file_name = models.CharField(_("file name"), max_length=255)
+    # Where the file is in the ``documents`` storage, under ``comparison-extracts/``; empty
+    # once its rows are stored or it was refused or discarded.
+    stored_name = models.CharField(_("stored file"), max_length=100, blank=True, editable=False)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    data_as_of = models.DateField(_("data as of"))
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExtractStatus.choices, default=ExtractStatus.CHECKING
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_accepted = models.PositiveIntegerField(_("rows accepted"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    # The first problems found ({row, column, message}), and how many there were in all.
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    problems_total = models.PositiveIntegerField(_("problems found"), default=0)
+    refusal = models.TextField(_("why the file was refused"), blank=True)
+    finished_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("comparison extract")
+        verbose_name_plural = _("comparison extracts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status="in_use"),
+                name="one_comparison_extract_in_use",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100),
+                name="comparison_extract_progress_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="comparison_extract_period_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({format_when(self.uploaded_at, 'date')})"
+
+    @property
+    def is_checking(self) -> bool:
+        return self.status == ExtractStatus.CHECKING
+
+    @property
+    def is_stale(self) -> bool:
+        """Still being checked long after it should have finished (its worker died)."""
+        return self.is_checking and timezone.now() - self.uploaded_at > STALE_AFTER
+
+    @property
+    def can_be_used(self) -> bool:
+        return self.status == ExtractStatus.CHECKED and self.rows_accepted > 0
+
+    @property
+    def can_be_discarded(self) -> bool:
+        return self.status == ExtractStatus.CHECKED or self.is_stale
+
+    @property
+    def more_problems(self) -> int:
+        """How many problems were found beyond the ones kept."""
+        return max(self.problems_total - len(self.problems), 0)
+
+
+class ComparisonEpisode(models.Model):
+    """One removal episode of the state's extract: de-identified, never shown row by row."""
+
+    extract = models.ForeignKey(
+        ComparisonExtract,
+        on_delete=models.CASCADE,
+        related_name="episodes",
+        verbose_name=_("comparison extract"),
+    )
+    episode_id = models.CharField(_("state episode identifier"), max_length=64)
+    child_id = models.CharField(_("state child identifier"), max_length=64)
+    county = models.CharField(_("county"), max_length=20)
+    age_at_entry = models.PositiveSmallIntegerField(_("age at entry"))
+    sex = models.CharField(_("sex"), max_length=10, choices=ComparisonSex.choices, blank=True)
+    race_ethnicity = models.CharField(
+        _("race or ethnicity"), max_length=20, choices=RaceEthnicity.choices, blank=True
+    )
+    removal_reasons = models.JSONField(_("removal reasons"), default=list)
+    placement_setting = models.CharField(
+        _("first placement setting"), max_length=20, choices=OutOfHomeCareType.choices
+    )
+    prior_removals = models.PositiveSmallIntegerField(_("earlier removals"), default=0)
+    entry_date = models.DateField(_("entry date"))
+    discharge_date = models.DateField(_("discharge date"), null=True, blank=True)
+    discharge_reason = models.CharField(
+        _("discharge reason"), max_length=20, choices=DischargeReason.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("comparison episode")
+        verbose_name_plural = _("comparison episodes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["extract", "episode_id"], name="comparison_episode_once_per_extract"
+            )
+        ]
+        indexes = [models.Index(fields=["extract", "county"], name="comparison_episode_county")]
+
+    def __str__(self) -> str:
+        return f"{self.extract_id}: {self.episode_id}"
+
+
+class OutcomeStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting to be compared")
+    RUNNING = "running", _("Being compared")
+    DONE = "done", _("Compared")
+    FAILED = "failed", _("Failed")
+
+
+class OutcomeComparison(models.Model):
+    """The outcomes of one county's served children (blank county: statewide) against their
+    matched comparison group from the extract in use (``reporting.outcomes``): counted by
+    Celery when an extract is put in use and every night, read by the outcomes page and the
+    quarterly report. Aggregates only: the matching's result (``reporting.matching``)."""
+
+    extract = models.ForeignKey(
+        ComparisonExtract,
+        on_delete=models.CASCADE,
+        related_name="comparisons",
+        verbose_name=_("comparison extract"),
+    )
+    county = models.CharField(_("county"), max_length=20, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OutcomeStatus.choices, default=OutcomeStatus.WAITING
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    served = models.PositiveIntegerField(_("served stays"), default=0)
+    pool = models.PositiveIntegerField(_("comparison stays"), default=0)
+    linked = models.PositiveIntegerField(_("stays of served children in the extract"), default=0)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("what went wrong"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("compared at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["county"]
+        verbose_name = _("outcome comparison")
+        verbose_name_plural = _("outcome comparisons")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["extract", "county"], name="one_outcome_comparison_per_county"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100),
+                name="outcome_comparison_progress_at_most_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.extract_id}: {self.county or 'statewide'}"

@@ -26,9 +26,10 @@ from typing import Any
 
 from django.db import models
 
-from psp.models import Program, Role, User
+from psp.models import Program, ProgramType, Role, User
 from psp.policy import COORDINATORS, has_role, has_role_in, program_ids_where, rule, scope
-from reporting.models import Report
+from reporting.comparison import county_name
+from reporting.models import ComparisonExtract, Report
 
 
 @scope(Report)
@@ -122,3 +123,46 @@ def _calendar(user: User, obj: Any) -> bool:
             program_ids_where(user, COORDINATORS | {Role.PARENT_PARTNER, Role.CLINICAL_SUPPORT})
         )
     )
+
+
+@scope(ComparisonExtract)
+def _comparison_extracts(user: User) -> models.QuerySet[ComparisonExtract]:
+    """Every extract, whoever uploaded it, for state staff and administrators; nobody else
+    knows one exists (404)."""
+    if user.is_state_staff or user.is_administrator:
+        return ComparisonExtract.objects.all()
+    return ComparisonExtract.objects.none()
+
+
+@rule("comparison.import")
+def _comparison_import(user: User, extract: ComparisonExtract | None) -> bool:
+    """The state's comparison extract (``reporting.comparison``): state staff and
+    administrators upload it, follow its check, and put it in use or discard it. Its rows are
+    shown to nobody."""
+    return user.is_state_staff or user.is_administrator
+
+
+@rule("outcomes.view")
+def _outcomes_view(user: User, county: str | None) -> bool:
+    """The outcomes against a matched comparison group (``reporting.outcomes``): state staff
+    and administrators, statewide and every county; a Program Coordinator, the counties of
+    their child-welfare programs. ``county`` None asks for the page itself; ``""`` is the
+    statewide comparison."""
+    if user.is_state_staff or user.is_administrator:
+        return True
+    counties = coordinated_counties(user)
+    return bool(counties) if county is None else county in counties
+
+
+def coordinated_counties(user: User) -> set[str]:
+    """The counties, by their Wisconsin names, of the child-welfare programs ``user`` is a
+    Program Coordinator of (1 query, none without such a program)."""
+    ids = program_ids_where(user, {Role.PROGRAM_COORDINATOR})
+    if not ids:
+        return set()
+    names = Program.objects.filter(pk__in=ids, program_type=ProgramType.CHILD_WELFARE_PSP)
+    return {
+        name
+        for name in (county_name(county) for county in names.values_list("county", flat=True))
+        if name is not None
+    }

@@ -32,13 +32,24 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_ready
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from reporting import dashboards, documents, filing
-from reporting.models import WAITING_LONG_AFTER, Report, ReportStatus, ReportStep
+from reporting import comparison, dashboards, documents, filing, outcomes
+from reporting.models import (
+    WAITING_LONG_AFTER,
+    ComparisonEpisode,
+    ComparisonExtract,
+    ExtractStatus,
+    OutcomeComparison,
+    OutcomeStatus,
+    Report,
+    ReportStatus,
+    ReportStep,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -243,3 +254,207 @@ def refresh_dashboard_numbers() -> int:
 def _requeue_when_a_worker_starts(**kwargs: Any) -> None:
     requeue_waiting.delay()
     refresh_dashboard_numbers.delay()
+
+
+# --- The state comparison extract -----------------------------------------------------------
+
+# How many accepted rows go to the database at a time, and how often the page's progress
+# bar moves (rows read).
+EXTRACT_BATCH_SIZE = 2_000
+EXTRACT_PROGRESS_EVERY = 5_000
+# The most problems kept on the extract for its page (all are counted).
+EXTRACT_PROBLEMS_KEPT = 500
+EXTRACT_TIME_LIMIT = 30 * 60
+
+
+def extract_storage() -> Storage:
+    """The private storage of families' documents (``STORAGES["documents"]``): no address
+    serves it. Comparison extracts are kept there under ``comparison-extracts/``."""
+    return storages["documents"]
+
+
+def delete_extract_file(name: str) -> None:
+    try:
+        extract_storage().delete(name)
+    except OSError:
+        logger.warning("Could not remove the comparison extract file %s", name)
+
+
+@shared_task(
+    name="reporting.check_comparison_extract",
+    soft_time_limit=EXTRACT_TIME_LIMIT - 60,
+    time_limit=EXTRACT_TIME_LIMIT,
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def check_comparison_extract(extract_id: int) -> str:
+    """Read and check extract ``extract_id``'s file (``reporting.comparison``), store its
+    accepted rows, and end it ``checked`` (with its counts and first problems), ``refused``
+    (the whole file, with the reason) or ``failed`` (anything unexpected: its rows are
+    deleted). Never raises; returns the final status. Its file is deleted at the end.
+
+    Delivered again after its worker died, it starts over: the rows of the first run are
+    deleted first."""
+    extract = ComparisonExtract.objects.select_related("uploaded_by").filter(pk=extract_id).first()
+    if extract is None:
+        return "missing"
+    if extract.status != ExtractStatus.CHECKING:  # delivered twice: the first run ended it
+        return extract.status
+    language = extract.uploaded_by.language_or_default if extract.uploaded_by else None
+    with translation.override(language or settings.LANGUAGE_CODE):
+        try:
+            status = _check_extract(extract)
+        except Exception:  # any failure must reach the person waiting, and leave nothing
+            logger.exception("Comparison extract %s failed", extract_id)
+            ComparisonEpisode.objects.filter(extract_id=extract_id).delete()
+            ComparisonExtract.objects.filter(pk=extract_id).update(
+                status=ExtractStatus.FAILED, finished_at=timezone.now(), stored_name=""
+            )
+            status = ExtractStatus.FAILED
+    if extract.stored_name:
+        delete_extract_file(extract.stored_name)
+    return status
+
+
+def _check_extract(extract: ComparisonExtract) -> str:
+    ComparisonEpisode.objects.filter(extract_id=extract.pk).delete()  # an earlier run's
+    period = comparison.Period(extract.period_start, extract.period_end, extract.data_as_of)
+    storage = extract_storage()
+    size = max(storage.size(extract.stored_name), 1)
+    batch: list[ComparisonEpisode] = []
+    problems: list[dict[str, int | str]] = []
+    counts = {"read": 0, "accepted": 0, "rejected": 0, "problems": 0}
+
+    def store() -> None:
+        ComparisonEpisode.objects.bulk_create(batch, batch_size=EXTRACT_BATCH_SIZE)
+        batch.clear()
+
+    with storage.open(extract.stored_name, "rb") as handle:
+        try:
+            for result in comparison.read_extract(handle, period):
+                counts["read"] += 1
+                if isinstance(result, comparison.Rejected):
+                    counts["rejected"] += 1
+                    counts["problems"] += len(result.problems)
+                    room = EXTRACT_PROBLEMS_KEPT - len(problems)
+                    problems.extend(problem.as_dict() for problem in result.problems[:room])
+                else:
+                    counts["accepted"] += 1
+                    batch.append(_episode(extract.pk, result))
+                    if len(batch) >= EXTRACT_BATCH_SIZE:
+                        store()
+                if counts["read"] % EXTRACT_PROGRESS_EVERY == 0:
+                    ComparisonExtract.objects.filter(pk=extract.pk).update(
+                        progress=min(95, 100 * _position(handle) // size), rows_read=counts["read"]
+                    )
+            store()
+        except comparison.Refused as refused:
+            ComparisonEpisode.objects.filter(extract_id=extract.pk).delete()
+            ComparisonExtract.objects.filter(pk=extract.pk).update(
+                status=ExtractStatus.REFUSED,
+                refusal=refused.message,
+                progress=100,
+                rows_read=counts["read"],
+                finished_at=timezone.now(),
+                stored_name="",
+            )
+            return ExtractStatus.REFUSED
+    ComparisonExtract.objects.filter(pk=extract.pk).update(
+        status=ExtractStatus.CHECKED,
+        progress=100,
+        rows_read=counts["read"],
+        rows_accepted=counts["accepted"],
+        rows_rejected=counts["rejected"],
+        problems=problems,
+        problems_total=counts["problems"],
+        finished_at=timezone.now(),
+        stored_name="",
+    )
+    return ExtractStatus.CHECKED
+
+
+def _position(handle: Any) -> int:
+    """How far into the file the reading is (0 when the storage cannot tell)."""
+    try:
+        return int(handle.tell())
+    except (OSError, AttributeError, ValueError):
+        return 0
+
+
+def _episode(extract_id: int, row: comparison.Episode) -> ComparisonEpisode:
+    return ComparisonEpisode(
+        extract_id=extract_id,
+        episode_id=row.episode_id,
+        child_id=row.child_id,
+        county=row.county,
+        age_at_entry=row.age_at_entry,
+        sex=row.sex,
+        race_ethnicity=row.race_ethnicity,
+        removal_reasons=row.removal_reasons,
+        placement_setting=row.placement_setting,
+        prior_removals=row.prior_removals,
+        entry_date=row.entry_date,
+        discharge_date=row.discharge_date,
+        discharge_reason=row.discharge_reason,
+    )
+
+
+# --- The outcomes comparison ----------------------------------------------------------------
+
+
+@shared_task(name="reporting.compare_outcomes", ignore_result=True)
+def compare_outcomes() -> int:
+    """Compare the outcomes of served children with their matched comparison group
+    (``reporting.outcomes``), statewide and for each program county, from the extract in
+    use: when an extract is put in use, and every night (our records move). Each comparison
+    records its progress on its row for the page; a failure is written on the row and never
+    raised. Returns how many comparisons were made."""
+    extract = ComparisonExtract.objects.filter(status=ExtractStatus.IN_USE).first()
+    if extract is None:
+        return 0
+    counties = [outcomes.STATEWIDE, *sorted(outcomes.program_counties())]
+    rows = []
+    for county in counties:
+        row, _created = OutcomeComparison.objects.get_or_create(extract=extract, county=county)
+        rows.append(row)
+    OutcomeComparison.objects.filter(extract=extract).exclude(county__in=counties).delete()
+    for row in rows:
+        _compare(extract, row)
+    return len(rows)
+
+
+def _compare(extract: ComparisonExtract, row: OutcomeComparison) -> None:
+    def advance(percent: int) -> None:
+        OutcomeComparison.objects.filter(pk=row.pk).update(progress=min(percent, 99))
+
+    OutcomeComparison.objects.filter(pk=row.pk).update(
+        status=OutcomeStatus.RUNNING, progress=0, started_at=timezone.now()
+    )
+    try:
+        compared = outcomes.compare(extract, row.county, progress=advance)
+    except Exception as error:  # written on the row for the page; the traceback to the log
+        logger.exception("Outcomes comparison %s failed", row.pk)
+        OutcomeComparison.objects.filter(pk=row.pk).update(
+            status=OutcomeStatus.FAILED, error=type(error).__name__, finished_at=timezone.now()
+        )
+        return
+    OutcomeComparison.objects.filter(pk=row.pk).update(
+        status=OutcomeStatus.DONE,
+        progress=100,
+        served=compared.served,
+        pool=compared.pool,
+        linked=compared.linked,
+        result=compared.evaluation.to_json(),
+        error="",
+        finished_at=timezone.now(),
+    )
+
+
+def send_compare_outcomes() -> None:
+    """Ask the worker to compare the outcomes; the nightly run catches up if the broker is
+    down."""
+    try:
+        compare_outcomes.delay()
+    except Exception as error:  # noqa: BLE001 - kombu, redis and socket errors alike
+        logger.warning("The outcomes comparison could not be sent to the worker (%s)", error)

@@ -14,4 +14,11 @@ urlpatterns = [
     path("<int:pk>/status/", views.report_status, name="status"),
     path("<int:pk>/pdf/", views.report_pdf, name="pdf"),
     path("<int:pk>/csv/", views.report_csv, name="csv"),
+    path("outcomes/", views.outcomes_view, name="outcomes"),
+    path("outcomes/status/", views.outcomes_status, name="outcomes_status"),
+    path("comparison/", views.comparison_list, name="comparison"),
+    path("comparison/<int:pk>/", views.comparison_detail, name="comparison_detail"),
+    path("comparison/<int:pk>/status/", views.comparison_status, name="comparison_status"),
+    path("comparison/<int:pk>/use/", views.comparison_use, name="comparison_use"),
+    path("comparison/<int:pk>/discard/", views.comparison_discard, name="comparison_discard"),
 ]

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from mentoring.models import Hearing
@@ -29,19 +30,24 @@ from psp import audit, policy
 from psp import selectors as psp_selectors
 from psp.dates import format_when
 from psp.forms import add_model_errors
-from psp.http import AuthenticatedHttpRequest
+from psp.http import AuthenticatedHttpRequest, takes_a_large_file
 from psp.models import AuditAction, Program, Role
 from referrals.models import Family
 from reporting import (
     calendar,
+    comparison_services,
     dashboards,
     equity,
     filing,
+    matching,
     metrics,
+    outcomes,
     quality,
     selectors,
     services,
 )
+from reporting.comparison import COMPARISON_LARGEST_BODY, COMPARISON_MAX_BYTES, COMPARISON_MAX_ROWS
+from reporting.comparison_forms import ComparisonUploadForm, LimitedUploadHandler
 from reporting.forms import (
     CalendarForm,
     CloseQuarterForm,
@@ -51,7 +57,14 @@ from reporting.forms import (
     program_value,
     quarter_value,
 )
-from reporting.models import CalendarFeed, Report
+from reporting.models import (
+    CalendarFeed,
+    ComparisonExtract,
+    ExtractStatus,
+    OutcomeComparison,
+    OutcomeStatus,
+    Report,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +124,8 @@ def _list_page(request: AuthenticatedHttpRequest, form: ReportRequestForm) -> Ht
         "is_state_staff": request.user.is_state_staff,
         "can_check_quality": policy.can(request.user, "report.quality"),
         "can_see_equity": policy.can(request.user, "equity.view"),
+        "can_import_comparison": policy.can(request.user, "comparison.import"),
+        "can_see_outcomes": policy.can(request.user, "outcomes.view"),
         "closing": selectors.closing_status(request.user, last),
     }
     return render(request, "reporting/report_list.html", context)
@@ -568,3 +583,169 @@ def equity_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         ]
         context["year_end"] = equity.people_day(year)
     return render(request, "reporting/equity.html", context)
+
+
+# --- The state comparison extract ---------------------------------------------------------
+
+
+@takes_a_large_file(COMPARISON_LARGEST_BODY)
+@csrf_exempt  # checked by _comparison_page, once the upload handler is in place
+@login_required
+def comparison_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The state comparison extract (``reporting.comparison``): the upload form, the layout
+    and the extracts uploaded before. State staff and administrators."""
+    policy.require(request.user, "comparison.import")
+    handler = LimitedUploadHandler(request, limit=COMPARISON_MAX_BYTES)
+    if request.method == "POST":
+        # First, so that no more than the limit of a file is ever kept. (A list until the
+        # body is read; nothing has read it yet, the CSRF check included.)
+        handlers = request.upload_handlers
+        assert isinstance(handlers, list)
+        handlers.insert(0, handler)
+    return _comparison_page(request, handler)
+
+
+@csrf_protect
+def _comparison_page(
+    request: AuthenticatedHttpRequest, handler: LimitedUploadHandler
+) -> HttpResponse:
+    form = ComparisonUploadForm()
+    if request.method == "POST":
+        form = ComparisonUploadForm(request.POST, request.FILES, too_large=handler.too_large)
+        if form.is_valid():
+            data = form.cleaned_data
+            extract = comparison_services.comparison_extract_upload(
+                actor=request.user,
+                upload=data["file"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                data_as_of=data["data_as_of"],
+                note=data["note"],
+            )
+            return redirect("reporting:comparison_detail", pk=extract.pk)
+    extracts = policy.visible(request.user, ComparisonExtract).select_related("uploaded_by")
+    context = {
+        "form": form,
+        "page": Paginator(extracts, PAGE_SIZE).get_page(request.GET.get("page")),
+        "in_use": extracts.filter(status=ExtractStatus.IN_USE).first(),
+        "max_rows": f"{COMPARISON_MAX_ROWS:,}",
+    }
+    return render(request, "reporting/comparison_list.html", context)
+
+
+def _get_extract(request: AuthenticatedHttpRequest, pk: int) -> ComparisonExtract:
+    queryset = ComparisonExtract.objects.select_related("uploaded_by")
+    return policy.get_for_user(request.user, queryset, "comparison.import", pk=pk)
+
+
+def _extract_context(extract: ComparisonExtract) -> dict[str, Any]:
+    return {"extract": extract, "polling": extract.is_checking and not extract.is_stale}
+
+
+@login_required
+def comparison_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One extract: its check's progress, then its counts and problems, and the choice to use
+    it or discard it. Never its rows."""
+    extract = _get_extract(request, pk)
+    return render(request, "reporting/comparison_detail.html", _extract_context(extract))
+
+
+@login_required
+def comparison_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The check's progress alone, which the extract's page asks for every 2 seconds."""
+    extract = _get_extract(request, pk)
+    return render(request, "reporting/comparison_detail_status.html", _extract_context(extract))
+
+
+@login_required
+@require_POST
+def comparison_use(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    extract = _get_extract(request, pk)
+    try:
+        comparison_services.comparison_extract_use(actor=request.user, extract=extract)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("This extract is in use now, in place of any used before."))
+    return redirect("reporting:comparison_detail", pk=extract.pk)
+
+
+@login_required
+@require_POST
+def comparison_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    extract = _get_extract(request, pk)
+    try:
+        comparison_services.comparison_extract_discard(actor=request.user, extract=extract)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The extract is discarded: its rows are deleted."))
+    return redirect("reporting:comparison_detail", pk=extract.pk)
+
+
+# --- Outcomes against a matched comparison group ----------------------------------------------
+
+
+def _outcomes_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
+    """The extract in use, the comparisons the user may see, and the one chosen (the
+    ``county`` asked for; statewide for state staff, the first county otherwise)."""
+    user = request.user
+    extract = ComparisonExtract.objects.filter(status=ExtractStatus.IN_USE).first()
+    comparisons = (
+        [
+            one
+            for one in OutcomeComparison.objects.filter(extract=extract)
+            if policy.can(user, "outcomes.view", one.county)
+        ]
+        if extract is not None
+        else []
+    )
+    asked = request.GET.get("county")
+    chosen = next((one for one in comparisons if one.county == asked), None)
+    if chosen is None and comparisons:
+        chosen = comparisons[0]  # statewide ("") sorts first
+    statewide_reader = user.is_state_staff or user.is_administrator
+    context: dict[str, Any] = {
+        "extract": extract,
+        "choices": [(one.county, one.county or _("Statewide")) for one in comparisons],
+        "chosen": chosen,
+        "polling": chosen is not None
+        and chosen.status in (OutcomeStatus.WAITING, OutcomeStatus.RUNNING),
+        "too_few_to_show": statewide_reader
+        and chosen is not None
+        and chosen.county != outcomes.STATEWIDE
+        and chosen.served < outcomes.SMALLEST_SHOWN,
+        "smallest_shown": outcomes.SMALLEST_SHOWN,
+        "least_pairs": matching.MIN_PAIRS,
+        "balance_bar": matching.BALANCE_BAR,
+        "can_import": policy.can(user, "comparison.import", None),
+    }
+    if chosen is not None and chosen.status == OutcomeStatus.DONE and chosen.result:
+        evaluation = matching.Evaluation.from_json(chosen.result)
+        context["evaluation"] = evaluation
+        context["outcome_rows"] = outcomes.outcome_rows(evaluation)
+        context["balance_rows"] = outcomes.balance_rows(evaluation)
+    return context
+
+
+@login_required
+def outcomes_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Do children of served families do better than similar children who were not served?
+    (``reporting.outcomes``): statewide and per county for state staff, their own counties
+    for a Program Coordinator."""
+    policy.require(request.user, "outcomes.view")
+    asked = request.GET.get("county")
+    if asked is not None and not policy.can(request.user, "outcomes.view", asked):
+        raise Http404
+    return render(request, "reporting/outcomes.html", _outcomes_context(request))
+
+
+@login_required
+def outcomes_status(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The comparison's progress, for the page to poll while it is made."""
+    policy.require(request.user, "outcomes.view")
+    context = _outcomes_context(request)
+    response = render(request, "reporting/outcomes_status.html", context)
+    if not context["polling"]:
+        response["HX-Refresh"] = "true"  # compared: the whole page, with the results
+    return response

@@ -139,7 +139,13 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="family",
             name="race_ethnicity",
-            field=models.CharField(blank=True, default="", editable=False, max_length=20),
+            field=models.CharField(
+                blank=True,
+                default="",
+                editable=False,
+                max_length=20,
+                verbose_name="race or ethnicity (the first parent's)",
+            ),
         ),
         migrations.RunPython(keep_race_ethnicity, drop_sqlite_triggers),
     ]

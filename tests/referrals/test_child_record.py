@@ -380,9 +380,9 @@ def test_a_stay_records_why_the_child_was_removed(personas, door_referral, clien
     child = door_referral.family.children.get()
     episode = child.episodes.get()
     client = client_for(personas["door_coordinator"])
-    data: dict[str, object] = episode_data(
-        door_referral.family.version, removed_on=episode.removed_on
-    )
+    data: dict[str, object] = {
+        **episode_data(door_referral.family.version, removed_on=episode.removed_on)
+    }
     data["removal_reasons"] = [RemovalReason.NEGLECT, RemovalReason.PARENT_DRUG_ABUSE]
     response = client.post(f"/referrals/episodes/{episode.pk}/edit/", data)
     assert response.status_code == 302
@@ -406,9 +406,9 @@ def test_a_stay_records_why_the_child_was_removed(personas, door_referral, clien
 def test_an_unknown_removal_reason_is_refused_at_the_field(personas, door_referral, client_for):
     child = door_referral.family.children.get()
     episode = child.episodes.get()
-    data: dict[str, object] = episode_data(
-        door_referral.family.version, removed_on=episode.removed_on
-    )
+    data: dict[str, object] = {
+        **episode_data(door_referral.family.version, removed_on=episode.removed_on)
+    }
     data["removal_reasons"] = ["neglect", "<script>"]
     response = client_for(personas["door_coordinator"]).post(
         f"/referrals/episodes/{episode.pk}/edit/", data

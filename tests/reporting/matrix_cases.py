@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from psp.models import Program
-from reporting.models import Report, ReportStatus, ReportStep
+from reporting.models import ComparisonExtract, ExtractStatus, Report, ReportStatus, ReportStep
 from tests.matrix import Case, everyone
 
 
@@ -49,6 +49,16 @@ def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
             program=door, suppressed=False, requested_by=personas["door_coordinator"]
         ).pk,
         "statewide": done_report(program=None, suppressed=True).pk,
+        # A state comparison extract checked with no row accepted: using it is refused.
+        "extract": ComparisonExtract.objects.create(
+            file_name="extract.csv",
+            period_start=timezone.localdate(),
+            period_end=timezone.localdate(),
+            data_as_of=timezone.localdate(),
+            status=ExtractStatus.CHECKED,
+            progress=100,
+            finished_at=timezone.now(),
+        ).pk,
     }
 
 
@@ -101,6 +111,15 @@ API_DOOR_FIGURES = everyone(
 CALENDAR = everyone(403, door_social_worker=403, no_role=403, **dict.fromkeys(
     ["door_coordinator", "door_pp_coordinator", "door_parent_partner", "door_clinical",
      "rock_coordinator", "state", "admin"], 200))  # fmt: skip
+
+# The state comparison extract: state staff and administrators; nobody else learns that an
+# extract exists.
+COMPARISON = everyone(403, state=200, admin=200)
+COMPARISON_EXTRACT = everyone(404, state=200, admin=200)
+
+OUTCOMES = everyone(403, door_coordinator=200, rock_coordinator=200, state=200, admin=200)
+OUTCOMES_DOOR = {**OUTCOMES, "rock_coordinator": 404}
+OUTCOMES_STATEWIDE = {**OUTCOMES, "door_coordinator": 404, "rock_coordinator": 404}
 
 CASES = [
     Case("calendar", "/calendar/", CALENDAR),
@@ -174,5 +193,32 @@ CASES = [
         "api:program_figures",
         "/api/v1/figures/2026-Q9/door/",
         {**API_DOOR_FIGURES, "door_coordinator": 400, "door_pp_coordinator": 400, "state": 400},
+    ),
+    # The outcomes against a matched comparison group: state staff and administrators
+    # (statewide and every county), a Program Coordinator (their programs' counties; another
+    # county, or statewide, is 404).
+    Case("reporting:outcomes", "/reports/outcomes/", OUTCOMES),
+    Case("reporting:outcomes", "/reports/outcomes/?county=Door", OUTCOMES_DOOR),
+    Case("reporting:outcomes", "/reports/outcomes/?county=", OUTCOMES_STATEWIDE),
+    Case("reporting:outcomes_status", "/reports/outcomes/status/?county=Door", OUTCOMES),
+    # The state comparison extract: state staff and administrators only.
+    Case("reporting:comparison", "/reports/comparison/", COMPARISON),
+    Case("reporting:comparison_detail", "/reports/comparison/{extract}/", COMPARISON_EXTRACT),
+    Case(
+        "reporting:comparison_status",
+        "/reports/comparison/{extract}/status/",
+        COMPARISON_EXTRACT,
+    ),
+    Case(
+        "reporting:comparison_use",
+        "/reports/comparison/{extract}/use/",
+        everyone(404, state=302, admin=302),
+        method="post",
+    ),
+    Case(
+        "reporting:comparison_discard",
+        "/reports/comparison/{extract}/discard/",
+        everyone(404, state=302, admin=302),
+        method="post",
     ),
 ]
