@@ -5,7 +5,7 @@ confounder:
 
 - **Copies**: the served stays themselves, as the state's records hold every child in care;
   the outcomes comparison must find them and leave them out of the pool.
-- **Look-alikes**: for each served stay, children alike in every covariate (removed a few
+- **Look-alikes**: for each served stay, children alike in every covariate (removed some
   days apart), whose chance of going home is the served children's of the same age group
   **less ``EFFECT``**: being served raises it by exactly that much, the known effect.
 - **Others**: teenagers removed for their own behaviour and placed in group homes or
@@ -97,6 +97,18 @@ def rows(
         made.append(row)
 
     start, end = period(as_of)
+    # A look-alike must not look like a served stay's own record (same county, day and age),
+    # or the comparison would take it for one and leave it out.
+    links = {stay.link() for stay in served}
+
+    def apart(stay: outcomes.Episode) -> datetime.date:
+        for _ in range(60):
+            entry = min(end, max(start, stay.entry + datetime.timedelta(days=rng.randint(-30, 30))))
+            if (stay.county, entry, stay.age_at_entry) not in links:
+                break
+        links.add((stay.county, entry, stay.age_at_entry))
+        return entry
+
     for stay in templates:
         # The state's own record of the served stay, as it happened.
         discharged = stay.discharge is not None and stay.discharge <= as_of
@@ -106,15 +118,20 @@ def rows(
             discharge_reason=stay.discharge_reason if discharged else "",
         )
         for _ in range(LOOK_ALIKES):
-            entry = min(end, max(start, stay.entry + datetime.timedelta(days=rng.randint(3, 20))))
+            entry = apart(stay)
             outcome = _outcome(rng, entry, as_of, chance.get(_age_group(stay.age_at_entry), 0.5))
             add(stay, entry_date=entry.isoformat(), **outcome)
         if rng.random() < OTHERS:
-            entry = start + datetime.timedelta(days=rng.randrange((end - start).days + 1))
+            age = rng.randint(13, 17)
+            for _ in range(60):
+                entry = start + datetime.timedelta(days=rng.randrange((end - start).days + 1))
+                if (stay.county, entry, age) not in links:
+                    break
+            links.add((stay.county, entry, age))
             outcome = _outcome(rng, entry, as_of, 0.2)
             add(
                 stay,
-                age_at_entry=str(rng.randint(13, 17)),
+                age_at_entry=str(age),
                 removal_reasons=";".join(
                     [RemovalReason.CHILD_BEHAVIOUR]
                     + ([RemovalReason.CHILD_DRUG_ABUSE] if rng.random() < 0.4 else [])

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from psp.dates import format_when
 from psp.exports import csv_safe
-from reporting import charts, filing, numbers
+from reporting import charts, filing, numbers, outcomes
 from reporting.metrics import (
     Headline,
     RaceEthnicityByProgram,
@@ -253,6 +253,10 @@ def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
             ]
         ],
         "lived_experience_too_few": too_few_to_compare(data["councils"].present),
+        # Against a matched comparison group (``reporting.outcomes``): child welfare only.
+        "comparison": None
+        if report.program is not None and report.program.is_school_based
+        else outcomes.for_report(report.program, suppressed=report.suppressed),
         "settings": definition_values(),
         "charts": report_charts(rows),
         "chart_rows": {key: values for key, (_title, values) in rows.items()},

@@ -532,6 +532,8 @@ class OutcomeComparison(models.Model):
     served = models.PositiveIntegerField(_("served stays"), default=0)
     pool = models.PositiveIntegerField(_("comparison stays"), default=0)
     linked = models.PositiveIntegerField(_("stays of served children in the extract"), default=0)
+    # Covariates too seldom recorded for the served stays to match on (``outcomes``).
+    left_out = models.JSONField(_("not matched on"), default=list, blank=True)
     result = models.JSONField(_("result"), null=True, blank=True)
     error = models.TextField(_("what went wrong"), blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

@@ -54,7 +54,13 @@ from referrals.models import (
 )
 from reporting import matching
 from reporting.comparison import county_name
-from reporting.models import ComparisonEpisode, ComparisonExtract
+from reporting.models import (
+    ComparisonEpisode,
+    ComparisonExtract,
+    ExtractStatus,
+    OutcomeComparison,
+    OutcomeStatus,
+)
 
 STATEWIDE = ""  # the county of the statewide comparison
 REASONS = [reason.value for reason in RemovalReason]
@@ -83,23 +89,33 @@ class Episode:
     def link(self) -> tuple[str, datetime.date, int]:
         return (self.county, self.entry, self.age_at_entry)
 
-    def unit(self, as_of: datetime.date, *, by_county: bool) -> matching.Unit:
+    def unit(
+        self, as_of: datetime.date, *, by_county: bool, left_out: frozenset[str] = frozenset()
+    ) -> matching.Unit:
         """The stay for the matching, its outcomes as of ``as_of``; matched on the county
-        too when ``by_county`` (statewide)."""
+        too when ``by_county`` (statewide), and not on the covariates ``left_out``."""
         discharged = self.discharge is not None and self.discharge <= as_of
         home = discharged and self.discharge_reason == DischargeReason.REUNIFICATION
+        categories = {
+            "county": self.county,
+            "sex": self.sex,
+            "race_ethnicity": self.race_ethnicity,
+            "placement_setting": self.placement_setting,
+        }
+        if not by_county:
+            left_out = left_out | {"county"}
+        reasons = (
+            {}
+            if "removal_reasons" in left_out
+            else {f"reason:{r}": float(r in self.removal_reasons) for r in REASONS}
+        )
         return matching.Unit(
             treated=self.treated,
-            categories={
-                **({"county": self.county} if by_county else {}),
-                "sex": self.sex,
-                "race_ethnicity": self.race_ethnicity,
-                "placement_setting": self.placement_setting,
-            },
+            categories={name: value for name, value in categories.items() if name not in left_out},
             numbers={
                 "age_at_entry": float(self.age_at_entry),
                 "prior_removals": float(min(self.prior_removals, MOST_PRIOR_REMOVALS)),
-                **{f"reason:{r}": float(r in self.removal_reasons) for r in REASONS},
+                **reasons,
             },
             returned_home=home if discharged else None,
             days_in_care=(self.discharge - self.entry).days
@@ -285,6 +301,7 @@ class Comparison:
     pool: int  # the extract's stays, the served ones' copies left out
     linked: int  # the extract's stays taken to be served ones
     evaluation: matching.Evaluation
+    left_out: list[str]  # covariates too seldom recorded in our records to match on
 
 
 def compare(
@@ -302,7 +319,11 @@ def compare(
     pool_stays, linked = without_the_served(pool(extract, chosen), served_stays)
     as_of = extract.data_as_of
     by_county = county == STATEWIDE  # within one county there is no county to match on
-    units = [stay.unit(as_of, by_county=by_county) for stay in served_stays + pool_stays]
+    left_out = seldom_recorded(served_stays)
+    units = [
+        stay.unit(as_of, by_county=by_county, left_out=left_out)
+        for stay in served_stays + pool_stays
+    ]
     evaluation = matching.evaluate(units, seed=extract.pk, progress=progress)
     return Comparison(
         county=county,
@@ -310,6 +331,29 @@ def compare(
         pool=len(pool_stays),
         linked=linked,
         evaluation=evaluation,
+        left_out=sorted(left_out),
+    )
+
+
+# A covariate our records hold for fewer served stays than this is not matched on: the
+# state's extract records it for (nearly) every child, so "not recorded" would tell the
+# served apart from everybody else and leave them nobody to be matched with.
+RECORDED_ENOUGH = 0.9
+OPTIONAL_COVARIATES: dict[str, Callable[[Episode], bool]] = {
+    "sex": lambda stay: bool(stay.sex),
+    "race_ethnicity": lambda stay: bool(stay.race_ethnicity),
+    "removal_reasons": lambda stay: bool(stay.removal_reasons),
+}
+
+
+def seldom_recorded(stays: list[Episode]) -> frozenset[str]:
+    """The optional covariates recorded for fewer than ``RECORDED_ENOUGH`` of ``stays``."""
+    if not stays:
+        return frozenset()
+    return frozenset(
+        name
+        for name, recorded in OPTIONAL_COVARIATES.items()
+        if sum(map(recorded, stays)) < RECORDED_ENOUGH * len(stays)
     )
 
 
@@ -456,3 +500,54 @@ def balance_rows(evaluation: matching.Evaluation) -> list[BalanceRow]:
         )
         for row in evaluation.balance
     ]
+
+
+@dataclass(frozen=True)
+class ForReport:
+    """The comparison a quarterly report prints: its scope's latest, as the page shows it."""
+
+    comparison: OutcomeComparison
+    extract: ComparisonExtract
+    evaluation: matching.Evaluation
+    rows: list[OutcomeRow]
+    too_few_to_show: bool
+    left_out: str
+
+
+def for_report(program: Program | None, *, suppressed: bool) -> ForReport | None:
+    """The latest comparison of ``program``'s county (None: statewide) from the extract in use,
+    or None when there is none yet (2 queries). With ``suppressed`` (what state staff read),
+    a county with fewer than ``SMALLEST_SHOWN`` served stays shows no figure."""
+    county = STATEWIDE if program is None else county_name(program.county)
+    if county is None:
+        return None
+    comparison = (
+        OutcomeComparison.objects.filter(
+            extract__status=ExtractStatus.IN_USE, county=county, status=OutcomeStatus.DONE
+        )
+        .select_related("extract")
+        .first()
+    )
+    if comparison is None or not comparison.result:
+        return None
+    evaluation = matching.Evaluation.from_json(comparison.result)
+    return ForReport(
+        comparison=comparison,
+        extract=comparison.extract,
+        evaluation=evaluation,
+        rows=outcome_rows(evaluation),
+        too_few_to_show=suppressed and county != STATEWIDE and comparison.served < SMALLEST_SHOWN,
+        left_out=left_out_label(comparison.left_out),
+    )
+
+
+LEFT_OUT_LABELS = {
+    "sex": gettext_lazy("sex"),
+    "race_ethnicity": gettext_lazy("race or ethnicity"),
+    "removal_reasons": gettext_lazy("why the child was removed"),
+}
+
+
+def left_out_label(names: list[str]) -> str:
+    """The covariates not matched on, in words, or "" when none."""
+    return ", ".join(str(LEFT_OUT_LABELS.get(name, name)) for name in names)

@@ -445,6 +445,7 @@ def _compare(extract: ComparisonExtract, row: OutcomeComparison) -> None:
         served=compared.served,
         pool=compared.pool,
         linked=compared.linked,
+        left_out=compared.left_out,
         result=compared.evaluation.to_json(),
         error="",
         finished_at=timezone.now(),

@@ -26,6 +26,8 @@ It measures, and prints with each target (PASS or over):
   Partner's home and the coordinator's dashboard;
 * the statewide quarterly report (metrics, PDF and CSV) made in a process of its own: its
   time and that process's peak memory;
+* a statewide comparison extract of 50,000 episodes (the demo's, made afresh) checked and
+  stored, then the outcomes compared statewide and per county, as the worker does;
 * what a Parent Partner's tablet downloads on a first visit to their home page: the page
   and every stylesheet, script, font and icon it loads, as sent; and the same in real
   Chromium (``scripts/bench_tablet.py``) with the service worker's own downloads (the app
@@ -86,6 +88,9 @@ THROUGHPUT: list[tuple[str, str, str, float | None]] = [
     ("reference: a page's frame", "door_parent_partner", "/programs/", None),
 ]
 TABLET_BYTES = 150_000
+# A statewide comparison extract of 50,000 episodes: checked and stored, then compared
+# statewide and per county, in the worker.
+COMPARISON_SECONDS = 60
 DOWNLOAD = re.compile(r"(\.csv|\.zip|/pdf/|/csv/)(\?|$)")
 
 
@@ -105,6 +110,7 @@ def main() -> int:
     )
     parser.add_argument("--prepare", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--make-report", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--make-comparison", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--markdown", action="store_true", help="print the last run's table for the README"
     )
@@ -121,6 +127,9 @@ def main() -> int:
         return 0
     if args.make_report:
         print(json.dumps(make_report()))
+        return 0
+    if args.make_comparison:
+        print(json.dumps(make_comparison()))
         return 0
 
     database_url = os.environ.get("DATABASE_URL", "")
@@ -220,6 +229,7 @@ class Bench:
             self.stop_worker()
         if self.only is None:
             self.report()
+            self.comparison()
         self.results["seconds"] = round(time.monotonic() - started)
         self.print_table()
         path = self.out / f"scale-{self.scale}.json"
@@ -776,6 +786,31 @@ class Bench:
             return
         self.results["report"] = json.loads(output.stdout.strip().splitlines()[-1])
 
+    # --- The outcomes comparison --------------------------------------------------------------
+
+    def comparison(self) -> None:
+        print("bench: a statewide comparison extract of 50,000 episodes, checked and compared ...")
+        output = subprocess.run(
+            [sys.executable, str(Path(__file__)), "--make-comparison"],
+            env=self.environment(),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
+        if output.returncode != 0:
+            (self.out / "comparison.log").write_text(output.stdout + output.stderr)
+            self.miss("comparison extract: failed (see var/bench/comparison.log)")
+            return
+        figures = json.loads(output.stdout.strip().splitlines()[-1])
+        self.results["comparison"] = figures
+        if figures["check_seconds"] + figures["compare_seconds"] > COMPARISON_SECONDS:
+            self.miss(
+                f"comparison extract of {figures['rows']:,} rows: "
+                f"{figures['check_seconds'] + figures['compare_seconds']:.0f} s "
+                f"(target {COMPARISON_SECONDS} s)"
+            )
+
     # --- Output ----------------------------------------------------------------------------
 
     def miss(self, what: str) -> None:
@@ -880,6 +915,16 @@ class Bench:
                 f"MiB before), PDF {report['pdf_bytes']:,} bytes, CSV {report['csv_bytes']:,}"
             )
 
+        comparison = results.get("comparison")
+        if comparison:
+            print(
+                f"\ncomparison extract of {comparison['rows']:,} episodes: checked and stored "
+                f"in {comparison['check_seconds']:.1f} s, compared statewide and in "
+                f"{comparison['counties']} counties in {comparison['compare_seconds']:.1f} s "
+                f"({comparison['served']:,} served stays, {comparison['matched']:,} matched "
+                f"statewide; target {COMPARISON_SECONDS} s together)"
+            )
+
         if self.misses:
             print(f"\nMISSED TARGETS ({len(self.misses)}):")
             for what in self.misses:
@@ -973,6 +1018,13 @@ def markdown(results: dict[str, Any]) -> str:
             f"| tablet in Chromium, warm start: static files from the cache | "
             f"{warm['static_from_cache']} of {warm['static_files']}, "
             f"{warm['network_bytes'] / 1000:.0f} KB over the network | {verdict(warm['pass'])} |"
+        )
+    comparison = results.get("comparison")
+    if comparison:
+        total = comparison["check_seconds"] + comparison["compare_seconds"]
+        rows.append(
+            f"| comparison extract of {comparison['rows']:,} episodes, checked and compared "
+            f"≤ {COMPARISON_SECONDS} s | {total:.0f} s | {verdict(total <= COMPARISON_SECONDS)} |"
         )
     report = results.get("report")
     if report:
@@ -1078,7 +1130,7 @@ def prepare() -> dict[str, Any]:
     from referrals.models import Child, Referral, ReferralRequest, RequestStatus, Status
     from referrals.selectors import referrals_for_user
     from referrals.views import _programs_with_referrals
-    from reporting.models import Report, ReportStatus
+    from reporting.models import ComparisonExtract, ExtractStatus, Report, ReportStatus
     from reporting.quarters import Quarter
 
     door = Program.objects.get(slug="door")
@@ -1193,6 +1245,7 @@ def prepare() -> dict[str, Any]:
         "statewide": pk(
             Report.objects.filter(program=None, status=ReportStatus.DONE).order_by("-pk").first()
         ),
+        "extract": pk(ComparisonExtract.objects.filter(status=ExtractStatus.IN_USE).first()),
         "month": timezone.localdate().strftime("%Y-%m"),
         "quarter": f"{quarter.year}-{quarter.number}",
     }
@@ -1320,6 +1373,69 @@ def make_report() -> dict[str, Any]:
             stored.delete(save=False)
     report.delete()
     return figures
+
+
+def make_comparison() -> dict[str, Any]:
+    """The demo's comparison extract made afresh at its largest (50,000 episodes), checked
+    and stored, put in use and compared statewide and per county, as the worker does; the
+    seconds of each."""
+    setup_django()
+    import csv
+    import io
+    import random
+    import uuid
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from reporting import comparison_demo, matching, outcomes, tasks
+    from reporting.comparison import COLUMNS
+    from reporting.comparison_services import STORED_PREFIX
+    from reporting.models import ComparisonExtract, ExtractStatus, OutcomeComparison
+
+    today = timezone.localdate()
+    start, end = comparison_demo.period(today)
+    probe = ComparisonExtract(period_start=start, period_end=end, data_as_of=today)
+    counties = outcomes.program_counties()
+    programs = {pk: county for county, pks in counties.items() for pk in pks}
+    served = outcomes.served(probe, programs)
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    rows = comparison_demo.rows(served, rng=random.Random(1), as_of=today)
+    writer.writerows(rows)
+    stored = tasks.extract_storage().save(
+        f"{STORED_PREFIX}{uuid.uuid4().hex}.csv", ContentFile(text.getvalue().encode())
+    )
+    extract = ComparisonExtract.objects.create(
+        file_name="bench.csv",
+        stored_name=stored,
+        period_start=start,
+        period_end=end,
+        data_as_of=today,
+        status=ExtractStatus.CHECKING,
+    )
+    started = time.perf_counter()
+    tasks.check_comparison_extract.run(extract.pk)
+    checked = time.perf_counter() - started
+    ComparisonExtract.objects.filter(status=ExtractStatus.IN_USE).update(
+        status=ExtractStatus.REPLACED
+    )
+    ComparisonExtract.objects.filter(pk=extract.pk).update(status=ExtractStatus.IN_USE)
+    started = time.perf_counter()
+    made = tasks.compare_outcomes.run()
+    compared = time.perf_counter() - started
+    statewide = OutcomeComparison.objects.get(extract=extract, county=outcomes.STATEWIDE)
+    evaluation = matching.Evaluation.from_json(statewide.result or {})
+    extract.refresh_from_db()
+    return {
+        "rows": extract.rows_accepted,
+        "check_seconds": round(checked, 2),
+        "compare_seconds": round(compared, 2),
+        "counties": made - 1,
+        "served": statewide.served,
+        "matched": evaluation.matched,
+    }
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from psp import public as psp_public
 from psp.models import Program
 from referrals import forms as referrals_forms
 from reporting import forms as reporting_forms
+from reporting.comparison_forms import ComparisonUploadForm
 from tests.councils import matrix_cases as councils_matrix
 from tests.mentoring import matrix_cases as mentoring_matrix
 from tests.mentoring.factories import ParentPartnerFactory
@@ -602,6 +603,14 @@ CASES: list[FormCase] = [
         "door_coordinator",
         "/reports/quality/?program=door&quarter=2026-2",
         action="/reports/close/",
+    ),
+    # As with documents, no file: the dates and the note come back, never saved nor a 500.
+    FormCase(
+        "comparison_upload",
+        (ComparisonUploadForm,),
+        "state",
+        "/reports/comparison/",
+        valid={"period_start": "2025-01-01", "period_end": "2025-12-31"},
     ),
 ]
 

@@ -376,3 +376,62 @@ def test_putting_an_extract_in_use_asks_for_the_comparison(
     with django_capture_on_commit_callbacks(execute=True):
         comparison_services.comparison_extract_use(actor=personas["state"], extract=checked)
     assert asked == [True]
+
+
+# --- The quarterly report ---------------------------------------------------------------------
+
+
+def test_the_quarterly_report_prints_the_comparison_and_its_method(door, extract):
+    from reporting import documents
+    from reporting.models import Report
+
+    compared(extract, "Door", 400)
+    report = Report.objects.create(program=door, year=2026, quarter=2)
+    data = documents.report_data(report)
+    html = documents.render_html(documents.pdf_context(report, data))
+    assert "Against a matched comparison group" in html
+    assert "Returned home (reunified) when leaving care" in html
+    assert "How it is worked out, and its limits" in html  # the appendix
+    assert "points" in html
+
+
+def test_state_staffs_report_of_a_small_county_prints_no_figure(door, extract):
+    from reporting import documents
+    from reporting.models import Report
+
+    compared(extract, "Door", outcomes.SMALLEST_SHOWN - 1)
+    report = Report.objects.create(program=door, year=2026, quarter=2, suppressed=True)
+    html = documents.render_html(documents.pdf_context(report, documents.report_data(report)))
+    assert "Too few stays of children of served families in this county" in html
+    assert "Matched, not served" not in html
+    full = Report.objects.create(program=door, year=2026, quarter=2, suppressed=False)
+    assert "Matched, not served" in documents.render_html(
+        documents.pdf_context(full, documents.report_data(full))
+    )
+
+
+def test_a_covariate_our_records_seldom_hold_is_not_matched_on(door, extract):
+    """Removal reasons recorded for 1 served stay in 40: matching on them would set the
+    served apart from every child of the extract (who all have reasons), so none would be
+    matched; they are left out, and the page says so."""
+    for number in range(40):
+        stay = served_stay(
+            door,
+            removed=D(2023, 1, 10) + datetime.timedelta(days=number * 7),
+            case_opened=D(2023, 1, 10) + datetime.timedelta(days=number * 7 + 1),
+            birth=D(2015 + number % 6, 3, 1),
+        )
+        if number:
+            RemovalEpisode.objects.filter(pk=stay.pk).update(removal_reasons=[])
+    for number in range(200):
+        state_stay(
+            extract,
+            100 + number,
+            entry_date=D(2023, 1, 1) + datetime.timedelta(days=number),
+            age_at_entry=2 + number % 8,
+            removal_reasons=["neglect", "parent_drug_abuse"],
+        )
+    result = outcomes.compare(extract, "Door")
+    assert result.left_out == ["removal_reasons"]
+    assert result.evaluation.matched > 30
+    assert not any(row.covariate.startswith("reason:") for row in result.evaluation.balance)
