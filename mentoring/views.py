@@ -332,6 +332,8 @@ def _render_case(
     context = {
         "case": case,
         "school_based": school_based,
+        # The program's own name for the role ("Parent Peer Specialist" in school programs).
+        "partner_label": case.program.role_label(Role.PARENT_PARTNER),
         "activities": activities,
         "goal_form": goal_form or GoalForm(),
         "error_forms": [form for form in (goal_form, progress_form) if form is not None],

@@ -162,6 +162,11 @@ class ReferralForm(ModelForm):
             for name in ["referrer_name", "referrer_agency", "referrer_email", "received_on"]:
                 del self.fields[name]
         set_choices(self, "urgency", list(Urgency.choices))
+        if self.only_program is not None and self.only_program.is_school_based:
+            # A school-based program's families are not in a court case.
+            self.fields["needs"].choices = [  # type: ignore[attr-defined]
+                (value, label) for value, label in Need.choices if value != Need.COURT
+            ]
 
     def _source_event_field(
         self, find: Callable[..., QuerySet[Any]], programs: QuerySet[Program]

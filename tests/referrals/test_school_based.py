@@ -16,7 +16,7 @@ from mentoring import services as mentoring_services
 from mentoring import tasks
 from mentoring.models import Activity, ActivityType, Case, Hearing
 from psp import notifications
-from psp.models import Notification, NotificationKind, Program, Role
+from psp.models import Notification, NotificationKind, Program, Role, RoleLabel
 from referrals import schooling
 from referrals.models import Child, EducationPlan, Referral, RemovalEpisode, Status
 from tests.clock import CHICAGO
@@ -178,6 +178,12 @@ def test_a_school_case_has_no_court_and_no_permanency_goal(school_case, speciali
     for child_welfare in ["Permanency goal", "Court hearings", "Next court hearing"]:
         assert child_welfare not in page
     assert client.get(f"/mentoring/cases/{school_case.pk}/hearings/new/").status_code == 403
+    # The program's own name for the role, where it names who is assigned.
+    RoleLabel.objects.create(
+        program=school_case.program, role=Role.PARENT_PARTNER, label="Parent Peer Specialist"
+    )
+    page = client.get(f"/mentoring/cases/{school_case.pk}/").content.decode()
+    assert '<h2 class="h5 card-title" id="partner-title">Parent Peer Specialist</h2>' in page
     assert not Hearing.objects.exists()
 
 
@@ -319,3 +325,11 @@ def test_a_case_list_of_a_school_program_keeps_its_query_count(
     with django_assert_max_num_queries(25):
         assert client.get("/mentoring/").status_code == 200
     assert Case.objects.count() == 6
+
+
+def test_a_school_referral_does_not_ask_about_court(personas, wausau, door, client_for):
+    school = client_for(personas["school_staff"]).get("/referrals/new/").content.decode()
+    assert "Understanding court and the case plan" not in school
+    assert "School and IEP meetings" in school
+    welfare = client_for(personas["door_coordinator"]).get("/referrals/new/").content.decode()
+    assert "Understanding court and the case plan" in welfare
