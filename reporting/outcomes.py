@@ -489,7 +489,9 @@ def covariate_label(covariate: str, level: str, *, is_number: bool = False) -> s
 
 def balance_rows(evaluation: matching.Evaluation) -> list[BalanceRow]:
     def shown(value: float | None) -> str:
-        return "–" if value is None else f"{value:.2f}".replace("-", "−")
+        if value is None:
+            return "–"
+        return f"{0.0 if abs(value) < 0.005 else value:.2f}".replace("-", "−")  # never minus zero
 
     return [
         BalanceRow(
@@ -551,3 +553,12 @@ LEFT_OUT_LABELS = {
 def left_out_label(names: list[str]) -> str:
     """The covariates not matched on, in words, or "" when none."""
     return ", ".join(str(LEFT_OUT_LABELS.get(name, name)) for name in names)
+
+
+def naive_summary(rows: list[OutcomeRow]) -> str:
+    """The unmatched differences of the outcomes with enough pairs, in one line."""
+    return "; ".join(
+        _("%(outcome)s: %(difference)s") % {"outcome": row.label, "difference": row.naive}
+        for row in rows
+        if row.enough
+    )

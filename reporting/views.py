@@ -724,7 +724,7 @@ def _outcomes_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
         evaluation = matching.Evaluation.from_json(chosen.result)
         context["evaluation"] = evaluation
         context["outcome_rows"] = outcomes.outcome_rows(evaluation)
-        context["any_enough"] = any(row.enough for row in context["outcome_rows"])
+        context["naive"] = outcomes.naive_summary(context["outcome_rows"])
         context["left_out"] = outcomes.left_out_label(chosen.left_out)
         context["balance_rows"] = outcomes.balance_rows(evaluation)
     return context
