@@ -25,7 +25,7 @@ from mentoring.models import (
     ReviewStatus,
 )
 from referrals.models import Child, Referral, ReferralRequest, RequestStatus, Status
-from reporting.models import Report, ReportStatus
+from reporting.models import ComparisonExtract, ExtractStatus, Report, ReportStatus
 from reporting.quarters import Quarter
 from tests.browser.conftest import sign_in
 from tests.test_bench_pages import BENCH  # every page each role opens
@@ -108,6 +108,7 @@ def pages_of(role: str) -> list[str]:
         "report": _pk(done.filter(program__slug="door", suppressed=True).first()),
         "private": _pk(done.filter(program__slug="door", suppressed=False).first()),
         "statewide": _pk(done.filter(program=None).first()),
+        "extract": _pk(ComparisonExtract.objects.filter(status=ExtractStatus.IN_USE).first()),
         "month": timezone.localdate().strftime("%Y-%m"),
         "quarter": f"{quarter.year}-{quarter.number}",
     }
