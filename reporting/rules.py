@@ -156,13 +156,21 @@ def _outcomes_view(user: User, county: str | None) -> bool:
 
 def coordinated_counties(user: User) -> set[str]:
     """The counties, by their Wisconsin names, of the child-welfare programs ``user`` is a
-    Program Coordinator of (1 query, none without such a program)."""
+    Program Coordinator of (1 query the first time for this user object, none without such a
+    program): the outcomes page asks once per county it lists."""
+    known: set[str] | None = getattr(user, "_psp_coordinated_counties", None)
+    if known is not None:
+        return known
     ids = program_ids_where(user, {Role.PROGRAM_COORDINATOR})
-    if not ids:
-        return set()
     names = Program.objects.filter(pk__in=ids, program_type=ProgramType.CHILD_WELFARE_PSP)
-    return {
-        name
-        for name in (county_name(county) for county in names.values_list("county", flat=True))
-        if name is not None
-    }
+    known = (
+        {
+            name
+            for name in (county_name(c) for c in names.values_list("county", flat=True))
+            if name is not None
+        }
+        if ids
+        else set()
+    )
+    user._psp_coordinated_counties = known  # type: ignore[attr-defined]
+    return known

@@ -435,3 +435,19 @@ def test_a_covariate_our_records_seldom_hold_is_not_matched_on(door, extract):
     assert result.left_out == ["removal_reasons"]
     assert result.evaluation.matched > 30
     assert not any(row.covariate.startswith("reason:") for row in result.evaluation.balance)
+
+
+def test_the_page_costs_a_coordinator_the_same_however_many_counties(
+    personas, client_for, extract, django_assert_max_num_queries
+):
+    compared(extract, "Door", 120)
+    client = client_for(personas["door_coordinator"])
+    client.get("/reports/outcomes/")
+    with django_assert_max_num_queries(20) as few:
+        client.get("/reports/outcomes/")
+    for number, county in enumerate(["Dane", "Brown", "Marathon", "Oneida", "Vilas"]):
+        OutcomeComparison.objects.create(
+            extract=extract, county=county, status=OutcomeStatus.DONE, served=number
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/reports/outcomes/").status_code == 200
