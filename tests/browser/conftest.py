@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.db import connection
 from playwright.sync_api import BrowserContext, Page
 from pytest_django import Settings
@@ -16,16 +18,55 @@ from tests.demo_snapshot import DemoSnapshot
 AXE = Path(__file__).with_name("axe.min.js")
 
 
+class _RequestsInFlight:
+    """How many requests the live server is answering now, counted from Django's own
+    signals in the server's threads: a request counts from before its first query, which
+    the database's own list of sessions cannot see."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+
+    def started(self, **_kwargs: object) -> None:
+        with self._lock:
+            self._count += 1
+
+    def finished(self, **_kwargs: object) -> None:
+        with self._lock:
+            self._count = max(0, self._count - 1)
+
+    @property
+    def count(self) -> int:
+        with self._lock:
+            return self._count
+
+
+_IN_FLIGHT = _RequestsInFlight()
+request_started.connect(_IN_FLIGHT.started, dispatch_uid="browser-tests-in-flight")
+request_finished.connect(_IN_FLIGHT.finished, dispatch_uid="browser-tests-in-flight")
+
+
 @pytest.fixture
 def _quiet_database(transactional_db: None) -> Iterator[None]:
     """After the browser is closed and before the test's database is emptied, the live
-    server's last requests finish: a page left open (a form, a list refreshing itself)
-    could otherwise still be reading or writing while the tables are truncated, which
-    PostgreSQL answers with a deadlock, or writes rows that outlive the test."""
+    server's last requests finish: a page left open (a form, a list refreshing itself, the
+    service worker keeping case pages for offline use) could otherwise still be reading or
+    writing while the tables are truncated, which PostgreSQL answers with a deadlock, or
+    writes rows that outlive the test. A request is waited for from the moment Django
+    starts answering it, and the database's sessions after that."""
     yield
+    deadline = time.monotonic() + 10
+    quiet_since: float | None = None
+    while time.monotonic() < deadline:
+        if _IN_FLIGHT.count:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= 0.2:
+            break
+        time.sleep(0.02)
     if connection.vendor != "postgresql":
         return
-    deadline = time.monotonic() + 10
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
             cursor.execute(
