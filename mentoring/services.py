@@ -853,14 +853,57 @@ def clinical_session_record(
     return session
 
 
+PARTICIPATION_FIELDS = ["parent_partner", "kind", "title", "held_on", "hours", "amount", "paid_on"]
+
+
 @transaction.atomic
 def participation_record(*, actor: User, data: dict[str, Any]) -> Participation:
     """A Parent Partner's part in a council, committee, training or event, and its pay."""
-    fields = ["parent_partner", "kind", "title", "held_on", "hours", "amount", "paid_on"]
-    record = Participation(**{key: data[key] for key in fields if key in data})
+    record = Participation(**{key: data[key] for key in PARTICIPATION_FIELDS if key in data})
     if record.amount is None:
         record.amount = Decimal("0")
     return _save_new(actor, record, audit.snapshot(record))
+
+
+@transaction.atomic
+def participation_update(
+    *, actor: User, record: Participation, data: dict[str, Any]
+) -> Participation:
+    """A participation corrected, or its date paid added once the payment is made. It stays
+    with a Parent Partner of the same program; what changed is audited."""
+    stored = Participation.objects.select_for_update().get(pk=record.pk)
+    program_id = stored.parent_partner.program_id
+    before = audit.snapshot(stored, PARTICIPATION_FIELDS)
+    for name in PARTICIPATION_FIELDS:
+        if name in data:
+            setattr(record, name, data[name])
+    if record.amount is None:
+        record.amount = Decimal("0")
+    if record.parent_partner.program_id != program_id:
+        raise ValidationError({"parent_partner": _("Choose a Parent Partner of this program.")})
+    record.full_clean()
+    record.save()
+    # Compared as stored: 1.5 hours typed is the 1.50 already kept, not a change.
+    record.refresh_from_db()
+    changes = audit.diff(before, audit.snapshot(record, PARTICIPATION_FIELDS))
+    if changes:
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=record, changes=changes)
+    return record
+
+
+@transaction.atomic
+def participation_delete(*, actor: User, record: Participation) -> None:
+    """A participation recorded by mistake, deleted; the audit log keeps what it was."""
+    stored = (
+        Participation.objects.select_for_update().select_related("parent_partner").get(pk=record.pk)
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=stored,
+        changes=audit.snapshot(stored, PARTICIPATION_FIELDS),
+    )
+    stored.delete()
 
 
 @transaction.atomic

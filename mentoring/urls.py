@@ -51,6 +51,12 @@ urlpatterns += [
     path("clinical-support/", views.clinical, name="clinical"),
     path("training/", views.training, name="training"),
     path("participation/", views.participation, name="participation"),
+    path("participation/<int:pk>/edit/", views.participation_edit, name="participation_edit"),
+    path(
+        "participation/<int:pk>/delete/",
+        views.participation_delete,
+        name="participation_delete",
+    ),
     path("training/core-topics/", views.core_topics, name="core_topics"),
     path("cases/<int:pk>/survey/<str:timing>/", views.survey, name="survey"),
     path(

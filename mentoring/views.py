@@ -1473,6 +1473,9 @@ def participation(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("parent_partner")
         .order_by("-held_on", "-id")
     )
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    for record in page.object_list:
+        record.can_change = policy.can(request.user, "participation.change", record)
     year = records.filter(held_on__year=today.year)
     totals = year.aggregate(
         count=Count("id"),
@@ -1485,11 +1488,56 @@ def participation(request: AuthenticatedHttpRequest) -> HttpResponse:
         "mentoring/participation.html",
         {
             "form": form,
-            "records": Paginator(records, 50).get_page(request.GET.get("page")),
+            "records": page,
             "totals": totals,
             "year": today.year,
         },
     )
+
+
+def _participation(request: AuthenticatedHttpRequest, pk: int) -> Participation:
+    """One participation the user may correct: 404 outside their programs, 403 for the
+    Parent Partner it is about (who sees it, and asks their coordinator to correct it)."""
+    return policy.get_for_user(
+        request.user,
+        Participation.objects.select_related("parent_partner"),
+        "participation.change",
+        pk=pk,
+    )
+
+
+@login_required
+def participation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Correct a participation, or add the date it was paid once the payment is made."""
+    record = _participation(request, pk)
+    partners = ParentPartner.objects.filter(program_id=record.parent_partner.program_id).filter(
+        Q(stage__in=[Stage.ACTIVE, Stage.TRAINING]) | Q(pk=record.parent_partner_id)
+    )
+    form = ParticipationForm(request.POST or None, instance=record, partners=partners)
+    return save_form(
+        request,
+        form,
+        lambda cleaned: services.participation_update(
+            actor=request.user, record=record, data=cleaned
+        ),
+        saved=_("Participation saved."),
+        then=lambda _saved: reverse("mentoring:participation"),
+    ) or render(request, "mentoring/participation_form.html", {"form": form, "record": record})
+
+
+@login_required
+def participation_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Delete a participation recorded by mistake, after a page that asks to confirm."""
+    record = _participation(request, pk)
+    if request.method == "POST":
+        services.participation_delete(actor=request.user, record=record)
+        messages.success(
+            request,
+            _("Deleted: %(title)s, %(partner)s.")
+            % {"title": record.title, "partner": record.parent_partner},
+        )
+        return redirect("mentoring:participation")
+    return render(request, "mentoring/participation_delete.html", {"record": record})
 
 
 @login_required

@@ -1120,6 +1120,7 @@ def prepare() -> dict[str, Any]:
         FollowUp,
         Hearing,
         ParentPartner,
+        Participation,
         Resource,
         ReviewStatus,
     )
@@ -1217,6 +1218,9 @@ def prepare() -> dict[str, Any]:
             .first()
         ),
         "resource": pk(Resource.objects.filter(program=door).first()),
+        "participation": pk(
+            Participation.objects.filter(parent_partner__program=door).order_by("-pk").first()
+        ),
         "council": pk(council),
         "member": pk(CouncilMember.objects.filter(council=council).first()),
         "meeting": pk(

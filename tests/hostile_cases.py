@@ -460,6 +460,14 @@ CASES: list[FormCase] = [
         valid={"hours": "2", "kind": "council", "title": "Local Advisory Council"},
     ),
     FormCase(
+        "participation_edit",
+        (M.ParticipationForm,),
+        "door_coordinator",
+        "/mentoring/participation/{participation}/edit/",
+        setup=mentoring_records,
+        valid={"hours": "2", "kind": "council", "title": "Local Advisory Council"},
+    ),
+    FormCase(
         "survey",
         (M.SurveyForm,),
         "door_parent_partner",

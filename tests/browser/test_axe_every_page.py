@@ -37,6 +37,7 @@ from mentoring.models import (
     FollowUp,
     Hearing,
     ParentPartner,
+    Participation,
     Resource,
 )
 from psp.models import Program, User
@@ -358,6 +359,7 @@ def demo_records(personas: dict[str, Any], door: Program) -> dict[str, Any]:
         "meeting": council.meetings.first(),
         "recommendation": council.recommendations.first(),
         "stipend": Stipend.objects.filter(member__council=council).first(),
+        "participation": Participation.objects.filter(parent_partner=partner).first(),
         "event": OutreachEvent.objects.filter(program=door).first(),
         "public_request": ReferralRequest.objects.filter(
             program=door, status=RequestStatus.WAITING

@@ -21,6 +21,7 @@ from mentoring.models import (
     FollowUp,
     Hearing,
     ParentPartner,
+    Participation,
     Resource,
     ReviewStatus,
 )
@@ -92,6 +93,9 @@ def pages_of(role: str) -> list[str]:
         ),
         "recommendation": _pk(Recommendation.objects.filter(council=council).first()),
         "stipend": None,
+        "participation": _pk(
+            Participation.objects.filter(parent_partner__program__slug="door").first()
+        ),
         "document": None,  # the demo keeps no family documents: their pages are left out
         **{
             f"{status}_claim": _pk(

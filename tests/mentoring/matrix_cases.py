@@ -15,6 +15,8 @@ from mentoring.models import (
     FollowUp,
     Hearing,
     MileageRate,
+    Participation,
+    ParticipationKind,
 )
 from psp.models import Program
 from referrals.models import Status
@@ -50,11 +52,20 @@ def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
         for status in (ClaimStatus.SUBMITTED, ClaimStatus.SENT_BACK, ClaimStatus.APPROVED)
     }
     document = add_document(case, personas["door_coordinator"])
+    participation = Participation.objects.create(
+        parent_partner=activity.parent_partner,
+        kind=ParticipationKind.COUNCIL,
+        title="Local Advisory Council",
+        held_on=datetime.date(2026, 10, 6),
+        hours=Decimal("2"),
+        amount=Decimal("50"),
+    )
     return {
         **claims,
         "hearing": hearing.pk,
         "follow_up": follow_up.pk,
         "document": document.pk,
+        "participation": participation.pk,
         "resource": resource.pk,
         "case": case.pk,
         "goal": goal.pk,
@@ -353,6 +364,18 @@ CASES = [
             door_parent_partner=200,
             rock_coordinator=200,
         ),
+    ),
+    # Its coordinators correct a participation; the Parent Partner it is about sees it but
+    # does not change it; another county's coordinator does not learn it exists.
+    Case(
+        "mentoring:participation_edit",
+        "/mentoring/participation/{participation}/edit/",
+        everyone(404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=403),
+    ),
+    Case(
+        "mentoring:participation_delete",
+        "/mentoring/participation/{participation}/delete/",
+        everyone(404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=403),
     ),
     Case(
         "mentoring:core_topics",
