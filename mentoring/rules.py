@@ -337,10 +337,10 @@ def _participation_view(user: User, program: Program | None) -> bool:
     return has_role_in(user, program, COORDINATORS | {Role.PARENT_PARTNER})
 
 
-@rule("participation.change")
-def _participation_change(user: User, record: Participation | None) -> bool:
-    """Correct or delete a participation: its program's coordinators (who record them), so
-    a date paid is added when the payment is made."""
+@rule("participation.change", "training.change")
+def _partner_record_change(user: User, record: Participation | TrainingRecord | None) -> bool:
+    """Correct or delete a participation or a training: the program's coordinators, who
+    record them (a date paid added once the payment is made, a wrong topic put right)."""
     if record is None:
         return bool(program_ids_where(user, COORDINATORS))
     return record.parent_partner.program_id in program_ids_where(user, COORDINATORS)

@@ -865,57 +865,76 @@ def participation_record(*, actor: User, data: dict[str, Any]) -> Participation:
     return _save_new(actor, record, audit.snapshot(record))
 
 
+def _correct_partner_record(
+    actor: User, record: Participation | TrainingRecord, data: dict[str, Any], fields: list[str]
+) -> None:
+    """A record about a Parent Partner corrected: it stays with a Parent Partner of the same
+    program; what changed is audited, compared as stored (1.5 hours typed is the 1.50
+    already kept, not a change)."""
+    stored = type(record).objects.select_for_update().select_related("parent_partner")
+    kept = stored.get(pk=record.pk)
+    before = audit.snapshot(kept, fields)
+    for name in fields:
+        if name in data:
+            setattr(record, name, data[name])
+    if record.parent_partner.program_id != kept.parent_partner.program_id:
+        raise ValidationError({"parent_partner": _("Choose a Parent Partner of this program.")})
+    record.full_clean()
+    record.save()
+    record.refresh_from_db()
+    changes = audit.diff(before, audit.snapshot(record, fields))
+    if changes:
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=record, changes=changes)
+
+
+def _delete_partner_record(
+    actor: User, record: Participation | TrainingRecord, fields: list[str]
+) -> None:
+    """A record about a Parent Partner made by mistake, deleted; the audit log keeps what it
+    was."""
+    stored = type(record).objects.select_for_update().select_related("parent_partner")
+    kept = stored.get(pk=record.pk)
+    audit.record(
+        actor=actor, action=AuditAction.DELETE, obj=kept, changes=audit.snapshot(kept, fields)
+    )
+    kept.delete()
+
+
 @transaction.atomic
 def participation_update(
     *, actor: User, record: Participation, data: dict[str, Any]
 ) -> Participation:
-    """A participation corrected, or its date paid added once the payment is made. It stays
-    with a Parent Partner of the same program; what changed is audited."""
-    stored = Participation.objects.select_for_update().get(pk=record.pk)
-    program_id = stored.parent_partner.program_id
-    before = audit.snapshot(stored, PARTICIPATION_FIELDS)
-    for name in PARTICIPATION_FIELDS:
-        if name in data:
-            setattr(record, name, data[name])
-    if record.amount is None:
-        record.amount = Decimal("0")
-    if record.parent_partner.program_id != program_id:
-        raise ValidationError({"parent_partner": _("Choose a Parent Partner of this program.")})
-    record.full_clean()
-    record.save()
-    # Compared as stored: 1.5 hours typed is the 1.50 already kept, not a change.
-    record.refresh_from_db()
-    changes = audit.diff(before, audit.snapshot(record, PARTICIPATION_FIELDS))
-    if changes:
-        audit.record(actor=actor, action=AuditAction.UPDATE, obj=record, changes=changes)
+    """A participation corrected, or its date paid added once the payment is made."""
+    if "amount" in data and data["amount"] is None:
+        data = {**data, "amount": Decimal("0")}
+    _correct_partner_record(actor, record, data, PARTICIPATION_FIELDS)
     return record
 
 
 @transaction.atomic
 def participation_delete(*, actor: User, record: Participation) -> None:
-    """A participation recorded by mistake, deleted; the audit log keeps what it was."""
-    stored = (
-        Participation.objects.select_for_update().select_related("parent_partner").get(pk=record.pk)
-    )
-    audit.record(
-        actor=actor,
-        action=AuditAction.DELETE,
-        obj=stored,
-        changes=audit.snapshot(stored, PARTICIPATION_FIELDS),
-    )
-    stored.delete()
+    _delete_partner_record(actor, record, PARTICIPATION_FIELDS)
+
+
+TRAINING_FIELDS = ["parent_partner", "topic", "title", "completed_on", "hours", "provider"]
 
 
 @transaction.atomic
 def training_record(*, actor: User, data: dict[str, Any]) -> TrainingRecord:
-    record = TrainingRecord(
-        **{
-            key: data[key]
-            for key in ["parent_partner", "topic", "title", "completed_on", "hours", "provider"]
-            if key in data
-        }
-    )
+    record = TrainingRecord(**{key: data[key] for key in TRAINING_FIELDS if key in data})
     return _save_new(actor, record, audit.snapshot(record))
+
+
+@transaction.atomic
+def training_update(*, actor: User, record: TrainingRecord, data: dict[str, Any]) -> TrainingRecord:
+    """A training corrected: the wrong topic chosen counted a core topic as done."""
+    _correct_partner_record(actor, record, data, TRAINING_FIELDS)
+    return record
+
+
+@transaction.atomic
+def training_delete(*, actor: User, record: TrainingRecord) -> None:
+    _delete_partner_record(actor, record, TRAINING_FIELDS)
 
 
 @transaction.atomic

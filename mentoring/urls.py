@@ -50,6 +50,8 @@ urlpatterns += [
     path("supervision/", views.supervision, name="supervision"),
     path("clinical-support/", views.clinical, name="clinical"),
     path("training/", views.training, name="training"),
+    path("training/<int:pk>/edit/", views.training_edit, name="training_edit"),
+    path("training/<int:pk>/delete/", views.training_delete, name="training_delete"),
     path("participation/", views.participation, name="participation"),
     path("participation/<int:pk>/edit/", views.participation_edit, name="participation_edit"),
     path(

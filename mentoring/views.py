@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,7 +39,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from mentoring import documents, rules, selectors, services
@@ -98,6 +99,7 @@ from mentoring.models import (
     StageChange,
     SupervisionSession,
     SurveyTiming,
+    TrainingRecord,
     core_topics_for,
 )
 from psp import audit, policy, public
@@ -111,6 +113,9 @@ from psp.offline import available_offline
 from psp.pagination import CappedPaginator
 from psp.services import ConcurrentEditError
 from referrals.models import Referral
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 25
 TO_ASSIGN_SHOWN = 10  # accepted referrals listed above the cases; the referral list has all
@@ -1441,6 +1446,14 @@ def training(request: AuthenticatedHttpRequest) -> HttpResponse:
     if saved:
         messages.success(request, _("Training saved."))
         return redirect("mentoring:training")
+    records = (
+        policy.visible(request.user, TrainingRecord)
+        .select_related("parent_partner")
+        .order_by("-completed_on", "-id")
+    )
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    for record in page.object_list:
+        record.can_change = policy.can(request.user, "training.change", record)
     return render(
         request,
         "mentoring/training.html",
@@ -1448,6 +1461,7 @@ def training(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": selectors.training_matrix(partners.order_by("last_name")),
             "form": form,
             "can_choose_topics": policy.can(request.user, "training.require"),
+            "records": page,
         },
     )
 
@@ -1495,49 +1509,151 @@ def participation(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _participation(request: AuthenticatedHttpRequest, pk: int) -> Participation:
-    """One participation the user may correct: 404 outside their programs, 403 for the
-    Parent Partner it is about (who sees it, and asks their coordinator to correct it)."""
-    return policy.get_for_user(
-        request.user,
-        Participation.objects.select_related("parent_partner"),
-        "participation.change",
-        pk=pk,
-    )
+@dataclass(frozen=True)
+class _Correcting:
+    """What the pages that correct and delete one kind of record about a Parent Partner
+    say, and where they go back to."""
+
+    name: str  # of the URLs: mentoring:<name>_edit and mentoring:<name>_delete
+    model: type[Participation] | type[TrainingRecord]
+    action: str
+    form_class: Any
+    update: Callable[..., Any]
+    delete: Callable[..., None]
+    back: str  # the list's URL name
+    back_label: StrOrPromise
+    saved: StrOrPromise
+    heading: StrOrPromise
+    intro: StrOrPromise
+    delete_label: StrOrPromise
+    delete_heading: StrOrPromise
+    delete_warning: StrOrPromise
+    deleted: StrOrPromise
+
+    def record(self, request: AuthenticatedHttpRequest, pk: int) -> Any:
+        """404 outside the user's programs; 403 for the Parent Partner it is about, who sees
+        it and asks their coordinator to correct it."""
+        return policy.get_for_user(
+            request.user, self.model.objects.select_related("parent_partner"), self.action, pk=pk
+        )
+
+    def edit(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        """The form, offering the program's Parent Partners at work and the one the record
+        is about (even when they have since left)."""
+        record = self.record(request, pk)
+        partners = ParentPartner.objects.filter(program_id=record.parent_partner.program_id)
+        partners = partners.filter(
+            Q(stage__in=[Stage.ACTIVE, Stage.TRAINING]) | Q(pk=record.parent_partner_id)
+        )
+        form = self.form_class(request.POST or None, instance=record, partners=partners)
+        return save_form(
+            request,
+            form,
+            lambda cleaned: self.update(actor=request.user, record=record, data=cleaned),
+            saved=str(self.saved),
+            then=lambda _saved: reverse(self.back),
+        ) or render(
+            request,
+            "mentoring/partner_record_form.html",
+            {
+                "form": form,
+                "text": self,
+                "intro": self.intro % {"record": record, "partner": record.parent_partner},
+                "delete_url": reverse(f"mentoring:{self.name}_delete", args=[record.pk]),
+            },
+        )
+
+    def remove(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        """A page that shows the record and asks to confirm; a POST deletes."""
+        record = self.record(request, pk)
+        if request.method == "POST":
+            self.delete(actor=request.user, record=record)
+            messages.success(request, self.deleted % {"record": record})
+            return redirect(self.back)
+        return render(
+            request,
+            "mentoring/partner_record_delete.html",
+            {
+                "text": self,
+                "record": record,
+                "details": f"mentoring/includes/{self.name}_details.html",
+                "cancel_url": reverse(f"mentoring:{self.name}_edit", args=[record.pk]),
+            },
+        )
+
+
+PARTICIPATION = _Correcting(
+    name="participation",
+    model=Participation,
+    action="participation.change",
+    form_class=ParticipationForm,
+    update=services.participation_update,
+    delete=services.participation_delete,
+    back="mentoring:participation",
+    back_label=gettext_lazy("Leadership and participation"),
+    saved=gettext_lazy("Participation saved."),
+    heading=gettext_lazy("Change a participation"),
+    intro=gettext_lazy(
+        "%(record)s. Add the date paid once the payment is made, or correct what was recorded."
+    ),
+    delete_label=gettext_lazy("Delete this participation"),
+    delete_heading=gettext_lazy("Delete this participation?"),
+    delete_warning=gettext_lazy(
+        "Delete it only when it was recorded by mistake (twice, or for the wrong Parent "
+        "Partner): it leaves this year's totals and the Parent Partner's record. The audit "
+        "log keeps what it was."
+    ),
+    deleted=gettext_lazy("Deleted: %(record)s."),
+)
+
+TRAINING = _Correcting(
+    name="training",
+    model=TrainingRecord,
+    action="training.change",
+    form_class=TrainingForm,
+    update=services.training_update,
+    delete=services.training_delete,
+    back="mentoring:training",
+    back_label=gettext_lazy("Training"),
+    saved=gettext_lazy("Training saved."),
+    heading=gettext_lazy("Change a training"),
+    intro=gettext_lazy(
+        "%(record)s. A training recorded under the wrong topic counts that core topic as "
+        "done: correct it here."
+    ),
+    delete_label=gettext_lazy("Delete this training"),
+    delete_heading=gettext_lazy("Delete this training?"),
+    delete_warning=gettext_lazy(
+        "Delete it only when it was recorded by mistake (twice, or for the wrong Parent "
+        "Partner): its topic no longer counts as done and its hours leave the Parent "
+        "Partner's total. The audit log keeps what it was."
+    ),
+    deleted=gettext_lazy("Deleted: %(record)s."),
+)
 
 
 @login_required
 def participation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Correct a participation, or add the date it was paid once the payment is made."""
-    record = _participation(request, pk)
-    partners = ParentPartner.objects.filter(program_id=record.parent_partner.program_id).filter(
-        Q(stage__in=[Stage.ACTIVE, Stage.TRAINING]) | Q(pk=record.parent_partner_id)
-    )
-    form = ParticipationForm(request.POST or None, instance=record, partners=partners)
-    return save_form(
-        request,
-        form,
-        lambda cleaned: services.participation_update(
-            actor=request.user, record=record, data=cleaned
-        ),
-        saved=_("Participation saved."),
-        then=lambda _saved: reverse("mentoring:participation"),
-    ) or render(request, "mentoring/participation_form.html", {"form": form, "record": record})
+    return PARTICIPATION.edit(request, pk)
 
 
 @login_required
 def participation_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Delete a participation recorded by mistake, after a page that asks to confirm."""
-    record = _participation(request, pk)
-    if request.method == "POST":
-        services.participation_delete(actor=request.user, record=record)
-        messages.success(
-            request,
-            _("Deleted: %(title)s, %(partner)s.")
-            % {"title": record.title, "partner": record.parent_partner},
-        )
-        return redirect("mentoring:participation")
-    return render(request, "mentoring/participation_delete.html", {"record": record})
+    return PARTICIPATION.remove(request, pk)
+
+
+@login_required
+def training_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Correct a training: its topic, date, hours or who gave it."""
+    return TRAINING.edit(request, pk)
+
+
+@login_required
+def training_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Delete a training recorded by mistake, after a page that asks to confirm."""
+    return TRAINING.remove(request, pk)
 
 
 @login_required

@@ -1123,6 +1123,7 @@ def prepare() -> dict[str, Any]:
         Participation,
         Resource,
         ReviewStatus,
+        TrainingRecord,
     )
     from mentoring.views import _case_filter
     from psp import policy
@@ -1220,6 +1221,9 @@ def prepare() -> dict[str, Any]:
         "resource": pk(Resource.objects.filter(program=door).first()),
         "participation": pk(
             Participation.objects.filter(parent_partner__program=door).order_by("-pk").first()
+        ),
+        "training": pk(
+            TrainingRecord.objects.filter(parent_partner__program=door).order_by("-pk").first()
         ),
         "council": pk(council),
         "member": pk(CouncilMember.objects.filter(council=council).first()),

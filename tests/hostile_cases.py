@@ -460,6 +460,14 @@ CASES: list[FormCase] = [
         valid={"hours": "2", "kind": "council", "title": "Local Advisory Council"},
     ),
     FormCase(
+        "training_edit",
+        (M.TrainingForm,),
+        "door_coordinator",
+        "/mentoring/training/{training}/edit/",
+        setup=mentoring_records,
+        valid={"hours": "2"},
+    ),
+    FormCase(
         "participation_edit",
         (M.ParticipationForm,),
         "door_coordinator",

@@ -39,6 +39,7 @@ from mentoring.models import (
     ParentPartner,
     Participation,
     Resource,
+    TrainingRecord,
 )
 from psp.models import Program, User
 from referrals.models import Referral, ReferralRequest, RequestStatus, Status
@@ -360,6 +361,7 @@ def demo_records(personas: dict[str, Any], door: Program) -> dict[str, Any]:
         "recommendation": council.recommendations.first(),
         "stipend": Stipend.objects.filter(member__council=council).first(),
         "participation": Participation.objects.filter(parent_partner=partner).first(),
+        "training": TrainingRecord.objects.filter(parent_partner=partner).first(),
         "event": OutreachEvent.objects.filter(program=door).first(),
         "public_request": ReferralRequest.objects.filter(
             program=door, status=RequestStatus.WAITING

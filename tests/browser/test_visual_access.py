@@ -24,6 +24,7 @@ from mentoring.models import (
     Participation,
     Resource,
     ReviewStatus,
+    TrainingRecord,
 )
 from referrals.models import Child, Referral, ReferralRequest, RequestStatus, Status
 from reporting.models import ComparisonExtract, ExtractStatus, Report, ReportStatus
@@ -95,6 +96,9 @@ def pages_of(role: str) -> list[str]:
         "stipend": None,
         "participation": _pk(
             Participation.objects.filter(parent_partner__program__slug="door").first()
+        ),
+        "training": _pk(
+            TrainingRecord.objects.filter(parent_partner__program__slug="door").first()
         ),
         "document": None,  # the demo keeps no family documents: their pages are left out
         **{

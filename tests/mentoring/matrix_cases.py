@@ -17,6 +17,8 @@ from mentoring.models import (
     MileageRate,
     Participation,
     ParticipationKind,
+    TrainingRecord,
+    TrainingTopic,
 )
 from psp.models import Program
 from referrals.models import Status
@@ -60,12 +62,19 @@ def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
         hours=Decimal("2"),
         amount=Decimal("50"),
     )
+    training = TrainingRecord.objects.create(
+        parent_partner=activity.parent_partner,
+        topic=TrainingTopic.values[0],
+        completed_on=datetime.date(2026, 9, 14),
+        hours=Decimal("3"),
+    )
     return {
         **claims,
         "hearing": hearing.pk,
         "follow_up": follow_up.pk,
         "document": document.pk,
         "participation": participation.pk,
+        "training": training.pk,
         "resource": resource.pk,
         "case": case.pk,
         "goal": goal.pk,
@@ -375,6 +384,16 @@ CASES = [
     Case(
         "mentoring:participation_delete",
         "/mentoring/participation/{participation}/delete/",
+        everyone(404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=403),
+    ),
+    Case(
+        "mentoring:training_edit",
+        "/mentoring/training/{training}/edit/",
+        everyone(404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=403),
+    ),
+    Case(
+        "mentoring:training_delete",
+        "/mentoring/training/{training}/delete/",
         everyone(404, door_coordinator=200, door_pp_coordinator=200, door_parent_partner=403),
     ),
     Case(
