@@ -9,6 +9,7 @@ urlpatterns = [
     path("generate/", views.report_generate, name="generate"),
     path("quality/", views.quality_panel, name="quality"),
     path("equity/", views.equity_view, name="equity"),
+    path("equity/export.csv", views.equity_export, name="equity_export"),
     path("close/", views.quarter_close, name="close"),
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/status/", views.report_status, name="status"),

@@ -5,8 +5,11 @@ one report's progress, and the downloads. The report itself is made by
 from __future__ import annotations
 
 import calendar as pycalendar
+import csv
 import datetime
+import io
 import logging
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -29,6 +32,7 @@ from mentoring.selectors import attention_summary, follow_up_summary
 from psp import audit, policy
 from psp import selectors as psp_selectors
 from psp.dates import format_when
+from psp.exports import csv_safe
 from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest, takes_a_large_file
 from psp.models import AuditAction, Program, Role
@@ -525,15 +529,21 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@login_required
-def equity_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The equity view (``reporting.equity``): a calendar year's referrals by race or
-    ethnicity through the funnel, and who the Parent Partners and council members are, per
-    program and statewide. State staff and administrators: every program, completed years,
-    small counts hidden. A Program Coordinator: their programs in full, this year too."""
+@dataclass(frozen=True)
+class _EquityScope:
+    """Whose figures the equity view shows and for which years, by role: state staff and
+    administrators every program, completed years, small counts hidden; a Program
+    Coordinator their programs in full, this year too."""
+
+    programs: list[Program]
+    years: list[int]
+    year: int | None
+    statewide: bool
+
+
+def _equity_scope(request: AuthenticatedHttpRequest, today: datetime.date) -> _EquityScope:
     policy.require(request.user, "equity.view")
     user = request.user
-    today = timezone.localdate()
     statewide = user.is_state_staff or user.is_administrator
     if statewide:
         programs = list(Program.objects.filter(is_active=True).order_by("name"))
@@ -551,38 +561,108 @@ def equity_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     year = (
         int(chosen) if chosen.isdigit() and int(chosen) in years else (years[0] if years else None)
     )
+    return _EquityScope(programs=programs, years=years, year=year, statewide=statewide)
+
+
+def _equity_sections(scope: _EquityScope, year: int, today: datetime.date) -> list[dict[str, Any]]:
+    """Each program's funnel and people (and statewide, for state staff), as shown."""
+    programs = scope.programs
+    figures = equity.figures(year=year, programs=programs, suppressed=scope.statewide, today=today)
+    funnel, partners, members = figures.funnel, figures.partners, figures.members
+    slugs: list[tuple[str | None, str]] = [(p.slug, p.name) for p in programs]
+    if scope.statewide:
+        slugs.append((None, _("Statewide: every program together")))
+    school_based = {p.slug for p in programs if p.is_school_based}
+    return [
+        {
+            "slug": slug or "statewide",
+            "name": name,
+            # A school-based program's families are not reunified: no such row.
+            "funnel": [
+                row
+                for row in funnel.rows(slug)
+                if not (slug in school_based and row.stage == "reunified")
+            ],
+            "partners": partners.shown(slug),
+            "members": members.shown(slug),
+        }
+        for slug, name in slugs
+    ]
+
+
+@login_required
+def equity_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The equity view (``reporting.equity``): a calendar year's referrals by race or
+    ethnicity through the funnel, and who the Parent Partners and council members are, per
+    program and statewide (``_EquityScope`` says whose, and which years)."""
+    today = timezone.localdate()
+    scope = _equity_scope(request, today)
     context: dict[str, Any] = {
-        "years": years,
-        "year": year,
-        "statewide": statewide,
-        "suppressed": statewide,
+        "years": scope.years,
+        "year": scope.year,
+        "statewide": scope.statewide,
+        "suppressed": scope.statewide,
         "columns": metrics.race_ethnicity_columns(),
         "settings": metrics.definition_values(),
     }
-    if year is not None:
-        figures = equity.figures(year=year, programs=programs, suppressed=statewide, today=today)
-        funnel, partners, members = figures.funnel, figures.partners, figures.members
-        slugs: list[tuple[str | None, str]] = [(p.slug, p.name) for p in programs]
-        if statewide:
-            slugs.append((None, _("Statewide: every program together")))
-        school_based = {p.slug for p in programs if p.is_school_based}
-        context["sections"] = [
-            {
-                "slug": slug or "statewide",
-                "name": name,
-                # A school-based program's families are not reunified: no such row.
-                "funnel": [
-                    row
-                    for row in funnel.rows(slug)
-                    if not (slug in school_based and row.stage == "reunified")
-                ],
-                "partners": partners.shown(slug),
-                "members": members.shown(slug),
-            }
-            for slug, name in slugs
-        ]
-        context["year_end"] = equity.people_day(year)
+    if scope.year is not None:
+        context["sections"] = _equity_sections(scope, scope.year, today)
+        context["year_end"] = equity.people_day(scope.year)
     return render(request, "reporting/equity.html", context)
+
+
+@login_required
+def equity_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """The equity view's year as CSV, exactly the counts the page shows ("*" where it hides
+    one, so two downloads recover nothing the page does not show): one row per program (or
+    statewide), table, row and race or ethnicity. The export is audited."""
+    today = timezone.localdate()
+    scope = _equity_scope(request, today)
+    if scope.year is None:
+        return redirect("reporting:equity")  # which says there is no year to show yet
+    year = scope.year
+    columns = [*metrics.race_ethnicity_columns(), ("total", _("Total"))]
+    funnel_table = _("From referral to reunification, families referred in %(year)s") % {
+        "year": year
+    }
+    people_table = _("Who serves the families: on %(day)s") % {
+        "day": format_when(equity.people_day(year), "date")
+    }
+    rows: list[list[Any]] = []
+    for section in _equity_sections(scope, year, today):
+        for row in section["funnel"]:
+            shown = [cell.shown for cell in row.cells] + [str(row.total)]
+            rows += [
+                [section["name"], funnel_table, row.label, label, value]
+                for (_code, label), value in zip(columns, shown, strict=True)
+            ]
+        for label_row, counts in (
+            (_("Parent Partners active"), section["partners"]),
+            (_("Council members serving"), section["members"]),
+        ):
+            rows += [
+                [section["name"], people_table, label_row, label, counts[code]]
+                for code, label in columns
+            ]
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=None,
+        object_repr=_("Equity CSV, %(year)s (%(count)s rows)") % {"year": year, "count": len(rows)},
+        changes={"year": year, "suppressed": scope.statewide, "rows": len(rows)},
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(
+        csv_safe([_("Program"), _("Table"), _("Row"), _("Race or ethnicity"), _("Count")])
+    )
+    for line in rows:
+        writer.writerow(csv_safe(line))
+    response = HttpResponse(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type=CONTENT_TYPES["csv"]
+    )
+    response["Content-Disposition"] = f'attachment; filename="equity-{year}.csv"'
+    return response
 
 
 # --- The state comparison extract ---------------------------------------------------------

@@ -86,6 +86,7 @@ NOT_PAGES = {
     "councils:outreach_export": "CSV download",
     "reporting:pdf": "PDF download (its own accessibility is checked on the PDF)",
     "reporting:csv": "CSV download",
+    "reporting:equity_export": "CSV download",
     "calendar_feed_ics": "iCalendar download (read with icalendar in tests/reporting)",
     "mentoring:document_download": "a family's document, downloaded as it was uploaded",
     "reporting:status": "HTML fragment polled into the report page (checked there)",

@@ -144,6 +144,13 @@ CASES = [
         "/reports/equity/",
         everyone(403, door_coordinator=200, rock_coordinator=200, state=200, admin=200),
     ),
+    # Its CSV: the same people. With no year to show yet (the matrix's referrals are this
+    # year's, not a completed one) it sends them back to the page, which says so.
+    Case(
+        "reporting:equity_export",
+        "/reports/equity/export.csv",
+        everyone(403, door_coordinator=302, rock_coordinator=302, state=302, admin=302),
+    ),
     Case("reporting:quality", "/reports/quality/?program=door&quarter=2026-2", QUALITY),
     # One check's whole list, a page at a time (state staff get the counts instead).
     Case(

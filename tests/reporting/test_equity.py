@@ -256,3 +256,82 @@ def test_no_published_figure_gives_a_hidden_count_away(counts):
     threshold = suppression.default_threshold()
     for hidden_cell, (low, high) in suppression.ranges(table, hidden).items():
         assert high - low >= suppression.required_width(table, hidden_cell, threshold)
+
+
+# --- The year as CSV -------------------------------------------------------------------------
+
+
+def csv_rows(response) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def page_cell(page: str, slug: str, stage: str, column: str) -> str:
+    columns = [code for code, _label in equity.metrics.race_ethnicity_columns()]
+    return funnel_table(page, slug)[stage][columns.index(column)]
+
+
+def test_the_csv_holds_what_the_page_shows_for_a_coordinator(
+    personas, door, rock, door_2025, client_for
+):
+    from psp.models import AuditAction, AuditEntry
+
+    client = client_for(personas["door_coordinator"])
+    page = client.get("/reports/equity/?year=2025").content.decode()
+    assert 'href="/reports/equity/export.csv?year=2025"' in page
+    response = client.get("/reports/equity/export.csv?year=2025")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="equity-2025.csv"' in response["Content-Disposition"]
+    rows = csv_rows(response)
+    assert {row["Program"] for row in rows} == {door.name}  # nothing of Rock's, no statewide
+    labels = dict(equity.metrics.race_ethnicity_columns())
+    referred = {
+        row["Race or ethnicity"]: row["Count"]
+        for row in rows
+        if row["Row"] == "Referred" and row["Table"].startswith("From referral")
+    }
+    assert referred[str(labels["black"])] == "6" and referred[str(labels["hispanic"])] == "2"
+    assert referred["Total"] == "9"
+    for column in ("black", "hispanic", "white"):
+        assert referred[str(labels[column])] == page_cell(page, "door", "Referred", column)
+    entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
+    assert entry.changes["year"] == 2025 and entry.changes["rows"] == len(rows)
+
+
+def test_the_csv_hides_for_state_staff_exactly_what_the_page_hides(
+    personas, door, rock, door_2025, client_for
+):
+    referral(rock, RaceEthnicity.WHITE, "referred")
+    client = client_for(personas["state"])
+    page = client.get("/reports/equity/?year=2025").content.decode()
+    rows = csv_rows(client.get("/reports/equity/export.csv?year=2025"))
+    labels = {str(label): code for code, label in equity.metrics.race_ethnicity_columns()}
+    slugs = dict(Program.objects.values_list("name", "slug"))
+    slugs["Statewide: every program together"] = "statewide"
+    compared = 0
+    for row in rows:
+        if not row["Table"].startswith("From referral") or row["Race or ethnicity"] == "Total":
+            continue
+        shown = page_cell(page, slugs[row["Program"]], row["Row"], labels[row["Race or ethnicity"]])
+        assert row["Count"] == shown
+        compared += 1
+    assert compared > 0 and any(row["Count"] == "*" for row in rows)
+    # This year is not complete: not for state staff, on the page or in a file.
+    assert client.get("/reports/equity/export.csv?year=2026").status_code == 200
+    assert all(
+        row["Table"].endswith("2025")
+        for row in csv_rows(client.get("/reports/equity/export.csv?year=2026"))
+        if row["Table"].startswith("From referral")
+    )
+
+
+def test_without_a_year_to_show_the_csv_link_goes_back_to_the_page(personas, door, client_for):
+    client = client_for(personas["door_coordinator"])
+    response = client.get("/reports/equity/export.csv")
+    assert response.status_code == 302 and response["Location"] == "/reports/equity/"
+    page = client.get(response["Location"]).content.decode()
+    assert "No referral has been received yet" in page and "export.csv" not in page
