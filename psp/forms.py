@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from psp.dates import TYPED_DATE_FORMATS
-from psp.models import AuditAction, NotificationKind, Program, Role
+from psp.models import AuditAction, NotificationKind, Program, Role, SchoolDistrict
 
 # Dates people type: a birth date, a meeting, a contact. Outside these years a date is a
 # typing slip (20266 for 2026), and date arithmetic near year 1 or 9999 overflows.
@@ -386,3 +386,43 @@ class NotificationPreferencesForm(forms.Form):
             )
             for kind in self.kinds
         }
+
+
+class SchoolDistrictForm(forms.Form):
+    """A school district (LEA) of a school-based program."""
+
+    name = forms.CharField(
+        label=_("Name of the district"),
+        max_length=160,
+        help_text=_("For example: “Wausau School District”."),
+        error_messages={"required": _("Enter the district's name.")},
+    )
+
+
+class SchoolForm(forms.Form):
+    """A school of one of the program's districts."""
+
+    district = forms.ModelChoiceField(
+        label=_("District"),
+        queryset=SchoolDistrict.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": _("Choose the district."),
+            "invalid_choice": _("Choose one of this program's districts."),
+        },
+    )
+    name = forms.CharField(
+        label=_("Name of the school"),
+        max_length=160,
+        error_messages={"required": _("Enter the school's name.")},
+    )
+    is_active = forms.BooleanField(
+        label=_("Active: offered for new referrals and school staff"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        districts = SchoolDistrict.objects.filter(program=program).order_by("name")
+        self.fields["district"].queryset = districts  # type: ignore[attr-defined]

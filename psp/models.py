@@ -260,6 +260,10 @@ class School(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def audit_program_id(self) -> int:
+        return self.district.program_id
+
 
 class Membership(models.Model):
     """A user holding one role in one program. A user may hold several."""

@@ -24,6 +24,7 @@ from psp.models import (
     Role,
     RoleLabel,
     School,
+    SchoolDistrict,
     StatewideRole,
     User,
     VersionedModel,
@@ -380,3 +381,65 @@ def notification_preferences_set(
             changes=changes,
         )
     return changes
+
+
+# --- Schools and districts of a school-based program ---------------------------------------
+
+SCHOOL_FIELDS = ["district", "name", "is_active"]
+
+
+@transaction.atomic
+def school_district_save(
+    *, actor: User, program: Program, data: dict[str, Any], district: SchoolDistrict | None = None
+) -> SchoolDistrict:
+    """A school district (LEA) the program works with, added or renamed; audited."""
+    name = " ".join(str(data.get("name") or "").split())
+    others = SchoolDistrict.objects.filter(program=program, name__iexact=name)
+    if district is not None:
+        others = others.exclude(pk=district.pk)
+    if others.exists():
+        raise ValidationError({"name": _("This program already has a district of that name.")})
+    before = (
+        audit.snapshot(SchoolDistrict.objects.get(pk=district.pk), ["name"]) if district else None
+    )
+    district = district or SchoolDistrict(program=program)
+    district.name = name
+    district.full_clean()
+    district.save()
+    after = audit.snapshot(district, ["name"])
+    if before is None:
+        audit.record(actor=actor, action=AuditAction.CREATE, obj=district, changes=after)
+    elif changes := audit.diff(before, after):
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=district, changes=changes)
+    return district
+
+
+@transaction.atomic
+def school_save(
+    *, actor: User, program: Program, data: dict[str, Any], school: School | None = None
+) -> School:
+    """A school of one of the program's districts, added, renamed, moved to another of its
+    districts, or made inactive (then it is no longer offered for new referrals or staff,
+    and the records that name it keep it); audited."""
+    district = data.get("district")
+    if district is None or district.program_id != program.pk:
+        raise ValidationError({"district": _("Choose one of this program's districts.")})
+    name = " ".join(str(data.get("name") or "").split())
+    others = School.objects.filter(district=district, name__iexact=name)
+    if school is not None:
+        others = others.exclude(pk=school.pk)
+    if others.exists():
+        raise ValidationError({"name": _("This district already has a school of that name.")})
+    before = audit.snapshot(School.objects.get(pk=school.pk), SCHOOL_FIELDS) if school else None
+    school = school or School()
+    school.district = district
+    school.name = name
+    school.is_active = bool(data.get("is_active", True))
+    school.full_clean()
+    school.save()
+    after = audit.snapshot(school, SCHOOL_FIELDS)
+    if before is None:
+        audit.record(actor=actor, action=AuditAction.CREATE, obj=school, changes=after)
+    elif changes := audit.diff(before, after):
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=school, changes=changes)
+    return school

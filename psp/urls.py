@@ -23,6 +23,13 @@ urlpatterns = [
     path("programs/", views.program_list, name="program_list"),
     path("programs/<slug:slug>/", views.program_detail, name="program_detail"),
     path("programs/<slug:slug>/settings/", views.program_settings, name="program_settings"),
+    path("programs/<slug:slug>/schools/", views.program_schools, name="program_schools"),
+    path("programs/<slug:slug>/schools/<int:pk>/edit/", views.school_edit, name="school_edit"),
+    path(
+        "programs/<slug:slug>/districts/<int:pk>/edit/",
+        views.district_edit,
+        name="district_edit",
+    ),
     path("audit/", views.audit_log, name="audit_log"),
     # The only pages open without signing in (besides signing in): each program's public
     # page and its two forms (psp/public.py).

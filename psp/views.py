@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.mfa.totp.views import activate_totp
 from django.conf import settings
 from django.contrib import messages
@@ -12,8 +14,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect, render
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,15 +26,26 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from psp import api, heartbeat, mfa, notifications, policy, public, selectors, services
+from psp.editing import save_form
 from psp.forms import (
     AuditFilterForm,
     NotificationPreferencesForm,
     ProfileForm,
     ProgramSettingsForm,
+    SchoolDistrictForm,
+    SchoolForm,
     add_model_errors,
 )
 from psp.http import AuthenticatedHttpRequest
-from psp.models import Notification, Program, Role, User, is_offered_language
+from psp.models import (
+    Notification,
+    Program,
+    Role,
+    School,
+    SchoolDistrict,
+    User,
+    is_offered_language,
+)
 
 AUDIT_PAGE_SIZE = 50
 NOTIFICATION_PAGE_SIZE = 25
@@ -107,6 +121,144 @@ def program_settings(request: AuthenticatedHttpRequest, slug: str) -> HttpRespon
             return redirect("program_detail", slug=program.slug)
     return render(
         request, "psp/program_settings.html", {"program": program, "form": form, "current": current}
+    )
+
+
+def _school_program(request: AuthenticatedHttpRequest, slug: str, action: str) -> Program:
+    """A school-based program the user may see (404 otherwise, and for a child-welfare
+    program, which has no schools) and may do ``action`` in (403 otherwise)."""
+    program = policy.get_for_user(
+        request.user, selectors.programs_for_user(request.user), "program.view", slug=slug
+    )
+    if not program.is_school_based:
+        raise Http404
+    if not policy.can(request.user, action, program):
+        raise PermissionDenied
+    return program
+
+
+def _form_sent(request: HttpRequest, prefixes: tuple[str, ...]) -> str | None:
+    """Which of a page's prefixed forms a POST is from: its button says (``add``), and
+    without it (an older page, a keyboard's Enter in some browsers) the fields do."""
+    if request.method != "POST":
+        return None
+    button = request.POST.get("add", "")
+    if button in prefixes:
+        return button
+    for prefix in prefixes:
+        if any(name.startswith(f"{prefix}-") for name in request.POST):
+            return prefix
+    return None
+
+
+@login_required
+def program_schools(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The school districts and schools a school-based program works with: its team reads
+    them; its Program Coordinators (and administrators) add districts and schools."""
+    program = _school_program(request, slug, "program.view")
+    can_change = policy.can(request.user, "program.change", program)
+    sent = _form_sent(request, ("school", "district"))
+    if sent and not can_change:
+        raise PermissionDenied
+    # Prefixed: both forms have a name, and one page has one id="id_name" at most.
+    district_form = SchoolDistrictForm(
+        request.POST if sent == "district" else None, prefix="district"
+    )
+    school_form = SchoolForm(
+        request.POST if sent == "school" else None, program=program, prefix="school"
+    )
+    form = {"district": district_form, "school": school_form}.get(sent or "")
+    if form is not None and form.is_valid():
+        try:
+            if form is district_form:
+                saved: Any = services.school_district_save(
+                    actor=request.user, program=program, data=form.cleaned_data
+                )
+            else:
+                saved = services.school_save(
+                    actor=request.user, program=program, data=form.cleaned_data
+                )
+        except ValidationError as error:
+            add_model_errors(form, error)
+        else:
+            messages.success(request, _("Added: %(name)s.") % {"name": saved.name})
+            return redirect("program_schools", slug=program.slug)
+    districts = (
+        SchoolDistrict.objects.filter(program=program)
+        .prefetch_related(Prefetch("schools", queryset=School.objects.order_by("name")))
+        .order_by("name")
+    )
+    return render(
+        request,
+        "psp/program_schools.html",
+        {
+            "program": program,
+            "districts": districts,
+            "can_change": can_change,
+            "district_form": district_form,
+            "school_form": school_form,
+            "sent": sent,
+        },
+    )
+
+
+def _school_record_page(
+    request: AuthenticatedHttpRequest,
+    program: Program,
+    record: School | SchoolDistrict,
+    form: SchoolForm | SchoolDistrictForm,
+    save: Any,
+    *,
+    saved: str,
+    heading: str,
+) -> HttpResponse:
+    """A school's or a district's change page: saved through ``save(cleaned)``, then back
+    to the program's schools."""
+    return save_form(
+        request,
+        form,
+        save,
+        saved=saved,
+        then=lambda _saved: reverse("program_schools", args=[program.slug]),
+    ) or render(
+        request,
+        "psp/school_form.html",
+        {"program": program, "form": form, "heading": heading, "record": record},
+    )
+
+
+@login_required
+def school_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    program = _school_program(request, slug, "program.change")
+    school = get_object_or_404(School, pk=pk, district__program=program)
+    initial = {"district": school.district, "name": school.name, "is_active": school.is_active}
+    return _school_record_page(
+        request,
+        program,
+        school,
+        SchoolForm(request.POST or None, program=program, initial=initial),
+        lambda cleaned: services.school_save(
+            actor=request.user, program=program, data=cleaned, school=school
+        ),
+        saved=_("School saved."),
+        heading=_("Change a school"),
+    )
+
+
+@login_required
+def district_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    program = _school_program(request, slug, "program.change")
+    district = get_object_or_404(SchoolDistrict, pk=pk, program=program)
+    return _school_record_page(
+        request,
+        program,
+        district,
+        SchoolDistrictForm(request.POST or None, initial={"name": district.name}),
+        lambda cleaned: services.school_district_save(
+            actor=request.user, program=program, data=cleaned, district=district
+        ),
+        saved=_("District saved."),
+        heading=_("Change a district"),
     )
 
 

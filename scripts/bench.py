@@ -1127,7 +1127,7 @@ def prepare() -> dict[str, Any]:
     )
     from mentoring.views import _case_filter
     from psp import policy
-    from psp.models import Program, User
+    from psp.models import Program, School, SchoolDistrict, User
     from referrals.forms import ReferralFilter
     from referrals.models import Child, Referral, ReferralRequest, RequestStatus, Status
     from referrals.selectors import referrals_for_user
@@ -1225,6 +1225,8 @@ def prepare() -> dict[str, Any]:
         "training": pk(
             TrainingRecord.objects.filter(parent_partner__program=door).order_by("-pk").first()
         ),
+        "school": pk(School.objects.filter(district__program__slug="wausau").first()),
+        "district": pk(SchoolDistrict.objects.filter(program__slug="wausau").first()),
         "council": pk(council),
         "member": pk(CouncilMember.objects.filter(council=council).first()),
         "meeting": pk(

@@ -29,6 +29,7 @@ from reporting.comparison_forms import ComparisonUploadForm
 from tests.councils import matrix_cases as councils_matrix
 from tests.mentoring import matrix_cases as mentoring_matrix
 from tests.mentoring.factories import ParentPartnerFactory
+from tests.psp import matrix_cases as psp_matrix
 from tests.referrals import matrix_cases as referrals_matrix
 from tests.reporting import matrix_cases as reporting_matrix
 
@@ -88,6 +89,28 @@ CASES: list[FormCase] = [
         (psp_forms.ProgramSettingsForm,),
         "door_coordinator",
         "/programs/door/settings/",
+    ),
+    FormCase(
+        "program_schools",
+        (psp_forms.SchoolForm,),
+        "admin",
+        "/programs/wausau/schools/",
+        setup=psp_matrix.placeholders,
+        valid={"add": "school", "school-name": "Evergreen Elementary"},
+    ),
+    FormCase(
+        "school_edit",
+        (psp_forms.SchoolForm,),
+        "admin",
+        "/programs/wausau/schools/{school}/edit/",
+        setup=psp_matrix.placeholders,
+    ),
+    FormCase(
+        "district_edit",
+        (psp_forms.SchoolDistrictForm,),
+        "admin",
+        "/programs/wausau/districts/{district}/edit/",
+        setup=psp_matrix.placeholders,
     ),
     get_filter("audit_log", psp_forms.AuditFilterForm, "door_coordinator", "/audit/"),
     get_filter("calendar", reporting_forms.CalendarForm, "door_coordinator", "/calendar/"),

@@ -41,7 +41,7 @@ from mentoring.models import (
     Resource,
     TrainingRecord,
 )
-from psp.models import Program, User
+from psp.models import Program, School, SchoolDistrict, User
 from referrals.models import Referral, ReferralRequest, RequestStatus, Status
 from reporting.models import Report, ReportStatus, ReportStep
 from tests.browser.conftest import axe_report, inject_axe
@@ -363,6 +363,8 @@ def demo_records(personas: dict[str, Any], door: Program) -> dict[str, Any]:
         "stipend": Stipend.objects.filter(member__council=council).first(),
         "participation": Participation.objects.filter(parent_partner=partner).first(),
         "training": TrainingRecord.objects.filter(parent_partner=partner).first(),
+        "school": School.objects.filter(district__program__slug="wausau").first(),
+        "district": SchoolDistrict.objects.filter(program__slug="wausau").first(),
         "event": OutreachEvent.objects.filter(program=door).first(),
         "public_request": ReferralRequest.objects.filter(
             program=door, status=RequestStatus.WAITING

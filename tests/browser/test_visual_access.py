@@ -26,6 +26,7 @@ from mentoring.models import (
     ReviewStatus,
     TrainingRecord,
 )
+from psp.models import School, SchoolDistrict
 from referrals.models import Child, Referral, ReferralRequest, RequestStatus, Status
 from reporting.models import ComparisonExtract, ExtractStatus, Report, ReportStatus
 from reporting.quarters import Quarter
@@ -100,6 +101,8 @@ def pages_of(role: str) -> list[str]:
         "training": _pk(
             TrainingRecord.objects.filter(parent_partner__program__slug="door").first()
         ),
+        "school": _pk(School.objects.filter(district__program__slug="wausau").first()),
+        "district": _pk(SchoolDistrict.objects.filter(program__slug="wausau").first()),
         "document": None,  # the demo keeps no family documents: their pages are left out
         **{
             f"{status}_claim": _pk(

@@ -2,12 +2,16 @@
 
 from typing import Any
 
-from psp.models import Notification, NotificationKind, Program
+from psp.models import Notification, NotificationKind, Program, School
 from tests.matrix import Case, everyone
 
 
 def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
-    """A notification of door_parent_partner's: theirs to open, nobody else's to see."""
+    """A notification of door_parent_partner's: theirs to open, nobody else's to see; and
+    the school-based program "wausau" of the school staff persona, with its school."""
+    school = School.objects.get(
+        district__program=personas["school_staff"].memberships.get().program
+    )
     notification = Notification.objects.create(
         recipient=personas["door_parent_partner"],
         kind=NotificationKind.CASE_ASSIGNED,
@@ -16,7 +20,7 @@ def placeholders(personas: dict[str, Any], door: Program) -> dict[str, Any]:
         params={"number": "DOOR-2026-0001"},
         program=door,
     )
-    return {"notification": notification.pk}
+    return {"notification": notification.pk, "school": school.pk, "district": school.district_id}
 
 
 CASES = [
@@ -49,6 +53,23 @@ CASES = [
             school_staff=404,
             no_role=404,
         ),
+    ),
+    # A school-based program's schools: its team and the statewide roles read them; its
+    # Program Coordinators and administrators change them. Door's people never see Wausau.
+    Case(
+        "program_schools",
+        "/programs/wausau/schools/",
+        everyone(404, state=200, admin=200, school_staff=200),
+    ),
+    Case(
+        "school_edit",
+        "/programs/wausau/schools/{school}/edit/",
+        everyone(404, state=403, admin=200, school_staff=403),
+    ),
+    Case(
+        "district_edit",
+        "/programs/wausau/districts/{district}/edit/",
+        everyone(404, state=403, admin=200, school_staff=403),
     ),
     Case(
         "audit_log", "/audit/", everyone(403, door_coordinator=200, rock_coordinator=200, admin=200)
