@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -388,6 +388,17 @@ def notification_preferences_set(
 SCHOOL_FIELDS = ["district", "name", "is_active"]
 
 
+def _save_unique(record: School | SchoolDistrict, taken: str) -> None:
+    """Saved; when someone else saved the same name since it was checked (two people adding
+    one school at the same moment), the database's unique constraint refuses it and the
+    person reads ``taken`` at the name, as they would have a moment later."""
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError as error:
+        raise ValidationError({"name": taken}) from error
+
+
 @transaction.atomic
 def school_district_save(
     *, actor: User, program: Program, data: dict[str, Any], district: SchoolDistrict | None = None
@@ -405,7 +416,7 @@ def school_district_save(
     district = district or SchoolDistrict(program=program)
     district.name = name
     district.full_clean()
-    district.save()
+    _save_unique(district, _("This program already has a district of that name."))
     after = audit.snapshot(district, ["name"])
     if before is None:
         audit.record(actor=actor, action=AuditAction.CREATE, obj=district, changes=after)
@@ -436,7 +447,7 @@ def school_save(
     school.name = name
     school.is_active = bool(data.get("is_active", True))
     school.full_clean()
-    school.save()
+    _save_unique(school, _("This district already has a school of that name."))
     after = audit.snapshot(school, SCHOOL_FIELDS)
     if before is None:
         audit.record(actor=actor, action=AuditAction.CREATE, obj=school, changes=after)

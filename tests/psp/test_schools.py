@@ -178,3 +178,20 @@ def test_only_the_programs_coordinators_change_its_schools(
     # The program's page links to its schools.
     detail = client_for(coordinator).get("/programs/wausau/").content.decode()
     assert 'href="/programs/wausau/schools/"' in detail
+
+
+def test_the_same_school_saved_twice_at_one_moment_is_refused_at_the_name(wausau):
+    """Both people's check found the name free; the second save meets the database's unique
+    constraint and is refused with the field's own message, never a server error."""
+    from django.core.exceptions import ValidationError
+
+    from psp import services
+
+    existing = School.objects.get(name="Riverview Elementary")
+    second = School(district=existing.district, name=existing.name)
+    with pytest.raises(ValidationError) as refused:
+        services._save_unique(second, "This district already has a school of that name.")
+    assert refused.value.message_dict == {
+        "name": ["This district already has a school of that name."]
+    }
+    assert School.objects.filter(name="Riverview Elementary").count() == 1
