@@ -1246,9 +1246,28 @@ class PartnerInterestForm(SpamTrapForm, ModelForm):
             "email": {"invalid": _("Enter an e-mail address like name@example.com.")},
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, school_based: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        set_choices(self, "eligibility_basis", list(EligibilityBasis.choices))
+        basis = self.fields["eligibility_basis"]
+        if school_based:
+            # Parent Peer Specialists bring a caregiver's experience, not a case's.
+            basis.label = _("Your experience")
+            set_choices(
+                self,
+                "eligibility_basis",
+                [(EligibilityBasis.CAREGIVER.value, EligibilityBasis.CAREGIVER.label)],
+            )
+            self.fields["eligibility_date"].label = _("Since about when?")
+        else:
+            set_choices(
+                self,
+                "eligibility_basis",
+                [
+                    (kind.value, kind.label)
+                    for kind in EligibilityBasis
+                    if kind != EligibilityBasis.CAREGIVER
+                ],
+            )
         self.fields["eligibility_date"].error_messages["required"] = _(
             "Enter about when, as month, day and year. A close guess is fine."
         )

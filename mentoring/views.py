@@ -2105,7 +2105,9 @@ def public_interest(request: HttpRequest, slug: str) -> HttpResponse:
     """Open to anyone: someone who lived through a case asks to become a Parent Partner.
     It lands in the recruitment pipeline as an inquiry."""
     program = public.program_or_404(slug)
-    form = PartnerInterestForm(request.POST if request.method == "POST" else None)
+    form = PartnerInterestForm(
+        request.POST if request.method == "POST" else None, school_based=program.is_school_based
+    )
 
     def receive() -> ParentPartner:
         data = {**form.cleaned_data}
@@ -2124,4 +2126,8 @@ def public_interest(request: HttpRequest, slug: str) -> HttpResponse:
 
 def public_interest_sent(request: HttpRequest, slug: str) -> HttpResponse:
     program = public.program_or_404(slug)
-    return render(request, "mentoring/public_interest_sent.html", {"program": program})
+    return render(
+        request,
+        "mentoring/public_interest_sent.html",
+        {"program": program, "door": public.door(program)},
+    )

@@ -21,7 +21,8 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -35,6 +36,9 @@ from django.utils.translation import gettext_lazy as _
 from psp.forms import add_model_errors
 from psp.middleware import client_ip
 from psp.models import Program
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +160,36 @@ def check(request: HttpRequest, form: SpamTrapForm) -> str:
     return ROBOT if form.is_robot() else VALID
 
 
+@dataclass(frozen=True)
+class Door:
+    """What a program's public pages call the parents who help, in whole sentences so that
+    each translates as one: a child-welfare program's Parent Partners, or a school-based
+    Parent Peer Support provider's Parent Peer Specialists."""
+
+    school_based: bool
+    ask: StrOrPromise
+    become: StrOrPromise
+    matched: StrOrPromise
+
+
+def door(program: Program) -> Door:
+    if program.is_school_based:
+        return Door(
+            school_based=True,
+            ask=_("Ask for a Parent Peer Specialist"),
+            become=_("Become a Parent Peer Specialist"),
+            matched=_(
+                "If the family wants a Parent Peer Specialist, the program matches them with one."
+            ),
+        )
+    return Door(
+        school_based=False,
+        ask=_("Ask for a Parent Partner"),
+        become=_("Become a Parent Partner"),
+        matched=_("If the parent wants a Parent Partner, the program matches them with one."),
+    )
+
+
 def program_or_404(slug: str) -> Program:
     """A program whose public page is open: an active one."""
     try:
@@ -190,5 +224,10 @@ def answer(
                 add_model_errors(form, error)
             else:
                 return redirect(sent, slug=program.slug)
-    context = {"program": program, "form": form, "has_errors": status == 200 and form.is_bound}
+    context = {
+        "program": program,
+        "door": door(program),
+        "form": form,
+        "has_errors": status == 200 and form.is_bound,
+    }
     return render(request, template, context, status=status)

@@ -69,15 +69,21 @@ def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def public_programs(request: HttpRequest) -> HttpResponse:
     """Open to anyone: the programs, each with its public page."""
-    programs = Program.objects.filter(is_active=True).order_by("name")
-    return render(request, "psp/public_programs.html", {"programs": programs})
+    programs = list(Program.objects.filter(is_active=True).order_by("name"))
+    context = {
+        "programs": programs,
+        "any_school_based": any(program.is_school_based for program in programs),
+    }
+    return render(request, "psp/public_programs.html", context)
 
 
 def public_program(request: HttpRequest, slug: str) -> HttpResponse:
     """Open to anyone: what the program is, who can refer a family and how, and how to
     become a Parent Partner."""
     program = public.program_or_404(slug)
-    return render(request, "psp/public_program.html", {"program": program})
+    return render(
+        request, "psp/public_program.html", {"program": program, "door": public.door(program)}
+    )
 
 
 @login_required

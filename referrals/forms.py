@@ -726,12 +726,17 @@ class ReferralRequestForm(SpamTrapForm, ModelForm):
             "email": {"invalid": _("Enter an e-mail address like name@example.com.")},
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, school_based: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "sender", list(Sender.choices))
         set_choices(self, "language", list(Language.choices))
-        self.fields["cps_case"].required = False
-        set_choices(self, "cps_case", list(CpsCase.choices))
+        if school_based:
+            # A school-based program's families need not have anything to do with child
+            # protective services; asking would only put them off.
+            del self.fields["cps_case"]
+        else:
+            self.fields["cps_case"].required = False
+            set_choices(self, "cps_case", list(CpsCase.choices))
 
 
 class RequestCloseForm(forms.Form):

@@ -825,7 +825,9 @@ def public_request(request: HttpRequest, slug: str) -> HttpResponse:
     """Open to anyone, signed in or not: a parent, or someone who knows one, asks the
     program to get in touch. What it answers never depends on the program's records."""
     program = public.program_or_404(slug)
-    form = ReferralRequestForm(request.POST if request.method == "POST" else None)
+    form = ReferralRequestForm(
+        request.POST if request.method == "POST" else None, school_based=program.is_school_based
+    )
     return public.answer(
         request,
         form,
@@ -843,7 +845,11 @@ def public_request(request: HttpRequest, slug: str) -> HttpResponse:
 def public_request_sent(request: HttpRequest, slug: str) -> HttpResponse:
     """What happens next; the same words whoever the request named."""
     program = public.program_or_404(slug)
-    return render(request, "referrals/public_request_sent.html", {"program": program})
+    return render(
+        request,
+        "referrals/public_request_sent.html",
+        {"program": program, "door": public.door(program)},
+    )
 
 
 # --- Requests from the public page, for the Program Coordinator --------------------------

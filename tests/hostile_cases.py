@@ -234,6 +234,15 @@ CASES: list[FormCase] = [
         valid={"website": "", "phone": "920-555-0147", "email": "", "sender": "self"},
     ),
     FormCase(
+        # A school-based program's: no question about a child protective services case.
+        "public_request_school",
+        (R.ReferralRequestForm, psp_public.SpamTrapForm),
+        "anonymous",
+        "/public/wausau/ask-for-help/",
+        setup=psp_matrix.placeholders,
+        valid={"website": "", "phone": "715-555-0147", "email": "", "sender": "self"},
+    ),
+    FormCase(
         "public_request_close",
         (R.RequestCloseForm,),
         "door_coordinator",
@@ -250,6 +259,22 @@ CASES: list[FormCase] = [
         valid={
             "website": "",
             "email": "",
+            "eligibility_date_month": "6",
+            "eligibility_date_day": "1",
+            "eligibility_date_year": "2021",
+        },
+    ),
+    FormCase(
+        # A school-based program's: a caregiver's experience, the only one offered.
+        "public_interest_school",
+        (M.PartnerInterestForm, psp_public.SpamTrapForm),
+        "anonymous",
+        "/public/wausau/become-a-parent-partner/",
+        setup=psp_matrix.placeholders,
+        valid={
+            "website": "",
+            "email": "",
+            "eligibility_basis": "caregiver",
             "eligibility_date_month": "6",
             "eligibility_date_day": "1",
             "eligibility_date_year": "2021",

@@ -167,6 +167,10 @@ def account_pages(reset_path: str) -> list[Target]:
     anonymous = frozenset({"anonymous"})
     signed_in = frozenset(PERSONAS) - anonymous
     return [
+        # A school-based program's public door, worded for its families.
+        Target("public_program", "/public/wausau/", anonymous),
+        Target("public_request", "/public/wausau/ask-for-help/", anonymous),
+        Target("public_interest", "/public/wausau/become-a-parent-partner/", anonymous),
         Target("account_login", "/accounts/login/", anonymous),
         Target("admin_login", "/admin/login/", anonymous),
         Target("account_reset_password", "/accounts/password/reset/", anonymous),
