@@ -42,8 +42,6 @@ WORKER_SCRIPTS = [
 # The app shell: what every page the tablet keeps needs (styles, scripts, the icon font).
 APP_SHELL = [
     "vendor/bootstrap/css/bootstrap.min.css",
-    "vendor/bootstrap/js/bootstrap.bundle.min.js",
-    "vendor/htmx/htmx.min.js",
     "vendor/idb/idb.umd.js",
     "icons/icons.css",
     "icons/icons.woff2",
@@ -54,7 +52,6 @@ APP_SHELL = [
     "js/activity_form.js",
     "js/contact_change.js",
     "favicon.svg",
-    "app/icon-192.png",
 ]
 
 
