@@ -27,7 +27,7 @@ from mentoring.models import (
     Present,
     SurveyResponse,
 )
-from mentoring.selectors import documents_section, shared_progress, waiting_for_review
+from mentoring.selectors import documents_section, shared_progress, waiting_count
 from psp import policy
 from psp.hooks import Item, Section, register
 from psp.models import Role, User
@@ -49,7 +49,7 @@ def _mentoring(user: User) -> list[Item]:
             {"label": _("Cases"), "url": reverse("mentoring:case_list"), "name": "mentoring"}
         )
     if policy.can(user, "activity.review"):
-        waiting = waiting_for_review(user).count()
+        waiting = waiting_count(user)
         found.append(
             {
                 "label": _("Review"),

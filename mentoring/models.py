@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -275,6 +276,24 @@ def closure_outcomes_for(school_based: bool) -> list[tuple[str, Any]]:
     ]
 
 
+def contact_due_since() -> models.Case:
+    """An open case's day its 14 days without contact are counted from: its last contact,
+    or its opening when it has had none; nothing for a closed case. "No contact in 14 days"
+    is this before the first of the 14 days (``selectors.no_contact_in_14_days``).
+
+    One expression, indexed as it is (``case_contact_due``), so that PostgreSQL keeps
+    statistics of it: of the separate columns it would guess from every case, and closed
+    cases' old last contacts made it expect thousands of overdue cases where there were a
+    few, and read the program's whole history instead of the index's range."""
+    return models.Case(
+        models.When(
+            status=CaseStatus.OPEN,
+            then=Coalesce("last_contact_on", "opened_on"),
+        ),
+        output_field=models.DateField(),
+    )
+
+
 class Case(KeepsDatabaseColumns, VersionedModel):
     # Worked out by the pages that list cases, for their templates; never stored.
     overdue: bool
@@ -315,6 +334,8 @@ class Case(KeepsDatabaseColumns, VersionedModel):
             models.Index(fields=["program", "status", "opened_on"]),
             # Overdue contacts: a program's open cases by their last contact.
             models.Index(fields=["program", "status", "last_contact_on"]),
+            # No contact in 14 days: a program's open cases by the day the 14 days count from.
+            models.Index(models.F("program"), contact_due_since(), name="case_contact_due"),
             # Court hearings soon: a program's open cases by their next hearing.
             models.Index(fields=["program", "status", "next_court_date"]),
             # The case list of every program (state staff, administrators), newest first.

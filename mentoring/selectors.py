@@ -9,8 +9,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,6 +35,7 @@ from mentoring.models import (
     TrainingRecord,
     TrainingRequirement,
     TrainingTopic,
+    contact_due_since,
     core_topics_for,
 )
 from psp import policy
@@ -275,14 +277,11 @@ def is_overdue(case: Case, today: datetime.date | None = None) -> bool:
 
 
 def no_contact_in_14_days(today: datetime.date) -> Q:
-    """The rule of ``is_overdue`` as a condition on open cases, for the database: no contact
-    in the 14 days up to ``today``, and a contact before that or an opening that long ago.
-    A plain WHERE clause on the case's own columns, so with the program and the status it
-    is a range of the (program, status, last contact) index."""
+    """The rule of ``is_overdue`` as a condition on cases, for the database: an open case
+    whose last contact (or, with none, its opening) is before the first of the 14 days up
+    to ``today``. A range of the (program, ``contact_due_since``) index."""
     first_day = today - datetime.timedelta(days=NO_CONTACT_DAYS - 1)  # of the 14 counted
-    return Q(last_contact_on__lt=first_day) | Q(
-        last_contact_on__isnull=True, opened_on__lt=first_day
-    )
+    return Q(LessThan(contact_due_since(), first_day))
 
 
 def overdue_cases(
@@ -308,6 +307,24 @@ def waiting_for_review(user: User) -> QuerySet[Activity]:
         review_status=ReviewStatus.WAITING,
         program_id__in=policy.program_ids_where(user, policy.COORDINATORS),
     )
+
+
+def waiting_count(user: User, program_id: int | None = None) -> int:
+    """How many contacts wait for ``user``'s review, in ``program_id`` or in every program
+    they coordinate. Counted once for the request: the menu's badge and the dashboard's card
+    ask the same of a one-program coordinator (kept on ``user``, which lives as long as
+    the request)."""
+    counted: dict[int | None, int] = user.__dict__.setdefault("_psp_waiting", {})
+    if program_id is not None and policy.program_ids_where(user, policy.COORDINATORS) == [
+        program_id
+    ]:
+        program_id = None
+    if program_id not in counted:
+        waiting = waiting_for_review(user)
+        if program_id is not None:
+            waiting = waiting.filter(program_id=program_id)
+        counted[program_id] = waiting.count()
+    return counted[program_id]
 
 
 def partner_profile_of(user: User, program_id: int | None = None) -> ParentPartner | None:
@@ -982,19 +999,47 @@ def mark_actionable(user: User, rows: list[FollowUp]) -> list[FollowUp]:
 
 
 def follow_up_summary(
-    user: User, today: datetime.date | None = None, limit: int = FOLLOW_UPS_ON_HOME
+    user: User,
+    today: datetime.date | None = None,
+    limit: int = FOLLOW_UPS_ON_HOME,
+    known_names: dict[int, list[str]] | None = None,
 ) -> FollowUpSummary:
-    """``user``'s own open follow-ups (2 queries, whatever the number)."""
+    """``user``'s own open follow-ups: the soonest ``limit``, each with only what a row
+    shows, and how many in all and overdue, counted over the whole set by the same query
+    (window counts are taken before its LIMIT). The families' names come from
+    ``known_names`` (``parent_names``'s, a page may have them already) or one more query."""
     today = today or timezone.localdate()
-    mine = follow_ups_for_user(user).filter(owner=user)
-    counts = mine.order_by().aggregate(
-        total=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today))
+    rows = list(
+        follow_ups_for_user(user)
+        .filter(owner=user)
+        .select_related(None)
+        .select_related("case__referral")
+        .only(
+            "pk",
+            "version",
+            "what",
+            "due_on",
+            "owner_id",
+            "case__id",
+            "case__program_id",
+            "case__family_id",
+            "case__referral__number",
+        )
+        .annotate(
+            total=Window(Count("id")),
+            overdue=Window(Count("id", filter=Q(due_on__lt=today))),
+        )[:limit]
     )
-    soonest = mark_actionable(user, list(mine[:limit])) if counts["total"] else []
-    names = parent_names({row.case.family_id for row in soonest})
+    total = rows[0].total if rows else 0
+    overdue = rows[0].overdue if rows else 0
+    soonest: list[FollowUp] = mark_actionable(user, list(rows))
+    names = known_names or {}
+    missing = {row.case.family_id for row in soonest} - set(names)
+    if missing:
+        names = {**names, **parent_names(missing)}
     for row in soonest:
         row.parent_names = names.get(row.case.family_id, [])  # type: ignore[attr-defined]
-    return FollowUpSummary(soonest=soonest, total=counts["total"], overdue=counts["overdue"])
+    return FollowUpSummary(soonest=soonest, total=total, overdue=overdue)
 
 
 def follow_ups_due(today: datetime.date) -> QuerySet[FollowUp]:

@@ -165,7 +165,11 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "this_month": today,
             "attention": selectors.reminders_for_cases(cases, today)
             + selectors.transition_reminders(cases, today, policy.school_program_ids(request.user)),
-            "follow_ups": selectors.follow_up_summary(request.user, today),
+            "follow_ups": selectors.follow_up_summary(
+                request.user,
+                today,
+                known_names={case.family_id: case.parent_names for case in cases},  # type: ignore[attr-defined]
+            ),
             "today": today,
         },
     )

@@ -42,7 +42,7 @@ from mentoring.selectors import (
     month_starts,
     overdue_cases,
     programs_without_clinical_session,
-    waiting_for_review,
+    waiting_count,
     with_caseload,
 )
 from psp import policy
@@ -281,7 +281,7 @@ def program_dashboard(
         hearings_total=hearings_total,
         received=queue.get(Status.RECEIVED, 0),
         screening=queue.get(Status.SCREENING, 0),
-        waiting_for_review=waiting_for_review(user).filter(program=program).count(),
+        waiting_for_review=waiting_count(user, program.pk),
         quarter=quarter,
         previous_quarter=quarter.previous(),
         numbers=headline_rows(numbers.current, numbers.previous),

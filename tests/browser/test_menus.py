@@ -5,14 +5,14 @@ and a page loads htmx only when it uses it."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.browser.conftest import axe_violations
 from tests.browser.test_mileage import signed_in
 
 pytestmark = pytest.mark.browser
 
-TABLET = {"width": 800, "height": 1000}
+TABLET: ViewportSize = {"width": 800, "height": 1000}
 
 
 def scripts(page: Page) -> list[str]:

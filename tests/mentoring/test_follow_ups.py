@@ -332,3 +332,49 @@ def test_the_reminder_e_mail_names_follow_ups_due_and_overdue_by_number_only(
         assert remind() == 2  # the coordinator's, and "Not yet" now late
         assert remind() == 0
     assert {message.to[0] for message in mail.outbox} == {partner.email, coordinator.email}
+
+
+def test_the_home_page_lists_the_soonest_five_and_counts_all_and_overdue(
+    at_local, personas, door, case, client_for, django_assert_max_num_queries
+):
+    """At any hour: the five soonest of the Parent Partner's own open follow-ups on open
+    cases, and the counts of all of them and of the overdue, however many there are; done
+    ones, a closed case's and a coordinator's are not counted."""
+    partner = personas["door_parent_partner"]
+    coordinator = personas["door_coordinator"]
+
+    def follow_up(what: str, due_in: int, **more) -> FollowUp:
+        return FollowUp.objects.create(
+            case=more.pop("on", case),
+            what=what,
+            due_on=days(due_in),
+            owner=more.pop("owner", partner),
+            created_by=coordinator,
+            **more,
+        )
+
+    for n in range(3):
+        follow_up(f"Overdue {n}", -1 - n)
+    follow_up("Due today", 0)
+    for n in range(3):
+        follow_up(f"Later {n}", 5 + n)
+    follow_up("Done already", -5, done_at=timezone.now(), done_by=partner)
+    follow_up("The coordinator's own", -5, owner=coordinator)
+    closed = assign_case(
+        ReferralFactory(family__program=door, status=Status.ACCEPTED), partner, opened_days_ago=60
+    )
+    follow_up("On a closed case", -5, on=closed)
+    closed.__class__.objects.filter(pk=closed.pk).update(
+        status=CaseStatus.CLOSED, closed_on=timezone.localdate(), closure_outcome="reunified"
+    )
+    client = client_for(partner)
+    client.get("/mentoring/")
+    with django_assert_max_num_queries(13):
+        home = client.get("/mentoring/").content.decode()
+    assert "All my follow-ups (7)" in home
+    assert "3 overdue" in home
+    shown = ["Overdue 2", "Overdue 1", "Overdue 0", "Due today", "Later 0"]
+    positions = [home.index(what) for what in shown]
+    assert positions == sorted(positions)
+    for hidden in ["Later 1", "Later 2", "Done already", "The coordinator's own", "closed case"]:
+        assert hidden not in home
