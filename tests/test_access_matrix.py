@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -87,3 +88,9 @@ def test_role_view_matrix(
         assert response.status_code == expected, (
             f"{persona} on {path}: got {response.status_code}, expected {expected}"
         )
+    if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
+        page = response.content.decode()
+        # htmx is loaded only by the pages that name it (``{% block htmx %}``): a page with
+        # htmx attributes and without it would do nothing when they fire.
+        if "<html" in page and re.search(r"\shx-(get|post|trigger)=", page):
+            assert "vendor/htmx/htmx" in page, f"{path} uses htmx but does not load it"

@@ -11,16 +11,6 @@
   // speak a second time (live regions announce changes, not what a page starts with).
   var SUBMITTED = "psp-submitted";
 
-  // htmx is loaded only by the pages that use it (the referral form's event search, the
-  // progress of a report or an extract): most pages, and every page a tablet keeps for
-  // working offline, do without its 50 KB.
-  var htmxSource = document.body.getAttribute("data-psp-htmx");
-  if (htmxSource && !window.htmx && document.querySelector("[hx-get], [hx-post], [hx-trigger]")) {
-    var htmxScript = document.createElement("script");
-    htmxScript.src = htmxSource;
-    document.head.appendChild(htmxScript);
-  }
-
   function focusTarget(root) {
     return root.querySelector("[data-psp-error-summary]") ||
       root.querySelector(".messages [role=alert]") ||

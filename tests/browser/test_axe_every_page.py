@@ -521,10 +521,13 @@ def check_empty_forms(
         findings.check(page, f"{target.path} (sent empty)")
 
 
+# The next htmx answer put in place. Waited for with Playwright's timeout (an evaluated
+# promise that never settles would wait for ever: a page whose htmx never ran).
 SETTLED = (
-    "() => { window.settled = new Promise(done => document.body.addEventListener("
-    "'htmx:afterSettle', done, {once: true})); }"
+    "() => { window.settled = false; document.body.addEventListener("
+    "'htmx:afterSettle', () => { window.settled = true; }, {once: true}); }"
 )
+HAS_SETTLED = "() => window.settled === true"
 
 
 def check_event_search(page: Page, base_url: str, findings: Findings) -> None:
@@ -536,7 +539,7 @@ def check_event_search(page: Page, base_url: str, findings: Findings) -> None:
     for text in ("a", "no such event anywhere"):
         page.evaluate(SETTLED)
         search.fill(text)
-        page.evaluate("() => window.settled")
+        page.wait_for_function(HAS_SETTLED)
         findings.check(page, f"/referrals/new/ (events found for {text!r})")
 
 
@@ -553,7 +556,7 @@ def check_report_progress(page: Page, base_url: str, findings: Findings) -> None
     )
     assert opened(page, f"{base_url}/reports/{report.pk}/")
     page.evaluate(SETTLED)
-    page.evaluate("() => window.settled")
+    page.wait_for_function(HAS_SETTLED)
     findings.check(page, f"/reports/{report.pk}/ (progress brought in)")
 
 
