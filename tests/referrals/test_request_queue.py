@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from psp.models import AuditEntry, Program, User
 from referrals.models import Referral, ReferralRequest, RequestStatus, Sender
@@ -148,7 +149,7 @@ def test_a_referral_made_from_a_request_starts_filled_in_and_marks_it(
                 "program": door.pk,
                 "referrer_name": "Ana Lor",
                 "referrer_agency": "Aunt",
-                "received_on": request.received_at.date().isoformat(),
+                "received_on": timezone.localdate(request.received_at).isoformat(),
                 "reason": request.message,
                 "first_name": request.parent_first_name,
                 "last_name": request.parent_last_name,
@@ -187,7 +188,7 @@ def test_the_duplicate_warning_is_shown_to_staff_making_the_referral(
                 "program": door.pk,
                 "referrer_name": known.first_name,
                 "referrer_agency": "Self-referral",
-                "received_on": request.received_at.date().isoformat(),
+                "received_on": timezone.localdate(request.received_at).isoformat(),
                 "reason": request.message,
                 "first_name": known.first_name,
                 "last_name": known.last_name,
