@@ -3,8 +3,9 @@
 - ``program_dashboard``: one program for its coordinators: caseloads, overdue contacts,
   court hearings soon, the referral queue, contacts waiting for review, and this quarter's
   numbers so far beside last quarter's, with two small charts.
-- ``statewide_dashboard``: every program side by side for state staff, and statewide trends.
-  Aggregates only: nothing here names a family or a referral.
+- ``statewide_dashboard``: every program side by side for state staff, statewide trends, and
+  the school-based programs' work together (families served each month, school meetings,
+  services connected). Aggregates only: nothing here names a family or a referral.
 - ``referrals_made_by`` and ``clinical_support_this_month`` for social workers and clinical
   support.
 
@@ -47,7 +48,7 @@ from mentoring.selectors import (
 )
 from psp import policy
 from psp.dates import format_when
-from psp.models import Program, Role, User
+from psp.models import Program, ProgramType, Role, User
 from referrals.models import Parent, Referral, Status
 from reporting import charts, metrics, quality
 from reporting.quarters import Quarter
@@ -387,14 +388,21 @@ def refresh_numbers(today: datetime.date | None = None) -> int:
 
 
 def families_by_month(
-    program: Program | None, months: Sequence[datetime.date]
+    program: Program | None,
+    months: Sequence[datetime.date],
+    *,
+    program_type: ProgramType | None = None,
 ) -> list[tuple[datetime.date, int]]:
     """Families served in each of ``months`` (their first days, in order), counted as
-    ``metrics.family_metrics`` counts a quarter's months (1 query)."""
+    ``metrics.family_metrics`` counts a quarter's months (1 query); statewide, only the
+    programs of ``program_type`` when given."""
     if not months:
         return []
     ends = [(month + datetime.timedelta(days=31)).replace(day=1) - _ONE_DAY for month in months]
-    served = metrics._contacts(program, months[0], ends[-1]).aggregate(
+    contacts = metrics._contacts(program, months[0], ends[-1])
+    if program_type is not None:
+        contacts = contacts.filter(program__program_type=program_type)
+    served = contacts.aggregate(
         **{
             f"month_{index}": Count(
                 "case__family", distinct=True, filter=metrics._between("occurred_on", start, end)
@@ -453,12 +461,34 @@ class Trend:
 
 
 @dataclass(frozen=True)
+class SchoolFigures:
+    """Every school-based program's work together: no family, no user in it."""
+
+    families_by_month: list[tuple[datetime.date, int]]  # the last six, this one so far
+    quarter: Quarter  # the last completed quarter
+    school: metrics.SchoolMetrics  # of that quarter
+
+
+@dataclass(frozen=True)
+class SchoolStatewide:
+    """The school-based programs' panel of the statewide dashboard."""
+
+    programs: int
+    families_by_month: list[tuple[datetime.date, int]]
+    monthly_average: int | None  # over the completed months shown; None without any
+    families_chart: SafeString
+    quarter: Quarter
+    school: metrics.SchoolMetrics
+
+
+@dataclass(frozen=True)
 class StatewideDashboard:
     tables: list[QuarterTable]
     trends: list[Trend]
     numbers_as_of: datetime.datetime
     families_chart: SafeString
     referrals_chart: SafeString
+    school: SchoolStatewide | None  # None while no school-based program is seen
 
 
 def _grouped(rows: Iterable[tuple[int, int]]) -> dict[int, int]:
@@ -598,41 +628,65 @@ class StatewideNumbers:
 
     quarters: list[QuarterFigures]  # this quarter so far, then the last completed one
     trends: list[Trend]
+    school: SchoolFigures
     computed_at: datetime.datetime
 
 
 def statewide_numbers(today: datetime.date, *, refresh: bool = False) -> StatewideNumbers:
-    """This quarter and the last for every program, and the last four completed quarters
-    statewide (10 queries), from the cache when it has them: the completed quarters for an
-    hour, this one for five minutes."""
+    """This quarter and the last for every program, the last four completed quarters
+    statewide, and the school-based programs' months and last completed quarter (15
+    queries), from the cache when it has them: what is settled for an hour, the rest (this
+    quarter, this month) for five minutes."""
     current = Quarter.from_date(today)
     completed = [current.previous()]
     while len(completed) < TREND_QUARTERS:
         completed.insert(0, completed[0].previous())
-    last, trends = cached(
-        f"dashboard:statewide:settled:{today.isoformat()}",
-        lambda: (quarter_figures(current.previous()), statewide_trends(completed)),
+    months = sorted(month_starts(CHART_MONTHS, today))
+    school_based = ProgramType.PARENT_PEER_SUPPORT
+    last, trends, school_months, school = cached(
+        f"dashboard:statewide:settled:2:{today.isoformat()}",
+        lambda: (
+            quarter_figures(current.previous()),
+            statewide_trends(completed),
+            families_by_month(None, months[:-1], program_type=school_based),
+            metrics.school_metrics(program=None, quarter=current.previous()),
+        ),
         SETTLED_CACHE_SECONDS,
         refresh,
         settled=True,
     )
-    now, computed_at = cached(
-        f"dashboard:statewide:live:{today.isoformat()}",
-        lambda: (quarter_figures(current), timezone.now()),
+    now, school_this_month, computed_at = cached(
+        f"dashboard:statewide:live:2:{today.isoformat()}",
+        lambda: (
+            quarter_figures(current),
+            families_by_month(None, months[-1:], program_type=school_based),
+            timezone.now(),
+        ),
         NUMBERS_CACHE_SECONDS,
         refresh,
     )
-    return StatewideNumbers(quarters=[now, last], trends=trends, computed_at=computed_at)
+    assert school is not None  # statewide, it always has a section
+    return StatewideNumbers(
+        quarters=[now, last],
+        trends=trends,
+        school=SchoolFigures(
+            families_by_month=school_months + school_this_month,
+            quarter=current.previous(),
+            school=school,
+        ),
+        computed_at=computed_at,
+    )
 
 
 def statewide_dashboard(user: User, today: datetime.date | None = None) -> StatewideDashboard:
     """Every program ``user`` sees, this quarter so far and last quarter, and the last four
-    completed quarters statewide (11 queries, 1 when the numbers are cached, whatever the
-    number of programs)."""
+    completed quarters statewide, and the school-based programs together (16 queries, 1 when
+    the numbers are cached, whatever the number of programs)."""
     today = today or timezone.localdate()
     programs = list(policy.visible(user, Program).order_by("name", "pk"))
     numbers = statewide_numbers(today)
     trends = numbers.trends
+    school_programs = sum(1 for program in programs if program.is_school_based)
     return StatewideDashboard(
         tables=[quarter_table(programs, figures, today) for figures in numbers.quarters],
         trends=trends,
@@ -653,6 +707,31 @@ def statewide_dashboard(user: User, today: datetime.date | None = None) -> State
                 height=170,
             )
         ),
+        school=school_statewide(numbers.school, school_programs) if school_programs else None,
+    )
+
+
+def school_statewide(figures: SchoolFigures, programs: int) -> SchoolStatewide:
+    """The school-based programs' panel from their cached figures (no queries). The monthly
+    average leaves out this month, still going."""
+    months = figures.families_by_month
+    completed = [count for _month, count in months[:-1]]
+    return SchoolStatewide(
+        programs=programs,
+        families_by_month=months,
+        monthly_average=round(sum(completed) / len(completed)) if completed else None,
+        families_chart=_fluid(
+            charts.column_chart(
+                title=_(
+                    "Families served by the school-based programs in each of the last 6 months"
+                ),
+                columns=[(format_when(month, "month_abbr"), count) for month, count in months],
+                width=360,
+                height=170,
+            )
+        ),
+        quarter=figures.quarter,
+        school=figures.school,
     )
 
 

@@ -21,16 +21,18 @@ from mentoring import selectors as mentoring_selectors
 from mentoring import services as mentoring_services
 from mentoring.models import (
     Activity,
+    ActivityType,
     Case,
     CaseStatus,
     ClinicalSupportSession,
     ClosureOutcome,
+    Present,
     ReminderKind,
     ReviewStatus,
     Stage,
     StageChange,
 )
-from psp.models import Program, Role, User
+from psp.models import Program, ProgramType, Role, User
 from referrals.models import DischargeReason, Referral, RemovalEpisode, Status
 from reporting import dashboards, metrics
 from reporting.quarters import Quarter
@@ -614,6 +616,85 @@ def test_state_dashboard_queries_do_not_grow_with_programs(
     with django_assert_max_num_queries(11):  # the numbers from the cache
         response = client.get("/dashboard/")
     assert len(response.context["statewide"].tables[1].rows) == programs + 2
+
+
+def test_state_sees_the_school_based_programs_work_together(at_local, personas, door, client_for):
+    """Families served each month by every school-based program together (a family served
+    twice in a month once, a child-welfare program's family never), at every moment of the
+    clock matrix (a month's and a quarter's first day among them)."""
+    today = at_local.date()
+    this_month = today.replace(day=1)
+    last_month = (this_month - DAY).replace(day=1)
+    wausau = ProgramFactory(
+        slug="wausau",
+        name="Wausau Parent Peer Support",
+        program_type=ProgramType.PARENT_PEER_SUPPORT,
+    )
+    marshfield = ProgramFactory(
+        slug="marshfield",
+        name="Marshfield Parent Peer Support",
+        program_type=ProgramType.PARENT_PEER_SUPPORT,
+    )
+    door_case = open_case(door, personas["door_parent_partner"], last_contact_days=None)
+    school_cases = []
+    for program in (wausau, wausau, marshfield):
+        partner = MembershipFactory(program=program, role=Role.PARENT_PARTNER).user
+        case = assign_case(
+            ReferralFactory(family__program=program, status=Status.ACCEPTED),
+            partner,
+            opened_days_ago=200,
+        )
+        school_cases.append(case)
+    a, b, c = school_cases
+    for case, day in [
+        (a, this_month),
+        (a, today),
+        (b, today),  # this month: 2 families (A twice)
+        (a, last_month),
+        (c, last_month),
+        (door_case, last_month),  # last month: 2 of them
+    ]:
+        ActivityFactory(case=case, occurred_on=day)
+    last = Quarter.last_completed(today)
+    for case, kind, present in [
+        (a, ActivityType.IEP_MEETING, [Present.PARENT]),
+        (b, ActivityType.PLAN_504_MEETING, [Present.OTHER]),  # without the parent
+        (c, ActivityType.TRANSITION_PLANNING, [Present.PARENT, Present.OTHER]),
+        (c, ActivityType.MENTAL_HEALTH_LINK, [Present.PARENT]),
+        (door_case, ActivityType.IEP_MEETING, [Present.PARENT]),  # a child-welfare program's
+    ]:
+        ActivityFactory(case=case, activity_type=kind, present=present, occurred_on=last.end)
+
+    response, page = page_for(client_for, personas["state"])
+    school = response.context["statewide"].school
+    months = dict(school.families_by_month)
+    assert list(months) == sorted(mentoring_selectors.month_starts(6, today))
+    assert months[this_month] == 2
+    # Last quarter's last day is in last month when this one is a quarter's first.
+    assert months[last_month] == 2 + (last.end >= last_month)
+    assert school.programs == 2
+    completed = [count for month, count in school.families_by_month if month != this_month]
+    assert school.monthly_average == round(sum(completed) / 5)
+    assert school.quarter == last
+    assert school.school.meetings_with_parent == 2  # A's IEP, C's transition planning
+    assert school.school.families_at_meetings == 2
+    assert school.school.families_connected == 1
+    assert school.school.families_planning_a_move == 1
+    assert "School-based Parent Peer Support" in page
+    assert "The work of the state’s 2 school-based programs together." in page
+    assert "Families served by the school-based programs in each of the last 6 months" in page
+    assert len(CHART_TITLE_WITH_NUMBERS.findall(page)) == 3
+    # Reunification is not a school-based program's measure: its cell says so.
+    assert page.count("Does not apply to a school-based program") == 4  # 2 programs, 2 quarters
+
+
+def test_without_a_school_based_program_the_state_sees_no_school_panel(
+    personas, statewide_data, client_for
+):
+    response, page = page_for(client_for, personas["state"])
+    assert response.context["statewide"].school is None
+    assert "School-based Parent Peer Support" not in page
+    assert "Does not apply to a school-based program" not in page
 
 
 # --- Parent Partners, social workers, clinical support, administrators ----------------------
