@@ -105,8 +105,11 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=20, help="connections in throughput runs")
     parser.add_argument(
         "--only",
-        choices=["tablet"],
-        help="measure only this (the tablet's bytes, plain HTTP and in Chromium)",
+        choices=["tablet", "throughput"],
+        help=(
+            "measure only this: the tablet's bytes (plain HTTP and in Chromium), or the "
+            "throughput runs; the table is written apart, to scale-N-<this>.json"
+        ),
     )
     parser.add_argument("--prepare", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--make-report", action="store_true", help=argparse.SUPPRESS)
@@ -222,8 +225,11 @@ class Bench:
             else:
                 self.stop_web()
                 self.start_web(count_queries=False)
-            self.tablet(cookies["door_parent_partner"])
-            self.tablet_in_browser(plan["accounts"]["door_parent_partner"])
+            if self.only == "throughput":
+                self.throughput(cookies)
+            else:
+                self.tablet(cookies["door_parent_partner"])
+                self.tablet_in_browser(plan["accounts"]["door_parent_partner"])
         finally:
             self.stop_web()
             self.stop_worker()
@@ -232,7 +238,8 @@ class Bench:
             self.comparison()
         self.results["seconds"] = round(time.monotonic() - started)
         self.print_table()
-        path = self.out / f"scale-{self.scale}.json"
+        part = f"-{self.only}" if self.only else ""
+        path = self.out / f"scale-{self.scale}{part}.json"
         path.write_text(json.dumps(self.results, indent=2))
         print(f"\nbench: {len(self.misses)} target(s) missed; written to {path.relative_to(ROOT)}")
         print(f"bench: done in {self.results['seconds']} s")
