@@ -169,6 +169,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
                 request.user,
                 today,
                 known_names={case.family_id: case.parent_names for case in cases},  # type: ignore[attr-defined]
+                open_cases=cases,
             ),
             "today": today,
         },

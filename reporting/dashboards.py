@@ -317,7 +317,9 @@ def _caseloads(user: User, program: Program) -> tuple[list[Caseload], int]:
     loads = [
         Caseload(partner=partner, open_families=partner.caseload)
         for partner in with_caseload(
-            policy.visible(user, ParentPartner).filter(program=program, stage=Stage.ACTIVE)
+            policy.visible(user, ParentPartner)
+            .filter(program=program, stage=Stage.ACTIVE)
+            .only("pk", "program_id", "first_name", "last_name", "capacity")
         ).order_by("last_name", "first_name", "pk")
     ]
     loads.sort(key=lambda load: not load.over_capacity)  # stable: by name within each

@@ -18,7 +18,7 @@ from psp.models import AuditAction, AuditEntry, Notification, Role
 from referrals.models import Status
 from tests.clock import CHICAGO
 from tests.factories import ReferralFactory
-from tests.mentoring.factories import ActivityFactory, assign_case
+from tests.mentoring.factories import ActivityFactory, assign_case, profile_for
 
 pytestmark = pytest.mark.django_db
 
@@ -335,11 +335,12 @@ def test_the_reminder_e_mail_names_follow_ups_due_and_overdue_by_number_only(
 
 
 def test_the_home_page_lists_the_soonest_five_and_counts_all_and_overdue(
-    at_local, personas, door, case, client_for, django_assert_max_num_queries
+    at_local, personas, door, case, client_for, make_member, django_assert_max_num_queries
 ):
     """At any hour: the five soonest of the Parent Partner's own open follow-ups on open
     cases, and the counts of all of them and of the overdue, however many there are; done
-    ones, a closed case's and a coordinator's are not counted."""
+    ones, a closed case's, a family's given to another Parent Partner and a coordinator's
+    are not counted."""
     partner = personas["door_parent_partner"]
     coordinator = personas["door_coordinator"]
 
@@ -367,6 +368,16 @@ def test_the_home_page_lists_the_soonest_five_and_counts_all_and_overdue(
     closed.__class__.objects.filter(pk=closed.pk).update(
         status=CaseStatus.CLOSED, closed_on=timezone.localdate(), closure_outcome="reunified"
     )
+    # A family given to another Parent Partner: still open, but no longer theirs to see.
+    given_away = assign_case(
+        ReferralFactory(family__program=door, status=Status.ACCEPTED), partner, opened_days_ago=60
+    )
+    follow_up("On a family given away", -5, on=given_away)
+    given_away.assignments.update(ended_on=timezone.localdate())
+    given_away.assignments.create(
+        parent_partner=profile_for(make_member(door, Role.PARENT_PARTNER), door.pk),
+        started_on=timezone.localdate(),
+    )
     client = client_for(partner)
     client.get("/mentoring/")
     with django_assert_max_num_queries(13):
@@ -376,5 +387,12 @@ def test_the_home_page_lists_the_soonest_five_and_counts_all_and_overdue(
     shown = ["Overdue 2", "Overdue 1", "Overdue 0", "Due today", "Later 0"]
     positions = [home.index(what) for what in shown]
     assert positions == sorted(positions)
-    for hidden in ["Later 1", "Later 2", "Done already", "The coordinator's own", "closed case"]:
+    for hidden in [
+        "Later 1",
+        "Later 2",
+        "Done already",
+        "The coordinator's own",
+        "closed case",
+        "given away",
+    ]:
         assert hidden not in home
