@@ -1547,3 +1547,27 @@ class ClaimedExpense(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description} ${self.amount}"
+
+
+class CaseworkVersion(models.Model):
+    """How many times a program's casework has changed: kept by the database, never by the
+    app (migration 0023). Every statement that writes a case, an assignment, a contact, a
+    follow-up, a Parent Partner, a referral, a family or its parents and children counts one
+    more for each program whose families it touched, in the same transaction.
+
+    A page made from a program's casework can then be kept and shown again for as long as the
+    program's number has not moved (the Parent Partner's home): one row read tells whether
+    anything it shows may have changed, however the change was written (a page, the API,
+    the admin, a bulk update, a restore)."""
+
+    # The program's id, not a foreign key: the count must never stop a program's deletion,
+    # nor a write the triggers follow.
+    program_id = models.BigIntegerField(primary_key=True)
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("casework version")
+        verbose_name_plural = _("casework versions")
+
+    def __str__(self) -> str:
+        return f"{self.program_id}: {self.number}"

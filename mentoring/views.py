@@ -17,7 +17,6 @@ from django.db.models import Case as DbCase
 from django.db.models import (
     Count,
     Exists,
-    F,
     OuterRef,
     Prefetch,
     Q,
@@ -43,6 +42,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from mentoring import documents, rules, selectors, services
+from mentoring import home as home_page
 from mentoring.forms import (
     ActivityFilter,
     ActivityForm,
@@ -136,43 +136,16 @@ def _stale(form: Any, error: ConcurrentEditError, current_version: int) -> None:
 @login_required
 @audit.audited_list(Case)
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """A Parent Partner's families and what is due; coordinators go to the case list."""
+    """A Parent Partner's families and what is due; coordinators go to the case list. The
+    content is kept until their programs' casework changes (``mentoring.home``)."""
     policy.require(request.user, "case.list")
     if not policy.program_ids_where(request.user, {Role.PARENT_PARTNER}):
         return redirect("mentoring:case_list")
-    cases = selectors.home_cases(request.user)
     today = timezone.localdate()
-    for case in cases:
-        case.overdue = selectors.is_overdue(case)
-        case.court_soon = bool(
-            case.next_court_date
-            and today <= case.next_court_date <= today + datetime.timedelta(days=7)
-        )
-    sent_back = (
-        policy.visible(request.user, Activity)
-        .filter(review_status=ReviewStatus.SENT_BACK, parent_partner__user=request.user)
-        .only("pk", "activity_type", "occurred_on", "review_comment")
-        .order_by("-occurred_on", F("occurred_time").desc(nulls_last=True), "-id")
-    )
     return render(
         request,
         "mentoring/home.html",
-        {
-            "cases": cases,
-            "sent_back": sent_back,
-            "can_log": policy.can(request.user, "activity.create"),
-            "profile": selectors.partner_profile_of(request.user),
-            "this_month": today,
-            "attention": selectors.reminders_for_cases(cases, today)
-            + selectors.transition_reminders(cases, today, policy.school_program_ids(request.user)),
-            "follow_ups": selectors.follow_up_summary(
-                request.user,
-                today,
-                known_names={case.family_id: case.parent_names for case in cases},  # type: ignore[attr-defined]
-                open_cases=cases,
-            ),
-            "today": today,
-        },
+        {"content": home_page.content(request, request.user, today)},
     )
 
 
