@@ -24,7 +24,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg2 import sql
 
-
 # Tables the database fills itself as the others are copied back (mentoring migration 0023):
 # copying them too would write their rows twice.
 KEPT_BY_TRIGGERS = {"mentoring_caseworkversion"}
