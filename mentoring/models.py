@@ -1563,7 +1563,7 @@ class CaseworkVersion(models.Model):
     # The program's id, not a foreign key: the count must never stop a program's deletion,
     # nor a write the triggers follow.
     program_id = models.BigIntegerField(primary_key=True)
-    number = models.BigIntegerField(default=0)
+    number = models.BigIntegerField(_("version number"), default=0)
 
     class Meta:
         verbose_name = _("casework version")

@@ -200,7 +200,7 @@ class Migration(migrations.Migration):
             name="CaseworkVersion",
             fields=[
                 ("program_id", models.BigIntegerField(primary_key=True, serialize=False)),
-                ("number", models.BigIntegerField(default=0)),
+                ("number", models.BigIntegerField(default=0, verbose_name="version number")),
             ],
             options={
                 "verbose_name": "casework version",
