@@ -9,6 +9,7 @@ records describe the workforce, never a family.
 from __future__ import annotations
 
 import datetime
+import time
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -1571,3 +1572,31 @@ class CaseworkVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_id}: {self.number}"
+
+    @classmethod
+    def advance_past_everything(cls, **kwargs: Any) -> int:
+        """Give every program a number higher than any it may have had before: after a
+        restore (``psp.backup.database_restored``), when the table and the sequence come back
+        as they were at the backup, and the numbers counted since would otherwise be counted
+        again for different casework, matching pages kept before the restore.
+
+        The new number is the clock in microseconds, or past the highest number known if that
+        is higher: numbers only count one per change, so no program can have reached it since
+        the last time it was set (a million changes a second would be needed). Returns it."""
+        highest = CaseworkVersion.objects.aggregate(highest=models.Max("number"))["highest"] or 0
+        number = max(int(time.time() * 1_000_000), highest + 1)
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT last_value FROM mentoring_casework_number")
+                number = max(number, cursor.fetchone()[0] + 1)
+                # The next change of any program counts from here.
+                cursor.execute("SELECT setval('mentoring_casework_number', %s)", [number])
+            CaseworkVersion.objects.update(number=number)
+            CaseworkVersion.objects.bulk_create(
+                [
+                    CaseworkVersion(program_id=program, number=number)
+                    for program in Program.objects.values_list("pk", flat=True)
+                ],
+                ignore_conflicts=True,
+            )
+        return number

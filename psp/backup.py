@@ -39,12 +39,18 @@ from django.conf import settings
 from django.db import connection
 from django.db.backends.postgresql.client import DatabaseClient
 from django.db.migrations.loader import MigrationLoader
+from django.dispatch import Signal
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 MEDIA = "media"
 DUMP_NAMES = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 CHUNK = 1024 * 1024
+
+# Sent once a restore has put back every row and file, before the command reports success.
+# Receivers move on what must never go back to an earlier value, whatever the backup holds
+# (the casework versions that kept pages are keyed by).
+database_restored = Signal()
 
 
 class BackupError(Exception):
@@ -460,6 +466,7 @@ def restore_backup(archive: Path, *, replace: bool = False) -> Restored:
             kept_owners = True
         rows = _check_row_counts(manifest)
         files, size = _restore_media(folder / MEDIA, media_root, manifest, replace=replace)
+        database_restored.send(sender=restore_backup)
     return Restored(
         manifest=manifest,
         tables=len(manifest.tables),

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from mentoring.models import (
     ParentPartner,
     ReviewStatus,
 )
+from psp.backup import database_restored
 from psp.models import Membership, Role
 from referrals.models import Child, Family, Parent, Referral, Status
 from tests.clock import CHICAGO
@@ -322,3 +323,78 @@ def test_every_write_to_the_casework_moves_the_version(door, ana, write):
     before = version()
     WRITES[write](ana)
     assert version() > before
+
+
+def versions_put_back() -> Callable[[], None]:
+    """What a restore does to the versions: the table, and on PostgreSQL the sequence, come
+    back as they were at the backup (taken now)."""
+    rows = list(CaseworkVersion.objects.values_list("program_id", "number"))
+    sequence = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT last_value, is_called FROM mentoring_casework_number")
+            sequence = cursor.fetchone()
+
+    def put_back() -> None:
+        CaseworkVersion.objects.all().delete()
+        CaseworkVersion.objects.bulk_create(
+            [CaseworkVersion(program_id=program, number=number) for program, number in rows]
+        )
+        if sequence:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT setval('mentoring_casework_number', %s, %s)", sequence)
+
+    return put_back
+
+
+class Undone(Exception):
+    pass
+
+
+def test_a_restore_never_brings_back_a_home_kept_before_it(personas, ana, client_for):
+    partner = personas["door_parent_partner"]
+    client = client_for(partner)
+    put_back = versions_put_back()  # the backup
+    # After the backup, Ana's name is corrected, and the home is kept with it.
+    Parent.objects.filter(family=ana.family_id).update(first_name="Anita")
+    visit(client)
+    kept, sql = visit(client)
+    assert not reads_casework(sql) and "Anita Lopez" in kept
+    kept_under = home.cache_key(partner, timezone.localdate())
+
+    # The backup is restored: the rows as they were (the triggers come back after the rows,
+    # so they count nothing), then the versions as they were.
+    Parent.objects.filter(family=ana.family_id).update(first_name="Ana")
+    put_back()
+
+    # Left there, the first change after the restore would count the number the kept page
+    # was kept under, and show it, with a name that is no longer true.
+    def change() -> None:
+        FollowUp.objects.filter(case=ana).update(what="Call the school today")
+
+    try:
+        with transaction.atomic():
+            change()
+            assert home.cache_key(partner, timezone.localdate()) == kept_under
+            raise Undone
+    except Undone:
+        put_back()
+
+    database_restored.send(sender=test_a_restore_never_brings_back_a_home_kept_before_it)
+    change()
+    assert home.cache_key(partner, timezone.localdate()) != kept_under
+    after, sql = visit(client)
+    assert reads_casework(sql)
+    assert "Ana Lopez" in after and "Anita Lopez" not in after
+    assert "Call the school today" in after
+
+
+def test_after_a_restore_every_program_counts_past_every_earlier_number(door, rock, ana):
+    highest = CaseworkVersion.objects.order_by("-number").values_list("number", flat=True)[0]
+    CaseworkVersion.objects.filter(program_id=rock.pk).delete()
+    database_restored.send(sender=test_a_restore_never_brings_back_a_home_kept_before_it)
+    numbers = dict(CaseworkVersion.objects.values_list("program_id", "number"))
+    assert {door.pk, rock.pk} <= set(numbers)
+    assert min(numbers.values()) > highest
+    Case.objects.filter(pk=ana.pk).update(closure_note="x")
+    assert CaseworkVersion.objects.get(program_id=door.pk).number > numbers[door.pk]
