@@ -1583,9 +1583,14 @@ class CaseworkVersion(models.Model):
         The new number is the clock in microseconds, or past the highest number known if that
         is higher: numbers only count one per change, so no program can have reached it since
         the last time it was set (a million changes a second would be needed). Returns it."""
-        highest = CaseworkVersion.objects.aggregate(highest=models.Max("number"))["highest"] or 0
-        number = max(int(time.time() * 1_000_000), highest + 1)
         with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # No writer moves a version between the highest read here and the update.
+                cursor.execute("LOCK TABLE mentoring_caseworkversion IN EXCLUSIVE MODE")
+            highest = (
+                CaseworkVersion.objects.aggregate(highest=models.Max("number"))["highest"] or 0
+            )
+            number = max(int(time.time() * 1_000_000), highest + 1)
             if connection.vendor == "postgresql":
                 cursor.execute("SELECT last_value FROM mentoring_casework_number")
                 number = max(number, cursor.fetchone()[0] + 1)

@@ -231,8 +231,11 @@ def assert_restored(
             assert after[table] == before[table], table
     programs = {int(re.match(r"\(?(\d+)", row).group(1)) for row in after["psp_program"]}  # type: ignore[union-attr]
     restored = versions(after[VERSIONS])
-    assert programs and set(restored) == programs
-    assert min(restored.values()) > max(versions(before[VERSIONS]).values(), default=0)
+    # A row of a program deleted since (a test database's flush fires the triggers on SQLite)
+    # matters to no page; every program there is counts past every earlier number.
+    assert programs and programs <= set(restored)
+    earlier = max(versions(before[VERSIONS]).values(), default=0)
+    assert min(restored[program] for program in programs) > earlier
 
 
 def checksums(folder: Path) -> dict[str, str]:
