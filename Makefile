@@ -43,8 +43,8 @@ TEST_WORKERS ?= 2
 test: install
 	scripts/system-deps test
 	$(MAKE) check
-	$(PY) -m pytest -m "not faults" -n $(TEST_WORKERS) --clock=$(TEST_EVENING)
-	$(PY) -m pytest -m "not faults" -n $(TEST_WORKERS) --clock=$(TEST_CLOCK)
+	$(PY) -m pytest -m "not faults" -n $(TEST_WORKERS) --dist worksteal --clock=$(TEST_EVENING)
+	$(PY) -m pytest -m "not faults" -n $(TEST_WORKERS) --dist worksteal --clock=$(TEST_CLOCK)
 	$(MAKE) faults
 	$(MAKE) load
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.signals import request_finished, request_started
 from django.db import connection
+from django.test.client import AsyncClientHandler, ClientHandler
 from playwright.sync_api import BrowserContext, Page
 from pytest_django import Settings
 
@@ -21,17 +22,26 @@ AXE = Path(__file__).with_name("axe.min.js")
 class _RequestsInFlight:
     """How many requests the live server is answering now, counted from Django's own
     signals in the server's threads: a request counts from before its first query, which
-    the database's own list of sessions cannot see."""
+    the database's own list of sessions cannot see.
+
+    The test client sends the same signals from the test's own thread, and a streamed
+    response it was given (a download) finishes only when its content is read, which a test
+    need not do: those requests are not the live server's, and are not counted, or one
+    unread download would hold every later browser test at its teardown for the whole wait."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._count = 0
 
-    def started(self, **_kwargs: object) -> None:
+    def started(self, sender: object = None, **_kwargs: object) -> None:
+        if _from_test_client(sender):
+            return
         with self._lock:
             self._count += 1
 
-    def finished(self, **_kwargs: object) -> None:
+    def finished(self, sender: object = None, **_kwargs: object) -> None:
+        if _from_test_client(sender):
+            return
         with self._lock:
             self._count = max(0, self._count - 1)
 
@@ -39,6 +49,14 @@ class _RequestsInFlight:
     def count(self) -> int:
         with self._lock:
             return self._count
+
+
+def _from_test_client(sender: object) -> bool:
+    """A request the test client answered: its handler's class starts it, and its response,
+    made without a WSGI handler, finishes it with no sender."""
+    return sender is None or (
+        isinstance(sender, type) and issubclass(sender, (ClientHandler, AsyncClientHandler))
+    )
 
 
 _IN_FLIGHT = _RequestsInFlight()
