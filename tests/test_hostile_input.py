@@ -30,13 +30,16 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.contrib.messages import ERROR, get_messages
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 from django.test import Client
 from django.utils.html import escape
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from psycopg2 import sql
 
-from psp.models import AuditAction, AuditEntry, Program, User
+from psp.models import AuditAction, AuditEntry, Membership, Program, User
+from tests.factories import ProgramFactory
 from tests.hostile import HtmlForm, find_form, hostile, plausible, sweep
 from tests.hostile_cases import BASES, CASES, QUERY_PAGES, FormCase, QueryPage
 from tests.test_access_matrix import CASES as MATRIX_CASES
@@ -64,14 +67,53 @@ def _public_forms_take_every_example(settings: Any) -> None:
     settings.PSP_PUBLIC_FORM_MIN_SECONDS = 0
 
 
+def _project_models() -> list[type[Model]]:
+    return [
+        model
+        for label in PROJECT_APPS
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        if model is not AuditEntry
+    ]
+
+
+@functools.cache
+def _fingerprint_sql() -> str:
+    """On PostgreSQL, one statement: for each project table, a digest of all its rows (as
+    text, in order), and the number of audit entries about changes."""
+    table = sql.SQL(
+        "SELECT {label}, (SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
+        " FROM {table} AS t)"
+    )
+    parts = [
+        table.format(
+            label=sql.Literal(model._meta.label), table=sql.Identifier(model._meta.db_table)
+        )
+        for model in _project_models()
+    ]
+    parts.append(
+        sql.SQL(
+            "SELECT 'audit', (SELECT count(*)::text FROM {table} WHERE action IN ({writes}))"
+        ).format(
+            table=sql.Identifier(AuditEntry._meta.db_table),
+            writes=sql.SQL(", ").join(sql.Literal(str(action.value)) for action in WRITES),
+        )
+    )
+    with connection.cursor() as cursor:
+        return sql.SQL(" UNION ALL ").join(parts).as_string(cursor.cursor)
+
+
 def snapshot() -> dict[str, Any]:
-    """Every row of the project's tables (the audit log: its entries about changes)."""
-    rows: dict[str, Any] = {}
-    for label in PROJECT_APPS:
-        for model in apps.get_app_config(label).get_models(include_auto_created=True):
-            if model is AuditEntry:
-                continue
-            rows[model._meta.label] = list(model._base_manager.order_by("pk").values_list())
+    """Every row of the project's tables (the audit log: its entries about changes): on
+    PostgreSQL a digest of each table's rows, read in one statement, since a page is sent
+    hundreds of times here and each is compared before and after."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_fingerprint_sql())
+            return dict(cursor.fetchall())
+    rows: dict[str, Any] = {
+        model._meta.label: list(model._base_manager.order_by("pk").values_list())
+        for model in _project_models()
+    }
     rows["audit"] = AuditEntry.objects.filter(action__in=WRITES).count()
     return rows
 
@@ -238,6 +280,30 @@ def project_form_classes() -> dict[type, str]:
                 if made_here or factory_made:
                     found.setdefault(value, f"{module.__name__}.{name}")
     return found
+
+
+@pytest.mark.django_db
+def test_the_snapshot_sees_any_write_to_a_project_table(
+    personas: dict[str, User | None], door: Program
+) -> None:
+    """The check that nothing was saved is only as good as the snapshot: a changed value, a
+    row added, a row deleted and an audit entry about a change each show."""
+    before = snapshot()
+    assert snapshot() == before
+    changes: list[Callable[[], None]] = [
+        lambda: Program.objects.filter(pk=door.pk).update(county="Kewaunee"),
+        lambda: ProgramFactory(slug="another"),
+        lambda: Membership.objects.filter(program=door).delete(),
+        lambda: AuditEntry.objects.create(action=AuditAction.UPDATE, object_repr="x"),
+    ]
+    for change in changes:
+
+        def changed(change: Callable[[], None] = change) -> None:
+            change()
+            assert snapshot() != before
+
+        in_savepoint(changed)
+        assert snapshot() == before
 
 
 def test_every_form_is_covered() -> None:
