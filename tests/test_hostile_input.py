@@ -290,7 +290,7 @@ def test_the_snapshot_sees_any_write_to_a_project_table(
     row added, a row deleted and an audit entry about a change each show."""
     before = snapshot()
     assert snapshot() == before
-    changes: list[Callable[[], None]] = [
+    changes: list[Callable[[], object]] = [
         lambda: Program.objects.filter(pk=door.pk).update(county="Kewaunee"),
         lambda: ProgramFactory(slug="another"),
         lambda: Membership.objects.filter(program=door).delete(),
@@ -298,7 +298,7 @@ def test_the_snapshot_sees_any_write_to_a_project_table(
     ]
     for change in changes:
 
-        def changed(change: Callable[[], None] = change) -> None:
+        def changed(change: Callable[[], object] = change) -> None:
             change()
             assert snapshot() != before
 
