@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -419,6 +419,23 @@ def case_close(
 # --- Contacts -----------------------------------------------------------------------------
 
 
+CONTACT_LOCK_NAMESPACE = 7_304
+
+
+def _one_save_per_form(client_uuid: uuid.UUID) -> None:
+    """Until this transaction ends, no other saves a contact with ``client_uuid``
+    (PostgreSQL; SQLite writes one transaction at a time anyway). The lock is taken before
+    looking for an earlier save: without it, both would look, find none and insert, and the
+    second would fail on the unique ``client_uuid``."""
+    if connection.vendor != "postgresql":
+        return
+    # Locks take two 32-bit keys: 31 bits of the UUID (two forms sharing them only wait
+    # for each other, a few milliseconds).
+    key = client_uuid.int % 2**31
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CONTACT_LOCK_NAMESPACE, key])
+
+
 @transaction.atomic
 def activity_log(
     *,
@@ -429,7 +446,10 @@ def activity_log(
     client_uuid: uuid.UUID,
 ) -> tuple[Activity, bool]:
     """Save a contact. A second submit of the same form (same ``client_uuid``) returns the
-    first one instead of saving twice: ``(activity, created)``."""
+    first one instead of saving twice: ``(activity, created)``. Two sent at once (the page
+    and the tablet's outbox, a retry while the first is still being saved) are saved one
+    after the other, so the second finds the first rather than colliding with it."""
+    _one_save_per_form(client_uuid)
     existing = Activity.objects.filter(client_uuid=client_uuid).first()
     if existing is not None:
         if existing.parent_partner_id != partner.pk:

@@ -5,6 +5,7 @@ with the stored record otherwise), and the form's choices and resources to work 
 from __future__ import annotations
 
 import datetime
+import threading
 import uuid
 import zoneinfo
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -26,6 +27,7 @@ from psp.models import ApiToken, AuditAction, AuditEntry, Role
 from referrals.models import Status
 from tests.factories import MembershipFactory, ReferralFactory, UserFactory
 from tests.mentoring.factories import ActivityFactory, ResourceFactory, assign_case
+from tests.plans import ON_POSTGRES
 
 pytestmark = pytest.mark.django_db
 
@@ -218,6 +220,39 @@ def test_logging_a_contact_saves_it_once_and_audits_it(case, partner_client):
     assert AuditEntry.objects.filter(
         action=AuditAction.CREATE, object_type="mentoring.activity", object_id=str(stored.pk)
     ).exists()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite writes one transaction at a time")
+def test_the_same_contact_sent_twice_at_once_is_saved_once(
+    transactional_db, personas, case, client_for
+):
+    """The tablet's outbox sends a contact while the page's own send of it is still being
+    saved: the second waits for the first and answers with it, never a 500."""
+    body = body_for(case)
+    saved, done = threading.Event(), threading.Event()
+    first: dict[str, Any] = {}
+
+    def send_and_hold() -> None:
+        try:
+            with transaction.atomic():
+                first["response"] = post(client_for(personas["door_parent_partner"]), body)
+                saved.set()
+                done.wait(timeout=2)  # still saving when the second arrives
+        finally:
+            saved.set()
+            connection.close()
+
+    tablet = client_for(personas["door_parent_partner"])
+    thread = threading.Thread(target=send_and_hold)
+    thread.start()
+    assert saved.wait(timeout=30)
+    again = post(tablet, body)
+    done.set()
+    thread.join()
+    assert first["response"].status_code == 201
+    assert again.status_code == 200
+    assert again.json()["id"] == first["response"].json()["id"]
+    assert Activity.objects.filter(client_uuid=body["client_uuid"]).count() == 1
 
 
 def test_a_contact_needs_a_client_uuid(case, partner_client):
