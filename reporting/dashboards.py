@@ -19,13 +19,14 @@ The quarters' numbers and the charts are aggregates, the same for everybody who 
 never by user: this quarter's for ``NUMBERS_CACHE_SECONDS``, completed quarters' and past
 months' for ``SETTLED_CACHE_SECONDS``. Celery beat computes them all afresh more often than
 that (``refresh_numbers``), so a visitor finds them ready. The lists (caseloads, overdue
-contacts, hearings, queues, reminders) are read fresh for each request, through the user's
-scope.
+contacts, hearings, queues, reminders) are read through the user's scope; the program's
+panel, made of them, is kept until the program's casework changes (``program_board``).
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -34,11 +35,19 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Sum
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from mentoring.models import ActivityType, Case, CaseStatus, ParentPartner, Stage
+from mentoring.models import (
+    ActivityType,
+    Case,
+    CaseStatus,
+    CaseworkVersion,
+    ParentPartner,
+    Stage,
+)
 from mentoring.selectors import (
     month_starts,
     overdue_cases,
@@ -64,6 +73,9 @@ TREND_QUARTERS = 4
 RECENT_REFERRALS = 10
 LISTED = 10  # overdue cases and hearings a card lists; the case list has them all
 CASELOADS_LISTED = 10  # Parent Partners the caseloads card lists; their list has them all
+BOARD_TEMPLATE = "reporting/dashboard_program.html"
+BOARD_KEY_PREFIX = "dashboard:board:1:"
+BOARD_KEEP_SECONDS = 10 * 60
 _ONE_DAY = datetime.timedelta(days=1)
 
 T = TypeVar("T")
@@ -233,8 +245,61 @@ def headline_rows(current: metrics.Headline, previous: metrics.Headline) -> list
     ]
 
 
+def program_board(
+    user: User, program: Program, coordinated: Sequence[Program], today: datetime.date
+) -> tuple[SafeString, ProgramDashboard | None]:
+    """The program's panel of the dashboard, made (with the board it was made from) or kept
+    (with None): like the Parent Partner's home (``mentoring.home``), it is kept in the cache
+    under a key of everything it is made from:
+
+    - the person, the language and the day in Wisconsin ("overdue", "in the next 14 days");
+    - the program (its name) and the programs they may switch to (their names);
+    - their roles in the program, which decide what of its casework they see;
+    - the program's casework version (``CaseworkVersion``), which the database moves in the
+      writing transaction on any write to the cases, contacts, assignments, Parent Partners
+      and referrals the lists and counts are read from; read here before the casework;
+    - the numbers and the data-quality count as the cache holds them (cached for everybody,
+      and refreshed on their own schedule).
+
+    The panel holds no form and nothing of the request. It is kept for ``BOARD_KEEP_SECONDS``
+    at most, so a deployment's new markup is never far off (2 queries when kept)."""
+    version = (
+        CaseworkVersion.objects.filter(program_id=program.pk)
+        .values_list("number", flat=True)
+        .first()
+    )
+    numbers = program_numbers(program, today)
+    problems = data_problems(program, today)
+    described = "|".join(
+        [
+            str(user.pk),
+            translation.get_language() or "",
+            today.isoformat(),
+            f"{program.pk}:{program.name}",
+            ",".join(sorted(policy.roles_in(user, program.pk))),
+            str(version or 0),
+            *(f"{choice.pk}:{choice.name}" for choice in coordinated),
+            repr(numbers),
+            str(problems),
+        ]
+    )
+    key = BOARD_KEY_PREFIX + hashlib.sha256(described.encode()).hexdigest()
+    kept: str | None = cache.get(key)
+    if kept is not None:
+        return mark_safe(kept), None  # noqa: S308 (our own template's output)
+    board = program_dashboard(user, program, today, numbers=numbers, problems=problems)
+    made = render_to_string(BOARD_TEMPLATE, {"board": board, "coordinated": coordinated})
+    cache.set(key, str(made), BOARD_KEEP_SECONDS)
+    return made, board
+
+
 def program_dashboard(
-    user: User, program: Program, today: datetime.date | None = None
+    user: User,
+    program: Program,
+    today: datetime.date | None = None,
+    *,
+    numbers: ProgramNumbers | None = None,
+    problems: int | None = None,
 ) -> ProgramDashboard:
     """``program`` as its coordinators see it on ``today`` (15 queries, 5 when the numbers
     are cached, whatever the number of cases, Parent Partners or referrals)."""
@@ -265,10 +330,10 @@ def program_dashboard(
         .order_by()
         .values_list("status", "total")
     )
-    numbers = program_numbers(program, today)
+    numbers = numbers or program_numbers(program, today)
     quarter = numbers.quarter
     closing = quarter.previous()
-    problems = data_problems(program, today)
+    problems = data_problems(program, today) if problems is None else problems
     families = numbers.families_by_month
     labels = dict(ActivityType.choices)
     contacts = [(str(labels.get(code, code)), count) for code, count in numbers.contacts_by_type]

@@ -85,18 +85,22 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     coordinated = dashboards.coordinated_programs(user)
     program = dashboards.chosen_program(coordinated, request.GET.get("program"))
     social_worker = bool(policy.program_ids_where(user, policy.REFERRERS))
+    today = timezone.localdate()
+    board_html, board = (
+        dashboards.program_board(user, program, coordinated, today)
+        if program and policy.can(user, "dashboard.program", program)
+        else (None, None)
+    )
     context = {
         "attention": attention_summary(user) if policy.can(user, "case.list") else None,
         "follow_ups": (follow_up_summary(user) if policy.can(user, "follow_up.list") else None),
-        "today": timezone.localdate(),
+        "today": today,
         "my_programs": psp_selectors.my_program_roles(user),
         "all_programs": psp_selectors.programs_for_user(user) if user.is_administrator else None,
         "coordinated": coordinated,
-        "program_dashboard": (
-            dashboards.program_dashboard(user, program)
-            if program and policy.can(user, "dashboard.program", program)
-            else None
-        ),
+        # The program's panel, made or kept; the board it was made from (None when kept).
+        "program_board": board_html,
+        "program_dashboard": board,
         "statewide": (
             dashboards.statewide_dashboard(user)
             if policy.can(user, "dashboard.statewide")
