@@ -121,9 +121,7 @@ def test_a_change_in_another_county_leaves_the_kept_panel_alone(
     assert not made
 
 
-def test_each_coordinator_has_a_panel_of_their_own(
-    personas, door, busy, client_for, make_member
-):
+def test_each_coordinator_has_a_panel_of_their_own(personas, door, busy, client_for, make_member):
     other = make_member(door, Role.PROGRAM_COORDINATOR)
     mine, theirs = client_for(personas["door_coordinator"]), client_for(other)
     visit(mine)
@@ -168,9 +166,7 @@ def test_numbers_computed_afresh_make_the_panel_again(personas, door, busy, clie
     visit(client)
     ActivityFactory(case=busy, at=ago(1), activity_type="home_visit")
     visit(client)  # made again for the contact; the quarter's numbers are still the cached
-    cache.delete_many(
-        [f"dashboard:program:{door.pk}:live:{timezone.localdate().isoformat()}"]
-    )
+    cache.delete_many([f"dashboard:program:{door.pk}:live:{timezone.localdate().isoformat()}"])
     _, made = visit(client)
     assert made
 
