@@ -253,7 +253,8 @@ def program_board(
     under a key of everything it is made from:
 
     - the person, the language and the day in Wisconsin ("overdue", "in the next 14 days");
-    - the program (its name) and the programs they may switch to (their names);
+    - the program (its name and the short name its links carry) and the programs they may
+      switch to (their names);
     - their roles in the program, which decide what of its casework they see;
     - the program's casework version (``CaseworkVersion``), which the database moves in the
       writing transaction on any write to the cases, contacts, assignments, Parent Partners
@@ -275,7 +276,7 @@ def program_board(
             str(user.pk),
             translation.get_language() or "",
             today.isoformat(),
-            f"{program.pk}:{program.name}",
+            f"{program.pk}:{program.slug}:{program.name}",
             ",".join(sorted(policy.roles_in(user, program.pk))),
             str(version or 0),
             *(f"{choice.pk}:{choice.name}" for choice in coordinated),

@@ -79,6 +79,11 @@ def _program_renamed(case: Case, door: Program) -> tuple[str | None, str | None]
     return "Door County Parents Supporting Parents", None
 
 
+def _program_short_name_changed(case: Case, door: Program) -> tuple[str | None, str | None]:
+    Program.objects.filter(pk=door.pk).update(slug="door-county")
+    return "?program=door-county&amp;", f"?program={door.slug}&amp;"
+
+
 CHANGES: dict[str, Callable[[Case, Program], tuple[str | None, str | None]]] = {
     "a contact logged": _contact_logged,
     "a Parent Partner renamed": _partner_renamed,
@@ -87,6 +92,7 @@ CHANGES: dict[str, Callable[[Case, Program], tuple[str | None, str | None]]] = {
     "the case closed": _case_closed,
     "a contact signed off": _contact_signed_off,
     "the program renamed": _program_renamed,
+    "the program's short name changed": _program_short_name_changed,
 }
 
 
