@@ -1,8 +1,9 @@
 """What the dashboards show, composed from the report's metrics and the apps' selectors.
 
 - ``program_dashboard``: one program for its coordinators: caseloads, overdue contacts,
-  court hearings soon, the referral queue, contacts waiting for review, and this quarter's
-  numbers so far beside last quarter's, with two small charts.
+  court hearings soon (a school-based program: the children moving to a new school after
+  this school year instead), the referral queue, contacts waiting for review, and this
+  quarter's numbers so far beside last quarter's, with two small charts.
 - ``statewide_dashboard``: every program side by side for state staff, statewide trends, and
   the school-based programs' work together (families served each month, school meetings,
   services connected). Aggregates only: nothing here names a family or a referral.
@@ -34,7 +35,8 @@ from decimal import Decimal
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -58,7 +60,8 @@ from mentoring.selectors import (
 from psp import policy
 from psp.dates import format_when
 from psp.models import Program, ProgramType, Role, User
-from referrals.models import Parent, Referral, Status
+from referrals import schooling
+from referrals.models import Child, Parent, Referral, Status
 from reporting import charts, metrics, quality
 from reporting.quarters import Quarter
 
@@ -142,6 +145,16 @@ class CaseDue:
 
 
 @dataclass(frozen=True)
+class Moving:
+    """A child of an open case who moves to a new school after this school year, by the
+    case's referral number only."""
+
+    case_id: int
+    referral_number: str
+    transition: str
+
+
+@dataclass(frozen=True)
 class NumberRow:
     label: str
     current: int | Decimal
@@ -155,8 +168,14 @@ class ProgramDashboard:
     caseloads_total: int  # the program's active Parent Partners
     overdue: list[CaseDue]  # the first LISTED
     overdue_total: int
-    hearings: list[CaseDue]  # the first LISTED
+    hearings: list[CaseDue]  # the first LISTED; none for a school-based program
     hearings_total: int
+    # A school-based program's children moving to a new school after this school year (the
+    # first LISTED), and the days their planning runs; no court hearings there.
+    school_based: bool
+    moving: list[Moving]
+    moving_total: int
+    moving_plan: schooling.Upcoming | None
     received: int
     screening: int
     waiting_for_review: int
@@ -230,15 +249,19 @@ def program_numbers(
     )
 
 
-def headline_rows(current: metrics.Headline, previous: metrics.Headline) -> list[NumberRow]:
-    """The headline numbers, labelled, this quarter beside the one before."""
+def headline_rows(
+    current: metrics.Headline, previous: metrics.Headline, *, school_based: bool = False
+) -> list[NumberRow]:
+    """The headline numbers, labelled, this quarter beside the one before; reunifications
+    only for a child-welfare program (a school-based program's families are not separated)."""
     labels = [
         ("referrals_received", _("Referrals received")),
         ("families_served", _("Families served")),
         ("contacts", _("Contacts")),
         ("hours", _("Hours")),
-        ("reunifications", _("Reunifications")),
     ]
+    if not school_based:
+        labels.append(("reunifications", _("Reunifications")))
     return [
         NumberRow(label=label, current=getattr(current, field), previous=getattr(previous, field))
         for field, label in labels
@@ -276,7 +299,7 @@ def program_board(
             str(user.pk),
             translation.get_language() or "",
             today.isoformat(),
-            f"{program.pk}:{program.slug}:{program.name}",
+            f"{program.pk}:{program.slug}:{program.name}:{program.program_type}",
             ",".join(sorted(policy.roles_in(user, program.pk))),
             str(version or 0),
             *(f"{choice.pk}:{choice.name}" for choice in coordinated),
@@ -313,16 +336,24 @@ def program_dashboard(
         .order_by(F("latest_contact").asc(nulls_first=True), "opened_on", "pk")
         .values_list("pk", "number", "latest_contact")
     )
-    hearings, hearings_total = _first_and_total(
-        cases.filter(
-            status=CaseStatus.OPEN,
-            next_court_date__gte=today,
-            next_court_date__lte=today + datetime.timedelta(days=HEARING_DAYS),
+    school_based = program.is_school_based
+    hearings: list[CaseDue] = []
+    hearings_total = 0
+    moving: list[Moving] = []
+    moving_total = 0
+    if school_based:
+        moving, moving_total = _moving_to_a_new_school(cases, today)
+    else:
+        hearings, hearings_total = _first_and_total(
+            cases.filter(
+                status=CaseStatus.OPEN,
+                next_court_date__gte=today,
+                next_court_date__lte=today + datetime.timedelta(days=HEARING_DAYS),
+            )
+            .annotate(number=_referral_number())
+            .order_by("next_court_date", "pk")
+            .values_list("pk", "number", "next_court_date")
         )
-        .annotate(number=_referral_number())
-        .order_by("next_court_date", "pk")
-        .values_list("pk", "number", "next_court_date")
-    )
     queue = dict(
         policy.visible(user, Referral)
         .filter(program=program, status__in=[Status.RECEIVED, Status.SCREENING])
@@ -346,12 +377,19 @@ def program_dashboard(
         overdue_total=overdue_total,
         hearings=hearings,
         hearings_total=hearings_total,
+        school_based=school_based,
+        moving=moving,
+        moving_total=moving_total,
+        # Any level's last grade gives the planning days of this school year.
+        moving_plan=schooling.upcoming_transition(schooling.LAST_GRADE, today)
+        if school_based
+        else None,
         received=queue.get(Status.RECEIVED, 0),
         screening=queue.get(Status.SCREENING, 0),
         waiting_for_review=waiting_count(user, program.pk),
         quarter=quarter,
         previous_quarter=quarter.previous(),
-        numbers=headline_rows(numbers.current, numbers.previous),
+        numbers=headline_rows(numbers.current, numbers.previous, school_based=school_based),
         numbers_as_of=numbers.computed_at,
         families_by_month=families,
         families_chart=_fluid(
@@ -400,6 +438,40 @@ def _referral_number() -> Subquery:
     return Subquery(
         Referral.objects.filter(pk=OuterRef("referral_id")).order_by().values("number")[:1]
     )
+
+
+def _moving_to_a_new_school(
+    cases: QuerySet[Case], today: datetime.date
+) -> tuple[list[Moving], int]:
+    """The children of ``cases`` still open who are in the last grade of a level this school
+    year (``referrals.schooling.TRANSITIONS``), so move to a new school after it: the first
+    ``LISTED`` (youngest level first) and how many in all. A grade is stored with the school
+    year it was given in; the grade now is counted in the query, as ``Child.current_grade``
+    counts it (a child past grade 12 has left school and is in no level)."""
+    year = schooling.school_year(today)
+    last_grades = {transition.last_grade: transition for transition in schooling.TRANSITIONS}
+    open_case = cases.filter(status=CaseStatus.OPEN, family_id=OuterRef("family_id")).order_by("pk")
+    rows = (
+        Child.objects.filter(
+            family_id__in=cases.filter(status=CaseStatus.OPEN).values("family_id"),
+            grade__isnull=False,
+        )
+        .annotate(grade_now=F("grade") + Value(year) - Coalesce("grade_school_year", Value(year)))
+        .filter(grade_now__in=list(last_grades))
+        .annotate(
+            case_id=Subquery(open_case.values("pk")[:1]),
+            number=Subquery(open_case.values("referral__number")[:1]),
+        )
+        .order_by("grade_now", "pk")
+        .values_list("case_id", "number", "grade_now")
+    )
+    first = [
+        Moving(case_id=case_id, referral_number=number, transition=str(last_grades[grade].label))
+        for case_id, number, grade in rows[: LISTED + 1]
+    ]
+    if len(first) <= LISTED:
+        return first, len(first)
+    return first[:LISTED], rows.count()
 
 
 def _first_and_total(
