@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import io
 import os
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mentoring.models import CHILD_WELFARE_CONTACTS
 from psp.dates import format_when
 from psp.exports import csv_safe
 from reporting import charts, filing, numbers, outcomes
@@ -100,6 +102,14 @@ def shaped(report: Report, data: dict[str, Any]) -> dict[str, Any]:
     numbers have: a quarter filed before "Not recorded" was counted keeps the columns it was
     filed with."""
     data = dict(data)
+    if data.get("school_based"):
+        # A school-based program's report lists the kinds of contact it offers: no court
+        # hearing, family time or case-plan rows (none can be logged on its cases).
+        contacts = data["contacts"]
+        data["contacts"] = dataclasses.replace(
+            contacts,
+            by_type=[row for row in contacts.by_type if row.code not in CHILD_WELFARE_CONTACTS],
+        )
     by_program: RaceEthnicityByProgram | None = None
     row = report.program.slug if report.program else None
     data["race_withheld"] = False
@@ -212,8 +222,19 @@ def summary_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
             "previous": getattr(previous, field),
             "change": _change(data["change"][field]),
         }
-        for field in Headline.__dataclass_fields__
+        for field in headline_fields(data)
     ]
+
+
+# The key numbers only a child-welfare program's report has: a school-based program's
+# families are not reunified (its report has no outcomes for children in care).
+CHILD_WELFARE_HEADLINE = frozenset({"reunifications"})
+
+
+def headline_fields(data: dict[str, Any]) -> list[str]:
+    """The key numbers of the summary (PDF and CSV) of the report ``data`` is for."""
+    left_out = CHILD_WELFARE_HEADLINE if data.get("school_based") else frozenset()
+    return [field for field in Headline.__dataclass_fields__ if field not in left_out]
 
 
 def pdf_context(report: Report, data: dict[str, Any]) -> dict[str, Any]:
@@ -400,7 +421,7 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
             "time_zone": definition_values()["time_zone"],
         },
     )
-    for field in Headline.__dataclass_fields__:
+    for field in headline_fields(data):
         add(
             "summary",
             {
@@ -434,13 +455,22 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
             **{f"served_{month:%Y_%m}": count for month, count in families.per_month},
         },
     )
+    school_based = bool(data.get("school_based"))
     add(
         "contacts",
         {
             "total": contacts.total,
             "hours": contacts.hours,
-            "court_hearings": contacts.court_hearings,
-            "team_meetings": contacts.team_meetings,
+            # As in the PDF: court hearings and team and case-plan meetings are a
+            # child-welfare program's figures.
+            **(
+                {}
+                if school_based
+                else {
+                    "court_hearings": contacts.court_hearings,
+                    "team_meetings": contacts.team_meetings,
+                }
+            ),
             "mileage": contacts.mileage,
         },
     )
@@ -466,36 +496,40 @@ def csv_rows(report: Report, data: dict[str, Any]) -> list[tuple[str, str, Any]]
                 "children_moving": school.children_moving,
             },
         )
-    add(
-        "outcomes",
-        {
-            "children": outcomes.children,
-            "returned_home": outcomes.returned_home,
-            **{f"permanency_{row.code}": row.count for row in outcomes.permanency_by_type},
-            "median_days_in_out_of_home_care": outcomes.median_days_in_out_of_home_care,
-            "reremovals_within_12_months": outcomes.reremovals_within_12_months,
-            "reremovals_within_24_months": outcomes.reremovals_within_24_months,
-        },
-    )
-    for name, indicator, period in [
-        (
-            "cfsr_permanency_12_months",
-            outcomes.permanency_in_12_months,
-            outcomes.permanency_period,
-        ),
-        ("cfsr_reentry_12_months", outcomes.reentry_in_12_months, outcomes.reentry_period),
-    ]:
+    # A school-based program's report has no outcomes for children in care (PDF and CSV).
+    if not school_based:
         add(
             "outcomes",
             {
-                f"{name}_numerator": indicator.numerator,
-                f"{name}_denominator": indicator.denominator,
-                f"{name}_percent": indicator.percent,
-                f"{name}_too_few_to_compare": _yes_no(too_few_to_compare(indicator.denominator)),
-                f"{name}_entered_from": period.start.isoformat(),
-                f"{name}_entered_to": period.end.isoformat(),
+                "children": outcomes.children,
+                "returned_home": outcomes.returned_home,
+                **{f"permanency_{row.code}": row.count for row in outcomes.permanency_by_type},
+                "median_days_in_out_of_home_care": outcomes.median_days_in_out_of_home_care,
+                "reremovals_within_12_months": outcomes.reremovals_within_12_months,
+                "reremovals_within_24_months": outcomes.reremovals_within_24_months,
             },
         )
+        for name, indicator, period in [
+            (
+                "cfsr_permanency_12_months",
+                outcomes.permanency_in_12_months,
+                outcomes.permanency_period,
+            ),
+            ("cfsr_reentry_12_months", outcomes.reentry_in_12_months, outcomes.reentry_period),
+        ]:
+            add(
+                "outcomes",
+                {
+                    f"{name}_numerator": indicator.numerator,
+                    f"{name}_denominator": indicator.denominator,
+                    f"{name}_percent": indicator.percent,
+                    f"{name}_too_few_to_compare": _yes_no(
+                        too_few_to_compare(indicator.denominator)
+                    ),
+                    f"{name}_entered_from": period.start.isoformat(),
+                    f"{name}_entered_to": period.end.isoformat(),
+                },
+            )
     add(
         "survey",
         {

@@ -167,3 +167,53 @@ def test_the_school_programs_pdf_and_csv(
     assert rows[("school", "meetings_with_parent")] == "3"
     assert rows[("school", "children_plan_iep")] == "1"
     assert rows[("school", "children_moving")] == "1"
+
+
+def test_the_school_programs_report_has_no_child_welfare_figures_anywhere(
+    wausau: Program,
+    door: Program,
+    school_year,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+):
+    """Not in the summary (children returned home), the contacts by kind (court hearing,
+    family time, case-plan meeting), nor the CSV's outcomes (permanency, CFSR) or court
+    hearings; a child-welfare program's report keeps them all."""
+    coordinator = UserFactory()
+    MembershipFactory(user=coordinator, program=wausau, role=Role.PROGRAM_COORDINATOR)
+    MembershipFactory(user=coordinator, program=door, role=Role.PROGRAM_COORDINATOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        school = report_request(actor=coordinator, program=wausau, quarter=Q2)
+        welfare = report_request(actor=coordinator, program=door, quarter=Q2)
+    school.refresh_from_db()
+    welfare.refresh_from_db()
+    assert school.status == welfare.status == ReportStatus.DONE, (school.error, welfare.error)
+    text = " ".join(pdf_text(school.pdf.path).split())
+    for child_welfare in [
+        "Children returned home",
+        "Court hearing (attended or supported)",
+        "Family time support",
+        "Case-plan meeting",
+    ]:
+        assert child_welfare not in text
+    assert "IEP meeting at school" in text
+    rows = csv_rows(school)
+    sections = {section for section, _metric in rows}
+    assert "outcomes" not in sections
+    metrics_shown = {metric for _section, metric in rows}
+    for metric in [
+        "reunifications",
+        "court_hearings",
+        "team_meetings",
+        "court_hearing_count",
+        "family_time_count",
+        "case_plan_input_count",
+    ]:
+        assert metric not in metrics_shown
+    assert rows[("contacts", "iep_meeting_count")] == "1"
+    assert rows[("summary", "families_served")] == "2"
+
+    welfare_rows = csv_rows(welfare)
+    assert ("outcomes", "cfsr_permanency_12_months_numerator") in welfare_rows
+    assert ("summary", "reunifications") in welfare_rows
+    assert ("contacts", "court_hearing_count") in welfare_rows
+    assert "Children returned home" in " ".join(pdf_text(welfare.pdf.path).split())
