@@ -207,16 +207,24 @@ def _memberships(user: User) -> dict[int, frozenset[str]]:
     if cached is None:
         grouped: dict[int, set[str]] = {}
         school_based: set[int] = set()
+        staff_schools: dict[int, set[int]] = {}
         rows = Membership.objects.filter(
             user=user, is_active=True, program__is_active=True
-        ).values_list("program_id", "role", "program__program_type")
-        for program_id, role, program_type in rows:
+        ).values_list(
+            "program_id", "role", "program__program_type", "school_id", "school__is_active"
+        )
+        for program_id, role, program_type, school_id, school_open in rows:
             grouped.setdefault(program_id, set()).add(role)
             if program_type == ProgramType.PARENT_PEER_SUPPORT:
                 school_based.add(program_id)
+            if role == Role.SCHOOL_STAFF and school_id is not None and school_open:
+                staff_schools.setdefault(program_id, set()).add(school_id)
         cached = {program_id: frozenset(roles) for program_id, roles in grouped.items()}
         user._psp_memberships = cached  # type: ignore[attr-defined]
         user._psp_school_programs = frozenset(school_based)  # type: ignore[attr-defined]
+        user._psp_staff_schools = {  # type: ignore[attr-defined]
+            program_id: frozenset(ids) for program_id, ids in staff_schools.items()
+        }
     return cached
 
 
@@ -226,6 +234,20 @@ def school_program_ids(user: AnyUser) -> frozenset[int]:
         return frozenset()
     _memberships(user)  # type: ignore[arg-type]
     return user._psp_school_programs  # type: ignore[union-attr]
+
+
+def staff_schools(user: AnyUser, program: Program | int | None = None) -> frozenset[int]:
+    """The schools ``user`` works at as school staff now (``Membership.school``, a school not
+    retired) in ``program``, or in any of their programs (read with their roles, no query
+    more). A school staff member follows the families of these schools only."""
+    if not _is_active_user(user):
+        return frozenset()
+    _memberships(user)  # type: ignore[arg-type]
+    schools: dict[int, frozenset[int]] = user._psp_staff_schools  # type: ignore[union-attr]
+    if program is None:
+        return frozenset().union(*schools.values())
+    program_id = program if isinstance(program, int) else program.pk
+    return schools.get(program_id, frozenset())
 
 
 def has_role(user: User, program_id: int | None, roles: Iterable[str]) -> bool:

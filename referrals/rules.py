@@ -20,6 +20,7 @@ from psp.policy import (
     program_ids_where,
     rule,
     scope,
+    staff_schools,
 )
 from referrals.models import (
     Child,
@@ -48,7 +49,8 @@ REFERRAL_READERS = frozenset(
 @scope(Referral)
 def _referrals(user: User) -> models.QuerySet[Referral]:
     """Which referrals a user may see: their programs' (coordinators), the ones they made
-    (referrers), or the families they are assigned to now (Parent Partners)."""
+    (referrers; school staff, while a child is at their school), or the families they are
+    assigned to now (Parent Partners)."""
     if user.is_administrator:
         return Referral.objects.all()
     # The join through assignments in a subquery of its own and only for Parent Partners:
@@ -56,13 +58,27 @@ def _referrals(user: User) -> models.QuerySet[Referral]:
     # which the (program, received_on) index reads a page at a time instead of every
     # referral of the program.
     coordinator_programs = program_ids_where(user, COORDINATORS)
-    referrer_programs = program_ids_where(user, REFERRERS)
+    social_worker_programs = program_ids_where(user, {Role.SOCIAL_WORKER})
+    staff_programs = [
+        program_id
+        for program_id in program_ids_where(user, {Role.SCHOOL_STAFF})
+        if program_id not in social_worker_programs
+    ]
     partner_programs = program_ids_where(user, {Role.PARENT_PARTNER})
     seen = models.Q(pk__in=[])
     if coordinator_programs:
         seen |= models.Q(program_id__in=coordinator_programs)
-    if referrer_programs:
-        seen |= models.Q(program_id__in=referrer_programs, referred_by=user)
+    if social_worker_programs:
+        seen |= models.Q(program_id__in=social_worker_programs, referred_by=user)
+    if staff_programs:
+        # School staff follow the referrals they made of children of the school they work at
+        # now: not once they have moved to another school, or the school is retired.
+        of_their_school = Referral.objects.filter(
+            program_id__in=staff_programs,
+            referred_by=user,
+            family__children__school_id__in=staff_schools(user),
+        )
+        seen |= models.Q(pk__in=of_their_school.values("pk"))
     if partner_programs:
         assigned = Referral.objects.filter(
             program_id__in=partner_programs,
@@ -119,11 +135,22 @@ def _referral_create(user: User, program: Program | None) -> bool:
     return has_role_in(user, program, INTAKE_ROLES)
 
 
+def _referred(user: User, referral: Referral) -> bool:
+    """The referral is one ``user`` made and still follows: as the program's social worker,
+    or as school staff while a child of the family is at the school they work at now."""
+    if referral.referred_by_id != user.pk or not has_role(user, referral.program_id, REFERRERS):
+        return False
+    if has_role(user, referral.program_id, {Role.SOCIAL_WORKER}):
+        return True
+    schools = staff_schools(user, referral.program_id)
+    return bool(schools) and referral.family.children.filter(school_id__in=schools).exists()
+
+
 @rule("referral.view")
 def _referral_view(user: User, referral: Referral) -> bool:
     if user.is_administrator or has_role(user, referral.program_id, COORDINATORS):
         return True
-    if has_role(user, referral.program_id, REFERRERS) and (referral.referred_by_id == user.pk):
+    if _referred(user, referral):
         return True
     return has_role(user, referral.program_id, {Role.PARENT_PARTNER}) and (
         _referrals(user).filter(pk=referral.pk).exists()
@@ -146,7 +173,7 @@ def _referral_triage(user: User, referral: Referral) -> bool:
 def _referral_withdraw(user: User, referral: Referral) -> bool:
     if has_role(user, referral.program_id, {Role.PROGRAM_COORDINATOR}):
         return True
-    return has_role(user, referral.program_id, REFERRERS) and referral.referred_by_id == user.pk
+    return _referred(user, referral)
 
 
 @rule("referral.export")

@@ -10,7 +10,7 @@ from django.db.models import Model, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from psp import hooks, policy
-from psp.models import Membership, Program, Role, School, User
+from psp.models import Program, Role, School, User
 from psp.selectors import count_per_row
 from referrals.models import (
     Child,
@@ -181,16 +181,12 @@ def waiting_public_requests(user: User) -> int:
 
 def own_schools(user: User, program: Program | int) -> set[int] | None:
     """The schools a person refers from when they refer as school staff only (not also as
-    the program's coordinator or a social worker): their memberships' schools. None: any
-    school of the program."""
+    the program's coordinator or a social worker): their memberships' schools, not retired.
+    None: any school of the program."""
     roles = policy.roles_in(user, program)
     if Role.SCHOOL_STAFF not in roles or roles & {Role.PROGRAM_COORDINATOR, Role.SOCIAL_WORKER}:
         return None
-    return set(
-        Membership.objects.filter(
-            user=user, program=program, role=Role.SCHOOL_STAFF, is_active=True
-        ).values_list("school_id", flat=True)
-    )
+    return set(policy.staff_schools(user, program))
 
 
 def intake_schools(user: User, program_ids: list[int]) -> tuple[QuerySet[School], bool]:

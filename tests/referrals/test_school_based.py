@@ -101,7 +101,11 @@ def test_school_staff_see_their_own_referrals_only(
     personas, wausau, riverview, client_for, door_referral
 ):
     staff = personas["school_staff"]
-    mine = ReferralFactory(family__program=wausau, referred_by=staff, referrer_name="Erin")
+    mine = ReferralFactory(
+        family__program=wausau, referred_by=staff, referrer_name="Erin", members=False
+    )
+    ParentFactory(family=mine.family)
+    ChildFactory(family=mine.family, school=riverview, episode=False)
     theirs = ReferralFactory(family__program=wausau)
     client = client_for(staff)
     listed = client.get("/referrals/").content.decode()
@@ -110,6 +114,40 @@ def test_school_staff_see_their_own_referrals_only(
     assert client.get(f"/referrals/{mine.pk}/").status_code == 200
     assert client.get(f"/referrals/{theirs.pk}/").status_code == 404
     assert client.get(f"/referrals/{door_referral.pk}/").status_code == 404
+
+
+def test_school_staff_moved_to_another_school_or_whose_school_is_retired_lose_its_referrals(
+    personas, wausau, riverview, client_for
+):
+    """School staff follow the referrals they made while the child is at the school they
+    work at now: not after they move to another school, nor once their school is retired."""
+    staff = personas["school_staff"]
+    mine = ReferralFactory(family__program=wausau, referred_by=staff, members=False)
+    ParentFactory(family=mine.family)
+    ChildFactory(family=mine.family, school=riverview, episode=False)
+    client = client_for(staff)
+    assert client.get(f"/referrals/{mine.pk}/").status_code == 200
+    assert mine.number in client.get("/referrals/").content.decode()
+
+    membership = staff.memberships.get()
+    membership.school = SchoolFactory(district=riverview.district, name="Horace Mann Middle")
+    membership.save()
+    assert client.get(f"/referrals/{mine.pk}/").status_code == 404
+    assert mine.number not in client.get("/referrals/").content.decode()
+    assert mine.number not in client.get("/").content.decode()
+    withdrawn = client.post(
+        f"/referrals/{mine.pk}/status/", {"to_status": "withdrawn", "version": mine.version}
+    )
+    assert withdrawn.status_code == 404
+    assert Referral.objects.get(pk=mine.pk).status == Status.RECEIVED
+
+    membership.school = riverview
+    membership.save()
+    assert client.get(f"/referrals/{mine.pk}/").status_code == 200
+    riverview.is_active = False
+    riverview.save()
+    assert client.get(f"/referrals/{mine.pk}/").status_code == 404
+    assert mine.number not in client.get("/referrals/").content.decode()
 
 
 def test_the_grade_moves_on_with_the_school_year(personas, wausau, riverview, client_for, intake):
