@@ -50,6 +50,7 @@ from mentoring.models import (
     closure_outcomes_for,
     contact_kinds_for,
     is_in_future,
+    present_for,
     question_text,
 )
 from mentoring.selectors import follow_up_owners, no_contact_in_14_days
@@ -565,6 +566,15 @@ class ActivityForm(ModelForm):
             if any(kind in contact_kinds_for(school) for school in school_based)
         ]
         self.offers_court = ActivityType.COURT_HEARING in offered
+        set_choices(
+            self,
+            "present",
+            [
+                (person.value, person.label)
+                for person in Present
+                if any(person in present_for(school) for school in school_based)
+            ],
+        )
         ranked = {kind: index for index, kind in enumerate(type_order)}
         set_choices(
             self,

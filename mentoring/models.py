@@ -723,7 +723,21 @@ class Present(models.TextChoices):
     FOSTER_PARENT = "foster_parent", _("Foster parent or relative caregiver")
     ATTORNEY = "attorney", _("Attorney or guardian ad litem")
     PROVIDER = "provider", _("Service provider")
+    # School-based programs: a teacher, counsellor or other staff member of the child's school.
+    SCHOOL_STAFF = "school_staff", _("Teacher or other school staff")
     OTHER = "other", pgettext_lazy("someone present", "Someone else")
+
+
+# Who is there at a contact of one kind of program only: a foster parent and an attorney or
+# guardian ad litem are a child-welfare case's, the school's staff a school-based program's.
+CHILD_WELFARE_PRESENT = frozenset({Present.FOSTER_PARENT, Present.ATTORNEY})
+SCHOOL_PRESENT = frozenset({Present.SCHOOL_STAFF})
+
+
+def present_for(school_based: bool) -> list[Present]:
+    """Whom a contact of a program of this kind may record as there, in the list's order."""
+    left_out = CHILD_WELFARE_PRESENT if school_based else SCHOOL_PRESENT
+    return [person for person in Present if person not in left_out]
 
 
 class ReviewStatus(models.TextChoices):
@@ -891,7 +905,8 @@ class Activity(VersionedModel):
             )
         if self.activity_type == ActivityType.RESOURCE_LINKAGE and not self.resource_id:
             errors["resource"] = str(_("Choose the resource the family was connected to."))
-        unknown = set(self.present) - set(Present.values)
+        offered = present_for(self.program.is_school_based) if self.program_id else list(Present)
+        unknown = set(self.present) - {person.value for person in offered}
         if unknown:
             errors["present"] = str(_("Choose who was there from the list."))
         if errors:

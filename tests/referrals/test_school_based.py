@@ -258,6 +258,59 @@ def test_a_school_program_logs_school_contacts_not_court(school_case, specialist
     assert Activity.objects.get().activity_type == ActivityType.PLAN_504_MEETING
 
 
+def test_a_school_meeting_records_the_schools_staff_not_a_foster_parent_or_attorney(
+    school_case, specialist, personas, door, client_for
+):
+    """Who was there: a school-based program's contact offers the school's staff, and no
+    foster parent or attorney or guardian ad litem (a child-welfare case's); and back."""
+    from tests.mentoring.factories import assign_case
+
+    client = client_for(specialist.user)
+    form = client.get("/mentoring/log/").content.decode()
+    assert "Teacher or other school staff" in form
+    assert "Foster parent" not in form and "guardian ad litem" not in form
+
+    refused = client.post(
+        "/mentoring/log/",
+        contact(school_case, ActivityType.IEP_MEETING, present=["parent", "attorney"]),
+    )
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.content.decode()
+    assert not Activity.objects.exists()
+    saved = client.post(
+        "/mentoring/log/",
+        contact(school_case, ActivityType.IEP_MEETING, present=["parent", "school_staff"]),
+    )
+    assert saved.status_code == 302
+    assert Activity.objects.get().present == ["parent", "school_staff"]
+
+    referral = ReferralFactory(family__program=door, status=Status.ACCEPTED)
+    assign_case(referral, personas["door_parent_partner"])
+    welfare = client_for(personas["door_parent_partner"]).get("/mentoring/log/").content.decode()
+    assert "Foster parent" in welfare and "Teacher or other school staff" not in welfare
+
+
+def test_the_model_refuses_a_foster_parent_at_a_school_cases_contact(school_case, specialist):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        mentoring_services.activity_log(
+            actor=specialist.user,
+            partner=specialist,
+            case=school_case,
+            data={
+                "occurred_on": timezone.localdate(),
+                "duration_minutes": 60,
+                "activity_type": ActivityType.IEP_MEETING,
+                "mode": "in_person",
+                "present": ["parent", "foster_parent"],
+            },
+            client_uuid=uuid.uuid4(),
+        )
+    assert "present" in refused.value.message_dict
+    assert not Activity.objects.exists()
+
+
 def test_the_model_refuses_a_court_contact_on_a_school_case(school_case, specialist):
     from django.core.exceptions import ValidationError
 
