@@ -5,6 +5,7 @@ compressing pages, and the server's time on each answer (``Server-Timing``)."""
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -26,11 +27,32 @@ from psp import api, audit, mfa, policy
 
 
 def client_ip(request: HttpRequest) -> str | None:
+    """The caller's address: the connection's, or behind a proxy (``PSP_TRUST_X_FORWARDED_FOR``)
+    the last address in ``X-Forwarded-For``, the one the proxy in front added. The addresses
+    before it are whatever the caller sent, so anyone could name any address there (and
+    escape the public forms' limit per address). Only a valid IP address is returned (the
+    audit log's column takes nothing else); a port after it is dropped."""
     if settings.PSP_TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+        address = _ip_address(forwarded.rsplit(",", 1)[-1])
+        if address:
+            return address
+    return _ip_address(request.META.get("REMOTE_ADDR", ""))
+
+
+def _ip_address(text: str) -> str | None:
+    """``text`` as an IP address (``192.0.2.7``, ``2001:db8::7``), without a port
+    (``192.0.2.7:443``, ``[2001:db8::7]:443``) or an IPv6 zone; ``None`` if it is none."""
+    text = text.strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    text = text.split("%", 1)[0]
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
 
 
 class RequestLimitsMiddleware:

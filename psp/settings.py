@@ -475,7 +475,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# The address an audit entry records; behind a proxy the first X-Forwarded-For hop.
+# The caller's address (the audit log, the public forms' limit per address); behind a proxy
+# the last X-Forwarded-For address, the one the proxy added (psp.middleware.client_ip).
 PSP_TRUST_X_FORWARDED_FOR = env.bool("PSP_TRUST_X_FORWARDED_FOR", default=False)
 
 LOGGING = {

@@ -275,3 +275,44 @@ def test_send_pressed_at_once_on_an_empty_form_shows_what_is_missing(
     assert "Enter the parent&#x27;s first name." in html
     assert "Request sent" not in html
     assert not ReferralRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "forwarded",
+    # What a proxy in front makes of a caller's own header: it appends the address it saw.
+    ["10.0.0.{n}, 198.51.100.7", "10.0.0.{n},198.51.100.7", "unknown, 198.51.100.7"],
+)
+def test_behind_a_proxy_the_caller_cannot_choose_the_address_counted(
+    door: Program, settings: SettingsWrapper, forwarded: str
+) -> None:
+    settings.PSP_TRUST_X_FORWARDED_FOR = True
+    answers = [
+        Client(REMOTE_ADDR="192.0.2.1")
+        .post(URL, sent(), HTTP_X_FORWARDED_FOR=forwarded.format(n=n))
+        .status_code
+        for n in range(settings.PSP_PUBLIC_FORMS_PER_HOUR + 5)
+    ]
+    assert answers.count(302) == settings.PSP_PUBLIC_FORMS_PER_HOUR
+    assert answers.count(429) == 5
+    entry = AuditEntry.objects.filter(object_type="referrals.referralrequest").first()
+    assert entry is not None and entry.ip_address == "198.51.100.7"
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "recorded"),
+    [
+        ("garbage", "192.0.2.1"),
+        ("x" * 5000, "192.0.2.1"),
+        ("198.51.100.7:54321", "198.51.100.7"),
+        ("[2001:db8::7]:443", "2001:db8::7"),
+        ("", "192.0.2.1"),
+    ],
+)
+def test_an_address_header_that_is_no_address_is_never_a_server_error(
+    door: Program, settings: SettingsWrapper, forwarded: str, recorded: str
+) -> None:
+    settings.PSP_TRUST_X_FORWARDED_FOR = True
+    client = Client(REMOTE_ADDR="192.0.2.1")
+    assert client.post(URL, sent(), HTTP_X_FORWARDED_FOR=forwarded).status_code == 302
+    entry = AuditEntry.objects.get(object_type="referrals.referralrequest")
+    assert entry.ip_address == recorded
