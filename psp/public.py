@@ -9,15 +9,17 @@ without signing in) from being abused, without any third-party service:
   shown, so a form sent back within ``PSP_PUBLIC_FORM_MIN_SECONDS`` is a robot's. A form
   filled in right but caught by either is answered as if it were received, so the robot
   learns nothing, and nothing is kept (one with mistakes shows them, as to anybody).
-* ``over_limit`` counts the forms sent from one address: past ``PSP_PUBLIC_FORMS_PER_HOUR``
-  the page says so (answer 429) and shows the person's answers again, unsent. The count is
-  kept in the cache (Redis; each process's own memory while Redis is down).
+* ``over_limit`` counts the forms sent from one address (for IPv6, its /64): past
+  ``PSP_PUBLIC_FORMS_PER_HOUR`` the page says so (answer 429) and shows the person's answers
+  again, unsent. The count is kept in the cache (Redis; each process's own memory while
+  Redis is down).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import ipaddress
 import logging
 import time
 from collections.abc import Callable
@@ -63,9 +65,24 @@ def public_form(view: View) -> View:
 def _address_key(request: HttpRequest) -> str:
     # The count keeps a hash of the address, for an hour, not the address (the audit log
     # records the address of a form kept, as of every change).
-    address = client_ip(request) or "unknown"
+    address = _network(client_ip(request) or "unknown")
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
     return f"psp:public-forms:{digest}"
+
+
+def _network(address: str) -> str:
+    """What one sender's forms are counted by: an IPv4 address, or an IPv6 address's /64.
+    A home or a phone is given a whole /64 and may take any address in it, so counting each
+    IPv6 address alone would let one sender send without limit."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
 
 
 def over_limit(request: HttpRequest) -> bool:

@@ -316,3 +316,17 @@ def test_an_address_header_that_is_no_address_is_never_a_server_error(
     assert client.post(URL, sent(), HTTP_X_FORWARDED_FOR=forwarded).status_code == 302
     entry = AuditEntry.objects.get(object_type="referrals.referralrequest")
     assert entry.ip_address == recorded
+
+
+def test_addresses_of_one_ipv6_network_share_one_limit(
+    door: Program, settings: SettingsWrapper
+) -> None:
+    """A home or a phone has a whole /64 to take addresses from."""
+    answers = [
+        Client(REMOTE_ADDR=f"2001:db8:1:2::{n:x}").post(URL, sent()).status_code
+        for n in range(settings.PSP_PUBLIC_FORMS_PER_HOUR + 5)
+    ]
+    assert answers.count(302) == settings.PSP_PUBLIC_FORMS_PER_HOUR
+    assert answers.count(429) == 5
+    # The next /64 is someone else's.
+    assert Client(REMOTE_ADDR="2001:db8:1:3::1").post(URL, sent()).status_code == 302
