@@ -8,7 +8,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from psp import hooks
@@ -730,6 +730,11 @@ class ReferralRequestForm(SpamTrapForm, ModelForm):
         super().__init__(*args, **kwargs)
         set_choices(self, "sender", list(Sender.choices))
         set_choices(self, "language", list(Language.choices))
+        # The parent's language starts as the page's: a visitor reading in Spanish who does
+        # not look at this question is not recorded as preferring English.
+        page_language = translation.get_language() or ""
+        if page_language in Language.values and "language" not in kwargs.get("initial", {}):
+            self.initial["language"] = page_language
         if school_based:
             # A school-based program's families need not have anything to do with child
             # protective services; asking would only put them off.

@@ -330,3 +330,15 @@ def test_addresses_of_one_ipv6_network_share_one_limit(
     assert answers.count(429) == 5
     # The next /64 is someone else's.
     assert Client(REMOTE_ADDR="2001:db8:1:3::1").post(URL, sent()).status_code == 302
+
+
+@pytest.mark.parametrize("language", ["es", "hmn", "en"])
+def test_the_parent_language_starts_as_the_page_language(
+    client: Client, door: Program, language: str
+) -> None:
+    """A visitor reading the page in Spanish who leaves the question as it is asks for a
+    call in Spanish, not in English."""
+    client.post("/i18n/setlang/", {"language": language, "next": URL})
+    html = client.get(URL).content.decode()
+    checked = re.findall(r'name="language" value="(\w+)"[^>]* checked', html)
+    assert checked == [language]
