@@ -2,8 +2,8 @@
 without signing in) from being abused, without any third-party service:
 
 * ``public_form`` marks a view: its body may be at most ``PSP_PUBLIC_FORM_MAX_BYTES``
-  (``RequestLimitsMiddleware`` answers 413 before the body is read), and it is never
-  kept by the tablet's service worker.
+  (``RequestLimitsMiddleware`` answers 413 before the body is read), and its answers are
+  kept by no cache (``Cache-Control: no-store``) nor by the tablet's service worker.
 * ``SpamTrapForm`` adds two traps a person never notices: a box hidden from people (and
   from screen readers) that form-filling robots fill in, and a signed time the form was
   shown, so a form sent back within ``PSP_PUBLIC_FORM_MIN_SECONDS`` is a robot's. A form
@@ -33,6 +33,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
 from psp.forms import add_model_errors
@@ -56,7 +57,11 @@ def public_form(view: View) -> View:
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        # What a person typed (shown again after a mistake) is kept by no cache, nor by the
+        # back button of a shared computer, as signed-in pages are not (NoStoreMiddleware).
+        add_never_cache_headers(response)
+        return response
 
     wrapped.public_form = True  # type: ignore[attr-defined]
     return wrapped

@@ -342,3 +342,11 @@ def test_the_parent_language_starts_as_the_page_language(
     html = client.get(URL).content.decode()
     checked = re.findall(r'name="language" value="(\w+)"[^>]* checked', html)
     assert checked == [language]
+
+
+def test_no_cache_keeps_what_was_typed(client: Client, door: Program) -> None:
+    """A form shown again with a mistake holds what the person typed: on a library's
+    computer, neither a cache nor the back button may show it to the next person."""
+    for answer in (client.get(URL), client.post(URL, sent(phone="", email=""))):
+        assert "no-store" in answer["Cache-Control"]
+        assert "private" in answer["Cache-Control"]
