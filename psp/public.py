@@ -252,4 +252,8 @@ def answer(
         "form": form,
         "has_errors": status == 200 and form.is_bound,
     }
-    return render(request, template, context, status=status)
+    response = render(request, template, context, status=status)
+    if status == 429:
+        # The count started at most an hour ago, as the page says (in its words).
+        response["Retry-After"] = str(WINDOW_SECONDS)
+    return response

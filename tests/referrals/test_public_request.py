@@ -202,6 +202,7 @@ def test_a_burst_from_one_address_is_limited_with_a_clear_message(
     limited = client.post(URL, sent(parent_first_name="Kept"))
     html = limited.content.decode()
     assert limited.status_code == 429
+    assert limited["Retry-After"] == "3600"  # as the page says: wait an hour
     assert "too many forms came from your network" in html
     assert 'value="Kept"' in html  # what was typed is still there
     # Another address is not held back by this one.
