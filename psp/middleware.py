@@ -77,7 +77,7 @@ class RequestLimitsMiddleware:
         if length > smallest and length > _largest_body(request):
             if api.is_api(request):
                 return api.problem_response(request, 413, _("The body is too large."))
-            return render(request, "413.html", status=413)
+            return render(request, "413.html", {"back": public_form_page(request)}, status=413)
         if any(
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
@@ -88,6 +88,16 @@ class RequestLimitsMiddleware:
                 )
             return render(request, "400.html", status=400)
         return self.get_response(request)
+
+
+def public_form_page(request: HttpRequest) -> str:
+    """The address of the public form this request was sent to (``psp.public.public_form``),
+    for an error page to lead back to it; empty for any other page."""
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return ""
+    return request.path if getattr(view, "public_form", False) else ""
 
 
 def _largest_body(request: HttpRequest) -> int:

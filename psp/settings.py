@@ -456,6 +456,8 @@ SECURE_HSTS_PRELOAD = PSP_HTTPS
 if env.bool("PSP_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+# A form sent without its CSRF token: the site's own page, saying what to do (psp.views).
+CSRF_FAILURE_VIEW = "psp.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

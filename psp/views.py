@@ -37,6 +37,7 @@ from psp.forms import (
     add_model_errors,
 )
 from psp.http import AuthenticatedHttpRequest
+from psp.middleware import public_form_page
 from psp.models import (
     Notification,
     Program,
@@ -492,6 +493,14 @@ def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpR
     if api.is_api(request):
         return api.problem_response(request, 403, _("You do not have permission."))
     return render(request, "403.html", status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without the token its page gave (the browser keeps no cookies, or the
+    page came from elsewhere): the site's own page, in the visitor's language, saying what
+    to do, instead of Django's technical one (unstyled, its styles being refused by the
+    Content-Security-Policy) that leads nowhere."""
+    return render(request, "403_csrf.html", {"back": public_form_page(request)}, status=403)
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -351,3 +351,26 @@ def test_no_cache_keeps_what_was_typed(client: Client, door: Program) -> None:
     for answer in (client.get(URL), client.post(URL, sent(phone="", email=""))):
         assert "no-store" in answer["Cache-Control"]
         assert "private" in answer["Cache-Control"]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_browser_that_keeps_no_cookie_is_told_what_to_do(door: Program, language: str) -> None:
+    """Sent without the cookie its page set, the form is refused (CSRF) with the site's own
+    page, in the visitor's language, leading back to the form."""
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE=language)
+    page = client.post(URL, sent())
+    html = page.content.decode()
+    assert page.status_code == 403
+    with translation.override(language):
+        assert translation.gettext("The form could not be sent") in html
+    assert f'href="{URL}"' in html
+    assert "CSRF" not in html
+    assert not ReferralRequest.objects.exists()
+
+
+def test_an_oversized_form_leads_back_to_the_form(
+    client: Client, door: Program, settings: SettingsWrapper
+) -> None:
+    page = client.post(URL, sent(message="x" * (settings.PSP_PUBLIC_FORM_MAX_BYTES + 1)))
+    assert page.status_code == 413
+    assert f'href="{URL}"' in page.content.decode()
