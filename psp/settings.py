@@ -480,6 +480,10 @@ CONTENT_SECURITY_POLICY = {
 # The caller's address (the audit log, the public forms' limit per address); behind a proxy
 # the last X-Forwarded-For address, the one the proxy added (psp.middleware.client_ip).
 PSP_TRUST_X_FORWARDED_FOR = env.bool("PSP_TRUST_X_FORWARDED_FOR", default=False)
+# allauth's sign-in limits per address read the same address: else, behind the proxy, every
+# sign-in would count against the proxy's own address, and one person's failed attempts
+# would lock everybody out.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if PSP_TRUST_X_FORWARDED_FOR else 0
 
 LOGGING = {
     "version": 1,

@@ -68,3 +68,25 @@ def test_missing_allowed_hosts_fails_loudly() -> None:
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+ADDRESSES = """
+from django.test import RequestFactory
+from allauth.core.internal.httpkit import get_client_ip
+from psp.middleware import client_ip
+request = RequestFactory().get(
+    "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.66, 203.0.113.9"
+)
+print(client_ip(request), get_client_ip(request))
+"""
+
+
+def test_behind_the_proxy_sign_in_limits_count_the_address_the_proxy_added() -> None:
+    """The sign-in limits per address (allauth) and the public forms' limit and the audit log
+    (``client_ip``) read one address: the one the proxy appended, never one the caller sent
+    and never the proxy's own (which would lock everybody out together)."""
+    behind = manage("shell", "-c", ADDRESSES, env=production_env(PSP_TRUST_X_FORWARDED_FOR="true"))
+    assert behind.returncode == 0, behind.stderr
+    assert behind.stdout.splitlines()[-1].split() == ["203.0.113.9", "203.0.113.9"]
+    direct = manage("shell", "-c", ADDRESSES, env=production_env())
+    assert direct.stdout.splitlines()[-1].split() == ["10.0.0.2", "10.0.0.2"]
