@@ -41,7 +41,7 @@ from mentoring.models import (
 from psp import policy
 from psp.dates import format_when
 from psp.models import Membership, Program, Role, User
-from psp.numbers import apportion, round_half_up
+from psp.numbers import DecimalSum, apportion, round_half_up
 from psp.selectors import count_per_row
 from referrals import schooling
 from referrals.models import Child, Parent, Referral
@@ -583,7 +583,9 @@ def monthly_summary(partner: ParentPartner, year: int, month: int) -> MonthlySum
         for index, row in enumerate(rows)
     ]
     totals = contacts.aggregate(
-        minutes=Sum("duration_minutes"), miles=Sum("mileage"), families=Count("case", distinct=True)
+        minutes=Sum("duration_minutes"),
+        miles=DecimalSum("mileage"),
+        families=Count("case", distinct=True),
     )
     supervision = partner.supervision_sessions.filter(
         held_on__gte=start, held_on__lt=end
@@ -602,7 +604,7 @@ def monthly_summary(partner: ParentPartner, year: int, month: int) -> MonthlySum
         ).count(),
         training_hours=partner.trainings.filter(
             completed_on__gte=start, completed_on__lt=end
-        ).aggregate(hours=Sum("hours"))["hours"]
+        ).aggregate(hours=DecimalSum("hours"))["hours"]
         or Decimal("0"),
     )
 
@@ -779,7 +781,6 @@ CLAIMABLE_MONTHS = 12
 def claimable_months(user: User, today: datetime.date) -> list[ClaimableMonth]:
     """The last ``CLAIMABLE_MONTHS`` months before this one in which the user, as a Parent
     Partner, drove miles no claim has taken yet, oldest first: each can be claimed."""
-    from django.db.models import Sum
     from django.db.models.functions import TruncMonth
 
     partners = {
@@ -800,7 +801,7 @@ def claimable_months(user: User, today: datetime.date) -> list[ClaimableMonth]:
         )
         .annotate(month=TruncMonth("occurred_on"))
         .values("parent_partner_id", "month")
-        .annotate(contacts=Count("id"), miles=Sum("mileage"))
+        .annotate(contacts=Count("id"), miles=DecimalSum("mileage"))
         .order_by("month", "parent_partner_id")
     )
     return [
@@ -850,10 +851,10 @@ def claim_totals_by_person(claims: QuerySet[ExpenseClaim], year: int) -> list[Cl
         )
         .annotate(
             claim_count=Count("id"),
-            sum_miles=Sum("miles"),
-            sum_mileage=Sum("mileage_amount"),
-            sum_other=Sum("other_amount"),
-            sum_total=Sum("total"),
+            sum_miles=DecimalSum("miles"),
+            sum_mileage=DecimalSum("mileage_amount"),
+            sum_other=DecimalSum("other_amount"),
+            sum_total=DecimalSum("total"),
             sum_paid=Coalesce(Sum("total", filter=Q(status=ClaimStatus.PAID)), zero),
         )
         .order_by("parent_partner__last_name", "parent_partner__first_name", "program__name")

@@ -21,7 +21,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Sum,
     When,
     prefetch_related_objects,
 )
@@ -109,6 +108,7 @@ from psp.exports import csv_download, only_program
 from psp.forms import add_model_errors
 from psp.http import AuthenticatedHttpRequest, takes_a_file, whole_number
 from psp.models import AuditAction, Program, Role, User
+from psp.numbers import DecimalSum
 from psp.offline import available_offline
 from psp.pagination import CappedPaginator
 from psp.services import ConcurrentEditError
@@ -1471,9 +1471,9 @@ def participation(request: AuthenticatedHttpRequest) -> HttpResponse:
     year = records.filter(held_on__year=today.year)
     totals = year.aggregate(
         count=Count("id"),
-        hours=Sum("hours"),
-        paid=Sum("amount"),
-        unpaid=Sum("amount", filter=Q(paid_on__isnull=True)),
+        hours=DecimalSum("hours"),
+        paid=DecimalSum("amount"),
+        unpaid=DecimalSum("amount", filter=Q(paid_on__isnull=True)),
     )
     return render(
         request,

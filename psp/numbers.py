@@ -9,6 +9,7 @@ up (12.5 becomes 13). Every figure the application shows or exports is rounded h
   when ``whole`` is 0 (no share to speak of).
 - ``apportion(amounts, places)``: several numbers shown beside their total, rounded so that
   they add up to the total rounded by ``round_half_up`` (the largest remainder method).
+- ``DecimalSum``: a decimal column's sum with the column's places, on SQLite too.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ import math
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
+
+from django.db.models import Sum
 
 Number = int | Decimal | Fraction
 
@@ -69,3 +73,21 @@ def apportion(amounts: Sequence[Number], places: int = 0) -> list[Decimal]:
     for index in order[:missing]:
         units[index] += 1
     return [_decimal(value, places) for value in units]
+
+
+class DecimalSum(Sum):
+    """``Sum`` of a decimal column, given back with the column's places on every database.
+
+    PostgreSQL's sum of a ``numeric(6, 1)`` keeps one place (143.3); SQLite sums in floating
+    point, and Django quantizes only a column read as it is, so the same sum came back as
+    143.300000000000 (and was shown so). Rounded half up, as every figure here is."""
+
+    def get_db_converters(self, connection: Any) -> list[Any]:
+        places = getattr(self.output_field, "decimal_places", None)
+        if places is None:
+            return super().get_db_converters(connection)
+
+        def to_places(value: Any, expression: Any, connection: Any) -> Any:
+            return None if value is None else round_half_up(value, places)
+
+        return [*super().get_db_converters(connection), to_places]

@@ -93,7 +93,7 @@ from mentoring.models import (
     TrainingRecord,
 )
 from psp.models import Program, ProgramType
-from psp.numbers import apportion, percent, round_half_up
+from psp.numbers import DecimalSum, apportion, percent, round_half_up
 from referrals import schooling
 from referrals.models import (
     Child,
@@ -846,7 +846,7 @@ def contact_metrics(*, program: Program | None, quarter: Quarter) -> ContactMetr
         row["activity_type"]: row
         for row in _contacts(program, quarter.start, quarter.end)
         .values("activity_type")
-        .annotate(count=Count("id"), minutes=Sum("duration_minutes"), miles=Sum("mileage"))
+        .annotate(count=Count("id"), minutes=Sum("duration_minutes"), miles=DecimalSum("mileage"))
         .order_by()
     }
     minutes = [(rows[code]["minutes"] or 0) if code in rows else 0 for code in ActivityType.values]
@@ -1270,7 +1270,7 @@ def workforce_metrics(*, program: Program | None, quarter: Quarter) -> Workforce
     training = (
         _scoped(TrainingRecord.objects.all(), program, "parent_partner__program")
         .filter(_between("completed_on", quarter.start, quarter.end))
-        .aggregate(hours=Sum("hours"))
+        .aggregate(hours=DecimalSum("hours"))
     )
     supervision = (
         _scoped(SupervisionSession.objects.all(), program)
@@ -1359,7 +1359,7 @@ def council_metrics(*, program: Program | None, quarter: Quarter) -> CouncilMetr
         _between("paid_on", quarter.start, quarter.end),
         status=StipendStatus.PAID,
         member__council__in=councils,
-    ).aggregate(count=Count("id"), total=Sum("amount"))
+    ).aggregate(count=Count("id"), total=DecimalSum("amount"))
     made = Recommendation.objects.filter(
         _between("proposed_on", quarter.start, quarter.end), council__in=councils
     ).count()

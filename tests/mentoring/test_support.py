@@ -246,6 +246,29 @@ def test_monthly_summary_adds_up_the_month(personas, case, client_for):
     assert "Monthly activity summary" in page and "10.5" in page
 
 
+def test_the_months_miles_are_shown_with_one_place_on_every_database(personas, case, client_for):
+    """Three trips whose sum is no float (40.1 + 50.1 + 53.1): SQLite sums in floating point
+    and gave back 143.300000000000, which the summary showed and which overflowed a phone's
+    width. PostgreSQL and SQLite alike show 143.3."""
+    month_start = selectors.month_starts(2)[1]
+    at = timezone.make_aware(
+        datetime.datetime.combine(month_start + datetime.timedelta(days=4), datetime.time(10))
+    )
+    for days, miles in enumerate(["40.1", "50.1", "53.1"]):
+        ActivityFactory(case=case, at=at + datetime.timedelta(days=days), mileage=Decimal(miles))
+    partner = case.assignments.get().parent_partner
+    summary = selectors.monthly_summary(partner, month_start.year, month_start.month)
+    assert str(summary.total_miles) == "143.3"
+    page = (
+        client_for(personas["door_pp_coordinator"])
+        .get(
+            f"/mentoring/parent-partners/{partner.pk}/summary/{month_start.year}-{month_start.month}/"
+        )
+        .content.decode()
+    )
+    assert ">143.3</dd>" in page
+
+
 def test_sessions_and_training_of_today_are_taken_and_tomorrows_refused_at_any_hour(
     at_local, personas, door, client_for
 ):
