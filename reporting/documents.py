@@ -62,6 +62,7 @@ DEFINITION_TITLES: dict[str, Any] = {
     "families_closed": gettext_lazy("Families closed"),
     "families_per_month": gettext_lazy("Families served per month"),
     "contacts": gettext_lazy("Contacts and hours"),
+    "contacts_school": gettext_lazy("Contacts and hours"),
     "school_based": gettext_lazy("School-based Parent Peer Support"),
     "children_served": gettext_lazy("Children counted for outcomes"),
     "returned_home": gettext_lazy("Returned home"),
@@ -308,13 +309,14 @@ CHILD_WELFARE_DEFINITIONS = frozenset(
 
 
 def _definitions_left_out(data: dict[str, Any]) -> frozenset[str]:
-    """A school-based program's report has no child-welfare outcomes; a child-welfare
-    program's has no school section (statewide has both)."""
+    """A school-based program's report has no child-welfare outcomes, and its contacts are
+    defined without court hearings; a child-welfare program's has no school section
+    (statewide has both, and the contacts as child welfare defines them)."""
     if data.get("school_based"):
-        return CHILD_WELFARE_DEFINITIONS
+        return CHILD_WELFARE_DEFINITIONS | {"contacts"}
     if data.get("school") is None:
-        return frozenset({"school_based"})
-    return frozenset()
+        return frozenset({"school_based", "contacts_school"})
+    return frozenset({"contacts_school"})
 
 
 def _entered_between(period: TargetPeriod) -> str:

@@ -205,6 +205,12 @@ DEFINITIONS: dict[str, Any] = {
         "“team meeting” and “case-plan meeting” contacts. Mileage is the miles driven "
         "recorded on those contacts. The hours of the kinds add up to the total hours."
     ),
+    # A school-based program's own report: its kinds of contact have no court hearings.
+    "contacts_school": _(
+        "Contacts logged in the quarter, with their hours (duration), by kind of contact the "
+        "program logs. Mileage is the miles driven recorded on those contacts. The hours of "
+        "the kinds add up to the total hours."
+    ),
     "school_based": _(
         "School-based Parent Peer Support programs only (statewide: all of them together). "
         "School meetings are contacts of the kinds IEP meeting, 504 plan meeting, other school "
@@ -424,6 +430,11 @@ DEFINITION_SOURCES: dict[str, Any] = {
         "activity log's duration, type and mileage). What Parent Partners do: “Support families "
         "by attending team meetings, court hearings, or other gatherings” (DCF, “Parents "
         "Supporting Parents: A Wisconsin Parent Partner Model”, section “Parent Partners”)."
+    ),
+    "contacts_school": _(
+        "PSP Case Management specification, section “Capabilities”, 2. Mentoring (the activity "
+        "log's duration, type and mileage) and 10. School-based Parent Peer Support "
+        "(“IEP/504 meetings, transitions”)."
     ),
     "school_based": _(
         "PSP Case Management specification, section “Capabilities”, 10. School-based Parent "

@@ -195,6 +195,10 @@ def test_the_school_programs_report_has_no_child_welfare_figures_anywhere(
         "Case-plan meeting",
     ]:
         assert child_welfare not in text
+    # Nor in the appendix's definitions: its contacts are defined by the kinds it logs.
+    for word in ["court hearing", "case-plan meeting"]:
+        assert word not in text.lower(), text[max(0, text.lower().index(word) - 300) :][:600]
+    assert "by kind of contact the program logs" in text
     assert "IEP meeting at school" in text
     rows = csv_rows(school)
     sections = {section for section, _metric in rows}
@@ -216,4 +220,6 @@ def test_the_school_programs_report_has_no_child_welfare_figures_anywhere(
     assert ("outcomes", "cfsr_permanency_12_months_numerator") in welfare_rows
     assert ("summary", "reunifications") in welfare_rows
     assert ("contacts", "court_hearing_count") in welfare_rows
-    assert "Children returned home" in " ".join(pdf_text(welfare.pdf.path).split())
+    welfare_text = " ".join(pdf_text(welfare.pdf.path).split())
+    assert "Children returned home" in welfare_text
+    assert "Court hearings are the contacts of the kind" in welfare_text
