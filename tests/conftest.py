@@ -86,6 +86,14 @@ def pytest_configure(config: pytest.Config) -> None:
                 "PSP_TEST_REDIS_DB to a database above REDIS_URL's and the number of workers."
             )
         settings.CACHES["default"]["LOCATION"] = f"{base}/{TEST_CACHE_REDIS_DB}"
+    else:
+        # Without Redis the app shares its cache through the database (the processes of
+        # ``make run``); a test process is one, so its cache is kept in its memory instead,
+        # and the query ceilings count the pages' own queries, as they do with Redis.
+        settings.CACHES["default"] = {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "psp-tests",
+        }
 
 
 def start_session_clock(config: pytest.Config) -> None:
