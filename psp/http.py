@@ -20,8 +20,10 @@ LARGEST_ID = 2**63 - 1  # the largest primary key the database can hold
 def whole_number(value: str | None, *, largest: int = LARGEST_ID) -> int | None:
     """``value`` (from a query string) as a whole number, or None when it is not one: only
     ASCII digits ("²" is a digit to ``str.isdigit`` but not to ``int``) and no larger than
-    ``largest``, so it can be compared with ids and years without a server error."""
-    if not value or not (value.isascii() and value.isdigit()):
+    ``largest``, so it can be compared with ids and years without a server error (nor
+    converted at all when it has more digits than ``largest``: Python refuses to convert a
+    string of thousands of digits)."""
+    if not value or not (value.isascii() and value.isdigit()) or len(value) > len(str(largest)):
         return None
     number = int(value)
     return number if number <= largest else None

@@ -34,7 +34,7 @@ from psp import selectors as psp_selectors
 from psp.dates import format_when
 from psp.exports import csv_safe
 from psp.forms import add_model_errors
-from psp.http import AuthenticatedHttpRequest, takes_a_large_file
+from psp.http import AuthenticatedHttpRequest, takes_a_large_file, whole_number
 from psp.models import AuditAction, Program, Role
 from referrals.models import Family
 from reporting import (
@@ -561,10 +561,8 @@ def _equity_scope(request: AuthenticatedHttpRequest, today: datetime.date) -> _E
         last_year = today.year
     first = selectors.first_referral_year(programs)
     years = list(range(last_year, first - 1, -1)) if first is not None else []
-    chosen = request.GET.get("year", "")
-    year = (
-        int(chosen) if chosen.isdigit() and int(chosen) in years else (years[0] if years else None)
-    )
+    chosen = whole_number(request.GET.get("year"))
+    year = chosen if chosen in years else (years[0] if years else None)
     return _EquityScope(programs=programs, years=years, year=year, statewide=statewide)
 
 

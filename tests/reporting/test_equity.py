@@ -335,3 +335,21 @@ def test_without_a_year_to_show_the_csv_link_goes_back_to_the_page(personas, doo
     assert response.status_code == 302 and response["Location"] == "/reports/equity/"
     page = client.get(response["Location"]).content.decode()
     assert "No referral has been received yet" in page and "export.csv" not in page
+
+
+@pytest.mark.parametrize(
+    "year",
+    ["abc", "-1", "99999", "2025.0", "\u00b2", "\u0662\u0660\u0662\u0665", "9" * 5000],
+    ids=["letters", "negative", "far", "decimal", "superscript", "arabic-indic", "huge"],
+)
+@pytest.mark.parametrize("path", ["/reports/equity/", "/reports/equity/export.csv"])
+def test_a_year_that_is_not_one_shows_the_latest_never_an_error(
+    personas, door, client_for, year, path
+):
+    """A digit ``int`` cannot read ("²", thousands of digits) is no year, as "abc" is not."""
+    referral(door, RaceEthnicity.BLACK, "referred")
+    # The latest year each may see: the last completed one, this one for the coordinator.
+    for who, latest in (("state", "2025"), ("door_coordinator", "2026")):
+        response = client_for(personas[who]).get(path, {"year": year})
+        assert response.status_code == 200
+        assert f"families referred in {latest}" in response.content.decode()
