@@ -507,7 +507,7 @@ def refresh_numbers(today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     programs = list(Program.objects.filter(is_active=True).order_by("pk"))
     # The equity view's figures (``reporting.equity``) as they are first opened: a
-    # coordinator's own program this year, state staff's every program last year.
+    # coordinator's own program this year; state staff's last year, filed if it may be.
     from reporting import equity  # it reads the cache through this module
 
     for program in programs:
@@ -517,13 +517,7 @@ def refresh_numbers(today: datetime.date | None = None) -> int:
             year=today.year, programs=[program], suppressed=False, today=today, refresh=True
         )
     statewide_numbers(today, refresh=True)
-    equity.figures(
-        year=today.year - 1,
-        programs=sorted(programs, key=lambda program: program.name),
-        suppressed=True,
-        today=today,
-        refresh=True,
-    )
+    equity.filing_for(today.year - 1)  # filed once its statewide fourth quarter has closed
     return len(programs)
 
 

@@ -2,25 +2,35 @@
 whether the Parent Partners and council members reflect the families served.
 
 The funnel. The referrals received in a calendar year (the cohort), each counted once at the
-furthest stage it reached by now: referred only (not accepted), accepted (no Parent Partner
-assigned), assigned (a case opened; not closed with the family reunified), and reunified (the
-case closed with the family reunified). A family's race or ethnicity is its first parent's,
-as in the quarterly reports. The funnel's rows are the sums of these stages: "Accepted" is
-accepted + assigned + reunified, and so on.
+furthest stage it reached by the day it is counted: referred only (not accepted), accepted
+(no Parent Partner assigned), assigned (a case opened; not closed with the family reunified),
+and reunified (the case closed with the family reunified). A family's race or ethnicity is
+its first parent's, as in the quarterly reports. The funnel's rows are the sums of these
+stages: "Accepted" is accepted + assigned + reunified, and so on.
 
 Small counts. What state staff see is suppressed with the reports' own method
 (``reporting.suppression``), on one table whose rows are the disjoint (program, stage) pairs
 and whose statewide row is every program's referrals by race: every published number is a
 row's total, a cell, or a sum of shown cells, which is exactly what the suppression's
 attacker is given. A cumulative cell is shown only when every cell it adds up is, so no
-funnel figure says more than the table. Only completed calendar years are shown to state
-staff, so two views of overlapping periods cannot be subtracted. The demographics of Parent
-Partners (active on the year's last day) and of council members (serving on it) are tables
-of their own, suppressed the same way; they are asked, never required, and "Prefer not to
-say" is an answer of its own.
+funnel figure says more than the table. The demographics of Parent Partners (active on the
+year's last day) and of council members (serving on it) are tables of their own, suppressed
+the same way; they are asked, never required, and "Prefer not to say" is an answer of its
+own.
 
-A Program Coordinator sees their own programs' counts in full, for any year, this one
-included: they already see those families' records.
+Filed once. Counted again, a year's figures change whenever a case anywhere moves forward
+(or a program is deactivated), and the cells ``protect`` hides change with them: two views
+of the same year could then be subtracted. So state staff (and whoever sees the suppressed
+statewide view) see a year only as it was filed: an ``EquityFiling`` holding the three
+tables' counts, their programs (slug, name), the race or ethnicity codes and the cells hidden,
+counted once from the active programs, never again. A year is filed once the statewide
+fourth quarter of the year has closed (``reporting.filing``: every program has closed the
+year's last quarter, so the year is entered), the first time it is needed (``filing_for``:
+the page, its CSV or the nightly refresh); two requests filing it at once keep one row. A
+year not filed is not shown to them. Labels are the reader's language's, at display.
+
+A Program Coordinator sees their own programs' counts in full, counted live, for any year,
+this one included: they already see those families' records.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from django.db import IntegrityError, transaction
 from django.db.models import Case as Conditional
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
@@ -37,10 +48,12 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.models import CouncilMember
 from mentoring.models import CaseStatus, ClosureOutcome, ParentPartner, Stage
-from psp.models import Program
+from psp import audit
+from psp.models import AuditAction, Program
 from psp.numbers import percent
 from referrals.models import Referral, Status, Transition
 from reporting import dashboards, metrics, suppression
+from reporting.models import EquityFiling, QuarterClose
 
 STAGES = ["referred", "accepted", "assigned", "reunified"]
 FUNNEL_LABELS = {
@@ -85,9 +98,13 @@ class Funnel:
     programs: list[tuple[str, str]]  # (slug, name), by name
     table: suppression.Table
     suppressed: bool
+    # The cells hidden when the year was filed (None: chosen from the counts).
+    filed_hidden: frozenset[suppression.Cell] | None = None
 
     @cached_property
     def hidden(self) -> frozenset[suppression.Cell]:
+        if self.filed_hidden is not None:
+            return self.filed_hidden
         return suppression.protect(self.table) if self.suppressed else frozenset()
 
     def rows(self, slug: str | None) -> list[FunnelRow]:
@@ -209,7 +226,8 @@ def figures(
     today: datetime.date | None = None,
     refresh: bool = False,
 ) -> Figures:
-    """The funnel and the people of ``programs`` in ``year`` (3 queries), cached like the
+    """The funnel and the people of ``programs`` in ``year`` counted now (3 queries), as a
+    coordinator sees them (state staff read the year as filed, ``filing_for``), cached like the
     dashboards' numbers: they are aggregates, the same for everybody who may see them, and a
     statewide year took 900 ms to count at ten years of statewide data. Keyed by the
     programs, the year, the suppression and the day; a year under way is kept
@@ -244,9 +262,13 @@ class People:
     label: str
     table: suppression.Table
     suppressed: bool
+    # The cells hidden when the year was filed (None: chosen from the counts).
+    filed_hidden: frozenset[suppression.Cell] | None = None
 
     @cached_property
     def hidden(self) -> frozenset[suppression.Cell]:
+        if self.filed_hidden is not None:
+            return self.filed_hidden
         return suppression.protect(self.table) if self.suppressed else frozenset()
 
     def shown(self, slug: str | None) -> dict[str, str]:
@@ -303,4 +325,114 @@ def council_members(*, year: int, programs: list[Program], suppressed: bool) -> 
         label=str(_("Council members serving on the year's last day")),
         table=_by_program(counted, programs, codes),
         suppressed=suppressed,
+    )
+
+
+# --- The years filed for state staff -----------------------------------------------------
+
+
+def _statewide_year_closed(year: int) -> bool:
+    return QuarterClose.objects.filter(program__isnull=True, year=year, quarter=4).exists()
+
+
+def filed_years() -> list[int]:
+    """The years state staff may see, latest first: those filed, and those whose statewide
+    fourth quarter has closed (filed the first time they are opened)."""
+    closed = QuarterClose.objects.filter(program__isnull=True, quarter=4).values_list(
+        "year", flat=True
+    )
+    filed = EquityFiling.objects.values_list("year", flat=True)
+    return sorted({*closed, *filed}, reverse=True)
+
+
+def filing_for(year: int) -> EquityFiling | None:
+    """``year`` as state staff see it: its filing, made now if the statewide fourth quarter
+    of ``year`` has closed and nobody filed it yet; None while it has not closed."""
+    found = EquityFiling.objects.filter(year=year).first()
+    if found is not None or not _statewide_year_closed(year):
+        return found
+    return file_year(year)
+
+
+def _kept(table: suppression.Table, hidden: frozenset[suppression.Cell]) -> dict[str, list]:
+    return {
+        "rows": [
+            [row, [table.counts[(row, column)] for column in table.columns]]
+            for row in table.program_rows
+        ],
+        "hidden": sorted(
+            ([row, column] for row, column in hidden),
+            key=lambda cell: (cell[0] is None, cell[0] or "", cell[1]),
+        ),
+    }
+
+
+def file_year(year: int) -> EquityFiling:
+    """Count ``year`` for state staff, every active program, choose the hidden cells and
+    keep them (audited). When another request filed it meanwhile, that filing is returned."""
+    programs = sorted(
+        Program.objects.filter(is_active=True), key=lambda program: (program.name, program.slug)
+    )
+    counted_funnel = funnel(year=year, programs=programs, suppressed=True)
+    partners = parent_partners(year=year, programs=programs, suppressed=True)
+    members = council_members(year=year, programs=programs, suppressed=True)
+    filing = EquityFiling(
+        year=year,
+        programs=[[p.slug, p.name, p.is_school_based] for p in programs],
+        columns=list(counted_funnel.table.columns),
+        funnel=_kept(counted_funnel.table, counted_funnel.hidden),
+        parent_partners=_kept(partners.table, partners.hidden),
+        council_members=_kept(members.table, members.hidden),
+        filed_at=timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            filing.save()
+    except IntegrityError:  # filed meanwhile by another request: theirs stands
+        return EquityFiling.objects.get(year=year)
+    audit.record(
+        actor=None,
+        action=AuditAction.CREATE,
+        obj=filing,
+        changes=audit.snapshot(filing, ["year", "filed_at"]),
+    )
+    return filing
+
+
+def _table(kept: dict[str, list], columns: list[str]) -> suppression.Table:
+    return suppression.Table.from_rows(
+        {row: dict(zip(columns, counts, strict=True)) for row, counts in kept["rows"]}, columns
+    )
+
+
+def _hidden(kept: dict[str, list]) -> frozenset[suppression.Cell]:
+    return frozenset((row, column) for row, column in kept["hidden"])
+
+
+def filed_figures(filing: EquityFiling) -> Figures:
+    """What ``filing`` keeps, as the view shows it: the counts and hidden cells as filed,
+    the labels in the active language."""
+    labels = dict(metrics.race_ethnicity_columns())
+    codes = list(filing.columns)
+    return Figures(
+        funnel=Funnel(
+            year=filing.year,
+            columns=[(code, labels.get(code, code)) for code in codes],
+            programs=[(slug, name) for slug, name, _school_based in filing.programs],
+            table=_table(filing.funnel, codes),
+            suppressed=True,
+            filed_hidden=_hidden(filing.funnel),
+        ),
+        partners=People(
+            label=str(_("Parent Partners active on the year's last day")),
+            table=_table(filing.parent_partners, codes),
+            suppressed=True,
+            filed_hidden=_hidden(filing.parent_partners),
+        ),
+        members=People(
+            label=str(_("Council members serving on the year's last day")),
+            table=_table(filing.council_members, codes),
+            suppressed=True,
+            filed_hidden=_hidden(filing.council_members),
+        ),
     )

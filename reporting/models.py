@@ -262,6 +262,36 @@ class QuarterClose(models.Model):
         return self.filed_at is not None
 
 
+class EquityFiling(models.Model):
+    """A calendar year of the equity view (``reporting.equity``) as state staff see it, filed
+    once when the statewide fourth quarter of the year has closed and never counted again.
+
+    Each table is kept as ``{"rows": [[row, [count per column]], ...], "hidden": [[row,
+    column], ...]}``: the funnel's rows are "program slug|stage", the people's the program
+    slugs, the statewide row (``null`` among the hidden) the sum of the others. ``columns``
+    are race or ethnicity codes, ``programs`` ``[slug, name, school based]`` as they were:
+    the labels are the reader's language's at display.
+    """
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    programs = models.JSONField(_("programs"), default=list, editable=False)
+    columns = models.JSONField(_("race or ethnicity codes"), default=list, editable=False)
+    funnel = models.JSONField(_("funnel"), default=dict, editable=False)
+    parent_partners = models.JSONField(_("Parent Partners"), default=dict, editable=False)
+    council_members = models.JSONField(_("council members"), default=dict, editable=False)
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("filed equity year")
+        verbose_name_plural = _("filed equity years")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
 # The CSV's sections by the name an amendment is listed under.
 SECTION_TITLES = {
     "referrals": _("Referrals"),

@@ -536,8 +536,9 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
 @dataclass(frozen=True)
 class _EquityScope:
     """Whose figures the equity view shows and for which years, by role: state staff and
-    administrators every program, completed years, small counts hidden; a Program
-    Coordinator their programs in full, this year too."""
+    administrators every program, small counts hidden, only the years filed
+    (``equity.filing_for``); a Program Coordinator their programs in full, counted live,
+    this year too."""
 
     programs: list[Program]
     years: list[int]
@@ -550,31 +551,57 @@ def _equity_scope(request: AuthenticatedHttpRequest, today: datetime.date) -> _E
     user = request.user
     statewide = user.is_state_staff or user.is_administrator
     if statewide:
-        programs = list(Program.objects.filter(is_active=True).order_by("name"))
-        last_year = today.year - 1  # completed years only: nothing to subtract
+        programs: list[Program] = []  # the filing's own
+        years = equity.filed_years()
     else:
         programs = list(
             Program.objects.filter(
                 pk__in=policy.program_ids_where(user, {Role.PROGRAM_COORDINATOR})
             ).order_by("name")
         )
-        last_year = today.year
-    first = selectors.first_referral_year(programs)
-    years = list(range(last_year, first - 1, -1)) if first is not None else []
+        first = selectors.first_referral_year(programs)
+        years = list(range(today.year, first - 1, -1)) if first is not None else []
     chosen = whole_number(request.GET.get("year"))
     year = chosen if chosen in years else (years[0] if years else None)
     return _EquityScope(programs=programs, years=years, year=year, statewide=statewide)
 
 
-def _equity_sections(scope: _EquityScope, year: int, today: datetime.date) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class _EquityShown:
+    """A year's figures as the view shows them, and when they were filed (state staff)."""
+
+    figures: equity.Figures
+    programs: list[tuple[str, str, bool]]  # (slug, name, school based)
+    filed_at: datetime.datetime | None
+
+
+def _equity_shown(scope: _EquityScope, year: int, today: datetime.date) -> _EquityShown | None:
+    """State staff: the year as filed (None if it is not); a coordinator: counted now."""
+    if scope.statewide:
+        filing = equity.filing_for(year)
+        if filing is None:
+            return None
+        return _EquityShown(
+            figures=equity.filed_figures(filing),
+            programs=[(slug, name, bool(school)) for slug, name, school in filing.programs],
+            filed_at=filing.filed_at,
+        )
+    figures = equity.figures(year=year, programs=scope.programs, suppressed=False, today=today)
+    return _EquityShown(
+        figures=figures,
+        programs=[(p.slug, p.name, p.is_school_based) for p in scope.programs],
+        filed_at=None,
+    )
+
+
+def _equity_sections(scope: _EquityScope, shown: _EquityShown) -> list[dict[str, Any]]:
     """Each program's funnel and people (and statewide, for state staff), as shown."""
-    programs = scope.programs
-    figures = equity.figures(year=year, programs=programs, suppressed=scope.statewide, today=today)
+    figures = shown.figures
     funnel, partners, members = figures.funnel, figures.partners, figures.members
-    slugs: list[tuple[str | None, str]] = [(p.slug, p.name) for p in programs]
+    slugs: list[tuple[str | None, str]] = [(slug, name) for slug, name, _ in shown.programs]
     if scope.statewide:
         slugs.append((None, _("Statewide: every program together")))
-    school_based = {p.slug for p in programs if p.is_school_based}
+    school_based = {slug for slug, _name, school in shown.programs if school}
     return [
         {
             "slug": slug or "statewide",
@@ -607,9 +634,14 @@ def equity_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "columns": metrics.race_ethnicity_columns(),
         "settings": metrics.definition_values(),
     }
-    if scope.year is not None:
-        context["sections"] = _equity_sections(scope, scope.year, today)
-        context["year_end"] = equity.people_day(scope.year)
+    shown = _equity_shown(scope, scope.year, today) if scope.year is not None else None
+    if shown is None:
+        context.update(years=[], year=None)
+    else:
+        context["columns"] = shown.figures.funnel.columns
+        context["sections"] = _equity_sections(scope, shown)
+        context["year_end"] = equity.people_day(shown.figures.funnel.year)
+        context["filed_at"] = shown.filed_at
     return render(request, "reporting/equity.html", context)
 
 
@@ -620,10 +652,11 @@ def equity_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     statewide), table, row and race or ethnicity. The export is audited."""
     today = timezone.localdate()
     scope = _equity_scope(request, today)
-    if scope.year is None:
+    shown = _equity_shown(scope, scope.year, today) if scope.year is not None else None
+    if scope.year is None or shown is None:
         return redirect("reporting:equity")  # which says there is no year to show yet
     year = scope.year
-    columns = [*metrics.race_ethnicity_columns(), ("total", _("Total"))]
+    columns = [*shown.figures.funnel.columns, ("total", _("Total"))]
     funnel_table = _("From referral to reunification, families referred in %(year)s") % {
         "year": year
     }
@@ -631,12 +664,12 @@ def equity_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         "day": format_when(equity.people_day(year), "date")
     }
     rows: list[list[Any]] = []
-    for section in _equity_sections(scope, year, today):
+    for section in _equity_sections(scope, shown):
         for row in section["funnel"]:
-            shown = [cell.shown for cell in row.cells] + [str(row.total)]
+            printed = [cell.shown for cell in row.cells] + [str(row.total)]
             rows += [
                 [section["name"], funnel_table, row.label, label, value]
-                for (_code, label), value in zip(columns, shown, strict=True)
+                for (_code, label), value in zip(columns, printed, strict=True)
             ]
         for label_row, counts in (
             (_("Parent Partners active"), section["partners"]),
@@ -646,6 +679,8 @@ def equity_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
                 [section["name"], people_table, label_row, label, counts[code]]
                 for code, label in columns
             ]
+    if shown.filed_at is not None:
+        rows.append(["", _("Filed"), _filed_sentence(shown.filed_at), "", ""])
     audit.record(
         actor=request.user,
         action=AuditAction.EXPORT,
@@ -665,6 +700,12 @@ def equity_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     )
     response["Content-Disposition"] = f'attachment; filename="equity-{year}.csv"'
     return response
+
+
+def _filed_sentence(filed_at: datetime.datetime) -> str:
+    return _("These figures were filed on %(day)s and are not counted again.") % {
+        "day": format_when(filed_at, "date")
+    }
 
 
 # --- The state comparison extract ---------------------------------------------------------
