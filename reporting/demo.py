@@ -1,6 +1,7 @@
 """The demo's closed quarters (``seed_demo``): the two quarters before the last one that ended
 are closed by each program's coordinator, so state staff find filed reports, with their
-race and ethnicity tables, on a new install. The last quarter that ended is left open, to
+race and ethnicity tables, on a new install; so is the last quarter of the year before, so
+they find a year on the equity view. The last quarter that ended is left open, to
 try the data-quality panel and closing on.
 
 The reports are made by the worker (in the embedded setup, at once, in-process) after the
@@ -24,6 +25,11 @@ def seed(context: DemoContext) -> None:
     for _ in range(CLOSED_QUARTERS):
         quarter = quarter.previous()
         quarters.insert(0, quarter)
+    # The last quarter of the year before the last one that ended, so state staff find a
+    # year filed on the equity view (``reporting.equity``).
+    year_end = Quarter(last.year - 1, 4)
+    if year_end not in quarters:
+        quarters.insert(0, year_end)
     for quarter in quarters:  # oldest first, as they would have been closed
         for program in filing.programs_still_open(quarter):
             membership = (

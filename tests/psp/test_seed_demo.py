@@ -94,3 +94,12 @@ def test_seed_demo_closes_past_quarters_with_their_reports(settings):
     assert "report,status,filed" in text
     assert "race_ethnicity,total," in text
     assert "race_ethnicity_by_program,door.total," in text
+    # The last quarter of the year before is closed too: state staff find that year, filed,
+    # on the equity view.
+    year = last.year - 1
+    assert filing_for(None, Quarter(year, 4)) is not None
+    client = Client()
+    assert client.login(username="dcf-state", password="psp-demo-2026")
+    page = client.get("/reports/equity/")
+    assert page.context["year"] == year
+    assert page.context["sections"][-1]["funnel"][0].total > 0
