@@ -314,7 +314,9 @@ def council_members(*, year: int, programs: list[Program], suppressed: bool) -> 
     end = people_day(year)
     rows = list(
         CouncilMember.objects.filter(council__program__in=programs, term_start__lte=end)
-        .filter(Q(term_end__isnull=True) | Q(term_end__gte=end))
+        # A member no longer serving ("Serves on the council now" unticked) with no term end
+        # says no day they left: counted by their term when it has one, never as serving.
+        .filter(Q(term_end__isnull=True, is_active=True) | Q(term_end__gte=end))
         .values("council__program__slug", "race_ethnicity")
         .annotate(total=Count("id"))
         .order_by()

@@ -657,7 +657,7 @@ def equity_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         return redirect("reporting:equity")  # which says there is no year to show yet
     year = scope.year
     columns = [*shown.figures.funnel.columns, ("total", _("Total"))]
-    funnel_table = _("From referral to reunification, families referred in %(year)s") % {
+    funnel_table = _("From referral to reunification, referrals received in %(year)s") % {
         "year": year
     }
     people_table = _("Who serves the families: on %(day)s") % {

@@ -160,6 +160,12 @@ def test_the_people_who_serve_are_counted_by_their_own_answer(personas, door, cl
         term_start=datetime.date(2024, 1, 1),
         term_end=datetime.date(2025, 6, 30),
     )
+    CouncilMemberFactory(  # no longer serving, with no day they left
+        council=council,
+        race_ethnicity=RaceEthnicity.ASIAN,
+        term_start=datetime.date(2024, 1, 1),
+        is_active=False,
+    )
     referral(door, RaceEthnicity.BLACK, "referred")
     partners = equity.parent_partners(year=2025, programs=[door], suppressed=False)
     # Created today (March 2026) with no stage history: not there on December 31, 2025.
@@ -173,6 +179,7 @@ def test_the_people_who_serve_are_counted_by_their_own_answer(personas, door, cl
     )
     members = equity.council_members(year=2025, programs=[door], suppressed=False).shown("door")
     assert (members["black"], members["white"], members["total"]) == ("1", "0", "1")
+    assert members["asian"] == "0"
     page = client_for(personas["door_coordinator"]).get("/reports/equity/?year=2025")
     assert "Council members serving" in page.content.decode()
 
@@ -369,7 +376,7 @@ def test_a_year_that_is_not_one_shows_the_latest_never_an_error(
     for who, latest in (("state", "2025"), ("door_coordinator", "2026")):
         response = client_for(personas[who]).get(path, {"year": year})
         assert response.status_code == 200
-        assert f"families referred in {latest}" in response.content.decode()
+        assert f"referrals received in {latest}" in response.content.decode()
 
 
 def test_two_downloads_of_a_completed_year_a_day_apart_give_nothing_away(
