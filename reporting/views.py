@@ -93,6 +93,10 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     context = {
         "attention": attention_summary(user) if policy.can(user, "case.list") else None,
+        # Court hearings are a child-welfare program's: no link to them for a person who
+        # works in school-based programs only.
+        "court_hearings": user.is_administrator
+        or bool(set(policy.program_ids_where(user)) - policy.school_program_ids(user)),
         "follow_ups": (follow_up_summary(user) if policy.can(user, "follow_up.list") else None),
         "today": today,
         "my_programs": psp_selectors.my_program_roles(user),

@@ -117,3 +117,28 @@ def test_the_moving_list_costs_the_same_queries_however_many_children(wausau, cl
             assert client.get("/dashboard/").context["program_dashboard"] is not None
         counted.append(len(queries))
     assert counted[0] == counted[1]
+
+
+def test_needs_attention_leads_to_no_court_hearings_in_a_school_program(wausau, client_for):
+    """More cases need attention than the box lists: it leads to them in the case list, but
+    not to court hearings, which a school-based program has none of."""
+    from mentoring.selectors import ATTENTION_CASES
+
+    coordinator = MembershipFactory(program=wausau, role=Role.PROGRAM_COORDINATOR).user
+    for _ in range(ATTENTION_CASES + 2):
+        school_case(wausau, (2, 0))  # opened 60 days ago, never contacted
+    page = client_for(coordinator).get("/dashboard/").content.decode()
+    assert "Cases with no contact in 14 days" in page
+    assert "Court hearings in the next 7 days" not in page
+
+
+def test_needs_attention_leads_to_court_hearings_in_a_child_welfare_program(
+    personas, door, client_for
+):
+    from mentoring.selectors import ATTENTION_CASES
+
+    for _ in range(ATTENTION_CASES + 2):
+        open_case(door, personas["door_parent_partner"], last_contact_days=None)
+    page = client_for(personas["door_coordinator"]).get("/dashboard/").content.decode()
+    assert "Cases with no contact in 14 days" in page
+    assert "?attention=hearing" in page and "Court hearings in the next 7 days" in page
