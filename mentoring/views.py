@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from mentoring import documents, rules, selectors, services
 from mentoring import home as home_page
@@ -2102,6 +2102,7 @@ def public_interest(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 def public_interest_sent(request: HttpRequest, slug: str) -> HttpResponse:
     program = public.program_or_404(slug)
     return render(

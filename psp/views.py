@@ -22,7 +22,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
 from psp import api, heartbeat, mfa, notifications, policy, public, selectors, services
@@ -68,6 +68,7 @@ def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "psp/program_list.html", {"programs": programs})
 
 
+@require_safe
 def public_programs(request: HttpRequest) -> HttpResponse:
     """Open to anyone: the programs, each with its public page."""
     programs = list(Program.objects.filter(is_active=True).order_by("name"))
@@ -78,6 +79,7 @@ def public_programs(request: HttpRequest) -> HttpResponse:
     return render(request, "psp/public_programs.html", context)
 
 
+@require_safe
 def public_program(request: HttpRequest, slug: str) -> HttpResponse:
     """Open to anyone: what the program is, who can refer a family and how, and how to
     become a Parent Partner."""

@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from psp import audit, hooks, policy, public
 from psp.dates import format_when
@@ -842,6 +842,7 @@ def public_request(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 def public_request_sent(request: HttpRequest, slug: str) -> HttpResponse:
     """What happens next; the same words whoever the request named."""
     program = public.program_or_404(slug)

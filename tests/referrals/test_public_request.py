@@ -374,3 +374,21 @@ def test_an_oversized_form_leads_back_to_the_form(
     page = client.post(URL, sent(message="x" * (settings.PSP_PUBLIC_FORM_MAX_BYTES + 1)))
     assert page.status_code == 413
     assert f'href="{URL}"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/public/",
+        "/public/door/",
+        "/public/door/ask-for-help/sent/",
+        "/public/door/become-a-parent-partner/sent/",
+    ],
+)
+def test_the_public_pages_that_take_no_form_refuse_a_post(door, client, url):
+    """Only the two forms take what a visitor sends; the pages that only tell refuse a POST
+    (405) rather than answer it as if it were a visit."""
+    assert client.get(url).status_code == 200
+    answer = client.post(url, {"anything": "x"})
+    assert answer.status_code == 405
+    assert "GET" in answer["Allow"]
