@@ -270,19 +270,32 @@ class ParentForm(ModelForm):
         return cleaned
 
 
+# A school staff member whose school is retired, or who has none, refers no child.
+NO_OWN_SCHOOL = _(
+    "Your school is no longer in the program's list of schools, so you cannot refer a "
+    "child from it. Ask the program's coordinator."
+)
+
+
 def school_fields(schools: QuerySet[School] | None, fixed: bool = False) -> dict[str, forms.Field]:
     """A school-based program's questions about a child: school, grade, plan, needs.
     ``schools``: those the person may choose; ``fixed``: they are a school staff member's
     own (one), so the school is required and chosen already."""
     offered = schools if schools is not None else School.objects.none()
     only = list(offered[:1]) if fixed else []
+    if fixed and not only:
+        # Their school was retired (or they have none): nothing to choose, and every answer
+        # is refused with why.
+        errors = {"required": NO_OWN_SCHOOL, "invalid_choice": NO_OWN_SCHOOL}
+    else:
+        errors = {"required": _("Choose the child's school.")}
     return {
         "school": forms.ModelChoiceField(
             label=_("School") if fixed else _("School (optional)"),
             queryset=offered,
             required=fixed,
             initial=only[0].pk if only else None,
-            error_messages={"required": _("Choose the child's school.")},
+            error_messages=errors,
         ),
         "grade": forms.TypedChoiceField(
             label=_("Grade this school year (optional)"),

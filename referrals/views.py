@@ -238,6 +238,9 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         prefix="children",
         form_kwargs={"school_based": school_based, "schools": schools, "own_school": own_school},
     )
+    # A school staff member whose school is retired (or who has none) cannot refer: the page
+    # says why instead of a form; a form sent anyway is refused at the school field.
+    no_school = school_based and own_school and not schools.exists()
     duplicates: list[Any] = []
     # Without JavaScript the outreach-event search sends the whole form: show it again with
     # the events found, unsaved and without complaining about what is not filled in yet.
@@ -285,6 +288,7 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "school_based": school_based,
+        "show_form": not no_school or data is not None,
         "public_request": public_request,
         "error_forms": [form, parents, *parents.forms, children, *children.forms],
         "parents": parents,

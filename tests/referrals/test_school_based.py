@@ -97,6 +97,30 @@ def test_school_staff_refer_only_from_their_school(personas, wausau, riverview, 
     assert not Referral.objects.exists() and not Child.objects.exists()
 
 
+def test_school_staff_whose_school_is_retired_are_told_why_they_cannot_refer(
+    personas, wausau, riverview, client_for, intake
+):
+    riverview.is_active = False
+    riverview.save()
+    client = client_for(personas["school_staff"])
+    page = client.get("/referrals/new/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Your school is no longer in the program" in text and "coordinator." in text
+    assert "Send the referral" not in text and 'name="children-TOTAL_FORMS"' not in text
+
+    for school in [riverview.pk, ""]:
+        response = client.post(
+            "/referrals/new/", intake(children=[{**kou(riverview), "school": school}])
+        )
+        assert response.status_code == 200
+        sent = response.content.decode()
+        error = sent[sent.find('id="id_children-0-school_error"') :]
+        assert "Your school is no longer in the program" in error[: error.find("</")]
+        assert "Select a valid choice" not in sent
+    assert not Referral.objects.exists() and not Child.objects.exists()
+
+
 def test_school_staff_see_their_own_referrals_only(
     personas, wausau, riverview, client_for, door_referral
 ):
