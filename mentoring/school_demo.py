@@ -439,7 +439,8 @@ class _Seeder:
         meeting = kind in MEETINGS
         present = [Present.PARENT] if meeting or rng.random() < 0.9 else []
         if meeting:
-            present.append(Present.OTHER)
+            # The school's staff sit in on every school meeting.
+            present.append(Present.SCHOOL_STAFF)
         old = (self.today - day).days > 14
         self.contacts.append(
             Activity(

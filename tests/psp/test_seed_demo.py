@@ -6,6 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from mentoring.models import Activity, Present
+from mentoring.school_demo import MEETINGS
 from psp.models import Membership, Program, Role, StatewideRole, User
 from reporting import tasks
 from reporting.filing import filing_for
@@ -41,6 +43,11 @@ def test_seed_demo_creates_programs_and_one_user_per_role(settings):
     staff = Membership.objects.get(user__username="wausau-school-staff")
     assert staff.school is not None and staff.school.district.program == wausau
     assert (staff.role, str(staff.school)) == (Role.SCHOOL_STAFF, "Riverview Elementary School")
+    # Its school meetings record the school's staff as there, not "someone else".
+    meetings = Activity.objects.filter(program=wausau, activity_type__in=MEETINGS)
+    assert meetings.exists()
+    assert not meetings.exclude(present__contains=[Present.SCHOOL_STAFF]).exists()
+    assert not meetings.filter(present__contains=[Present.OTHER]).exists()
     # Besides them, each other active Parent Partner has an account (no usable password).
     partner_accounts = User.objects.filter(username__contains="-partner-")
     assert User.objects.count() - partner_accounts.count() == 21
