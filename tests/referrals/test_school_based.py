@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 import pytest
 import time_machine
@@ -314,44 +315,37 @@ def test_a_school_meeting_records_the_schools_staff_not_a_foster_parent_or_attor
     assert "Foster parent" in welfare and "Teacher or other school staff" not in welfare
 
 
-def test_the_model_refuses_a_foster_parent_at_a_school_cases_contact(school_case, specialist):
+@pytest.mark.parametrize(
+    ("kind", "present", "field"),
+    [
+        # Child welfare's people at a school program's contact, from the API as from the form.
+        (ActivityType.IEP_MEETING, ["parent", "foster_parent"], "present"),
+        (ActivityType.COURT_HEARING, [], "activity_type"),  # a kind it does not log
+    ],
+    ids=["foster parent at a school meeting", "court hearing"],
+)
+def test_the_model_refuses_a_child_welfare_contact_on_a_school_case(
+    school_case, specialist, kind: str, present: list[str], field: str
+):
     from django.core.exceptions import ValidationError
 
+    data: dict[str, Any] = {
+        "occurred_on": timezone.localdate(),
+        "duration_minutes": 60,
+        "activity_type": kind,
+        "mode": "in_person",
+    }
+    if present:
+        data["present"] = present
     with pytest.raises(ValidationError) as refused:
         mentoring_services.activity_log(
             actor=specialist.user,
             partner=specialist,
             case=school_case,
-            data={
-                "occurred_on": timezone.localdate(),
-                "duration_minutes": 60,
-                "activity_type": ActivityType.IEP_MEETING,
-                "mode": "in_person",
-                "present": ["parent", "foster_parent"],
-            },
+            data=data,
             client_uuid=uuid.uuid4(),
         )
-    assert "present" in refused.value.message_dict
-    assert not Activity.objects.exists()
-
-
-def test_the_model_refuses_a_court_contact_on_a_school_case(school_case, specialist):
-    from django.core.exceptions import ValidationError
-
-    with pytest.raises(ValidationError) as refused:
-        mentoring_services.activity_log(
-            actor=specialist.user,
-            partner=specialist,
-            case=school_case,
-            data={
-                "occurred_on": timezone.localdate(),
-                "duration_minutes": 60,
-                "activity_type": ActivityType.COURT_HEARING,
-                "mode": "in_person",
-            },
-            client_uuid=uuid.uuid4(),
-        )
-    assert "activity_type" in refused.value.message_dict
+    assert field in refused.value.message_dict
     assert not Activity.objects.exists()
 
 
