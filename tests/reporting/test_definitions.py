@@ -36,6 +36,9 @@ def test_the_appendix_prints_each_definition_with_its_source(door: Program, lang
     appendix = html[html.index('<section class="appendix">') :]
     # A child-welfare program's report has no school-based section, nor its definition.
     texts.pop("school_based")
+    # Nor the school programs' own definition of contacts: its contacts are child welfare's.
+    school_contacts = texts.pop("contacts_school")
+    assert escape(school_contacts) not in appendix
     if language == "en":
         assert "<dt>School-based Parent Peer Support</dt>" not in appendix
     for key, text in texts.items():
